@@ -1,0 +1,132 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "rampart",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "rampart", targets: ["rampart"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+    ],
+    targets: [
+        // Wire formats, pure: SigV4, JSON 1.1 / Query codecs, AWS errors, ARNs.
+        .target(
+            name: "AWSProtocol",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // Shared primitives with no domain: the injected clock, an async lock.
+        .target(name: "RampartCore", exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Root of trust: wraps key material and secrets at rest.
+        .target(
+            name: "KeyVault",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // Persistence: one SQL layer (SQLKit), SQLite now; implements the services' store protocols.
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Identity", "KMS", "KeyVault", "RampartCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // Accounts, access keys, principals: who is calling.
+        .target(
+            name: "Identity",
+            dependencies: ["AWSProtocol", "KeyVault", "RampartCore", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // The key service.
+        .target(
+            name: "KMS",
+            dependencies: [
+                "AWSProtocol", "KeyVault", "Identity", "RampartCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP edge.
+        .target(
+            name: "RampartServer",
+            dependencies: [
+                "AWSProtocol", "Identity", "KMS", "KeyVault", "Storage", "RampartCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "rampart",
+            dependencies: [
+                "RampartServer", "AWSProtocol", "Identity", "KeyVault", "Storage", "RampartCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Test doubles: manual clock, in-memory pieces.
+        .target(
+            name: "RampartTestSupport",
+            dependencies: ["AWSProtocol", "KeyVault", "Storage", "Identity", "KMS", "RampartCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AWSProtocolTests",
+            dependencies: ["AWSProtocol"],
+            resources: [.copy("Vectors")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KeyVaultTests",
+            dependencies: ["KeyVault"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KMSTests",
+            dependencies: ["KMS", "RampartTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RampartServerTests",
+            dependencies: [
+                "RampartServer", "RampartTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

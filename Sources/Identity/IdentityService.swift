@@ -1,0 +1,72 @@
+import Foundation
+public import KeyVault
+public import RampartCore
+import Synchronization
+
+/// Accounts, their principals and access keys; answers "whose key is this?" for SigV4.
+///
+/// Credentials are cached in memory after their first use (the secret has to be in the clear
+/// to check a signature); the store keeps secrets sealed by the key vault.
+public final class IdentityService: Sendable {
+    private let store: any IdentityStore
+    private let vault: KeyVault
+    private let clock: any ServiceClock
+    private let cache = Mutex<[String: Credential]>([:])
+
+    public init(store: any IdentityStore, vault: KeyVault, clock: any ServiceClock) {
+        self.store = store
+        self.vault = vault
+        self.clock = clock
+    }
+
+    /// Whether `id` is an AWS account id: 12 digits.
+    public static func isValidAccountId(_ id: String) -> Bool {
+        id.utf8.count == 12 && id.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
+    /// Creates an account and its root access key; returns the root credential.
+    public func createAccount(id: String) async throws -> Credential {
+        guard Self.isValidAccountId(id) else { throw IdentityError("an account id is 12 digits, not '\(id)'") }
+        if try await store.account(id: id) != nil { throw IdentityError("account \(id) already exists") }
+        let accessKeyId = IdentityIdentifiers.accessKeyId()
+        let secret = IdentityIdentifiers.secretAccessKey()
+        let sealed = try vault.seal(Array(secret.utf8), context: AccessKeyRecord.vaultContext(accessKeyId: accessKeyId))
+        let now = clock.now
+        try await store.createAccount(
+            AccountRecord(accountId: id, createDate: now),
+            rootAccessKey: AccessKeyRecord(
+                accessKeyId: accessKeyId, accountId: id, userName: nil, sealedSecret: sealed, status: .active,
+                createDate: now))
+        return Credential(accessKeyId: accessKeyId, secretAccessKey: secret, principal: .root(accountId: id))
+    }
+
+    public func accountExists(_ id: String) async throws -> Bool {
+        try await store.account(id: id) != nil
+    }
+
+    /// The credential for an access key id, or nil if no such key exists.
+    public func credential(accessKeyId: String) async throws -> Credential? {
+        if let cached = cache.withLock({ $0[accessKeyId] }) { return cached }
+        guard let record = try await store.accessKey(id: accessKeyId) else { return nil }
+        let secret = try vault.open(record.sealedSecret, context: AccessKeyRecord.vaultContext(accessKeyId: accessKeyId))
+        let principal: Principal
+        if let userName = record.userName {
+            principal = Principal(
+                kind: .iamUser, accountId: record.accountId, arn: "arn:aws:iam::\(record.accountId):user/\(userName)",
+                userId: userName, userName: userName)
+        } else {
+            principal = .root(accountId: record.accountId)
+        }
+        let credential = Credential(
+            accessKeyId: accessKeyId,
+            secretAccessKey: secret.withUnsafeBytes { String(decoding: $0, as: UTF8.self) },
+            principal: principal, active: record.status == .active)
+        cache.withLock { $0[accessKeyId] = credential }
+        return credential
+    }
+
+    /// Forgets a cached credential after its key changed.
+    public func invalidate(accessKeyId: String) {
+        _ = cache.withLock { $0.removeValue(forKey: accessKeyId) }
+    }
+}

@@ -1,0 +1,58 @@
+/// Who a request runs as, once its signature checked out.
+public struct Principal: Sendable, Hashable {
+    public enum Kind: String, Sendable {
+        /// An account's root user.
+        case root = "Root"
+        /// An IAM user.
+        case iamUser = "IAMUser"
+        /// A role session from STS AssumeRole.
+        case assumedRole = "AssumedRole"
+    }
+
+    public var kind: Kind
+    public var accountId: String
+    /// The principal's ARN: `arn:aws:iam::ACCOUNT:root`, `...:user/NAME`, `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+    public var arn: String
+    /// AWS's unique id: the account id for root, `AIDA...` for users, `AROA...:session` for role sessions.
+    public var userId: String
+    /// The user name for IAM users; nil otherwise.
+    public var userName: String?
+
+    public init(kind: Kind, accountId: String, arn: String, userId: String, userName: String? = nil) {
+        self.kind = kind
+        self.accountId = accountId
+        self.arn = arn
+        self.userId = userId
+        self.userName = userName
+    }
+
+    /// An account's root user.
+    public static func root(accountId: String) -> Principal {
+        Principal(kind: .root, accountId: accountId, arn: "arn:aws:iam::\(accountId):root", userId: accountId)
+    }
+}
+
+/// An authenticated caller: the principal and how it signed.
+public struct Caller: Sendable {
+    public var principal: Principal
+    public var accessKeyId: String
+    /// The region from the request's SigV4 scope.
+    public var region: String
+    public var sourceIPAddress: String
+    public var userAgent: String?
+    public var secureTransport: Bool
+
+    public init(
+        principal: Principal, accessKeyId: String, region: String, sourceIPAddress: String = "127.0.0.1",
+        userAgent: String? = nil, secureTransport: Bool = false
+    ) {
+        self.principal = principal
+        self.accessKeyId = accessKeyId
+        self.region = region
+        self.sourceIPAddress = sourceIPAddress
+        self.userAgent = userAgent
+        self.secureTransport = secureTransport
+    }
+
+    public var accountId: String { principal.accountId }
+}

@@ -1,0 +1,135 @@
+public import Crypto
+public import Foundation
+
+/// The ciphertext blob of a symmetric KMS key: versioned, self-describing, authenticated.
+///
+/// ```
+/// version 0x01 | account id (12 ASCII digits) | region length (1) | region | key id (16-byte UUID)
+///   | material id (32 bytes) | nonce (12) | AES-256-GCM ciphertext | tag (16)
+/// ```
+/// The header names the key and the material that sealed the data, so Decrypt needs no KeyId
+/// and rotation never strands old ciphertext. The whole header and the canonical encryption
+/// context are the GCM additional data: changing any byte of either fails authentication.
+public struct SymmetricCiphertext: Sendable, Equatable {
+    public static let version: UInt8 = 0x01
+    static let nonceSize = 12
+    static let tagSize = 16
+
+    public var accountId: String
+    public var region: String
+    public var keyId: String
+    public var materialId: String
+    var nonce: [UInt8]
+    var sealed: [UInt8]
+    var tag: [UInt8]
+    var header: [UInt8]
+
+    /// The bytes of the blob.
+    public var bytes: [UInt8] { header + nonce + sealed + tag }
+
+    /// Encrypts `plaintext` under `material`, naming the key and material in the header.
+    public static func seal(
+        _ plaintext: some DataProtocol, material: SymmetricKey, accountId: String, region: String, keyId: String,
+        materialId: String, context: EncryptionContext
+    ) throws -> SymmetricCiphertext {
+        guard let header = makeHeader(accountId: accountId, region: region, keyId: keyId, materialId: materialId) else {
+            throw CiphertextError.malformed
+        }
+        let nonce = AES.GCM.Nonce()
+        let box = try AES.GCM.seal(plaintext, using: material, nonce: nonce, authenticating: header + context.canonicalBytes)
+        return SymmetricCiphertext(
+            accountId: accountId, region: region, keyId: keyId, materialId: materialId, nonce: Array(nonce),
+            sealed: Array(box.ciphertext), tag: Array(box.tag), header: header)
+    }
+
+    /// Reads the header of a blob without decrypting; nil if it is not one of ours.
+    public static func parse(_ blob: [UInt8]) -> SymmetricCiphertext? {
+        var i = 0
+        guard blob.count > 1 + 12 + 1, blob[0] == version else { return nil }
+        i = 1
+        let account = blob[i..<(i + 12)]
+        guard account.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        i += 12
+        let regionLength = Int(blob[i])
+        i += 1
+        guard regionLength > 0, blob.count >= i + regionLength + 16 + 32 + nonceSize + tagSize else { return nil }
+        guard let region = String(validating: blob[i..<(i + regionLength)], as: UTF8.self) else { return nil }
+        i += regionLength
+        let uuidBytes = Array(blob[i..<(i + 16)])
+        i += 16
+        let materialBytes = blob[i..<(i + 32)]
+        i += 32
+        let header = Array(blob[0..<i])
+        let nonce = Array(blob[i..<(i + nonceSize)])
+        i += nonceSize
+        let sealed = Array(blob[i..<(blob.count - tagSize)])
+        let tag = Array(blob[(blob.count - tagSize)...])
+        let uuid = uuidBytes.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
+        return SymmetricCiphertext(
+            accountId: String(decoding: account, as: UTF8.self), region: region, keyId: uuid.uuidString.lowercased(),
+            materialId: Hex.encode(materialBytes), nonce: nonce, sealed: sealed, tag: tag, header: header)
+    }
+
+    /// Decrypts with `material`; throws if the blob, key or context do not match.
+    public func open(material: SymmetricKey, context: EncryptionContext) throws -> [UInt8] {
+        let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: nonce), ciphertext: sealed, tag: tag)
+        return Array(try AES.GCM.open(box, using: material, authenticating: header + context.canonicalBytes))
+    }
+
+    static func makeHeader(accountId: String, region: String, keyId: String, materialId: String) -> [UInt8]? {
+        let account = Array(accountId.utf8)
+        let regionBytes = Array(region.utf8)
+        guard account.count == 12, !regionBytes.isEmpty, regionBytes.count < 256, let uuid = UUID(uuidString: keyId),
+            let material = Hex.decode(materialId), material.count == 32
+        else { return nil }
+        var header: [UInt8] = [version]
+        header.reserveCapacity(1 + 12 + 1 + regionBytes.count + 16 + 32)
+        header.append(contentsOf: account)
+        header.append(UInt8(regionBytes.count))
+        header.append(contentsOf: regionBytes)
+        withUnsafeBytes(of: uuid.uuid) { header.append(contentsOf: $0) }
+        header.append(contentsOf: material)
+        return header
+    }
+}
+
+public enum CiphertextError: Error, Sendable {
+    case malformed
+}
+
+/// Lowercase hexadecimal.
+public enum Hex {
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func decode(_ text: String) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count / 2)
+        var i = 0
+        while i < utf8.count {
+            guard let hi = value(utf8[i]), let lo = value(utf8[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    private static func value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

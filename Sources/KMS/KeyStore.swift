@@ -1,0 +1,47 @@
+/// Persistence for KMS. `apply` commits the whole batch in one transaction before returning.
+public protocol KeyStore: Sendable {
+    /// Every key, sealed material and alias: read once at start.
+    func load() async throws -> KeyStoreSnapshot
+    func apply(_ batch: KeyStoreBatch) async throws
+}
+
+/// A material as stored: sealed by the key vault.
+public struct SealedMaterial: Sendable, Hashable {
+    public var keyId: String
+    public var materialId: String
+    public var sealed: [UInt8]
+
+    public init(keyId: String, materialId: String, sealed: [UInt8]) {
+        self.keyId = keyId
+        self.materialId = materialId
+        self.sealed = sealed
+    }
+}
+
+public struct KeyStoreSnapshot: Sendable {
+    public var keys: [KMSKey]
+    public var materials: [SealedMaterial]
+    public var aliases: [KMSAlias]
+
+    public init(keys: [KMSKey] = [], materials: [SealedMaterial] = [], aliases: [KMSAlias] = []) {
+        self.keys = keys
+        self.materials = materials
+        self.aliases = aliases
+    }
+}
+
+/// One atomic change to KMS's persistent state.
+public struct KeyStoreBatch: Sendable {
+    public var putKeys: [KMSKey] = []
+    /// Deleting a key deletes its materials with it.
+    public var deleteKeyIds: [String] = []
+    public var putMaterials: [SealedMaterial] = []
+    public var putAliases: [KMSAlias] = []
+    public var deleteAliases: [KMSAlias] = []
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        putKeys.isEmpty && deleteKeyIds.isEmpty && putMaterials.isEmpty && putAliases.isEmpty && deleteAliases.isEmpty
+    }
+}

@@ -1,0 +1,84 @@
+public import Foundation
+
+/// Everything KMS keeps about one key except its material (which is sealed separately): the
+/// domain record behind DescribeKey, and what the store persists as one document.
+public struct KMSKey: Sendable, Codable, Hashable {
+    public var keyId: String
+    public var accountId: String
+    public var region: String
+    public var creationDate: Date
+    public var description: String
+    public var keyUsage: KeyUsage
+    public var keySpec: KeySpec
+    public var origin: KeyOrigin
+    public var keyManager: KeyManager
+    public var keyState: KeyState
+    /// When a key pending deletion will be deleted.
+    public var deletionDate: Date?
+    public var pendingDeletionWindowInDays: Int?
+    /// The key policy document, kept exactly as given.
+    public var policy: String
+    public var tags: [Tag]
+    public var rotation: RotationSchedule?
+    /// The material rotations, oldest first; the last one's material is current.
+    public var materials: [KeyMaterialInfo]
+    public var onDemandRotationStartDate: Date?
+    public var lastUsage: KeyLastUsage?
+
+    public var arn: String { KMSKey.arn(region: region, accountId: accountId, keyId: keyId) }
+
+    public static func arn(region: String, accountId: String, keyId: String) -> String {
+        "arn:aws:kms:\(region):\(accountId):key/\(keyId)"
+    }
+
+    public var currentMaterial: KeyMaterialInfo? { materials.last }
+
+    public var isEnabled: Bool { keyState == .enabled }
+}
+
+/// When automatic rotation is on: the period and the next due date.
+public struct RotationSchedule: Sendable, Codable, Hashable {
+    public var periodInDays: Int
+    public var nextRotationDate: Date
+}
+
+/// One generation of a key's material (its id, when it came, and how).
+public struct KeyMaterialInfo: Sendable, Codable, Hashable {
+    /// 64 hexadecimal characters, as AWS's key material ids.
+    public var materialId: String
+    public var createdAt: Date
+    /// nil for the material the key was created with.
+    public var rotationType: RotationType?
+}
+
+/// The last cryptographic use of a key (GetKeyLastUsage).
+public struct KeyLastUsage: Sendable, Codable, Hashable {
+    public var operation: String
+    public var timestamp: Date
+    public var requestId: String
+}
+
+/// An alias: a friendly name for a key, per account and region.
+public struct KMSAlias: Sendable, Codable, Hashable {
+    public var accountId: String
+    public var region: String
+    /// The full name, `alias/...`.
+    public var aliasName: String
+    public var targetKeyId: String
+    public var creationDate: Date
+    public var lastUpdatedDate: Date
+
+    public init(
+        accountId: String, region: String, aliasName: String, targetKeyId: String, creationDate: Date,
+        lastUpdatedDate: Date
+    ) {
+        self.accountId = accountId
+        self.region = region
+        self.aliasName = aliasName
+        self.targetKeyId = targetKeyId
+        self.creationDate = creationDate
+        self.lastUpdatedDate = lastUpdatedDate
+    }
+
+    public var arn: String { "arn:aws:kms:\(region):\(accountId):\(aliasName)" }
+}

@@ -1,0 +1,156 @@
+import Synchronization
+public import AWSProtocol
+import Foundation
+public import Identity
+
+/// What CreateKey takes.
+public struct CreateKeyRequest: Sendable {
+    public var description: String?
+    public var policy: String?
+    public var keyUsage: String?
+    public var keySpec: String?
+    public var origin: String?
+    public var tags: [Tag]
+    public var multiRegion: Bool
+    public var customKeyStoreId: String?
+    public var bypassPolicyLockoutSafetyCheck: Bool
+
+    public init(
+        description: String? = nil, policy: String? = nil, keyUsage: String? = nil, keySpec: String? = nil,
+        origin: String? = nil, tags: [Tag] = [], multiRegion: Bool = false, customKeyStoreId: String? = nil,
+        bypassPolicyLockoutSafetyCheck: Bool = false
+    ) {
+        self.description = description
+        self.policy = policy
+        self.keyUsage = keyUsage
+        self.keySpec = keySpec
+        self.origin = origin
+        self.tags = tags
+        self.multiRegion = multiRegion
+        self.customKeyStoreId = customKeyStoreId
+        self.bypassPolicyLockoutSafetyCheck = bypassPolicyLockoutSafetyCheck
+    }
+}
+
+/// A page of a listing.
+public struct Page<Element: Sendable>: Sendable {
+    public var items: [Element]
+    public var nextMarker: String?
+    public var truncated: Bool { nextMarker != nil }
+}
+
+extension KeyManagementService {
+    public func createKey(_ request: CreateKeyRequest, caller: Caller) async throws(AWSError) -> KMSKey {
+        try authorize("kms:CreateKey", key: nil, caller: caller)
+        let spec = request.keySpec ?? "SYMMETRIC_DEFAULT"
+        guard let keySpec = KeySpec(rawValue: spec) else {
+            throw .unsupportedOperation("KeySpec \(spec) is not supported by this Rampart build yet.")
+        }
+        let usage = request.keyUsage ?? "ENCRYPT_DECRYPT"
+        guard usage == KeyUsage.encryptDecrypt.rawValue else {
+            throw .validation(message: "KeyUsage \(usage) is not compatible with KeySpec \(keySpec.rawValue)")
+        }
+        if let origin = request.origin, origin != KeyOrigin.awsKMS.rawValue {
+            throw .unsupportedOperation("Origin \(origin) is not supported by this Rampart build yet.")
+        }
+        if request.customKeyStoreId != nil {
+            throw AWSError(code: "CustomKeyStoreNotFoundException", message: "Custom key stores are not supported.")
+        }
+        if request.multiRegion {
+            throw .unsupportedOperation("Multi-Region keys are not supported by this Rampart build yet.")
+        }
+        try TagRules.validate(request.tags)
+        let keyId = UUID().uuidString.lowercased()
+        let policy = try request.policy.map { p throws(AWSError) in try KeyPolicyRules.validate(p) }
+            ?? KeyPolicyRules.defaultPolicy(accountId: caller.accountId)
+        let now = now()
+        return try await change { () async throws(AWSError) -> KMSKey in
+            let (material, sealed, materialId) = try newMaterial(keyId: keyId)
+            let key = KMSKey(
+                keyId: keyId, accountId: caller.accountId, region: caller.region, creationDate: now,
+                description: request.description ?? "", keyUsage: .encryptDecrypt, keySpec: keySpec, origin: .awsKMS,
+                keyManager: .customer, keyState: .enabled, deletionDate: nil, pendingDeletionWindowInDays: nil,
+                policy: policy, tags: TagRules.merge([], request.tags), rotation: nil,
+                materials: [KeyMaterialInfo(materialId: materialId, createdAt: now, rotationType: nil)],
+                onDemandRotationStartDate: nil, lastUsage: nil)
+            var batch = KeyStoreBatch()
+            batch.putKeys = [key]
+            batch.putMaterials = [sealed]
+            try await persist(batch)
+            state.withLock { $0.keys[keyId] = LiveKey(key: key, materials: [materialId: material]) }
+            return key
+        }
+    }
+
+    public func describeKey(keyId: String, caller: Caller) throws(AWSError) -> KMSKey {
+        let live = try resolve(keyId, caller: caller)
+        try authorize("kms:DescribeKey", key: live.key, caller: caller)
+        return live.key
+    }
+
+    public func listKeys(limit: Int?, marker: String?, caller: Caller) throws(AWSError) -> Page<KMSKey> {
+        try authorize("kms:ListKeys", key: nil, caller: caller)
+        let keys = state.withLock { state in
+            state.keys.values.lazy.map(\.key).filter { $0.accountId == caller.accountId && $0.region == caller.region }
+        }
+        return try Self.page(
+            keys.sorted { ($0.creationDate, $0.keyId) < ($1.creationDate, $1.keyId) }, limit: limit, marker: marker,
+            id: \.keyId)
+    }
+
+    /// Pages a sorted listing; the marker is the id of the last item returned, opaque to clients.
+    static func page<T>(_ all: [T], limit: Int?, marker: String?, id: (T) -> String) throws(AWSError) -> Page<T> {
+        var start = 0
+        if let marker {
+            guard let decoded = Base64.decode(marker).flatMap({ String(bytes: $0, encoding: .utf8) }),
+                let index = all.firstIndex(where: { id($0) == decoded })
+            else { throw .invalidMarker() }
+            start = index + 1
+        }
+        let limit = limit ?? 100
+        let end = min(all.count, start + limit)
+        let items = Array(all[start..<end])
+        let next = end < all.count ? items.last.map { Base64.encode(Array(id($0).utf8)) } : nil
+        return Page(items: items, nextMarker: next)
+    }
+
+    public func enableKey(keyId: String, caller: Caller) async throws(AWSError) {
+        try await update(keyId, caller: caller, action: "kms:EnableKey", operation: .enableKey) { key throws(AWSError) in
+            key.keyState = .enabled
+        }
+    }
+
+    public func disableKey(keyId: String, caller: Caller) async throws(AWSError) {
+        try await update(keyId, caller: caller, action: "kms:DisableKey", operation: .disableKey) { key throws(AWSError) in
+            key.keyState = .disabled
+        }
+    }
+
+    public func updateKeyDescription(keyId: String, description: String, caller: Caller) async throws(AWSError) {
+        try await update(keyId, caller: caller, action: "kms:UpdateKeyDescription", operation: .updateKeyDescription) {
+            key throws(AWSError) in
+            key.description = description
+        }
+    }
+
+    /// Applies `mutation` to one key (named by key id or ARN) under the write lock and commits it.
+    @discardableResult
+    func update(
+        _ keyId: String, caller: Caller, action: String, operation: KeyStateRules.Operation, allowAlias: Bool = false,
+        batch extra: KeyStoreBatch = KeyStoreBatch(), mutation: (inout KMSKey) throws(AWSError) -> Void
+    ) async throws(AWSError) -> KMSKey {
+        try await change { () async throws(AWSError) -> KMSKey in
+            let live = try resolve(keyId, caller: caller, allowAlias: allowAlias)
+            try authorize(action, key: live.key, caller: caller)
+            try checkState(operation, live.key)
+            var key = live.key
+            try mutation(&key)
+            guard key != live.key else { return key }
+            var batch = extra
+            batch.putKeys.append(key)
+            try await persist(batch)
+            state.withLock { $0.keys[key.keyId]?.key = key }
+            return key
+        }
+    }
+}

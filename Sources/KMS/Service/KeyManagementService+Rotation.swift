@@ -1,0 +1,105 @@
+import Synchronization
+public import AWSProtocol
+import Foundation
+public import Identity
+
+/// One entry of ListKeyRotations.
+public struct KeyRotation: Sendable {
+    public var keyId: String
+    public var material: KeyMaterialInfo
+    public var isCurrent: Bool
+}
+
+extension KeyManagementService {
+    public static let defaultRotationPeriodInDays = 365
+
+    func checkRotatable(_ key: KMSKey) throws(AWSError) {
+        guard key.keySpec == .symmetricDefault, key.origin == .awsKMS else {
+            throw .unsupportedOperation("\(key.arn) origin is \(key.origin.rawValue) which is not valid for this operation.")
+        }
+    }
+
+    public func enableKeyRotation(keyId: String, rotationPeriodInDays: Int?, caller: Caller) async throws(AWSError) {
+        let period = rotationPeriodInDays ?? Self.defaultRotationPeriodInDays
+        let now = now()
+        try await update(keyId, caller: caller, action: "kms:EnableKeyRotation", operation: .enableKeyRotation) {
+            key throws(AWSError) in
+            try checkRotatable(key)
+            if let current = key.rotation, current.periodInDays == period { return }
+            let lastRotation = key.materials.last(where: { $0.rotationType == .automatic })?.createdAt
+            let base = key.rotation == nil ? now : (lastRotation ?? key.creationDate)
+            var next = base.addingTimeInterval(TimeInterval(period) * 86_400)
+            if next < now { next = now }
+            key.rotation = RotationSchedule(periodInDays: period, nextRotationDate: next)
+        }
+    }
+
+    public func disableKeyRotation(keyId: String, caller: Caller) async throws(AWSError) {
+        try await update(keyId, caller: caller, action: "kms:DisableKeyRotation", operation: .disableKeyRotation) {
+            key throws(AWSError) in
+            try checkRotatable(key)
+            key.rotation = nil
+        }
+    }
+
+    public func getKeyRotationStatus(keyId: String, caller: Caller) throws(AWSError) -> KMSKey {
+        let live = try resolve(keyId, caller: caller, allowAlias: false)
+        try authorize("kms:GetKeyRotationStatus", key: live.key, caller: caller)
+        try checkState(.getKeyRotationStatus, live.key)
+        try checkRotatable(live.key)
+        return live.key
+    }
+
+    /// Rotates at once: new material becomes current; old ciphertext still decrypts.
+    public func rotateKeyOnDemand(keyId: String, caller: Caller) async throws(AWSError) -> KMSKey {
+        try await change { () async throws(AWSError) -> KMSKey in
+            let live = try resolve(keyId, caller: caller, allowAlias: false)
+            try authorize("kms:RotateKeyOnDemand", key: live.key, caller: caller)
+            try checkState(.rotateKeyOnDemand, live.key)
+            try checkRotatable(live.key)
+            let done = live.key.materials.filter { $0.rotationType == .onDemand }.count
+            guard done < Self.onDemandRotationLimit else {
+                throw .kmsLimitExceeded(
+                    "\(live.key.arn) has reached the limit of \(Self.onDemandRotationLimit) on-demand rotations.")
+            }
+            return try await rotate(live, type: .onDemand)
+        }
+    }
+
+    /// Adds new material to a key and commits it. Call under the write lock.
+    func rotate(_ live: LiveKey, type: RotationType) async throws(AWSError) -> KMSKey {
+        let (material, sealed, materialId) = try newMaterial(keyId: live.key.keyId)
+        let now = now()
+        var key = live.key
+        key.materials.append(KeyMaterialInfo(materialId: materialId, createdAt: now, rotationType: type))
+        if type == .automatic, var schedule = key.rotation {
+            while schedule.nextRotationDate <= now {
+                schedule.nextRotationDate.addTimeInterval(TimeInterval(schedule.periodInDays) * 86_400)
+            }
+            key.rotation = schedule
+        }
+        var batch = KeyStoreBatch()
+        batch.putKeys = [key]
+        batch.putMaterials = [sealed]
+        try await persist(batch)
+        state.withLock {
+            $0.keys[key.keyId]?.key = key
+            $0.keys[key.keyId]?.materials[materialId] = material
+        }
+        return key
+    }
+
+    /// The key's rotations, oldest first; with `includeInitial`, the original material too.
+    public func listKeyRotations(keyId: String, includeInitial: Bool, limit: Int?, marker: String?, caller: Caller)
+        throws(AWSError) -> Page<KeyRotation>
+    {
+        let live = try resolve(keyId, caller: caller, allowAlias: false)
+        try authorize("kms:ListKeyRotations", key: live.key, caller: caller)
+        try checkRotatable(live.key)
+        let current = live.key.currentMaterial?.materialId
+        let entries = live.key.materials
+            .filter { includeInitial || $0.rotationType != nil }
+            .map { KeyRotation(keyId: live.key.keyId, material: $0, isCurrent: $0.materialId == current) }
+        return try Self.page(entries, limit: limit, marker: marker, id: \.material.materialId)
+    }
+}

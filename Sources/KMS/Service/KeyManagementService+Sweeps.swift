@@ -1,0 +1,98 @@
+import Logging
+import Synchronization
+import AWSProtocol
+import Foundation
+
+/// What one sweep did.
+public struct SweepReport: Sendable, Equatable {
+    public var deletedKeys: [String] = []
+    public var rotatedKeys: [String] = []
+}
+
+extension KeyManagementService {
+    /// Acts on every time rule that has come due on the injected clock: deletes keys whose
+    /// waiting period has passed (with their material and aliases: crypto-shredding) and rotates
+    /// enabled keys whose automatic rotation is due. Persists last-usage records as it goes.
+    @discardableResult
+    public func sweep() async -> SweepReport {
+        var report = SweepReport()
+        let now = now()
+        let (due, rotations) = state.withLock { state in
+            (
+                state.keys.values.filter { $0.key.keyState == .pendingDeletion && ($0.key.deletionDate ?? .distantFuture) <= now },
+                state.keys.values.filter {
+                    $0.key.keyState == .enabled && ($0.key.rotation?.nextRotationDate ?? .distantFuture) <= now
+                }
+            )
+        }
+        for live in due {
+            do {
+                try await change { () async throws(AWSError) -> Void in
+                    guard let current = self.live(live.key.keyId), current.key.keyState == .pendingDeletion else { return }
+                    var batch = KeyStoreBatch()
+                    batch.deleteKeyIds = [current.key.keyId]
+                    batch.deleteAliases = aliases(of: current.key.keyId)
+                    try await persist(batch)
+                    state.withLock { state in
+                        state.keys.removeValue(forKey: current.key.keyId)
+                        state.lastUsage.removeValue(forKey: current.key.keyId)
+                        for alias in batch.deleteAliases {
+                            state.aliases.removeValue(
+                                forKey: AliasID(accountId: alias.accountId, region: alias.region, name: alias.aliasName))
+                        }
+                    }
+                    report.deletedKeys.append(current.key.arn)
+                }
+            } catch {
+                logger.error("deleting a key failed; the next sweep retries", metadata: ["key": "\(live.key.arn)"])
+            }
+        }
+        for live in rotations {
+            do {
+                try await change { () async throws(AWSError) -> Void in
+                    guard let current = self.live(live.key.keyId), current.key.keyState == .enabled,
+                        (current.key.rotation?.nextRotationDate ?? .distantFuture) <= now
+                    else { return }
+                    _ = try await rotate(current, type: .automatic)
+                    report.rotatedKeys.append(current.key.arn)
+                }
+            } catch {
+                logger.error("rotating a key failed; the next sweep retries", metadata: ["key": "\(live.key.arn)"])
+            }
+        }
+        if !report.deletedKeys.isEmpty || !report.rotatedKeys.isEmpty {
+            logger.info(
+                "sweep", metadata: ["deleted": "\(report.deletedKeys.count)", "rotated": "\(report.rotatedKeys.count)"])
+        }
+        await flushLastUsage()
+        return report
+    }
+
+    /// Writes the last-usage records that changed since they were last written.
+    public func flushLastUsage() async {
+        let pending = state.withLock { state in
+            state.lastUsage.compactMap { keyId, usage -> KMSKey? in
+                guard var key = state.keys[keyId]?.key, key.lastUsage != usage else { return nil }
+                key.lastUsage = usage
+                return key
+            }
+        }
+        guard !pending.isEmpty else { return }
+        do {
+            try await change { () async throws(AWSError) -> Void in
+                var batch = KeyStoreBatch()
+                for key in pending {
+                    guard var current = self.live(key.keyId)?.key else { continue }
+                    current.lastUsage = key.lastUsage
+                    batch.putKeys.append(current)
+                }
+                try await persist(batch)
+                state.withLock { state in
+                    for key in batch.putKeys { state.keys[key.keyId]?.key.lastUsage = key.lastUsage }
+                }
+            }
+        } catch {
+            logger.warning("writing key last-usage records failed; retrying on the next sweep")
+        }
+    }
+}

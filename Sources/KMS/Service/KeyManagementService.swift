@@ -1,0 +1,135 @@
+import AWSProtocol
+import Crypto
+import Foundation
+import Identity
+public import KeyVault
+public import Logging
+public import RampartCore
+import Synchronization
+
+/// The key service: customer master keys that never leave it, aliases, tags, envelope
+/// encryption, rotation and scheduled deletion.
+///
+/// All state is held in memory and written through to the `KeyStore`: reads and cryptographic
+/// calls never wait for the database. Changes run one at a time under `writeLock`, commit to
+/// the store, and only then become visible, so an answered change is durable and the cache
+/// never shows what the store does not hold.
+public final class KeyManagementService: Sendable {
+    struct LiveKey: Sendable {
+        var key: KMSKey
+        /// Unsealed material by material id.
+        var materials: [String: SymmetricKey]
+    }
+
+    struct AliasID: Hashable, Sendable {
+        var accountId: String
+        var region: String
+        var name: String
+    }
+
+    struct State: Sendable {
+        var keys: [String: LiveKey] = [:]
+        var aliases: [AliasID: KMSAlias] = [:]
+        var lastUsage: [String: KeyLastUsage] = [:]
+    }
+
+    let store: any KeyStore
+    let vault: KeyVault
+    let clock: any ServiceClock
+    let authorizer: any KMSAuthorizer
+    let logger: Logger
+    let state = Mutex(State())
+    let writeLock = AsyncLock()
+
+    /// AWS's limit on on-demand rotations per key.
+    public static let onDemandRotationLimit = 25
+
+    public init(
+        store: any KeyStore, vault: KeyVault, clock: any ServiceClock,
+        authorizer: any KMSAuthorizer = AccountOwnerAuthorizer(), logger: Logger = Logger(label: "rampart.kms")
+    ) {
+        self.store = store
+        self.vault = vault
+        self.clock = clock
+        self.authorizer = authorizer
+        self.logger = logger
+    }
+
+    /// Reads every key from the store and unseals its material.
+    public func load() async throws {
+        let snapshot = try await store.load()
+        var materialsByKey: [String: [String: SymmetricKey]] = [:]
+        for m in snapshot.materials {
+            let key = try vault.openKey(m.sealed, context: Self.vaultContext(keyId: m.keyId, materialId: m.materialId))
+            materialsByKey[m.keyId, default: [:]][m.materialId] = key
+        }
+        var fresh = State()
+        for key in snapshot.keys {
+            fresh.keys[key.keyId] = LiveKey(key: key, materials: materialsByKey[key.keyId] ?? [:])
+            if let usage = key.lastUsage { fresh.lastUsage[key.keyId] = usage }
+        }
+        for alias in snapshot.aliases {
+            fresh.aliases[AliasID(accountId: alias.accountId, region: alias.region, name: alias.aliasName)] = alias
+        }
+        state.withLock { $0 = fresh }
+    }
+
+    /// What the vault binds a key's sealed material to.
+    static func vaultContext(keyId: String, materialId: String) -> String {
+        "kms:key:\(keyId):material:\(materialId)"
+    }
+
+    // MARK: - Helpers shared by the operations
+
+    func now() -> Date { clock.now }
+
+    func authorize(_ action: String, key: KMSKey?, caller: Caller) throws(AWSError) {
+        if let denial = authorizer.authorize(action: action, key: key, caller: caller) { throw denial }
+    }
+
+    func checkState(_ operation: KeyStateRules.Operation, _ key: KMSKey) throws(AWSError) {
+        if let refusal = KeyStateRules.refusal(operation, state: key.keyState, keyArn: key.arn) {
+            throw AWSError.from(refusal)
+        }
+    }
+
+    /// Commits `batch`; any store failure becomes an internal error (details to the log only).
+    func persist(_ batch: KeyStoreBatch) async throws(AWSError) {
+        guard !batch.isEmpty else { return }
+        do {
+            try await store.apply(batch)
+        } catch {
+            logger.error("kms store write failed", metadata: ["error": "\(error)"])
+            throw .serviceUnavailable("The key store could not record the change; retry later")
+        }
+    }
+
+    /// Runs a change under the write lock so that nothing interleaves with it.
+    func change<T: Sendable>(_ body: () async throws(AWSError) -> T) async throws(AWSError) -> T {
+        do {
+            return try await writeLock.withLock { () async throws -> T in try await body() }
+        } catch let error as AWSError {
+            throw error
+        } catch {
+            throw .kmsInternal
+        }
+    }
+
+    /// Fresh material: 256 random bits, sealed for the store.
+    func newMaterial(keyId: String) throws(AWSError) -> (SymmetricKey, SealedMaterial, String) {
+        let material = SymmetricKey(size: .bits256)
+        let materialId = Hex.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
+        do {
+            let sealed = try material.withUnsafeBytes {
+                try vault.seal(Array($0), context: Self.vaultContext(keyId: keyId, materialId: materialId))
+            }
+            return (material, SealedMaterial(keyId: keyId, materialId: materialId, sealed: sealed), materialId)
+        } catch {
+            throw .kmsInternal
+        }
+    }
+
+    func live(_ keyId: String) -> LiveKey? {
+        state.withLock { $0.keys[keyId] }
+    }
+}

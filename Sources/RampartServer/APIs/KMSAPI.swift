@@ -1,0 +1,236 @@
+import AWSProtocol
+import Foundation
+import Identity
+import KMS
+import KeyVault
+
+/// KMS on the wire: AWS JSON 1.1 under `TrentService`, adapted to `KeyManagementService`.
+struct KMSAPI: JSONServiceAPI {
+    let kms: KeyManagementService
+    let signingName = "kms"
+    let targetPrefix = "TrentService"
+    let validator = RequestValidator(model: .kms)
+
+    func handle(operation: String, input: RequestInput, caller: Caller, requestId: String) async throws(AWSError) -> JSONValue {
+        let keyId = input.string("KeyId") ?? ""
+        switch operation {
+        case "CreateKey":
+            if input.string("CustomerMasterKeySpec") != nil, input.string("KeySpec") != nil {
+                throw .validation(message: "You cannot specify KeySpec and CustomerMasterKeySpec in the same request.")
+            }
+            let request = CreateKeyRequest(
+                description: input.string("Description"), policy: input.string("Policy"), keyUsage: input.string("KeyUsage"),
+                keySpec: input.string("KeySpec") ?? input.string("CustomerMasterKeySpec"), origin: input.string("Origin"),
+                tags: Self.tags(input), multiRegion: input.bool("MultiRegion") ?? false,
+                customKeyStoreId: input.string("CustomKeyStoreId"),
+                bypassPolicyLockoutSafetyCheck: input.bool("BypassPolicyLockoutSafetyCheck") ?? false)
+            return ["KeyMetadata": Self.metadata(try await kms.createKey(request, caller: caller))]
+        case "DescribeKey":
+            return ["KeyMetadata": Self.metadata(try kms.describeKey(keyId: keyId, caller: caller))]
+        case "ListKeys":
+            let page = try kms.listKeys(limit: input.int("Limit"), marker: input.string("Marker"), caller: caller)
+            return Self.page(page, member: "Keys") { ["KeyId": .string($0.keyId), "KeyArn": .string($0.arn)] }
+        case "EnableKey":
+            try await kms.enableKey(keyId: keyId, caller: caller)
+            return [:]
+        case "DisableKey":
+            try await kms.disableKey(keyId: keyId, caller: caller)
+            return [:]
+        case "UpdateKeyDescription":
+            try await kms.updateKeyDescription(keyId: keyId, description: input.string("Description") ?? "", caller: caller)
+            return [:]
+        case "ScheduleKeyDeletion":
+            let key = try await kms.scheduleKeyDeletion(
+                keyId: keyId, pendingWindowInDays: input.int("PendingWindowInDays"), caller: caller)
+            var out: [String: JSONValue] = ["KeyId": .string(key.arn), "KeyState": .string(key.keyState.rawValue)]
+            if let date = key.deletionDate { out["DeletionDate"] = Timestamp.epochSeconds(date) }
+            if let days = key.pendingDeletionWindowInDays { out["PendingWindowInDays"] = .int(Int64(days)) }
+            return .object(out)
+        case "CancelKeyDeletion":
+            return ["KeyId": .string(try await kms.cancelKeyDeletion(keyId: keyId, caller: caller).arn)]
+        case "CreateAlias":
+            try await kms.createAlias(
+                aliasName: input.string("AliasName") ?? "", targetKeyId: input.string("TargetKeyId") ?? "", caller: caller)
+            return [:]
+        case "UpdateAlias":
+            try await kms.updateAlias(
+                aliasName: input.string("AliasName") ?? "", targetKeyId: input.string("TargetKeyId") ?? "", caller: caller)
+            return [:]
+        case "DeleteAlias":
+            try await kms.deleteAlias(aliasName: input.string("AliasName") ?? "", caller: caller)
+            return [:]
+        case "ListAliases":
+            let page = try kms.listAliases(
+                keyId: input.string("KeyId"), limit: input.int("Limit"), marker: input.string("Marker"), caller: caller)
+            return Self.page(page, member: "Aliases") { alias in
+                [
+                    "AliasName": .string(alias.aliasName), "AliasArn": .string(alias.arn),
+                    "TargetKeyId": .string(alias.targetKeyId), "CreationDate": Timestamp.epochSeconds(alias.creationDate),
+                    "LastUpdatedDate": Timestamp.epochSeconds(alias.lastUpdatedDate),
+                ]
+            }
+        case "TagResource":
+            try await kms.tagResource(keyId: keyId, tags: Self.tags(input), caller: caller)
+            return [:]
+        case "UntagResource":
+            try await kms.untagResource(keyId: keyId, tagKeys: input.stringList("TagKeys") ?? [], caller: caller)
+            return [:]
+        case "ListResourceTags":
+            let page = try kms.listResourceTags(
+                keyId: keyId, limit: input.int("Limit"), marker: input.string("Marker"), caller: caller)
+            return Self.page(page, member: "Tags") { ["TagKey": .string($0.key), "TagValue": .string($0.value)] }
+        case "GetKeyPolicy":
+            let policy = try kms.getKeyPolicy(keyId: keyId, policyName: input.string("PolicyName"), caller: caller)
+            return ["Policy": .string(policy), "PolicyName": .string(KeyPolicyRules.policyName)]
+        case "PutKeyPolicy":
+            try await kms.putKeyPolicy(
+                keyId: keyId, policyName: input.string("PolicyName"), policy: input.string("Policy") ?? "", caller: caller)
+            return [:]
+        case "ListKeyPolicies":
+            let names = try kms.listKeyPolicies(keyId: keyId, caller: caller)
+            return ["PolicyNames": .array(names.map(JSONValue.string)), "Truncated": false]
+        case "Encrypt":
+            var plaintext = input.blob("Plaintext") ?? []
+            defer { Zeroize.array(&plaintext) }
+            let result = try kms.encrypt(
+                keyId: keyId, plaintext: plaintext, context: Self.context(input, "EncryptionContext"),
+                algorithm: input.string("EncryptionAlgorithm"), dryRun: input.bool("DryRun") ?? false, caller: caller,
+                requestId: requestId)
+            return [
+                "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "KeyId": .string(result.keyArn),
+                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+            ]
+        case "Decrypt":
+            var result = try kms.decrypt(
+                ciphertext: input.blob("CiphertextBlob") ?? [], context: Self.context(input, "EncryptionContext"),
+                keyId: input.string("KeyId"), algorithm: input.string("EncryptionAlgorithm"),
+                dryRun: input.bool("DryRun") ?? false, caller: caller, requestId: requestId)
+            defer { Zeroize.array(&result.plaintext) }
+            return [
+                "Plaintext": .string(Base64.encode(result.plaintext)), "KeyId": .string(result.keyArn),
+                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT", "KeyMaterialId": .string(result.keyMaterialId),
+            ]
+        case "ReEncrypt":
+            let result = try kms.reEncrypt(
+                ciphertext: input.blob("CiphertextBlob") ?? [], sourceContext: Self.context(input, "SourceEncryptionContext"),
+                sourceKeyId: input.string("SourceKeyId"), sourceAlgorithm: input.string("SourceEncryptionAlgorithm"),
+                destinationKeyId: input.string("DestinationKeyId") ?? "",
+                destinationContext: Self.context(input, "DestinationEncryptionContext"),
+                destinationAlgorithm: input.string("DestinationEncryptionAlgorithm"), dryRun: input.bool("DryRun") ?? false,
+                caller: caller, requestId: requestId)
+            return [
+                "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "SourceKeyId": .string(result.sourceKeyArn),
+                "KeyId": .string(result.destinationKeyArn), "SourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+                "DestinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+                "SourceKeyMaterialId": .string(result.sourceKeyMaterialId),
+                "DestinationKeyMaterialId": .string(result.destinationKeyMaterialId),
+            ]
+        case "GenerateDataKey", "GenerateDataKeyWithoutPlaintext":
+            let withPlaintext = operation == "GenerateDataKey"
+            var result = try kms.generateDataKey(
+                keyId: keyId, keySpec: input.string("KeySpec"), numberOfBytes: input.int("NumberOfBytes"),
+                context: Self.context(input, "EncryptionContext"), includePlaintext: withPlaintext,
+                dryRun: input.bool("DryRun") ?? false, caller: caller, requestId: requestId)
+            var out: [String: JSONValue] = [
+                "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "KeyId": .string(result.keyArn),
+                "KeyMaterialId": .string(result.keyMaterialId),
+            ]
+            if var plaintext = result.plaintext {
+                out["Plaintext"] = .string(Base64.encode(plaintext))
+                Zeroize.array(&plaintext)
+                result.plaintext = nil
+            }
+            return .object(out)
+        case "GenerateRandom":
+            if input.string("CustomKeyStoreId") != nil {
+                throw AWSError(code: "CustomKeyStoreNotFoundException", message: "Custom key stores are not supported.")
+            }
+            var bytes = try kms.generateRandom(numberOfBytes: input.int("NumberOfBytes"), caller: caller)
+            defer { Zeroize.array(&bytes) }
+            return ["Plaintext": .string(Base64.encode(bytes))]
+        case "EnableKeyRotation":
+            try await kms.enableKeyRotation(keyId: keyId, rotationPeriodInDays: input.int("RotationPeriodInDays"), caller: caller)
+            return [:]
+        case "DisableKeyRotation":
+            try await kms.disableKeyRotation(keyId: keyId, caller: caller)
+            return [:]
+        case "GetKeyRotationStatus":
+            let key = try kms.getKeyRotationStatus(keyId: keyId, caller: caller)
+            var out: [String: JSONValue] = ["KeyRotationEnabled": .bool(key.rotation != nil), "KeyId": .string(key.arn)]
+            if let rotation = key.rotation {
+                out["RotationPeriodInDays"] = .int(Int64(rotation.periodInDays))
+                out["NextRotationDate"] = Timestamp.epochSeconds(rotation.nextRotationDate)
+            }
+            if let started = key.onDemandRotationStartDate { out["OnDemandRotationStartDate"] = Timestamp.epochSeconds(started) }
+            return .object(out)
+        case "RotateKeyOnDemand":
+            return ["KeyId": .string(try await kms.rotateKeyOnDemand(keyId: keyId, caller: caller).keyId)]
+        case "ListKeyRotations":
+            let page = try kms.listKeyRotations(
+                keyId: keyId, includeInitial: input.string("IncludeKeyMaterial") == "ALL_KEY_MATERIAL",
+                limit: input.int("Limit"), marker: input.string("Marker"), caller: caller)
+            return Self.page(page, member: "Rotations") { rotation in
+                var entry: [String: JSONValue] = [
+                    "KeyId": .string(rotation.keyId), "KeyMaterialId": .string(rotation.material.materialId),
+                    "KeyMaterialState": .string(rotation.isCurrent ? "CURRENT" : "NON_CURRENT"),
+                ]
+                if let type = rotation.material.rotationType {
+                    entry["RotationType"] = .string(type.rawValue)
+                    entry["RotationDate"] = Timestamp.epochSeconds(rotation.material.createdAt)
+                }
+                return .object(entry)
+            }
+        case "GetKeyLastUsage":
+            let (key, usage) = try kms.getKeyLastUsage(keyId: keyId, caller: caller)
+            var out: [String: JSONValue] = [
+                "KeyId": .string(key.arn), "KeyCreationDate": Timestamp.epochSeconds(key.creationDate),
+                "TrackingStartDate": Timestamp.epochSeconds(key.creationDate),
+            ]
+            if let usage {
+                out["KeyLastUsage"] = [
+                    "Operation": .string(usage.operation), "Timestamp": Timestamp.epochSeconds(usage.timestamp),
+                    "KmsRequestId": .string(usage.requestId),
+                ]
+            }
+            return .object(out)
+        default:
+            throw .unsupportedOperation("\(operation) is not supported by this Rampart build yet.")
+        }
+    }
+
+    // MARK: Encoding
+
+    static func metadata(_ key: KMSKey) -> JSONValue {
+        var m: [String: JSONValue] = [
+            "AWSAccountId": .string(key.accountId), "KeyId": .string(key.keyId), "Arn": .string(key.arn),
+            "CreationDate": Timestamp.epochSeconds(key.creationDate), "Enabled": .bool(key.isEnabled),
+            "Description": .string(key.description), "KeyUsage": .string(key.keyUsage.rawValue),
+            "KeyState": .string(key.keyState.rawValue), "Origin": .string(key.origin.rawValue),
+            "KeyManager": .string(key.keyManager.rawValue), "CustomerMasterKeySpec": .string(key.keySpec.rawValue),
+            "KeySpec": .string(key.keySpec.rawValue), "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
+            "MultiRegion": false,
+        ]
+        if let date = key.deletionDate { m["DeletionDate"] = Timestamp.epochSeconds(date) }
+        if let days = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(days)) }
+        if let material = key.currentMaterial { m["CurrentKeyMaterialId"] = .string(material.materialId) }
+        return .object(m)
+    }
+
+    static func page<T>(_ page: Page<T>, member: String, _ encode: (T) -> JSONValue) -> JSONValue {
+        var out: [String: JSONValue] = [member: .array(page.items.map(encode)), "Truncated": .bool(page.truncated)]
+        if let next = page.nextMarker { out["NextMarker"] = .string(next) }
+        return .object(out)
+    }
+
+    // MARK: Decoding
+
+    static func tags(_ input: RequestInput) -> [Tag] {
+        (input.structureList("Tags") ?? []).map {
+            Tag(key: $0["TagKey"]?.stringValue ?? "", value: $0["TagValue"]?.stringValue ?? "")
+        }
+    }
+
+    static func context(_ input: RequestInput, _ name: String) -> EncryptionContext {
+        EncryptionContext(input.stringMap(name) ?? [:])
+    }
+}

@@ -1,0 +1,193 @@
+import AWSProtocol
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Identity
+import Logging
+import NIOCore
+
+/// The one responder behind the port: health check, then AWS dispatch. JSON calls go by
+/// `X-Amz-Target`, Query calls by `Action` and the SigV4 scope's service.
+struct AWSResponder: HTTPResponder {
+    typealias Context = RampartRequestContext
+
+    let jsonServices: [String: any JSONServiceAPI]
+    let queryServices: [String: any QueryServiceAPI]
+    let authenticator: Authenticator
+    let maxBodySize: Int
+    let secure: Bool
+    let logger: Logger
+
+    init(
+        jsonServices: [any JSONServiceAPI], queryServices: [any QueryServiceAPI], authenticator: Authenticator,
+        maxBodySize: Int, secure: Bool, logger: Logger
+    ) {
+        self.jsonServices = Dictionary(uniqueKeysWithValues: jsonServices.map { ($0.targetPrefix, $0) })
+        self.queryServices = Dictionary(uniqueKeysWithValues: queryServices.map { ($0.signingName, $0) })
+        self.authenticator = authenticator
+        self.maxBodySize = maxBodySize
+        self.secure = secure
+        self.logger = logger
+    }
+
+    /// What one request came to, for the log line.
+    struct Summary {
+        var service = "-"
+        var operation = "-"
+        var account = "-"
+        var status = 200
+        var errorCode: String?
+    }
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let requestId = UUID().uuidString.lowercased()
+        var summary = Summary()
+        let response = await dispatch(request, context: context, requestId: requestId, summary: &summary)
+        summary.status = response.status.code
+        let elapsed = ContinuousClock.now - started
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        logger.info(
+            "request",
+            metadata: [
+                "service": .string(summary.service), "operation": .string(summary.operation),
+                "status": .stringConvertible(summary.status), "latency_ms": .string(String(format: "%.2f", ms)),
+                "request_id": .string(requestId), "account": .string(summary.account),
+                "error": .string(summary.errorCode ?? "-"),
+            ])
+        return response
+    }
+
+    private func dispatch(_ request: Request, context: Context, requestId: String, summary: inout Summary) async -> Response {
+        if request.method == .get, request.uri.path == "/_rampart/health" {
+            summary.service = "rampart"
+            summary.operation = "Health"
+            return WireProtocol.response(
+                status: 200, contentType: "application/json", body: Array(#"{"status":"ok"}"#.utf8), requestId: requestId)
+        }
+        let target = request.headers[HTTPField.Name("x-amz-target")!]
+        let wireForErrors: WireProtocol = target != nil ? .json : .query(xmlns: "https://sts.amazonaws.com/doc/2011-06-15/")
+
+        // Body, within the limit: an AWS-shaped 413, never a dropped connection.
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
+            summary.errorCode = "RequestEntityTooLargeException"
+            return wireForErrors.errorResponse(.requestTooLarge(limit: maxBodySize), requestId: requestId)
+        }
+        var mutable = request
+        let body: [UInt8]
+        do {
+            let buffer = try await mutable.collectBody(upTo: maxBodySize)
+            body = Array(buffer.readableBytesView)
+        } catch {
+            summary.errorCode = "RequestEntityTooLargeException"
+            return wireForErrors.errorResponse(.requestTooLarge(limit: maxBodySize), requestId: requestId)
+        }
+        let sigv4 = Authenticator.sigV4Request(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", head: request.head,
+            body: body)
+        let userAgent = request.headers[.userAgent]
+
+        if let target {
+            return await dispatchJSON(
+                target: target, body: body, sigv4: sigv4, context: context, userAgent: userAgent, requestId: requestId,
+                summary: &summary)
+        }
+        return await dispatchQuery(
+            request: request, body: body, sigv4: sigv4, context: context, userAgent: userAgent, requestId: requestId,
+            summary: &summary)
+    }
+
+    private func dispatchJSON(
+        target: String, body: [UInt8], sigv4: SigV4Request, context: Context, userAgent: String?, requestId: String,
+        summary: inout Summary
+    ) async -> Response {
+        let wire = WireProtocol.json
+        let parts = target.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, let api = jsonServices[String(parts[0])] else {
+            summary.errorCode = "UnknownOperationException"
+            return wire.errorResponse(.unknownOperation(target), requestId: requestId)
+        }
+        let operation = String(parts[1])
+        summary.service = api.signingName
+        summary.operation = operation
+        let outcome = await authenticator.authenticate(
+            sigv4, service: api.signingName, wire: wire, sourceIP: context.sourceIP, userAgent: userAgent, secure: secure)
+        guard let caller = outcome.caller else {
+            let error = outcome.error ?? .internalFailure()
+            summary.errorCode = error.code
+            return wire.errorResponse(error, requestId: requestId)
+        }
+        summary.account = caller.accountId
+        do {
+            guard api.validator.model.operations[operation] != nil else { throw AWSError.unknownOperation(target) }
+            let document: JSONValue
+            if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                document = .object([:])
+            } else {
+                do {
+                    document = try JSONParser.parse(body)
+                } catch {
+                    throw AWSError.serialization(error.message)
+                }
+            }
+            let input = try api.validator.validate(operation: operation, input: document)
+            let result = try await api.handle(operation: operation, input: input, caller: caller, requestId: requestId)
+            return WireProtocol.response(
+                status: 200, contentType: "application/x-amz-json-1.1", body: result.serialized(), requestId: requestId)
+        } catch let error as AWSError {
+            summary.errorCode = error.code
+            return wire.errorResponse(error, requestId: requestId)
+        } catch {
+            summary.errorCode = "InternalFailure"
+            logger.error("unexpected error", metadata: ["request_id": .string(requestId), "error": .string("\(type(of: error))")])
+            return wire.errorResponse(.internalFailure(), requestId: requestId)
+        }
+    }
+
+    private func dispatchQuery(
+        request: Request, body: [UInt8], sigv4: SigV4Request, context: Context, userAgent: String?, requestId: String,
+        summary: inout Summary
+    ) async -> Response {
+        var parameters = QueryRequest(formEncoded: String(decoding: body, as: UTF8.self))
+        parameters.merge(QueryRequest(formEncoded: request.uri.query ?? ""))
+        let scopeService = Authenticator.scope(of: sigv4)?.service
+        let api = scopeService.flatMap { queryServices[$0] }
+        let wire = WireProtocol.query(xmlns: api?.xmlns ?? "https://sts.amazonaws.com/doc/2011-06-15/")
+        guard let api else {
+            if scopeService == nil {
+                // Nothing says which service: the usual answer to an unsigned or unknown request.
+                let outcome = await authenticator.authenticate(
+                    sigv4, service: "sts", wire: wire, sourceIP: context.sourceIP, userAgent: userAgent, secure: secure)
+                let error = outcome.error ?? AWSError(code: "InvalidAction", message: "The action is not valid for this endpoint.")
+                summary.errorCode = error.code
+                return wire.errorResponse(error, requestId: requestId)
+            }
+            summary.errorCode = "UnknownService"
+            return wire.errorResponse(
+                AWSError(code: "InvalidAction", message: "Service \(scopeService!) is not available on this endpoint."),
+                requestId: requestId)
+        }
+        summary.service = api.signingName
+        summary.operation = parameters.action ?? "-"
+        let outcome = await authenticator.authenticate(
+            sigv4, service: api.signingName, wire: wire, sourceIP: context.sourceIP, userAgent: userAgent, secure: secure)
+        guard let caller = outcome.caller else {
+            let error = outcome.error ?? .internalFailure()
+            summary.errorCode = error.code
+            return wire.errorResponse(error, requestId: requestId)
+        }
+        summary.account = caller.accountId
+        do {
+            guard let action = parameters.action else {
+                throw AWSError(code: "MissingAction", message: "Missing Action")
+            }
+            return try await api.handle(action: action, request: parameters, caller: caller, requestId: requestId)
+        } catch let error as AWSError {
+            summary.errorCode = error.code
+            return wire.errorResponse(error, requestId: requestId)
+        } catch {
+            summary.errorCode = "InternalFailure"
+            return wire.errorResponse(.internalFailure(), requestId: requestId)
+        }
+    }
+}

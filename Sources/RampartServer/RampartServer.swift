@@ -1,0 +1,134 @@
+public import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Identity
+import KMS
+import KeyVault
+public import Logging
+public import NIOCore
+import NIOSSL
+import RampartCore
+import ServiceLifecycle
+import UnixSignals
+import Storage
+
+/// How `rampart serve` runs.
+public struct ServerOptions: Sendable {
+    public var dataDirectory: URL
+    public var host = "127.0.0.1"
+    public var port = 4566
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    public var devClock = false
+    /// The account a fresh data folder is initialized with.
+    public var defaultAccountId = "000000000000"
+    public var maxBodySize = 1 << 20
+    public var idleTimeout: TimeAmount = .seconds(60)
+
+    public init(dataDirectory: URL) {
+        self.dataDirectory = dataDirectory
+    }
+}
+
+/// Wires the store, vault, services and HTTP edge together and runs them as one service group
+/// that stops cleanly on SIGTERM or SIGINT: the listener closes, in-flight calls finish, the
+/// sweeper writes what it holds, and the store is checkpointed and closed.
+public enum RampartServer {
+    public static func run(_ options: ServerOptions, logger: Logger) async throws {
+        let directory = options.dataDirectory
+        if DataDirectory.isEmpty(directory) {
+            logger.info("initializing an empty data folder", metadata: ["dir": .string(directory.path), "account": .string(options.defaultAccountId)])
+            try await DataDirectory.initialize(at: directory, accountId: options.defaultAccountId, logger: logger)
+        }
+        let (vault, db) = try await DataDirectory.open(directory, logger: logger)
+        do {
+            try await serve(options, vault: vault, db: db, logger: logger)
+        } catch {
+            try? await db.close()
+            throw error
+        }
+        try await db.close()
+        logger.info("stopped")
+    }
+
+    private static func serve(_ options: ServerOptions, vault: KeyVault, db: RampartDatabase, logger: Logger) async throws {
+        let wallClock = SystemClock()
+        let serviceClock = AdjustableClock(base: wallClock)
+        let identity = IdentityService(store: SQLIdentityStore(database: db), vault: vault, clock: serviceClock)
+        let kms = KeyManagementService(
+            store: SQLKeyStore(database: db), vault: vault, clock: serviceClock, logger: logger)
+        try await kms.load()
+
+        if options.devClock {
+            logger.warning("the development clock is on: any root caller can move time forward")
+        }
+        let secure = options.tlsCertificatePath != nil
+        let responder = makeResponder(
+            identity: identity, kms: kms, wallClock: wallClock, devClock: options.devClock ? serviceClock : nil,
+            maxBodySize: options.maxBodySize, secure: secure, logger: logger)
+
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: options.idleTimeout))
+        let server: HTTPServerBuilder
+        if let certPath = options.tlsCertificatePath {
+            guard let keyPath = options.tlsKeyPath else { throw RampartError("--tls-cert needs --tls-key") }
+            server = try .tls(http1, tlsConfiguration: try tlsConfiguration(certificate: certPath, key: keyPath))
+        } else {
+            server = http1
+        }
+        let app = Application(
+            responder: responder, server: server,
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
+            onServerRunning: { channel in
+                logger.info(
+                    "listening",
+                    metadata: [
+                        "address": .string("\(options.host):\(channel.localAddress?.port ?? options.port)"),
+                        "tls": .stringConvertible(secure),
+                    ])
+            },
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: app),
+                    .init(service: KMSSweeper(kms: kms)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+
+    /// The AWS responder over the given services (unit tests build it on in-memory stores).
+    static func makeResponder(
+        identity: IdentityService, kms: KeyManagementService, wallClock: any ServiceClock, devClock: AdjustableClock?,
+        maxBodySize: Int, secure: Bool, logger: Logger
+    ) -> AWSResponder {
+        var jsonAPIs: [any JSONServiceAPI] = [KMSAPI(kms: kms)]
+        if let devClock { jsonAPIs.append(DevAPI(clock: devClock, kms: kms)) }
+        return AWSResponder(
+            jsonServices: jsonAPIs, queryServices: [STSAPI()],
+            authenticator: Authenticator(identity: identity, clock: wallClock), maxBodySize: maxBodySize,
+            secure: secure, logger: logger)
+    }
+
+    static func tlsConfiguration(certificate: String, key: String) throws -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        let privateKey: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificate)
+        } catch {
+            throw RampartError("cannot read the TLS certificate \(certificate): it must be a PEM certificate chain")
+        }
+        do {
+            privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+        } catch {
+            throw RampartError("cannot read the TLS key \(key): it must be a PEM private key")
+        }
+        guard !chain.isEmpty else { throw RampartError("\(certificate) holds no certificate") }
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+        tls.minimumTLSVersion = .tlsv12
+        return tls
+    }
+}

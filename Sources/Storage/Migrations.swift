@@ -1,0 +1,90 @@
+import Foundation
+import SQLKit
+
+/// The schema, as numbered steps applied once each, in order, at start.
+///
+/// A database whose newest step is beyond the ones this build knows was written by a newer
+/// Rampart; it is refused rather than guessed at.
+enum Migrations {
+    struct Step: Sendable {
+        let version: Int
+        let name: String
+        let statements: [String]
+    }
+
+    static let steps: [Step] = [
+        Step(
+            version: 1, name: "foundation",
+            statements: [
+                "CREATE TABLE rampart_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL)",
+                "CREATE TABLE accounts (account_id TEXT PRIMARY KEY, created_at DOUBLE PRECISION NOT NULL)",
+                """
+                CREATE TABLE access_keys (
+                    access_key_id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL REFERENCES accounts(account_id),
+                    user_name TEXT,
+                    sealed_secret BLOB NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL)
+                """,
+                "CREATE INDEX access_keys_by_account ON access_keys (account_id, user_name)",
+            ]),
+        Step(
+            version: 2, name: "kms-keys",
+            statements: [
+                """
+                CREATE TABLE kms_keys (
+                    key_id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    document TEXT NOT NULL)
+                """,
+                "CREATE INDEX kms_keys_by_owner ON kms_keys (account_id, region)",
+                """
+                CREATE TABLE kms_key_materials (
+                    key_id TEXT NOT NULL REFERENCES kms_keys(key_id) ON DELETE CASCADE,
+                    material_id TEXT NOT NULL,
+                    sealed BLOB NOT NULL,
+                    PRIMARY KEY (key_id, material_id))
+                """,
+                """
+                CREATE TABLE kms_aliases (
+                    account_id TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    alias_name TEXT NOT NULL,
+                    target_key_id TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (account_id, region, alias_name))
+                """,
+            ]),
+    ]
+
+    static func run(on db: RampartDatabase) async throws {
+        try await db.sql.raw(
+            "CREATE TABLE IF NOT EXISTS rampart_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)"
+        ).run()
+        let rows = try await db.sql.raw("SELECT version FROM rampart_migrations").all()
+        let applied = Set(try rows.map { try $0.decode(column: "version", as: Int.self) })
+        let newest = steps.map(\.version).max() ?? 0
+        if let beyond = applied.max(), beyond > newest {
+            throw StorageError(
+                "the store was written by a newer Rampart (schema version \(beyond), this build knows up to \(newest)): run that version or newer")
+        }
+        for step in steps where !applied.contains(step.version) {
+            try await db.transaction { sql in
+                for statement in step.statements {
+                    try await sql.raw(SQLQueryString(statement)).run()
+                }
+                try await sql.raw(
+                    "INSERT INTO rampart_migrations (version, name, applied_at) VALUES (\(bind: step.version), \(bind: step.name), \(bind: Date().timeIntervalSince1970))"
+                ).run()
+            }
+        }
+    }
+}
+
+public struct StorageError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

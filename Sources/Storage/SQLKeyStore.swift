@@ -1,0 +1,92 @@
+import Foundation
+public import KMS
+import SQLKit
+
+/// `KeyStore` on the shared SQL database: each key one JSON document, each sealed material a
+/// row of its own, each alias a row.
+public struct SQLKeyStore: KeyStore {
+    private let db: RampartDatabase
+    private let encoder: JSONEncoder
+    private let decoder = JSONDecoder()
+
+    public init(database: RampartDatabase) {
+        self.db = database
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        self.encoder = encoder
+    }
+
+    public func load() async throws -> KeyStoreSnapshot {
+        var snapshot = KeyStoreSnapshot()
+        for row in try await db.sql.raw("SELECT document FROM kms_keys").all() {
+            let document = try row.decode(column: "document", as: String.self)
+            snapshot.keys.append(try decoder.decode(KMSKey.self, from: Data(document.utf8)))
+        }
+        for row in try await db.sql.raw("SELECT key_id, material_id, sealed FROM kms_key_materials").all() {
+            snapshot.materials.append(
+                SealedMaterial(
+                    keyId: try row.decode(column: "key_id", as: String.self),
+                    materialId: try row.decode(column: "material_id", as: String.self),
+                    sealed: try row.decode(column: "sealed", as: [UInt8].self)))
+        }
+        for row in try await db.sql.raw(
+            "SELECT account_id, region, alias_name, target_key_id, created_at, updated_at FROM kms_aliases"
+        ).all() {
+            snapshot.aliases.append(
+                KMSAlias(
+                    accountId: try row.decode(column: "account_id", as: String.self),
+                    region: try row.decode(column: "region", as: String.self),
+                    aliasName: try row.decode(column: "alias_name", as: String.self),
+                    targetKeyId: try row.decode(column: "target_key_id", as: String.self),
+                    creationDate: Date(timeIntervalSince1970: try row.decode(column: "created_at", as: Double.self)),
+                    lastUpdatedDate: Date(timeIntervalSince1970: try row.decode(column: "updated_at", as: Double.self))))
+        }
+        return snapshot
+    }
+
+    public func apply(_ batch: KeyStoreBatch) async throws {
+        let documents = try batch.putKeys.map { key in
+            (key, String(decoding: try encoder.encode(key), as: UTF8.self))
+        }
+        try await db.transaction { sql in
+            for (key, document) in documents {
+                try await sql.raw(
+                    """
+                    INSERT INTO kms_keys (key_id, account_id, region, document)
+                    VALUES (\(bind: key.keyId), \(bind: key.accountId), \(bind: key.region), \(bind: document))
+                    ON CONFLICT (key_id) DO UPDATE SET document = excluded.document
+                    """
+                ).run()
+            }
+            for m in batch.putMaterials {
+                try await sql.raw(
+                    """
+                    INSERT INTO kms_key_materials (key_id, material_id, sealed)
+                    VALUES (\(bind: m.keyId), \(bind: m.materialId), \(bind: m.sealed))
+                    ON CONFLICT (key_id, material_id) DO UPDATE SET sealed = excluded.sealed
+                    """
+                ).run()
+            }
+            for alias in batch.deleteAliases {
+                try await sql.raw(
+                    "DELETE FROM kms_aliases WHERE account_id = \(bind: alias.accountId) AND region = \(bind: alias.region) AND alias_name = \(bind: alias.aliasName)"
+                ).run()
+            }
+            for alias in batch.putAliases {
+                try await sql.raw(
+                    """
+                    INSERT INTO kms_aliases (account_id, region, alias_name, target_key_id, created_at, updated_at)
+                    VALUES (\(bind: alias.accountId), \(bind: alias.region), \(bind: alias.aliasName), \(bind: alias.targetKeyId),
+                            \(bind: alias.creationDate.timeIntervalSince1970), \(bind: alias.lastUpdatedDate.timeIntervalSince1970))
+                    ON CONFLICT (account_id, region, alias_name) DO UPDATE SET
+                        target_key_id = excluded.target_key_id, updated_at = excluded.updated_at
+                    """
+                ).run()
+            }
+            for keyId in batch.deleteKeyIds {
+                try await sql.raw("DELETE FROM kms_key_materials WHERE key_id = \(bind: keyId)").run()
+                try await sql.raw("DELETE FROM kms_keys WHERE key_id = \(bind: keyId)").run()
+            }
+        }
+    }
+}
