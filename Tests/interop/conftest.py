@@ -83,12 +83,14 @@ class Server:
                        check=True, capture_output=True)
         return self.profile(account_id)
 
-    def client(self, service, region="us-east-1", profile="default", keys=None, **config):
+    def client(self, service, region="us-east-1", profile="default", keys=None, validate=False, **config):
+        """A boto3 client. Client-side parameter validation is off by default so that the
+        server's own validation is what the tests see (botocore checks minimums itself)."""
         akid, secret = keys or self.profile(profile)
         return boto3.client(
             service, endpoint_url=self.endpoint, region_name=region, aws_access_key_id=akid,
             aws_secret_access_key=secret, verify=False,
-            config=Config(retries={"max_attempts": 1}, **config))
+            config=Config(retries={"max_attempts": 1}, parameter_validation=validate, **config))
 
     def cli_env(self, profile="default"):
         env = dict(os.environ)

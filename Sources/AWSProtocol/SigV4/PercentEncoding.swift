@@ -1,59 +1,71 @@
-/// RFC 3986 percent-encoding as SigV4 canonicalization uses it.
+/// RFC 3986 percent-encoding over UTF-8 bytes, as SigV4 canonicalization uses it.
 enum PercentEncoding {
-    private static let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
-
-    /// Encodes every byte but the unreserved set (A–Z a–z 0–9 - _ . ~) and the bytes in `safe`.
-    static func encode(_ text: String, safe: Set<UInt8> = []) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        for b in text.utf8 {
-            if isUnreserved(b) || safe.contains(b) {
-                out.append(b)
-            } else {
-                out.append(UInt8(ascii: "%"))
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 0x0F)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func isUnreserved(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+    /// Whether `byte` is in RFC 3986's unreserved set, `A–Z a–z 0–9 - . _ ~`, which is never escaped.
+    @inline(__always)
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
             return true
         default:
             return false
         }
     }
 
-    /// Decodes `%XX` escapes; malformed escapes stay as they are. `+` stays `+`.
-    static func decode(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
-        var out: [UInt8] = []
-        let bytes = Array(text.utf8)
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count + 0, i + 2 <= bytes.count - 1,
-                let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2])
-            {
-                out.append(hi << 4 | lo)
+    /// Appends `byte`, escaped as `%XX` (uppercase hex) unless it is unreserved.
+    @inline(__always)
+    static func appendEncoded(_ byte: UInt8, to out: inout [UInt8]) {
+        if isUnreserved(byte) {
+            out.append(byte)
+        } else {
+            out.append(UInt8(ascii: "%"))
+            out.append(Hex.upperDigit(byte >> 4))
+            out.append(Hex.upperDigit(byte))
+        }
+    }
+
+    /// Appends the bytes of `raw[range]` decoded and encoded again: `%XX` escapes are decoded
+    /// (a malformed escape stays a literal `%`), `+` is read as a space as form decoding reads it,
+    /// then every byte but the unreserved set is escaped.
+    static func appendReencoded(_ raw: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to out: inout [UInt8]) {
+        forEachDecodedByte(raw, range) { appendEncoded($0, to: &out) }
+    }
+
+    /// The bytes of `raw[range]` percent-decoded (`+` as a space), as a string.
+    static func decodedString(_ raw: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(range.count)
+        forEachDecodedByte(raw, range) { bytes.append($0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @inline(__always)
+    private static func forEachDecodedByte(
+        _ raw: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ body: (UInt8) -> Void
+    ) {
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            let byte = raw[i]
+            if byte == UInt8(ascii: "%"), end - i >= 3, let high = Hex.value(raw[i + 1]), let low = Hex.value(raw[i + 2]) {
+                body(high << 4 | low)
                 i += 3
             } else {
-                out.append(bytes[i])
+                body(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
                 i += 1
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
+}
 
-    private static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
-        default: return nil
-        }
+extension String {
+    /// Calls `body` with the string's UTF-8 bytes in contiguous memory, copying only when the
+    /// string is not stored contiguously already (bridged strings).
+    @inline(__always)
+    func withContiguousUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return copy.withUTF8(body)
     }
 }

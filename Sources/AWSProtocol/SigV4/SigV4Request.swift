@@ -1,16 +1,18 @@
-/// What SigV4 verification reads from an HTTP request, as it arrived on the wire.
+/// What SigV4 reads from an HTTP request, exactly as it arrived on the wire.
 public struct SigV4Request: Sendable {
     /// The method, e.g. `POST`.
     public var method: String
-    /// The path as received, still percent-encoded (`/`, `/a%20b`).
+    /// The path as received, still percent-encoded: `/`, `/a%20b`.
     public var path: String
-    /// The query string as received, without `?`; may be empty.
+    /// The query string as received, without `?`; empty when there is none.
     public var query: String
-    /// The headers as received, in order; names in any case; a name may repeat. `host` included.
+    /// The headers as received, in order; names in any case; a name may repeat. Must include
+    /// `host` (HTTP/2 callers put `:authority` back as `host`).
     public var headers: [(name: String, value: String)]
-    /// Lowercase hex SHA-256 of the body.
+    /// Lowercase hex SHA-256 of the body; the caller computes it.
     public var payloadSHA256: String
 
+    /// A request as received.
     public init(method: String, path: String, query: String, headers: [(name: String, value: String)], payloadSHA256: String) {
         self.method = method
         self.path = path
@@ -18,40 +20,35 @@ public struct SigV4Request: Sendable {
         self.headers = headers
         self.payloadSHA256 = payloadSHA256
     }
-
-    /// The values of the header `name` (case-insensitive), in order.
-    func values(of name: String) -> [String] {
-        headers.filter { $0.name.lowercased() == name }.map(\.value)
-    }
-
-    func header(_ name: String) -> String? { values(of: name).first }
-
-    /// The query's parameters, percent-decoded, in order.
-    var queryParameters: [(name: String, value: String)] {
-        query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (
-                PercentEncoding.decode(String(kv[0])),
-                kv.count > 1 ? PercentEncoding.decode(String(kv[1])) : ""
-            )
-        }
-    }
 }
 
-/// The credential scope of a signature: `AKID/yyyyMMdd/region/service/aws4_request`.
-public struct SigV4Scope: Sendable, Hashable {
-    public var accessKeyId: String
-    public var date: String
-    public var region: String
-    public var service: String
-
-    public init(accessKeyId: String, date: String, region: String, service: String) {
-        self.accessKeyId = accessKeyId
-        self.date = date
-        self.region = region
-        self.service = service
+extension SigV4Request {
+    /// The first value of the header `lowercasedName`, compared case-insensitively.
+    func firstValue(ofHeader lowercasedName: String) -> String? {
+        for header in headers where Self.nameMatches(header.name, lowercasedName) {
+            return header.value
+        }
+        return nil
     }
 
-    /// `date/region/service/aws4_request`.
-    public var credentialScope: String { "\(date)/\(region)/\(service)/aws4_request" }
+    /// How many times the header `lowercasedName` occurs.
+    func count(ofHeader lowercasedName: String) -> Int {
+        var count = 0
+        for header in headers where Self.nameMatches(header.name, lowercasedName) {
+            count += 1
+        }
+        return count
+    }
+
+    /// Whether `name` equals `lowercasedName` ignoring ASCII case.
+    @inline(__always)
+    static func nameMatches(_ name: String, _ lowercasedName: String) -> Bool {
+        let a = name.utf8
+        let b = lowercasedName.utf8
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) where x != y {
+            guard x &- UInt8(ascii: "A") < 26, x | 0x20 == y else { return false }
+        }
+        return true
+    }
 }
