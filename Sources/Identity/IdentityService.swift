@@ -51,9 +51,8 @@ public final class IdentityService: Sendable {
         let secret = try vault.open(record.sealedSecret, context: AccessKeyRecord.vaultContext(accessKeyId: accessKeyId))
         let principal: Principal
         if let userName = record.userName {
-            principal = Principal(
-                kind: .iamUser, accountId: record.accountId, arn: "arn:aws:iam::\(record.accountId):user/\(userName)",
-                userId: userName, userName: userName)
+            guard let user = try await store.user(accountId: record.accountId, userName: userName) else { return nil }
+            principal = user.principal
         } else {
             principal = .root(accountId: record.accountId)
         }

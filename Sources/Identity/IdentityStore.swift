@@ -11,13 +11,27 @@ public struct AccountRecord: Sendable, Hashable {
     }
 }
 
-/// Persistence for identities. Implementations commit each call before returning.
+/// Persistence for identities. Each call commits before it returns.
 public protocol IdentityStore: Sendable {
     func account(id: String) async throws -> AccountRecord?
     func accounts() async throws -> [AccountRecord]
-    func accessKey(id: String) async throws -> AccessKeyRecord?
     /// Creates an account with its root access key, in one transaction.
     func createAccount(_ account: AccountRecord, rootAccessKey: AccessKeyRecord) async throws
+
+    func accessKey(id: String) async throws -> AccessKeyRecord?
+    func accessKeys(accountId: String, userName: String) async throws -> [AccessKeyRecord]
+    func putAccessKey(_ key: AccessKeyRecord) async throws
+    func deleteAccessKey(id: String) async throws
+
+    func user(accountId: String, userName: String) async throws -> IAMUser?
+    func users(accountId: String) async throws -> [IAMUser]
+    func putUser(_ user: IAMUser) async throws
+    func deleteUser(accountId: String, userName: String) async throws
+
+    /// Inline policies of one owner: name to document.
+    func inlinePolicies(accountId: String, owner: PolicyOwner) async throws -> [String: String]
+    func putInlinePolicy(accountId: String, owner: PolicyOwner, name: String, document: String) async throws
+    func deleteInlinePolicy(accountId: String, owner: PolicyOwner, name: String) async throws
 }
 
 public struct IdentityError: Error, Sendable, CustomStringConvertible {

@@ -41,6 +41,9 @@ public struct Caller: Sendable {
     public var sourceIPAddress: String
     public var userAgent: String?
     public var secureTransport: Bool
+    /// The identity-based policy documents that apply to the principal (IAM users and roles);
+    /// empty for an account's root, which its own account allows everything.
+    public var identityPolicies: [String] = []
 
     public init(
         principal: Principal, accessKeyId: String, region: String, sourceIPAddress: String = "127.0.0.1",

@@ -1,24 +1,54 @@
 public import AWSProtocol
 public import Identity
 
-/// Decides whether a caller may perform a KMS action, on a key or (for CreateKey, ListKeys,
-/// ListAliases, GenerateRandom) on none.
-///
-/// Implementations combine key policies, IAM policies and grants; until those exist, the
-/// `AccountOwnerAuthorizer` allows each account's principals on its own keys only.
+/// What a KMS call asks permission for.
+public struct KMSAccessRequest: Sendable {
+    /// `kms:Encrypt` and so on.
+    public var action: String
+    /// The key acted on; nil for CreateKey, ListKeys, ListAliases, GenerateRandom, ListRetirableGrants.
+    public var key: KMSKey?
+    public var caller: Caller
+    public var encryptionContext: EncryptionContext?
+    /// Operation-specific condition keys (`kms:RequestAlias`, `kms:GrantOperations`, ...).
+    public var conditionKeys: [String: [String]]
+
+    public init(
+        action: String, key: KMSKey?, caller: Caller, encryptionContext: EncryptionContext? = nil,
+        conditionKeys: [String: [String]] = [:]
+    ) {
+        self.action = action
+        self.key = key
+        self.caller = caller
+        self.encryptionContext = encryptionContext
+        self.conditionKeys = conditionKeys
+    }
+
+    /// The action's name without the `kms:` prefix: the operation a grant names.
+    public var operation: String { String(action.dropFirst(4)) }
+}
+
+/// Decides whether a caller may perform a KMS action, from key policies and identity
+/// policies. Grants are checked by the key service itself when this says no.
 public protocol KMSAuthorizer: Sendable {
-    func authorize(action: String, key: KMSKey?, caller: Caller) -> AWSError?
+    /// nil to allow; otherwise the AccessDeniedException to answer with.
+    func authorize(_ request: KMSAccessRequest) -> AWSError?
 }
 
 /// Each account's principals may do everything with the account's keys, and nothing with
-/// another account's.
+/// another account's: the rule before key and IAM policies are enforced (unit tests use it).
 public struct AccountOwnerAuthorizer: KMSAuthorizer {
     public init() {}
 
-    public func authorize(action: String, key: KMSKey?, caller: Caller) -> AWSError? {
-        guard let key, key.accountId != caller.accountId else { return nil }
-        return .accessDenied(
-            "User: \(caller.principal.arn) is not authorized to perform: \(action) on resource: \(key.arn) because no resource-based policy allows the \(action) action"
-        )
+    public func authorize(_ request: KMSAccessRequest) -> AWSError? {
+        guard let key = request.key, key.accountId != request.caller.accountId else { return nil }
+        return .accessDenied(AccessDeniedMessage.text(request, because: "no resource-based policy allows the \(request.action) action"))
+    }
+}
+
+/// AWS's AccessDeniedException wording.
+public enum AccessDeniedMessage {
+    public static func text(_ request: KMSAccessRequest, because reason: String) -> String {
+        let resource = request.key?.arn ?? "*"
+        return "User: \(request.caller.principal.arn) is not authorized to perform: \(request.action) on resource: \(resource) because \(reason)"
     }
 }

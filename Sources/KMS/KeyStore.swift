@@ -22,26 +22,31 @@ public struct KeyStoreSnapshot: Sendable {
     public var keys: [KMSKey]
     public var materials: [SealedMaterial]
     public var aliases: [KMSAlias]
+    public var grants: [KMSGrant]
 
-    public init(keys: [KMSKey] = [], materials: [SealedMaterial] = [], aliases: [KMSAlias] = []) {
+    public init(keys: [KMSKey] = [], materials: [SealedMaterial] = [], aliases: [KMSAlias] = [], grants: [KMSGrant] = []) {
         self.keys = keys
         self.materials = materials
         self.aliases = aliases
+        self.grants = grants
     }
 }
 
 /// One atomic change to KMS's persistent state.
 public struct KeyStoreBatch: Sendable {
     public var putKeys: [KMSKey] = []
-    /// Deleting a key deletes its materials with it.
+    /// Deleting a key deletes its materials and grants with it.
     public var deleteKeyIds: [String] = []
     public var putMaterials: [SealedMaterial] = []
     public var putAliases: [KMSAlias] = []
     public var deleteAliases: [KMSAlias] = []
+    public var putGrants: [KMSGrant] = []
+    public var deleteGrantIds: [String] = []
 
     public init() {}
 
     public var isEmpty: Bool {
         putKeys.isEmpty && deleteKeyIds.isEmpty && putMaterials.isEmpty && putAliases.isEmpty && deleteAliases.isEmpty
+            && putGrants.isEmpty && deleteGrantIds.isEmpty
     }
 }

@@ -55,17 +55,20 @@ public enum RampartServer {
     private static func serve(_ options: ServerOptions, vault: KeyVault, db: RampartDatabase, logger: Logger) async throws {
         let wallClock = SystemClock()
         let serviceClock = AdjustableClock(base: wallClock)
-        let identity = IdentityService(store: SQLIdentityStore(database: db), vault: vault, clock: serviceClock)
+        let identityStore = SQLIdentityStore(database: db)
+        let identity = IdentityService(store: identityStore, vault: vault, clock: serviceClock)
         let kms = KeyManagementService(
-            store: SQLKeyStore(database: db), vault: vault, clock: serviceClock, logger: logger)
+            store: SQLKeyStore(database: db), vault: vault, clock: serviceClock, authorizer: Authorization.kms,
+            logger: logger)
         try await kms.load()
 
         if options.devClock {
             logger.warning("the development clock is on: any root caller can move time forward")
         }
         let secure = options.tlsCertificatePath != nil
+        let iam = IAMService(store: identityStore, vault: vault, clock: serviceClock, identity: identity)
         let responder = makeResponder(
-            identity: identity, kms: kms, wallClock: wallClock, devClock: options.devClock ? serviceClock : nil,
+            identity: identity, iam: iam, kms: kms, wallClock: wallClock, devClock: options.devClock ? serviceClock : nil,
             maxBodySize: options.maxBodySize, secure: secure, logger: logger)
 
         let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: options.idleTimeout))
@@ -101,15 +104,20 @@ public enum RampartServer {
 
     /// The AWS responder over the given services (unit tests build it on in-memory stores).
     static func makeResponder(
-        identity: IdentityService, kms: KeyManagementService, wallClock: any ServiceClock, devClock: AdjustableClock?,
-        maxBodySize: Int, secure: Bool, logger: Logger
+        identity: IdentityService, iam: IAMService, kms: KeyManagementService, wallClock: any ServiceClock,
+        devClock: AdjustableClock?, maxBodySize: Int, secure: Bool, logger: Logger
     ) -> AWSResponder {
         var jsonAPIs: [any JSONServiceAPI] = [KMSAPI(kms: kms)]
         if let devClock { jsonAPIs.append(DevAPI(clock: devClock, kms: kms)) }
+        let iamAPI = IAMAPI(iam: iam, validatePolicy: Authorization.validateIdentityPolicy, authorize: Authorization.iam)
         return AWSResponder(
-            jsonServices: jsonAPIs, queryServices: [STSAPI()],
-            authenticator: Authenticator(identity: identity, clock: wallClock), maxBodySize: maxBodySize,
-            secure: secure, logger: logger)
+            jsonServices: jsonAPIs, queryServices: [STSAPI(), iamAPI],
+            authenticator: Authenticator(identity: identity, clock: wallClock),
+            identityPolicies: { caller in
+                guard caller.principal.kind == .iamUser, let userName = caller.principal.userName else { return [] }
+                return (try? await iam.identityPolicies(accountId: caller.accountId, userName: userName)) ?? []
+            },
+            maxBodySize: maxBodySize, secure: secure, logger: logger)
     }
 
     static func tlsConfiguration(certificate: String, key: String) throws -> TLSConfiguration {

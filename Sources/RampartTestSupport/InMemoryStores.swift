@@ -34,7 +34,13 @@ public final class InMemoryKeyStore: KeyStore {
                 s.aliases.removeAll { $0.accountId == alias.accountId && $0.region == alias.region && $0.aliasName == alias.aliasName }
                 s.aliases.append(alias)
             }
+            for grant in batch.putGrants {
+                s.grants.removeAll { $0.grantId == grant.grantId }
+                s.grants.append(grant)
+            }
+            s.grants.removeAll { batch.deleteGrantIds.contains($0.grantId) }
             for keyId in batch.deleteKeyIds {
+                s.grants.removeAll { $0.keyId == keyId }
                 s.keys.removeAll { $0.keyId == keyId }
                 s.materials.removeAll { $0.keyId == keyId }
             }
@@ -47,18 +53,51 @@ public final class InMemoryKeyStore: KeyStore {
 
 /// An `IdentityStore` in memory, for unit tests.
 public final class InMemoryIdentityStore: IdentityStore {
-    private let state = Mutex<([String: AccountRecord], [String: AccessKeyRecord])>(([:], [:]))
+    struct State {
+        var accounts: [String: AccountRecord] = [:]
+        var keys: [String: AccessKeyRecord] = [:]
+        var users: [String: IAMUser] = [:]
+        var policies: [String: String] = [:]
+    }
+    private let state = Mutex(State())
 
     public init() {}
 
-    public func account(id: String) async throws -> AccountRecord? { state.withLock { $0.0[id] } }
-    public func accounts() async throws -> [AccountRecord] { state.withLock { Array($0.0.values) } }
-    public func accessKey(id: String) async throws -> AccessKeyRecord? { state.withLock { $0.1[id] } }
+    public func account(id: String) async throws -> AccountRecord? { state.withLock { $0.accounts[id] } }
+    public func accounts() async throws -> [AccountRecord] { state.withLock { Array($0.accounts.values) } }
     public func createAccount(_ account: AccountRecord, rootAccessKey: AccessKeyRecord) async throws {
         state.withLock {
-            $0.0[account.accountId] = account
-            $0.1[rootAccessKey.accessKeyId] = rootAccessKey
+            $0.accounts[account.accountId] = account
+            $0.keys[rootAccessKey.accessKeyId] = rootAccessKey
         }
+    }
+    public func accessKey(id: String) async throws -> AccessKeyRecord? { state.withLock { $0.keys[id] } }
+    public func accessKeys(accountId: String, userName: String) async throws -> [AccessKeyRecord] {
+        state.withLock { $0.keys.values.filter { $0.accountId == accountId && $0.userName == userName } }
+    }
+    public func putAccessKey(_ key: AccessKeyRecord) async throws { state.withLock { $0.keys[key.accessKeyId] = key } }
+    public func deleteAccessKey(id: String) async throws { _ = state.withLock { $0.keys.removeValue(forKey: id) } }
+    public func user(accountId: String, userName: String) async throws -> IAMUser? {
+        state.withLock { $0.users["\(accountId)/\(userName)"] }
+    }
+    public func users(accountId: String) async throws -> [IAMUser] {
+        state.withLock { $0.users.values.filter { $0.accountId == accountId } }
+    }
+    public func putUser(_ user: IAMUser) async throws { state.withLock { $0.users["\(user.accountId)/\(user.userName)"] = user } }
+    public func deleteUser(accountId: String, userName: String) async throws {
+        _ = state.withLock { $0.users.removeValue(forKey: "\(accountId)/\(userName)") }
+    }
+    public func inlinePolicies(accountId: String, owner: PolicyOwner) async throws -> [String: String] {
+        let prefix = "\(accountId)/\(owner.kind)/\(owner.name)/"
+        return state.withLock { s in
+            Dictionary(uniqueKeysWithValues: s.policies.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+        }
+    }
+    public func putInlinePolicy(accountId: String, owner: PolicyOwner, name: String, document: String) async throws {
+        state.withLock { $0.policies["\(accountId)/\(owner.kind)/\(owner.name)/\(name)"] = document }
+    }
+    public func deleteInlinePolicy(accountId: String, owner: PolicyOwner, name: String) async throws {
+        _ = state.withLock { $0.policies.removeValue(forKey: "\(accountId)/\(owner.kind)/\(owner.name)/\(name)") }
     }
 }
 

@@ -58,6 +58,37 @@ enum Migrations {
                     PRIMARY KEY (account_id, region, alias_name))
                 """,
             ]),
+        Step(
+            version: 3, name: "iam-users-and-policies",
+            statements: [
+                """
+                CREATE TABLE iam_users (
+                    account_id TEXT NOT NULL,
+                    user_name TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    PRIMARY KEY (account_id, user_name))
+                """,
+                """
+                CREATE TABLE iam_inline_policies (
+                    account_id TEXT NOT NULL,
+                    owner_kind TEXT NOT NULL,
+                    owner_name TEXT NOT NULL,
+                    policy_name TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    PRIMARY KEY (account_id, owner_kind, owner_name, policy_name))
+                """,
+            ]),
+        Step(
+            version: 4, name: "kms-grants",
+            statements: [
+                """
+                CREATE TABLE kms_grants (
+                    grant_id TEXT PRIMARY KEY,
+                    key_id TEXT NOT NULL,
+                    document TEXT NOT NULL)
+                """,
+                "CREATE INDEX kms_grants_by_key ON kms_grants (key_id)",
+            ]),
     ]
 
     static func run(on db: RampartDatabase) async throws {

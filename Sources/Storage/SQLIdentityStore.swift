@@ -4,7 +4,7 @@ import SQLKit
 
 /// `IdentityStore` on the shared SQL database.
 public struct SQLIdentityStore: IdentityStore {
-    private let db: RampartDatabase
+    let db: RampartDatabase
 
     public init(database: RampartDatabase) {
         self.db = database
@@ -31,15 +31,17 @@ public struct SQLIdentityStore: IdentityStore {
         let row = try await db.sql.raw(
             "SELECT access_key_id, account_id, user_name, sealed_secret, status, created_at FROM access_keys WHERE access_key_id = \(bind: id)"
         ).first()
-        return try row.map { row in
-            AccessKeyRecord(
-                accessKeyId: try row.decode(column: "access_key_id", as: String.self),
-                accountId: try row.decode(column: "account_id", as: String.self),
-                userName: try row.decode(column: "user_name", as: String?.self),
-                sealedSecret: try row.decode(column: "sealed_secret", as: [UInt8].self),
-                status: AccessKeyRecord.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .inactive,
-                createDate: Date(timeIntervalSince1970: try row.decode(column: "created_at", as: Double.self)))
-        }
+        return try row.map(Self.accessKey)
+    }
+
+    static func accessKey(_ row: any SQLRow) throws -> AccessKeyRecord {
+        AccessKeyRecord(
+            accessKeyId: try row.decode(column: "access_key_id", as: String.self),
+            accountId: try row.decode(column: "account_id", as: String.self),
+            userName: try row.decode(column: "user_name", as: String?.self),
+            sealedSecret: try row.decode(column: "sealed_secret", as: [UInt8].self),
+            status: AccessKeyRecord.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .inactive,
+            createDate: Date(timeIntervalSince1970: try row.decode(column: "created_at", as: Double.self)))
     }
 
     public func createAccount(_ account: AccountRecord, rootAccessKey key: AccessKeyRecord) async throws {

@@ -41,12 +41,19 @@ public struct SQLKeyStore: KeyStore {
                     creationDate: Date(timeIntervalSince1970: try row.decode(column: "created_at", as: Double.self)),
                     lastUpdatedDate: Date(timeIntervalSince1970: try row.decode(column: "updated_at", as: Double.self))))
         }
+        for row in try await db.sql.raw("SELECT document FROM kms_grants").all() {
+            let document = try row.decode(column: "document", as: String.self)
+            snapshot.grants.append(try decoder.decode(KMSGrant.self, from: Data(document.utf8)))
+        }
         return snapshot
     }
 
     public func apply(_ batch: KeyStoreBatch) async throws {
         let documents = try batch.putKeys.map { key in
             (key, String(decoding: try encoder.encode(key), as: UTF8.self))
+        }
+        let grants = try batch.putGrants.map { grant in
+            (grant, String(decoding: try encoder.encode(grant), as: UTF8.self))
         }
         try await db.transaction { sql in
             for (key, document) in documents {
@@ -83,7 +90,19 @@ public struct SQLKeyStore: KeyStore {
                     """
                 ).run()
             }
+            for (grant, document) in grants {
+                try await sql.raw(
+                    """
+                    INSERT INTO kms_grants (grant_id, key_id, document) VALUES (\(bind: grant.grantId), \(bind: grant.keyId), \(bind: document))
+                    ON CONFLICT (grant_id) DO UPDATE SET document = excluded.document
+                    """
+                ).run()
+            }
+            for grantId in batch.deleteGrantIds {
+                try await sql.raw("DELETE FROM kms_grants WHERE grant_id = \(bind: grantId)").run()
+            }
             for keyId in batch.deleteKeyIds {
+                try await sql.raw("DELETE FROM kms_grants WHERE key_id = \(bind: keyId)").run()
                 try await sql.raw("DELETE FROM kms_key_materials WHERE key_id = \(bind: keyId)").run()
                 try await sql.raw("DELETE FROM kms_keys WHERE key_id = \(bind: keyId)").run()
             }

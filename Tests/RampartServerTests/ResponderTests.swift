@@ -24,12 +24,14 @@ struct ResponderTests {
     static func stack(maxBodySize: Int = 64 * 1024) async throws -> Stack {
         let clock = ManualClock(Date())
         let vault = Fixtures.vault()
-        let identity = IdentityService(store: InMemoryIdentityStore(), vault: vault, clock: clock)
+        let identityStore = InMemoryIdentityStore()
+        let identity = IdentityService(store: identityStore, vault: vault, clock: clock)
         let credential = try await identity.createAccount(id: Fixtures.accountA)
-        let kms = KeyManagementService(store: InMemoryKeyStore(), vault: vault, clock: clock)
+        let iam = IAMService(store: identityStore, vault: vault, clock: clock, identity: identity)
+        let kms = KeyManagementService(store: InMemoryKeyStore(), vault: vault, clock: clock, authorizer: Authorization.kms)
         let responder = RampartServer.makeResponder(
-            identity: identity, kms: kms, wallClock: clock, devClock: nil, maxBodySize: maxBodySize, secure: false,
-            logger: Logger(label: "test"))
+            identity: identity, iam: iam, kms: kms, wallClock: clock, devClock: nil, maxBodySize: maxBodySize,
+            secure: false, logger: Logger(label: "test"))
         return Stack(app: Application(responder: responder), credential: credential, clock: clock)
     }
 

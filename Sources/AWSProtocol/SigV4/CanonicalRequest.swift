@@ -100,7 +100,7 @@ extension SigV4 {
         _ request: SigV4Request, signedHeaders: [String], isPresigned: Bool
     ) -> (value: String, matchesBody: Bool) {
         var declared: String?
-        if isPresigned, request.query.utf8.count > 20 {
+        if isPresigned {
             declared = QueryString.decodedParameters(request.query).first {
                 SigV4Request.nameMatches($0.name, "x-amz-content-sha256")
             }?.value

@@ -34,11 +34,13 @@ extension KeyManagementService {
     static let symmetricAlgorithm = "SYMMETRIC_DEFAULT"
 
     /// The key and current material for making a ciphertext, after every check.
-    func keyForEncryption(_ keyId: String, algorithm: String?, action: String, caller: Caller) throws(AWSError) -> (
-        KMSKey, SymmetricKey, String
-    ) {
+    func keyForEncryption(
+        _ keyId: String, algorithm: String?, action: String, caller: Caller, context: EncryptionContext
+    ) throws(AWSError) -> (KMSKey, SymmetricKey, String) {
         let live = try resolve(keyId, caller: caller)
-        try authorize(action, key: live.key, caller: caller)
+        try authorize(
+            action, key: live.key, caller: caller, context: context,
+            conditionKeys: Self.cryptoConditionKeys(keyId: keyId, context: context, algorithm: algorithm))
         try checkState(.cryptographic, live.key)
         guard live.key.keyUsage == .encryptDecrypt else {
             throw .invalidKeyUsage("\(live.key.arn) key usage is \(live.key.keyUsage.rawValue) which is not valid for \(action.dropFirst(4)).")
@@ -69,7 +71,8 @@ extension KeyManagementService {
         keyId: String, plaintext: [UInt8], context: EncryptionContext, algorithm: String?, dryRun: Bool, caller: Caller,
         requestId: String? = nil
     ) throws(AWSError) -> CiphertextResult {
-        let (key, material, materialId) = try keyForEncryption(keyId, algorithm: algorithm, action: "kms:Encrypt", caller: caller)
+        let (key, material, materialId) = try keyForEncryption(
+            keyId, algorithm: algorithm, action: "kms:Encrypt", caller: caller, context: context)
         if dryRun { throw .dryRunOperation() }
         let blob = try seal(plaintext, key: key, material: material, materialId: materialId, context: context)
         recordUsage(of: key, operation: "Encrypt", requestId: requestId)
@@ -92,7 +95,9 @@ extension KeyManagementService {
         guard let live = live(blob.keyId), live.key.accountId == blob.accountId, live.key.region == blob.region else {
             throw .keyNotFound(arn)
         }
-        try authorize(action, key: live.key, caller: caller)
+        try authorize(
+            action, key: live.key, caller: caller, context: context,
+            conditionKeys: Self.cryptoConditionKeys(keyId: keyId, context: context, algorithm: algorithm))
         try checkState(.cryptographic, live.key)
         guard live.key.keyUsage == .encryptDecrypt else {
             throw .invalidKeyUsage("\(arn) key usage is \(live.key.keyUsage.rawValue) which is not valid for Decrypt.")
@@ -117,7 +122,8 @@ extension KeyManagementService {
         caller: Caller, requestId: String? = nil
     ) throws(AWSError) -> ReEncryptResult {
         let (destination, material, materialId) = try keyForEncryption(
-            destinationKeyId, algorithm: destinationAlgorithm, action: "kms:ReEncryptTo", caller: caller)
+            destinationKeyId, algorithm: destinationAlgorithm, action: "kms:ReEncryptTo", caller: caller,
+            context: destinationContext)
         var source = try decrypt(
             ciphertext: ciphertext, context: sourceContext, keyId: sourceKeyId, algorithm: sourceAlgorithm, dryRun: dryRun,
             caller: caller, requestId: requestId, action: "kms:ReEncryptFrom")
@@ -144,7 +150,7 @@ extension KeyManagementService {
         case (nil, let n?): count = n
         }
         let action = includePlaintext ? "kms:GenerateDataKey" : "kms:GenerateDataKeyWithoutPlaintext"
-        let (key, material, materialId) = try keyForEncryption(keyId, algorithm: nil, action: action, caller: caller)
+        let (key, material, materialId) = try keyForEncryption(keyId, algorithm: nil, action: action, caller: caller, context: context)
         if dryRun { throw .dryRunOperation() }
         var dataKey = Self.randomBytes(count)
         let blob = try seal(dataKey, key: key, material: material, materialId: materialId, context: context)
@@ -163,6 +169,18 @@ extension KeyManagementService {
     }
 
     /// `count` bytes from the system's CSPRNG (getrandom on Linux).
+    /// The condition keys of a cryptographic request, for key and IAM policies.
+    static func cryptoConditionKeys(keyId: String?, context: EncryptionContext, algorithm: String?) -> [String: [String]] {
+        var keys: [String: [String]] = ["kms:EncryptionAlgorithm": [algorithm ?? symmetricAlgorithm]]
+        if !context.isEmpty { keys["kms:EncryptionContextKeys"] = context.pairs.keys.sorted() }
+        for (k, v) in context.pairs { keys["kms:EncryptionContext:\(k)"] = [v] }
+        if let keyId, keyId.hasPrefix("alias/") { keys["kms:RequestAlias"] = [keyId] }
+        if let keyId, keyId.hasPrefix("arn:"), let range = keyId.range(of: ":alias/") {
+            keys["kms:RequestAlias"] = [String(keyId[keyId.index(after: range.lowerBound)...])]
+        }
+        return keys
+    }
+
     static func randomBytes(_ count: Int) -> [UInt8] {
         var rng = SystemRandomNumberGenerator()
         var out = [UInt8](repeating: 0, count: count)

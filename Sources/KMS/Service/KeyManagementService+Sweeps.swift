@@ -36,6 +36,7 @@ extension KeyManagementService {
                     state.withLock { state in
                         state.keys.removeValue(forKey: current.key.keyId)
                         state.lastUsage.removeValue(forKey: current.key.keyId)
+                        state.grants.removeValue(forKey: current.key.keyId)
                         for alias in batch.deleteAliases {
                             state.aliases.removeValue(
                                 forKey: AliasID(accountId: alias.accountId, region: alias.region, name: alias.aliasName))

@@ -31,6 +31,8 @@ public final class KeyManagementService: Sendable {
         var keys: [String: LiveKey] = [:]
         var aliases: [AliasID: KMSAlias] = [:]
         var lastUsage: [String: KeyLastUsage] = [:]
+        /// Grants by key id, then grant id.
+        var grants: [String: [String: KMSGrant]] = [:]
     }
 
     let store: any KeyStore
@@ -68,6 +70,9 @@ public final class KeyManagementService: Sendable {
             fresh.keys[key.keyId] = LiveKey(key: key, materials: materialsByKey[key.keyId] ?? [:])
             if let usage = key.lastUsage { fresh.lastUsage[key.keyId] = usage }
         }
+        for grant in snapshot.grants {
+            fresh.grants[grant.keyId, default: [:]][grant.grantId] = grant
+        }
         for alias in snapshot.aliases {
             fresh.aliases[AliasID(accountId: alias.accountId, region: alias.region, name: alias.aliasName)] = alias
         }
@@ -83,8 +88,23 @@ public final class KeyManagementService: Sendable {
 
     func now() -> Date { clock.now }
 
-    func authorize(_ action: String, key: KMSKey?, caller: Caller) throws(AWSError) {
-        if let denial = authorizer.authorize(action: action, key: key, caller: caller) { throw denial }
+    /// Asks the authorizer; when it says no, a grant on the key for the caller may still allow.
+    func authorize(
+        _ action: String, key: KMSKey?, caller: Caller, context: EncryptionContext? = nil,
+        conditionKeys: [String: [String]] = [:]
+    ) throws(AWSError) {
+        let request = KMSAccessRequest(
+            action: action, key: key, caller: caller, encryptionContext: context, conditionKeys: conditionKeys)
+        guard let denial = authorizer.authorize(request) else { return }
+        if let key, grantAllows(request, key: key) { return }
+        throw denial
+    }
+
+    func grantAllows(_ request: KMSAccessRequest, key: KMSKey) -> Bool {
+        let grants = state.withLock { $0.grants[key.keyId].map { Array($0.values) } ?? [] }
+        return grants.contains {
+            GrantRules.covers($0, operation: request.operation, principalArn: request.caller.principal.arn, context: request.encryptionContext)
+        }
     }
 
     func checkState(_ operation: KeyStateRules.Operation, _ key: KMSKey) throws(AWSError) {

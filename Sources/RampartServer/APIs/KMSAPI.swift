@@ -13,6 +13,7 @@ struct KMSAPI: JSONServiceAPI {
 
     func handle(operation: String, input: RequestInput, caller: Caller, requestId: String) async throws(AWSError) -> JSONValue {
         let keyId = input.string("KeyId") ?? ""
+        if let tokens = input.stringList("GrantTokens") { try kms.checkGrantTokens(tokens) }
         switch operation {
         case "CreateKey":
             if input.string("CustomerMasterKeySpec") != nil, input.string("KeySpec") != nil {
@@ -193,6 +194,38 @@ struct KMSAPI: JSONServiceAPI {
                 ]
             }
             return .object(out)
+        case "CreateGrant":
+            let constraints = input.members["Constraints"].map { c in
+                GrantConstraints(
+                    encryptionContextSubset: c["EncryptionContextSubset"]?.objectValue?.compactMapValues(\.stringValue),
+                    encryptionContextEquals: c["EncryptionContextEquals"]?.objectValue?.compactMapValues(\.stringValue))
+            }
+            let (grant, token) = try await kms.createGrant(
+                CreateGrantRequest(
+                    keyId: keyId, granteePrincipal: input.string("GranteePrincipal") ?? "",
+                    retiringPrincipal: input.string("RetiringPrincipal"), operations: input.stringList("Operations") ?? [],
+                    constraints: constraints, name: input.string("Name"), dryRun: input.bool("DryRun") ?? false),
+                caller: caller)
+            return ["GrantId": .string(grant.grantId), "GrantToken": .string(token)]
+        case "ListGrants":
+            let page = try kms.listGrants(
+                keyId: keyId, grantId: input.string("GrantId"), granteePrincipal: input.string("GranteePrincipal"),
+                limit: input.int("Limit"), marker: input.string("Marker"), caller: caller)
+            return Self.page(page, member: "Grants", Self.grant)
+        case "ListRetirableGrants":
+            let page = try kms.listRetirableGrants(
+                retiringPrincipal: input.string("RetiringPrincipal") ?? "", limit: input.int("Limit"),
+                marker: input.string("Marker"), caller: caller)
+            return Self.page(page, member: "Grants", Self.grant)
+        case "RevokeGrant":
+            try await kms.revokeGrant(
+                keyId: keyId, grantId: input.string("GrantId") ?? "", dryRun: input.bool("DryRun") ?? false, caller: caller)
+            return [:]
+        case "RetireGrant":
+            try await kms.retireGrant(
+                grantToken: input.string("GrantToken"), keyId: input.string("KeyId"), grantId: input.string("GrantId"),
+                dryRun: input.bool("DryRun") ?? false, caller: caller)
+            return [:]
         default:
             throw .unsupportedOperation("\(operation) is not supported by this Rampart build yet.")
         }
@@ -214,6 +247,24 @@ struct KMSAPI: JSONServiceAPI {
         if let days = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(days)) }
         if let material = key.currentMaterial { m["CurrentKeyMaterialId"] = .string(material.materialId) }
         return .object(m)
+    }
+
+    static func grant(_ grant: KMSGrant) -> JSONValue {
+        var out: [String: JSONValue] = [
+            "KeyId": .string(grant.keyArn), "GrantId": .string(grant.grantId),
+            "CreationDate": Timestamp.epochSeconds(grant.creationDate), "GranteePrincipal": .string(grant.granteePrincipal),
+            "IssuingAccount": .string("arn:aws:iam::\(grant.accountId):root"),
+            "Operations": .array(grant.operations.map(JSONValue.string)),
+        ]
+        if let name = grant.name { out["Name"] = .string(name) }
+        if let retiring = grant.retiringPrincipal { out["RetiringPrincipal"] = .string(retiring) }
+        if let c = grant.constraints {
+            var constraints: [String: JSONValue] = [:]
+            if let subset = c.encryptionContextSubset { constraints["EncryptionContextSubset"] = .object(subset.mapValues(JSONValue.string)) }
+            if let equals = c.encryptionContextEquals { constraints["EncryptionContextEquals"] = .object(equals.mapValues(JSONValue.string)) }
+            out["Constraints"] = .object(constraints)
+        }
+        return .object(out)
     }
 
     static func page<T>(_ page: Page<T>, member: String, _ encode: (T) -> JSONValue) -> JSONValue {

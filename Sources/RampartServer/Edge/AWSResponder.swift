@@ -14,14 +14,18 @@ struct AWSResponder: HTTPResponder {
     let jsonServices: [String: any JSONServiceAPI]
     let queryServices: [String: any QueryServiceAPI]
     let authenticator: Authenticator
+    /// The identity policies of an authenticated principal (IAM users), for authorization.
+    let identityPolicies: @Sendable (Caller) async -> [String]
     let maxBodySize: Int
     let secure: Bool
     let logger: Logger
 
     init(
         jsonServices: [any JSONServiceAPI], queryServices: [any QueryServiceAPI], authenticator: Authenticator,
-        maxBodySize: Int, secure: Bool, logger: Logger
+        identityPolicies: @escaping @Sendable (Caller) async -> [String] = { _ in [] }, maxBodySize: Int, secure: Bool,
+        logger: Logger
     ) {
+        self.identityPolicies = identityPolicies
         self.jsonServices = Dictionary(uniqueKeysWithValues: jsonServices.map { ($0.targetPrefix, $0) })
         self.queryServices = Dictionary(uniqueKeysWithValues: queryServices.map { ($0.signingName, $0) })
         self.authenticator = authenticator
@@ -112,12 +116,13 @@ struct AWSResponder: HTTPResponder {
         summary.operation = operation
         let outcome = await authenticator.authenticate(
             sigv4, service: api.signingName, wire: wire, sourceIP: context.sourceIP, userAgent: userAgent, secure: secure)
-        guard let caller = outcome.caller else {
+        guard var caller = outcome.caller else {
             let error = outcome.error ?? .internalFailure()
             summary.errorCode = error.code
             return wire.errorResponse(error, requestId: requestId)
         }
         summary.account = caller.accountId
+        caller.identityPolicies = await identityPolicies(caller)
         do {
             guard api.validator.model.operations[operation] != nil else { throw AWSError.unknownOperation(target) }
             let document: JSONValue
@@ -171,12 +176,13 @@ struct AWSResponder: HTTPResponder {
         summary.operation = parameters.action ?? "-"
         let outcome = await authenticator.authenticate(
             sigv4, service: api.signingName, wire: wire, sourceIP: context.sourceIP, userAgent: userAgent, secure: secure)
-        guard let caller = outcome.caller else {
+        guard var caller = outcome.caller else {
             let error = outcome.error ?? .internalFailure()
             summary.errorCode = error.code
             return wire.errorResponse(error, requestId: requestId)
         }
         summary.account = caller.accountId
+        caller.identityPolicies = await identityPolicies(caller)
         do {
             guard let action = parameters.action else {
                 throw AWSError(code: "MissingAction", message: "Missing Action")

@@ -1,0 +1,192 @@
+import AWSProtocol
+import Foundation
+import Hummingbird
+import Identity
+
+/// IAM on the wire (Query, version 2010-05-08): users, access keys and inline user policies.
+struct IAMAPI: QueryServiceAPI {
+    let iam: IAMService
+    /// Checks a policy document; nil when it is well-formed, else MalformedPolicyDocument's message.
+    let validatePolicy: IAMService.PolicyValidator
+    /// Whether the caller may perform an IAM action on a resource (root: always; users: their policies).
+    let authorize: @Sendable (Caller, String, String) -> AWSError?
+    let signingName = "iam"
+    let xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
+    let version = "2010-05-08"
+    let decoder = QueryDecoder(model: .iam)
+    let validator = RequestValidator(model: .iam)
+
+    func handle(action: String, request: QueryRequest, caller: Caller, requestId: String) async throws(AWSError) -> Response {
+        let input: RequestInput
+        do {
+            input = try validator.validate(operation: action, input: try decoder.decode(action: action, request: request))
+        } catch let error where error.code == "ValidationException" || error.code == "SerializationException" {
+            throw .iamValidation(error.message)
+        }
+        let account = caller.accountId
+        // Calls about "the caller's own user" default to the caller.
+        let userName = input.string("UserName") ?? caller.principal.userName
+        let resource = userName.map { "arn:aws:iam::\(account):user/\($0)" } ?? "arn:aws:iam::\(account):*"
+        if let denial = authorize(caller, "iam:\(action)", resource) { throw denial }
+
+        func respond(_ body: (inout XMLWriter) -> Void) -> Response {
+            WireProtocol.queryResponse(action: action, xmlns: xmlns, requestId: requestId, result: body)
+        }
+        func requireUser() throws(AWSError) -> String {
+            guard let userName else {
+                throw .iamValidation("1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null")
+            }
+            return userName
+        }
+
+        switch action {
+        case "CreateUser":
+            let user = try await iam.createUser(
+                accountId: account, userName: try requireUser(), path: input.string("Path"), tags: Self.tags(input))
+            return respond { Self.write(user, into: &$0) }
+        case "GetUser":
+            if input.string("UserName") == nil, caller.principal.kind == .root {
+                return respond { w in
+                    w.element("User") { u in
+                        u.element("UserId", account)
+                        u.element("Arn", caller.principal.arn)
+                        u.element("CreateDate", Timestamp.iso8601(Date(timeIntervalSince1970: 0)))
+                    }
+                }
+            }
+            let user = try await iam.getUser(accountId: account, userName: try requireUser())
+            return respond { Self.write(user, into: &$0) }
+        case "ListUsers":
+            let users = try await iam.listUsers(accountId: account, pathPrefix: input.string("PathPrefix"))
+            return respond { w in
+                w.element("Users") { list in
+                    for user in users { Self.write(user, into: &list, element: "member") }
+                }
+                w.element("IsTruncated", "false")
+            }
+        case "UpdateUser":
+            try await iam.updateUser(
+                accountId: account, userName: try requireUser(), newUserName: input.string("NewUserName"), newPath: input.string("NewPath"))
+            return respond { _ in }
+        case "DeleteUser":
+            try await iam.deleteUser(accountId: account, userName: try requireUser())
+            return respond { _ in }
+        case "TagUser":
+            try await iam.tagUser(accountId: account, userName: try requireUser(), tags: Self.tags(input))
+            return respond { _ in }
+        case "UntagUser":
+            try await iam.untagUser(accountId: account, userName: try requireUser(), keys: input.stringList("TagKeys") ?? [])
+            return respond { _ in }
+        case "ListUserTags":
+            let user = try await iam.getUser(accountId: account, userName: try requireUser())
+            return respond { w in
+                w.element("Tags") { list in
+                    for tag in user.tags {
+                        list.element("member") { m in
+                            m.element("Key", tag.key)
+                            m.element("Value", tag.value)
+                        }
+                    }
+                }
+                w.element("IsTruncated", "false")
+            }
+        case "CreateAccessKey":
+            guard let userName, caller.principal.kind != .root || input.string("UserName") != nil else {
+                throw .iamValidation("Root access keys are made by `rampart init` and `rampart account create`.")
+            }
+            let key = try await iam.createAccessKey(accountId: account, userName: userName)
+            return respond { w in
+                w.element("AccessKey") { k in
+                    k.element("UserName", userName)
+                    k.element("AccessKeyId", key.record.accessKeyId)
+                    k.element("Status", key.record.status.rawValue)
+                    k.element("SecretAccessKey", key.secretAccessKey)
+                    k.element("CreateDate", Timestamp.iso8601(key.record.createDate, fractional: false))
+                }
+            }
+        case "ListAccessKeys":
+            let keys = try await iam.listAccessKeys(accountId: account, userName: try requireUser())
+            return respond { w in
+                w.element("AccessKeyMetadata") { list in
+                    for key in keys {
+                        list.element("member") { m in
+                            m.element("UserName", key.userName)
+                            m.element("AccessKeyId", key.accessKeyId)
+                            m.element("Status", key.status.rawValue)
+                            m.element("CreateDate", Timestamp.iso8601(key.createDate, fractional: false))
+                        }
+                    }
+                }
+                w.element("IsTruncated", "false")
+            }
+        case "UpdateAccessKey":
+            try await iam.updateAccessKey(
+                accountId: account, userName: try requireUser(), accessKeyId: input.string("AccessKeyId") ?? "",
+                status: input.string("Status") == "Inactive" ? .inactive : .active)
+            return respond { _ in }
+        case "DeleteAccessKey":
+            try await iam.deleteAccessKey(accountId: account, userName: try requireUser(), accessKeyId: input.string("AccessKeyId") ?? "")
+            return respond { _ in }
+        case "PutUserPolicy":
+            try await iam.putUserPolicy(
+                accountId: account, userName: try requireUser(), policyName: input.string("PolicyName") ?? "",
+                document: input.string("PolicyDocument") ?? "", validate: validatePolicy)
+            return respond { _ in }
+        case "GetUserPolicy":
+            let name = input.string("PolicyName") ?? ""
+            let document = try await iam.getUserPolicy(accountId: account, userName: try requireUser(), policyName: name)
+            return respond { w in
+                w.element("UserName", userName)
+                w.element("PolicyName", name)
+                // IAM returns policy documents URL-encoded.
+                w.element("PolicyDocument", Self.urlEncoded(document))
+            }
+        case "ListUserPolicies":
+            let names = try await iam.listUserPolicies(accountId: account, userName: try requireUser())
+            return respond { w in
+                w.element("PolicyNames") { list in
+                    for name in names { list.element("member", name) }
+                }
+                w.element("IsTruncated", "false")
+            }
+        case "DeleteUserPolicy":
+            try await iam.deleteUserPolicy(accountId: account, userName: try requireUser(), policyName: input.string("PolicyName") ?? "")
+            return respond { _ in }
+        default:
+            throw AWSError(code: "InvalidAction", message: "\(action) is not supported by this Rampart build yet.")
+        }
+    }
+
+    static func write(_ user: IAMUser, into w: inout XMLWriter, element: String = "User") {
+        w.element(element) { u in
+            u.element("Path", user.path)
+            u.element("UserName", user.userName)
+            u.element("UserId", user.userId)
+            u.element("Arn", user.arn)
+            u.element("CreateDate", Timestamp.iso8601(user.createDate, fractional: false))
+            if !user.tags.isEmpty {
+                u.element("Tags") { list in
+                    for tag in user.tags {
+                        list.element("member") { m in
+                            m.element("Key", tag.key)
+                            m.element("Value", tag.value)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func tags(_ input: RequestInput) -> [IAMTag] {
+        (input.structureList("Tags") ?? []).map {
+            IAMTag(key: $0["Key"]?.stringValue ?? "", value: $0["Value"]?.stringValue ?? "")
+        }
+    }
+
+    /// RFC 3986 percent-encoding, as IAM returns policy documents.
+    static func urlEncoded(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-_.~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
