@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Identity", "KMS", "KeyVault", "RampartCore",
+                "Audit", "Identity", "KMS", "KeyVault", "RampartCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -53,6 +53,23 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // zlib, for gzip log files.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // CloudTrail records, the trail, export and the digest chain.
+        .target(
+            name: "Audit",
+            dependencies: [
+                "AWSProtocol", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // The IAM policy language, pure: parse, validate, evaluate.
+        .target(name: "Policy", exclude: ["README.md"], swiftSettings: swiftSettings),
         // Accounts, access keys, principals: who is calling.
         .target(
             name: "Identity",
@@ -64,7 +81,7 @@ let package = Package(
         .target(
             name: "KMS",
             dependencies: [
-                "AWSProtocol", "KeyVault", "Identity", "RampartCore",
+                "AWSProtocol", "KeyVault", "Identity", "Policy", "RampartCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,7 +93,7 @@ let package = Package(
         .target(
             name: "RampartServer",
             dependencies: [
-                "AWSProtocol", "Identity", "KMS", "KeyVault", "Storage", "RampartCore",
+                "AWSProtocol", "Audit", "Identity", "KMS", "KeyVault", "Policy", "Storage", "RampartCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -92,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "rampart",
             dependencies: [
-                "RampartServer", "AWSProtocol", "Identity", "KeyVault", "Storage", "RampartCore",
+                "RampartServer", "AWSProtocol", "Audit", "Identity", "KeyVault", "Storage", "RampartCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -108,6 +125,16 @@ let package = Package(
             name: "AWSProtocolTests",
             dependencies: ["AWSProtocol"],
             resources: [.copy("Vectors")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PolicyTests",
+            dependencies: ["Policy"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AuditTests",
+            dependencies: ["Audit", "AWSProtocol"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

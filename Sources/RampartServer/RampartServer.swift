@@ -2,6 +2,7 @@ public import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import Audit
 import Identity
 import KMS
 import KeyVault
@@ -67,9 +68,10 @@ public enum RampartServer {
         }
         let secure = options.tlsCertificatePath != nil
         let iam = IAMService(store: identityStore, vault: vault, clock: serviceClock, identity: identity)
+        let trail = AuditTrail(store: SQLAuditStore(database: db), logger: logger)
         let responder = makeResponder(
-            identity: identity, iam: iam, kms: kms, wallClock: wallClock, devClock: options.devClock ? serviceClock : nil,
-            maxBodySize: options.maxBodySize, secure: secure, logger: logger)
+            identity: identity, iam: iam, kms: kms, trail: trail, wallClock: wallClock, serviceClock: serviceClock,
+            devClock: options.devClock, maxBodySize: options.maxBodySize, secure: secure, logger: logger)
 
         let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: options.idleTimeout))
         let server: HTTPServerBuilder
@@ -93,9 +95,12 @@ public enum RampartServer {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
+                // Stopped in reverse: the listener first (in-flight calls finish), then the sweeper,
+                // then the trail, which writes what it still holds.
                 services: [
-                    .init(service: app),
+                    .init(service: trail),
                     .init(service: KMSSweeper(kms: kms)),
+                    .init(service: app),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
@@ -104,11 +109,13 @@ public enum RampartServer {
 
     /// The AWS responder over the given services (unit tests build it on in-memory stores).
     static func makeResponder(
-        identity: IdentityService, iam: IAMService, kms: KeyManagementService, wallClock: any ServiceClock,
-        devClock: AdjustableClock?, maxBodySize: Int, secure: Bool, logger: Logger
+        identity: IdentityService, iam: IAMService, kms: KeyManagementService, trail: AuditTrail?,
+        wallClock: any ServiceClock, serviceClock: AdjustableClock, devClock: Bool, maxBodySize: Int, secure: Bool,
+        logger: Logger
     ) -> AWSResponder {
         var jsonAPIs: [any JSONServiceAPI] = [KMSAPI(kms: kms)]
-        if let devClock { jsonAPIs.append(DevAPI(clock: devClock, kms: kms)) }
+        if let trail { jsonAPIs.append(CloudTrailAPI(trail: trail)) }
+        if devClock { jsonAPIs.append(DevAPI(clock: serviceClock, kms: kms)) }
         let iamAPI = IAMAPI(iam: iam, validatePolicy: Authorization.validateIdentityPolicy, authorize: Authorization.iam)
         return AWSResponder(
             jsonServices: jsonAPIs, queryServices: [STSAPI(), iamAPI],
@@ -117,6 +124,7 @@ public enum RampartServer {
                 guard caller.principal.kind == .iamUser, let userName = caller.principal.userName else { return [] }
                 return (try? await iam.identityPolicies(accountId: caller.accountId, userName: userName)) ?? []
             },
+            recorder: trail.map { AuditRecorder(trail: $0, clock: serviceClock, kms: kms) },
             maxBodySize: maxBodySize, secure: secure, logger: logger)
     }
 

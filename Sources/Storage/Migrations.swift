@@ -89,6 +89,32 @@ enum Migrations {
                 """,
                 "CREATE INDEX kms_grants_by_key ON kms_grants (key_id)",
             ]),
+        Step(
+            version: 5, name: "audit-trail",
+            statements: [
+                """
+                CREATE TABLE audit_events (
+                    event_id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    event_time DOUBLE PRECISION NOT NULL,
+                    event_name TEXT NOT NULL,
+                    event_source TEXT NOT NULL,
+                    read_only INTEGER NOT NULL,
+                    username TEXT,
+                    access_key_id TEXT,
+                    record TEXT NOT NULL)
+                """,
+                "CREATE INDEX audit_events_by_time ON audit_events (account_id, region, event_time)",
+                """
+                CREATE TABLE audit_resources (
+                    event_id TEXT NOT NULL REFERENCES audit_events(event_id) ON DELETE CASCADE,
+                    resource_type TEXT NOT NULL,
+                    resource_name TEXT NOT NULL)
+                """,
+                "CREATE INDEX audit_resources_by_name ON audit_resources (resource_name)",
+                "CREATE INDEX audit_resources_by_event ON audit_resources (event_id)",
+            ]),
     ]
 
     static func run(on db: RampartDatabase) async throws {

@@ -19,7 +19,7 @@ struct Rampart: AsyncParsableCommand {
               aws kms create-key
             """,
         version: version,
-        subcommands: [Init.self, Account.self, Serve.self, Dev.self]
+        subcommands: [Init.self, Account.self, Serve.self, Trail.self, Dev.self]
     )
 
     /// Sets up logging (one line per event on stderr; `RAMPART_LOG_LEVEL` picks the level), then

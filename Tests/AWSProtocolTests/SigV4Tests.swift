@@ -45,7 +45,8 @@ struct BotocoreVector: Decodable, CustomTestStringConvertible {
             let value = URLComponents(string: "/?" + query)!.queryItems!.first { $0.name == "X-Amz-SignedHeaders" }!.value!
             return value.split(separator: ";").map(String.init)
         }
-        return String(authorization!.split(separator: "SignedHeaders=")[1].prefix { $0 != "," }).split(separator: ";").map(String.init)
+        return String(authorization!.split(separator: "SignedHeaders=")[1].prefix { $0 != "," }).split(separator: ";").map(
+            String.init)
     }
 
     var usesUnsignedPayload: Bool { header("x-amz-content-sha256") == "UNSIGNED-PAYLOAD" }
@@ -154,7 +155,10 @@ struct SigV4BotocoreTests {
     func parseMatches(vector: BotocoreVector) throws {
         let auth = try SigV4.parse(vector.request())
         #expect(auth.isPresigned == vector.presigned)
-        #expect(auth.scope == SigV4Scope(accessKeyId: Self.file.accessKeyId, date: "20261129", region: vector.region, service: vector.service))
+        #expect(
+            auth.scope
+                == SigV4Scope(
+                    accessKeyId: Self.file.accessKeyId, date: "20261129", region: vector.region, service: vector.service))
         #expect(auth.signedHeaders == vector.signedHeaders)
         #expect(auth.signature == vector.signature)
         #expect(auth.amzDate == "20261129T123456Z")
@@ -186,14 +190,17 @@ struct SigV4BotocoreTests {
         try SigV4.verify(auth, request: request, signingKey: key, now: Self.now)
     }
 
-    @Test("SigV4Signer writes botocore's Authorization header", arguments: headerVectors.filter { !$0.signedHeaders.contains("date") })
+    @Test(
+        "SigV4Signer writes botocore's Authorization header",
+        arguments: headerVectors.filter { !$0.signedHeaders.contains("date") })
     func signerMatchesBotocore(vector: BotocoreVector) {
         let signed = Set(vector.signedHeaders)
         let given = vector.headerList.filter {
             let name = $0.name.lowercased()
             return signed.contains(name) && !["x-amz-date", "x-amz-security-token"].contains(name)
         }
-        let url = URL(string: "https://\(vector.header("host")!)\(vector.path)" + (vector.query.isEmpty ? "" : "?\(vector.query)"))!
+        let url = URL(
+            string: "https://\(vector.header("host")!)\(vector.path)" + (vector.query.isEmpty ? "" : "?\(vector.query)"))!
         let signer = SigV4Signer(
             accessKeyId: Self.file.accessKeyId, secretAccessKey: Self.secret, sessionToken: vector.sessionToken,
             region: vector.region, service: vector.service)
@@ -242,7 +249,9 @@ struct SigV4BotocoreTests {
         // Unsigned headers may change or be added freely; so may a header's case and its padding.
         #expect(refusal(kms.request(replacing: ["user-agent": "curl/8"]), secret: Self.secret, now: Self.now) == nil)
         #expect(refusal(kms.request(adding: [("Accept-Encoding", "identity")]), secret: Self.secret, now: Self.now) == nil)
-        #expect(refusal(kms.request(replacing: ["x-amz-target": "  TrentService.Encrypt "]), secret: Self.secret, now: Self.now) == nil)
+        #expect(
+            refusal(kms.request(replacing: ["x-amz-target": "  TrentService.Encrypt "]), secret: Self.secret, now: Self.now)
+                == nil)
         // A signed header sent twice is a different canonical request.
         #expect(
             refusal(kms.request(adding: [("X-Amz-Target", "TrentService.Decrypt")]), secret: Self.secret, now: Self.now)
@@ -295,7 +304,8 @@ struct SigV4BotocoreTests {
                 == "Signature expired: 20261129T123456Z is now earlier than 20261129T123956Z (20261129T125456Z - 15 min.)")
         #expect(
             refusal(request, secret: Self.secret, now: Self.now.addingTimeInterval(-20 * 60))?.message
-                == "Signature not yet current: 20261129T123456Z is still later than 20261129T122956Z (20261129T121456Z + 15 min.)")
+                == "Signature not yet current: 20261129T123456Z is still later than 20261129T122956Z (20261129T121456Z + 15 min.)"
+        )
     }
 
     @Test func expiryIsCheckedBeforeTheSignature() {
@@ -332,7 +342,9 @@ struct SigV4BotocoreTests {
         #expect(refusal(presigned.request(query: query), secret: Self.secret, now: Self.now)?.kind == .invalidSignature)
 
         let malformedDate = kms.authorization!.replacingOccurrences(of: "/20261129/", with: "/2026/")
-        #expect(refusal(kms.request(replacing: ["authorization": malformedDate]), secret: Self.secret, now: Self.now)?.kind == .invalidSignature)
+        #expect(
+            refusal(kms.request(replacing: ["authorization": malformedDate]), secret: Self.secret, now: Self.now)?.kind
+                == .invalidSignature)
     }
 
     @Test func hostMustBeSigned() {
@@ -447,7 +459,9 @@ struct SigV4AWSTestSuiteTests {
 struct SigV4ParsingTests {
     static let date = "20261129T123456Z"
 
-    static func request(authorization: String?, headers: [(name: String, value: String)] = [("X-Amz-Date", date)], query: String = "")
+    static func request(
+        authorization: String?, headers: [(name: String, value: String)] = [("X-Amz-Date", date)], query: String = ""
+    )
         -> SigV4Request
     {
         var all: [(name: String, value: String)] = [("Host", "kms.us-east-1.amazonaws.com")] + headers
@@ -462,55 +476,67 @@ struct SigV4ParsingTests {
         #expect(parseError(Self.request(authorization: nil)) == .missingAuthentication)
         #expect(SigV4Error.missingAuthentication.message == "Missing Authentication Token")
         // Unrelated query parameters do not make a presigned URL.
-        #expect(parseError(Self.request(authorization: nil, query: "Action=ListUsers&X-Amz-Date=\(Self.date)")) == .missingAuthentication)
+        #expect(
+            parseError(Self.request(authorization: nil, query: "Action=ListUsers&X-Amz-Date=\(Self.date)"))
+                == .missingAuthentication)
     }
 
-    @Test("malformed Authorization headers: AWS's messages, signature hidden", arguments: [
-        (
-            "AWS4-HMAC-SHA256 Credential=\(credential)",
-            "Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=AWS4-HMAC-SHA256 Credential=\(credential)"
-        ),
-        (
-            "AWS4-HMAC-SHA256 SignedHeaders=host;x-amz-date, Signature=\(signature)",
-            "Authorization header requires 'Credential' parameter. Authorization=AWS4-HMAC-SHA256 SignedHeaders=host;x-amz-date, Signature=(hidden)"
-        ),
-        (
-            "AWS4-HMAC-SHA256",
-            "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=AWS4-HMAC-SHA256"
-        ),
-        (
-            "Basic dXNlcjpwYXNzd29yZA==",
-            "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=Basic (hidden)"
-        ),
-        (
-            "AWS AKIDEXAMPLE:qgk2+6Sv9/oM7G3qLEjTH1a1l1g=",
-            "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=AWS (hidden)"
-        ),
-        (
-            "",
-            "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=(hidden)"
-        ),
-        (
-            "AWS4-HMAC-SHA256 Credential=\(credential), garbage, SignedHeaders=host, Signature=\(signature)",
-            "'garbage' not a valid key=value pair (missing equal-sign) in Authorization header: 'AWS4-HMAC-SHA256 Credential=\(credential), garbage, SignedHeaders=host, Signature=(hidden)'."
-        ),
-        (
-            "AWS4-HMAC-SHA256 Credential=\(credential), SignedHeaders=host, Signature \(signature)",
-            "'(hidden)' not a valid key=value pair (missing equal-sign) in Authorization header: 'AWS4-HMAC-SHA256 Credential=\(credential), SignedHeaders=host, (hidden)'."
-        ),
-        (
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261129/us-east-1/kms, SignedHeaders=host, Signature=\(signature)",
-            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'AKIDEXAMPLE/20261129/us-east-1/kms'"
-        ),
-        (
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261129/us-east-1/kms/aws4_request/x, SignedHeaders=host, Signature=\(signature)",
-            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'AKIDEXAMPLE/20261129/us-east-1/kms/aws4_request/x'"
-        ),
-        (
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261129/us-east-1/kms/aws5_request, SignedHeaders=host, Signature=\(signature)",
-            "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'. "
-        ),
-    ])
+    @Test(
+        "malformed Authorization headers: AWS's messages, signature hidden",
+        arguments: [
+            (
+                "AWS4-HMAC-SHA256 Credential=\(credential)",
+                "Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=AWS4-HMAC-SHA256 Credential=\(credential)"
+            ),
+            (
+                "AWS4-HMAC-SHA256 SignedHeaders=host;x-amz-date, Signature=\(signature)",
+                "Authorization header requires 'Credential' parameter. Authorization=AWS4-HMAC-SHA256 SignedHeaders=host;x-amz-date, Signature=(hidden)"
+            ),
+            (
+                "AWS4-HMAC-SHA256",
+                "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=AWS4-HMAC-SHA256"
+            ),
+            (
+                "Basic dXNlcjpwYXNzd29yZA==",
+                "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=Basic (hidden)"
+            ),
+            (
+                "AWS AKIDEXAMPLE:qgk2+6Sv9/oM7G3qLEjTH1a1l1g=",
+                "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=AWS (hidden)"
+            ),
+            (
+                "",
+                "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=(hidden)"
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=\(credential), garbage, SignedHeaders=host, Signature=\(signature)",
+                "'garbage' not a valid key=value pair (missing equal-sign) in Authorization header: 'AWS4-HMAC-SHA256 Credential=\(credential), garbage, SignedHeaders=host, Signature=(hidden)'."
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=\(credential), SignedHeaders=host, Signature \(signature)",
+                "'Signature (hidden)' not a valid key=value pair (missing equal-sign) in Authorization header: 'AWS4-HMAC-SHA256 Credential=\(credential), SignedHeaders=host, Signature (hidden)'."
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=\(credential), SignedHeaders=host, \(signature)",
+                "'(hidden)' not a valid key=value pair (missing equal-sign) in Authorization header: 'AWS4-HMAC-SHA256 Credential=\(credential), SignedHeaders=host, (hidden)'."
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=\(credential), SignedHeaders=host signature=\(signature)",
+                "Authorization header requires 'Signature' parameter. Authorization=AWS4-HMAC-SHA256 Credential=\(credential), SignedHeaders=host signature=(hidden)"
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261129/us-east-1/kms, SignedHeaders=host, Signature=\(signature)",
+                "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'AKIDEXAMPLE/20261129/us-east-1/kms'"
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261129/us-east-1/kms/aws4_request/x, SignedHeaders=host, Signature=\(signature)",
+                "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'AKIDEXAMPLE/20261129/us-east-1/kms/aws4_request/x'"
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261129/us-east-1/kms/aws5_request, SignedHeaders=host, Signature=\(signature)",
+                "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'. "
+            ),
+        ])
     func malformedHeader(header: String, message: String) {
         let error = parseError(Self.request(authorization: header))
         #expect(error == .incompleteSignature(message))
@@ -527,11 +553,13 @@ struct SigV4ParsingTests {
                 ))
     }
 
-    @Test("malformed dates", arguments: [
-        ("X-Amz-Date", "2026-11-29T12:34:56Z"), ("X-Amz-Date", "20261129T123456"), ("X-Amz-Date", "20260230T000000Z"),
-        ("X-Amz-Date", "20261129T243456Z"), ("X-Amz-Date", "2026112aT123456Z"), ("X-Amz-Date", ""),
-        ("Date", "yesterday"), ("Date", "Sun, 29 Nov 2026 12:34:56 PST"), ("Date", "Sun, 31 Nov 2026 12:34:56 GMT"),
-    ])
+    @Test(
+        "malformed dates",
+        arguments: [
+            ("X-Amz-Date", "2026-11-29T12:34:56Z"), ("X-Amz-Date", "20261129T123456"), ("X-Amz-Date", "20260230T000000Z"),
+            ("X-Amz-Date", "20261129T243456Z"), ("X-Amz-Date", "2026112aT123456Z"), ("X-Amz-Date", ""),
+            ("Date", "yesterday"), ("Date", "Sun, 29 Nov 2026 12:34:56 PST"), ("Date", "Sun, 31 Nov 2026 12:34:56 GMT"),
+        ])
     func malformedDate(name: String, value: String) {
         let header = "AWS4-HMAC-SHA256 Credential=\(Self.credential), SignedHeaders=host, Signature=\(Self.signature)"
         let error = parseError(Self.request(authorization: header, headers: [(name, value)]))
@@ -539,14 +567,16 @@ struct SigV4ParsingTests {
         #expect(error?.message.hasPrefix("Date must be in ISO-8601 'basic format'. Got '\(value)'.") == true)
     }
 
-    @Test("HTTP Date header forms", arguments: [
-        ("Sun, 29 Nov 2026 12:34:56 GMT", "20261129T123456Z"),
-        ("Sun, 29 Nov 2026 12:34:56 -0000", "20261129T123456Z"),
-        ("29 Nov 2026 12:34:56 UTC", "20261129T123456Z"),
-        ("Sun, 29 Nov 2026 13:34:56 +0100", "20261129T123456Z"),
-        ("Sat, 28 Nov 2026 23:04:56 -1330", "20261129T123456Z"),
-        ("Thu, 29 Feb 2024 23:59:59 GMT", "20240229T235959Z"),
-    ])
+    @Test(
+        "HTTP Date header forms",
+        arguments: [
+            ("Sun, 29 Nov 2026 12:34:56 GMT", "20261129T123456Z"),
+            ("Sun, 29 Nov 2026 12:34:56 -0000", "20261129T123456Z"),
+            ("29 Nov 2026 12:34:56 UTC", "20261129T123456Z"),
+            ("Sun, 29 Nov 2026 13:34:56 +0100", "20261129T123456Z"),
+            ("Sat, 28 Nov 2026 23:04:56 -1330", "20261129T123456Z"),
+            ("Thu, 29 Feb 2024 23:59:59 GMT", "20240229T235959Z"),
+        ])
     func httpDates(value: String, amzDate: String) throws {
         let header = "AWS4-HMAC-SHA256 Credential=\(Self.credential), SignedHeaders=date;host, Signature=\(Self.signature)"
         let auth = try SigV4.parse(Self.request(authorization: header, headers: [("Date", value)]))
@@ -572,7 +602,10 @@ struct SigV4ParsingTests {
             method: "POST", path: "/", query: "",
             headers: [
                 ("host", "h"), ("x-amz-date", Self.date),
-                ("authorization", "AWS4-HMAC-SHA256 Credential=\(Self.credential), SignedHeaders=host, Signature=\(Self.signature)"),
+                (
+                    "authorization",
+                    "AWS4-HMAC-SHA256 Credential=\(Self.credential), SignedHeaders=host, Signature=\(Self.signature)"
+                ),
             ], payloadSHA256: "")
         #expect(try SigV4.parse(lower).signature == Self.signature)
     }
@@ -594,7 +627,8 @@ struct SigV4ParsingTests {
                 ))
     }
 
-    static func presignedQuery(algorithm: String = "AWS4-HMAC-SHA256", amzDate: String = date, expires: String? = "300") -> String {
+    static func presignedQuery(algorithm: String = "AWS4-HMAC-SHA256", amzDate: String = date, expires: String? = "300") -> String
+    {
         var query =
             "X-Amz-Algorithm=\(algorithm)&X-Amz-Credential=AKIDEXAMPLE%2F20261129%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=\(amzDate)&X-Amz-SignedHeaders=host&X-Amz-Signature=\(signature)"
         if let expires { query += "&X-Amz-Expires=\(expires)" }
@@ -602,28 +636,102 @@ struct SigV4ParsingTests {
     }
 
     @Test func presignedParameters() throws {
-        let auth = try SigV4.parse(Self.request(authorization: nil, headers: [], query: Self.presignedQuery() + "&X-Amz-Security-Token=a%2Bb%2F%3D"))
+        let auth = try SigV4.parse(
+            Self.request(authorization: nil, headers: [], query: Self.presignedQuery() + "&X-Amz-Security-Token=a%2Bb%2F%3D"))
         #expect(auth.isPresigned)
         #expect(auth.scope == SigV4Scope(accessKeyId: "AKIDEXAMPLE", date: "20261129", region: "us-east-1", service: "sts"))
         #expect(auth.signedHeaders == ["host"])
         #expect(auth.expiresSeconds == 300)
         #expect(auth.securityToken == "a+b/=")
-        #expect(try SigV4.parse(Self.request(authorization: nil, headers: [], query: Self.presignedQuery(expires: nil))).expiresSeconds == nil)
-        #expect(try SigV4.parse(Self.request(authorization: nil, headers: [], query: Self.presignedQuery(expires: "604800"))).expiresSeconds == 604_800)
+        #expect(
+            try SigV4.parse(Self.request(authorization: nil, headers: [], query: Self.presignedQuery(expires: nil)))
+                .expiresSeconds == nil)
+        #expect(
+            try SigV4.parse(Self.request(authorization: nil, headers: [], query: Self.presignedQuery(expires: "604800")))
+                .expiresSeconds == 604_800)
     }
 
-    @Test("invalid presigned parameters", arguments: [
-        (presignedQuery(expires: "0"), "X-Amz-Expires must be greater than 0"),
-        (presignedQuery(expires: "-5"), "X-Amz-Expires must be non-negative"),
-        (presignedQuery(expires: "soon"), "X-Amz-Expires should be a number"),
-        (presignedQuery(expires: ""), "X-Amz-Expires should be a number"),
-        (presignedQuery(expires: "604801"), "X-Amz-Expires must be less than a week (in seconds) that is 604800"),
-        (presignedQuery(expires: "99999999999999999999999"), "X-Amz-Expires must be less than a week (in seconds) that is 604800"),
-        (presignedQuery(algorithm: "AWS4-HMAC-SHA1"), "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\""),
-        (presignedQuery(amzDate: "2026-11-29"), "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""),
-    ])
+    @Test(
+        "invalid presigned parameters",
+        arguments: [
+            (presignedQuery(expires: "0"), "X-Amz-Expires must be greater than 0"),
+            (presignedQuery(expires: "-5"), "X-Amz-Expires must be non-negative"),
+            (presignedQuery(expires: "soon"), "X-Amz-Expires should be a number"),
+            (presignedQuery(expires: ""), "X-Amz-Expires should be a number"),
+            (presignedQuery(expires: "604801"), "X-Amz-Expires must be less than a week (in seconds) that is 604800"),
+            (
+                presignedQuery(expires: "99999999999999999999999"),
+                "X-Amz-Expires must be less than a week (in seconds) that is 604800"
+            ),
+            (presignedQuery(algorithm: "AWS4-HMAC-SHA1"), "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\""),
+            (presignedQuery(amzDate: "2026-11-29"), "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""),
+        ])
     func invalidPresigned(query: String, message: String) {
         #expect(parseError(Self.request(authorization: nil, headers: [], query: query)) == .incompleteSignature(message))
+    }
+
+    /// Presigns `query` (which must hold every X-Amz-* parameter but the signature) with the public building blocks.
+    static func presigned(_ query: String, secret: String, body: String = "") throws -> SigV4Request {
+        let unsigned = SigV4Request(
+            method: "GET", path: "/", query: query, headers: [("Host", "sts.us-east-1.amazonaws.com")],
+            payloadSHA256: sha256Hex(body))
+        let auth = try SigV4.parse(
+            SigV4Request(
+                method: "GET", path: "/", query: query + "&X-Amz-Signature=00", headers: unsigned.headers, payloadSHA256: ""))
+        let canonical = SigV4.canonicalRequest(unsigned, signedHeaders: auth.signedHeaders, isPresigned: true)
+        let toSign = SigV4.stringToSign(canonicalRequest: canonical, amzDate: auth.amzDate, scope: auth.scope)
+        let key = SigV4.signingKey(
+            secretAccessKey: secret, date: auth.scope.date, region: auth.scope.region, service: auth.scope.service)
+        var request = unsigned
+        request.query += "&X-Amz-Signature=" + SigV4.signature(stringToSign: toSign, key: key)
+        return request
+    }
+
+    @Test func presignedURLMayDeclareAnUnsignedPayload() throws {
+        let base =
+            "Action=GetCallerIdentity&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261129%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=\(Self.date)&X-Amz-SignedHeaders=host"
+        let now = utc(2026, 11, 29, 12, 34, 56)
+        let unsigned = try Self.presigned(base + "&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD", secret: "s", body: "one")
+        #expect(SigV4.canonicalRequest(unsigned, signedHeaders: ["host"], isPresigned: true).hasSuffix("\nUNSIGNED-PAYLOAD"))
+        var otherBody = unsigned
+        otherBody.payloadSHA256 = sha256Hex("two")
+        #expect(refusal(unsigned, secret: "s", now: now) == nil)
+        #expect(refusal(otherBody, secret: "s", now: now) == nil)
+
+        let declared = try Self.presigned(base + "&X-Amz-Content-Sha256=\(sha256Hex("one"))", secret: "s", body: "one")
+        #expect(refusal(declared, secret: "s", now: now) == nil)
+        var changed = declared
+        changed.payloadSHA256 = sha256Hex("two")
+        #expect(refusal(changed, secret: "s", now: now) == .contentSHA256Mismatch)
+
+        // Without a declaration the body is signed.
+        let signedBody = try Self.presigned(base, secret: "s", body: "one")
+        #expect(refusal(signedBody, secret: "s", now: now) == nil)
+        var changedBody = signedBody
+        changedBody.payloadSHA256 = sha256Hex("two")
+        #expect(refusal(changedBody, secret: "s", now: now) == .signatureDoesNotMatch)
+    }
+
+    @Test func presignedParameterNamesMayBePercentEncoded() throws {
+        let query =
+            "X%2DAmz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261129%2Fus-east-1%2Fsts%2Faws4_request&X-Amz%2DDate=\(Self.date)&X-Amz-SignedHeaders=host"
+        let request = try Self.presigned(query, secret: "s")
+        let auth = try SigV4.parse(request)
+        #expect(auth.isPresigned)
+        #expect(auth.amzDate == Self.date)
+        try SigV4.verify(auth, request: request, secretAccessKey: "s", now: auth.requestTime)
+    }
+
+    @Test func descriptionsHideSecrets() {
+        let signer = SigV4Signer(
+            accessKeyId: "AKIATEST", secretAccessKey: "TOPSECRET", sessionToken: "TOKEN", region: "us-east-1", service: "kms")
+        #expect(!String(describing: signer).contains("TOPSECRET"))
+        #expect(!String(describing: signer).contains("TOKEN"))
+        var dumped = ""
+        dump(signer, to: &dumped)
+        #expect(dumped.contains("AKIATEST"))
+        #expect(!dumped.contains("TOPSECRET"))
+        #expect(String(describing: SigV4Error.missingAuthentication) == "missingAuthentication: Missing Authentication Token")
     }
 
     @Test func verifyChecksAHandMadeExpiry() {
@@ -640,28 +748,36 @@ struct SigV4ParsingTests {
 
 @Suite("SigV4 canonicalization")
 struct SigV4CanonicalizationTests {
-    static func canonical(method: String = "GET", path: String = "/", query: String = "", headers: [(name: String, value: String)] = [], signed: [String] = [])
+    static func canonical(
+        method: String = "GET", path: String = "/", query: String = "", headers: [(name: String, value: String)] = [],
+        signed: [String] = []
+    )
         -> [Substring]
     {
         let request = SigV4Request(method: method, path: path, query: query, headers: headers, payloadSHA256: "HASH")
-        return SigV4.canonicalRequest(request, signedHeaders: signed, isPresigned: false).split(separator: "\n", omittingEmptySubsequences: false)
+        return SigV4.canonicalRequest(request, signedHeaders: signed, isPresigned: false).split(
+            separator: "\n", omittingEmptySubsequences: false)
     }
 
-    @Test("paths", arguments: [
-        ("", "/"), ("/", "/"), ("//", "/"), ("/a", "/a"), ("/a/", "/a/"), ("a/b", "a/b"), ("/a/./b/../c", "/a/c"),
-        ("/..", "/"), ("/../a/..", "/"), ("/a%2Fb", "/a%252Fb"), ("/%E2%9C%93", "/%25E2%259C%2593"), ("/é", "/%C3%A9"),
-        ("/a b", "/a%20b"), ("/a+b", "/a%2Bb"), ("/~user/-._", "/~user/-._"), ("/.../a", "/.../a"), ("/a/.", "/a"),
-    ])
+    @Test(
+        "paths",
+        arguments: [
+            ("", "/"), ("/", "/"), ("//", "/"), ("/a", "/a"), ("/a/", "/a/"), ("a/b", "a/b"), ("/a/./b/../c", "/a/c"),
+            ("/..", "/"), ("/../a/..", "/"), ("/a%2Fb", "/a%252Fb"), ("/%E2%9C%93", "/%25E2%259C%2593"), ("/é", "/%C3%A9"),
+            ("/a b", "/a%20b"), ("/a+b", "/a%2Bb"), ("/~user/-._", "/~user/-._"), ("/.../a", "/.../a"), ("/a/.", "/a"),
+        ])
     func paths(path: String, expected: String) {
         #expect(Self.canonical(path: path)[1] == expected[...])
     }
 
-    @Test("queries", arguments: [
-        ("", ""), ("a", "a="), ("a=", "a="), ("=v", "=v"), ("&&a=1&", "a=1"), ("b=1&a=2&A=3", "A=3&a=2&b=1"),
-        ("a=2&a=10&a=1", "a=1&a=10&a=2"), ("a=b=c", "a=b%3Dc"), ("k=a+b", "k=a%20b"), ("k=a%2Bb", "k=a%2Bb"),
-        ("k=%7e%2d", "k=~-"), ("k=%zz%4", "k=%25zz%254"), ("k=%FF", "k=%FF"), ("ab=1&a=2", "a=2&ab=1"), ("a%3D=1", "a%3D=1"),
-        ("k=é", "k=%C3%A9"), ("X-Amz-Signature=abc&a=1", "X-Amz-Signature=abc&a=1"),
-    ])
+    @Test(
+        "queries",
+        arguments: [
+            ("", ""), ("a", "a="), ("a=", "a="), ("=v", "=v"), ("&&a=1&", "a=1"), ("b=1&a=2&A=3", "A=3&a=2&b=1"),
+            ("a=2&a=10&a=1", "a=1&a=10&a=2"), ("a=b=c", "a=b%3Dc"), ("k=a+b", "k=a%20b"), ("k=a%2Bb", "k=a%2Bb"),
+            ("k=%7e%2d", "k=~-"), ("k=%zz%4", "k=%25zz%254"), ("k=%FF", "k=%FF"), ("ab=1&a=2", "a=2&ab=1"), ("a%3D=1", "a%3D=1"),
+            ("k=é", "k=%C3%A9"), ("X-Amz-Signature=abc&a=1", "X-Amz-Signature=abc&a=1"),
+        ])
     func queries(query: String, expected: String) {
         #expect(Self.canonical(query: query)[2] == expected[...])
     }
@@ -669,7 +785,8 @@ struct SigV4CanonicalizationTests {
     @Test func presignedQueryLeavesOutOnlyTheSignature() {
         let request = SigV4Request(
             method: "GET", path: "/", query: "X-Amz-Signature=abc&a=1&X-Amz-SignatureX=2", headers: [], payloadSHA256: "HASH")
-        let lines = SigV4.canonicalRequest(request, signedHeaders: [], isPresigned: true).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = SigV4.canonicalRequest(request, signedHeaders: [], isPresigned: true).split(
+            separator: "\n", omittingEmptySubsequences: false)
         #expect(lines[2] == "X-Amz-SignatureX=2&a=1")
     }
 
@@ -677,12 +794,14 @@ struct SigV4CanonicalizationTests {
         let lines = Self.canonical(
             method: "post",
             headers: [
-                ("HOST", "h"), ("X-Multi", " a\t\tb  "), ("x-multi", ""), ("X-MULTI", "c"), ("X-Unsigned", "u"), ("X-Empty", "   "),
+                ("HOST", "h"), ("X-Multi", " a\t\tb  "), ("x-multi", ""), ("X-MULTI", "c"), ("X-Unsigned", "u"),
+                ("X-Empty", "   "),
             ],
             signed: ["host", "x-empty", "x-missing", "x-multi"])
         #expect(
             lines == [
-                "POST", "/", "", "host:h", "x-empty:", "x-missing:", "x-multi:a b,,c", "", "host;x-empty;x-missing;x-multi", "HASH",
+                "POST", "/", "", "host:h", "x-empty:", "x-missing:", "x-multi:a b,,c", "", "host;x-empty;x-missing;x-multi",
+                "HASH",
             ])
     }
 }
@@ -693,7 +812,9 @@ struct SigV4CanonicalizationTests {
 struct SigV4SignerTests {
     static let date = utc(2027, 1, 15, 8, 0, 0)
 
-    static func received(_ url: URL, _ headers: [(name: String, value: String)], method: String = "POST", body: [UInt8]) -> SigV4Request {
+    static func received(
+        _ url: URL, _ headers: [(name: String, value: String)], method: String = "POST", body: [UInt8]
+    ) -> SigV4Request {
         let components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
         let path = components.percentEncodedPath
         return SigV4Request(
@@ -701,21 +822,27 @@ struct SigV4SignerTests {
             payloadSHA256: SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined())
     }
 
-    @Test("round trip", arguments: [
-        "http://127.0.0.1:4566/",
-        "http://localhost",
-        "https://kms.us-east-1.amazonaws.com:443/",
-        "http://EXAMPLE.com:80/some%20path/./x/../%C3%A9?b=2&a=%C3%A9&a=1&empty=&flag&plus=a+b&enc=a%2Bb&t=~",
-        "http://[::1]:4566/a?X-Amz-Meta=1",
-        "https://[2001:db8::1]/",
-    ])
+    @Test(
+        "round trip",
+        arguments: [
+            "http://127.0.0.1:4566/",
+            "http://localhost",
+            "https://kms.us-east-1.amazonaws.com:443/",
+            "http://EXAMPLE.com:80/some%20path/./x/../%C3%A9?b=2&a=%C3%A9&a=1&empty=&flag&plus=a+b&enc=a%2Bb&t=~",
+            "http://[::1]:4566/a?X-Amz-Meta=1",
+            "https://[2001:db8::1]/",
+        ])
     func roundTrip(url text: String) throws {
         let url = try #require(URL(string: text))
-        let signer = SigV4Signer(accessKeyId: "AKIATEST", secretAccessKey: "secret", sessionToken: "token+/=", region: "eu-west-2", service: "kms")
+        let signer = SigV4Signer(
+            accessKeyId: "AKIATEST", secretAccessKey: "secret", sessionToken: "token+/=", region: "eu-west-2", service: "kms")
         let body = Array(#"{"Limit":5}"#.utf8)
         let headers = signer.sign(
             method: "POST", url: url,
-            headers: [(name: "X-Amz-Target", value: "TrentService.ListKeys"), (name: "Content-Type", value: "application/x-amz-json-1.1")],
+            headers: [
+                (name: "X-Amz-Target", value: "TrentService.ListKeys"),
+                (name: "Content-Type", value: "application/x-amz-json-1.1"),
+            ],
             body: body, date: Self.date)
         let request = Self.received(url, headers, body: body)
         let auth = try SigV4.parse(request)
@@ -726,10 +853,14 @@ struct SigV4SignerTests {
         #expect(refusal(Self.received(url, headers, body: body + [0x20]), secret: "secret", now: Self.date) != nil)
     }
 
-    @Test("Host as botocore writes it", arguments: [
-        ("http://127.0.0.1:4566/", "127.0.0.1:4566"), ("http://localhost/", "localhost"), ("http://Example.COM:80/", "example.com"),
-        ("https://kms.us-east-1.amazonaws.com:443/", "kms.us-east-1.amazonaws.com"), ("https://h:80/", "h:80"), ("http://[::1]:4566/", "[::1]:4566"),
-    ])
+    @Test(
+        "Host as botocore writes it",
+        arguments: [
+            ("http://127.0.0.1:4566/", "127.0.0.1:4566"), ("http://localhost/", "localhost"),
+            ("http://Example.COM:80/", "example.com"),
+            ("https://kms.us-east-1.amazonaws.com:443/", "kms.us-east-1.amazonaws.com"), ("https://h:80/", "h:80"),
+            ("http://[::1]:4566/", "[::1]:4566"),
+        ])
     func host(url: String, host: String) {
         let signer = SigV4Signer(accessKeyId: "A", secretAccessKey: "s", sessionToken: nil, region: "us-east-1", service: "sts")
         let headers = signer.sign(method: "GET", url: URL(string: url)!, headers: [], body: [], date: Self.date)

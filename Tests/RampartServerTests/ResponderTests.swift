@@ -30,8 +30,8 @@ struct ResponderTests {
         let iam = IAMService(store: identityStore, vault: vault, clock: clock, identity: identity)
         let kms = KeyManagementService(store: InMemoryKeyStore(), vault: vault, clock: clock, authorizer: Authorization.kms)
         let responder = RampartServer.makeResponder(
-            identity: identity, iam: iam, kms: kms, wallClock: clock, devClock: nil, maxBodySize: maxBodySize,
-            secure: false, logger: Logger(label: "test"))
+            identity: identity, iam: iam, kms: kms, trail: nil, wallClock: clock, serviceClock: AdjustableClock(base: clock),
+            devClock: false, maxBodySize: maxBodySize, secure: false, logger: Logger(label: "test"))
         return Stack(app: Application(responder: responder), credential: credential, clock: clock)
     }
 

@@ -26,8 +26,10 @@ enum AmzDate {
         var tokens = text.split(whereSeparator: { $0 == " " || $0 == "\t" })[...]
         if let first = tokens.first, first.hasSuffix(",") { tokens = tokens.dropFirst() }
         guard tokens.count == 5 else { return nil }
-        let dayText = tokens[tokens.startIndex], monthText = tokens[tokens.startIndex + 1]
-        let yearText = tokens[tokens.startIndex + 2], timeText = tokens[tokens.startIndex + 3]
+        let dayText = tokens[tokens.startIndex]
+        let monthText = tokens[tokens.startIndex + 1]
+        let yearText = tokens[tokens.startIndex + 2]
+        let timeText = tokens[tokens.startIndex + 3]
         let zoneText = tokens[tokens.startIndex + 4]
         guard (1...2).contains(dayText.utf8.count), let day = Int(dayText), yearText.utf8.count == 4, let year = Int(yearText),
             let month = monthNumber(monthText), let offset = zoneOffset(zoneText)
@@ -138,7 +140,9 @@ enum AmzDate {
         default: break
         }
         let b = Array(text.utf8)
-        guard b.count == 5, b[0] == UInt8(ascii: "+") || b[0] == UInt8(ascii: "-"), b[1...].allSatisfy(isDigit) else { return nil }
+        guard b.count == 5, b[0] == UInt8(ascii: "+") || b[0] == UInt8(ascii: "-"), b[1...].allSatisfy(isDigit) else {
+            return nil
+        }
         let hours = Int(b[1] &- 48) * 10 + Int(b[2] &- 48)
         let minutes = Int(b[3] &- 48) * 10 + Int(b[4] &- 48)
         guard hours < 24, minutes < 60 else { return nil }

@@ -20,7 +20,8 @@ extension SigV4 {
     ///   `X-Amz-Content-Sha256` parameter) when there is one, else `payloadSHA256`.
     public static func canonicalRequest(_ request: SigV4Request, signedHeaders: [String], isPresigned: Bool) -> String {
         let payload = signedPayloadHash(request, signedHeaders: signedHeaders, isPresigned: isPresigned)
-        let bytes = canonicalRequestBytes(request, signedHeaders: signedHeaders, isPresigned: isPresigned, payloadHash: payload.value)
+        let bytes = canonicalRequestBytes(
+            request, signedHeaders: signedHeaders, isPresigned: isPresigned, payloadHash: payload.value)
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -101,9 +102,7 @@ extension SigV4 {
     ) -> (value: String, matchesBody: Bool) {
         var declared: String?
         if isPresigned {
-            declared = QueryString.decodedParameters(request.query).first {
-                SigV4Request.nameMatches($0.name, "x-amz-content-sha256")
-            }?.value
+            declared = PresignedParameters(query: request.query, onlyContentSHA256: true).contentSHA256
         }
         if declared == nil, signedHeaders.contains("x-amz-content-sha256") {
             declared = request.firstValue(ofHeader: "x-amz-content-sha256")
@@ -139,7 +138,7 @@ extension SigV4 {
             if raw[0] == UInt8(ascii: "/") { out.append(UInt8(ascii: "/")) }
             for (index, segment) in segments.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: "/")) }
-                for i in segment { PercentEncoding.appendEncoded(raw[i], to: &out) }
+                PercentEncoding.appendEncoded(raw, segment, to: &out)
             }
             if raw[raw.count - 1] == UInt8(ascii: "/") && !segments.isEmpty { out.append(UInt8(ascii: "/")) }
         }

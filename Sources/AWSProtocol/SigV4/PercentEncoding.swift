@@ -29,43 +29,73 @@ enum PercentEncoding {
     /// (a malformed escape stays a literal `%`), `+` is read as a space as form decoding reads it,
     /// then every byte but the unreserved set is escaped.
     static func appendReencoded(_ raw: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to out: inout [UInt8]) {
-        forEachDecodedByte(raw, range) { appendEncoded($0, to: &out) }
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            // Runs of unreserved bytes, the common case, are copied as they are.
+            var run = i
+            while run < end, isUnreserved(raw[run]) { run += 1 }
+            if run > i {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[i..<run]))
+                i = run
+                if i == end { break }
+            }
+            let (byte, length) = decodedByte(raw, at: i, end: end)
+            appendEncoded(byte, to: &out)
+            i += length
+        }
+    }
+
+    /// Appends each byte of `raw[range]` escaped unless unreserved (Python's `quote(s, safe='~')`).
+    static func appendEncoded(_ raw: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to out: inout [UInt8]) {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            var run = i
+            while run < range.upperBound, isUnreserved(raw[run]) { run += 1 }
+            if run > i {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[i..<run]))
+                i = run
+            } else {
+                appendEncoded(raw[i], to: &out)
+                i += 1
+            }
+        }
+    }
+
+    /// Appends the bytes of `raw[range]` percent-decoded (`+` as a space).
+    static func appendDecoded(_ raw: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to out: inout [UInt8]) {
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            var run = i
+            while run < end, raw[run] != UInt8(ascii: "%"), raw[run] != UInt8(ascii: "+") { run += 1 }
+            if run > i {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[i..<run]))
+                i = run
+                if i == end { break }
+            }
+            let (byte, length) = decodedByte(raw, at: i, end: end)
+            out.append(byte)
+            i += length
+        }
     }
 
     /// The bytes of `raw[range]` percent-decoded (`+` as a space), as a string.
     static func decodedString(_ raw: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(range.count)
-        forEachDecodedByte(raw, range) { bytes.append($0) }
+        appendDecoded(raw, range, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The byte at `raw[i]` decoded, and how many bytes it took: a `%XX` escape, `+` as a space,
+    /// or the byte itself (a malformed escape's `%` included).
     @inline(__always)
-    private static func forEachDecodedByte(
-        _ raw: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ body: (UInt8) -> Void
-    ) {
-        var i = range.lowerBound
-        let end = range.upperBound
-        while i < end {
-            let byte = raw[i]
-            if byte == UInt8(ascii: "%"), end - i >= 3, let high = Hex.value(raw[i + 1]), let low = Hex.value(raw[i + 2]) {
-                body(high << 4 | low)
-                i += 3
-            } else {
-                body(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-                i += 1
-            }
+    private static func decodedByte(_ raw: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> (UInt8, Int) {
+        let byte = raw[i]
+        if byte == UInt8(ascii: "%"), end - i >= 3, let high = Hex.value(raw[i + 1]), let low = Hex.value(raw[i + 2]) {
+            return (high << 4 | low, 3)
         }
-    }
-}
-
-extension String {
-    /// Calls `body` with the string's UTF-8 bytes in contiguous memory, copying only when the
-    /// string is not stored contiguously already (bridged strings).
-    @inline(__always)
-    func withContiguousUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
-        var copy = self
-        return copy.withUTF8(body)
+        return (byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte, 1)
     }
 }

@@ -26,6 +26,7 @@ public struct SigV4Error: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `kind: message`.
     public var description: String { "\(kind): \(message)" }
 
     /// No signature at all: "Missing Authentication Token".

@@ -16,29 +16,23 @@ extension SigV4 {
             if authorization == nil { authorization = header.value }
             authorizationCount += 1
         }
-        let parameters = request.query.isEmpty ? [] : QueryString.decodedParameters(request.query)
-        let hasPresignedParameters = parameters.contains { presignedMarkers.contains($0.name) }
+        let parameters = PresignedParameters(query: request.query)
         if let authorization {
             guard authorizationCount == 1 else {
                 throw .incompleteSignature("Only one Authorization header is allowed.")
             }
-            guard !hasPresignedParameters else {
+            guard !parameters.isPresigned else {
                 throw .incompleteSignature(
                     "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
                 )
             }
             return try parseHeader(authorization, request: request)
         }
-        if hasPresignedParameters {
+        if parameters.isPresigned {
             return try parsePresigned(parameters, request: request)
         }
         throw .missingAuthentication
     }
-
-    /// Query parameters that make a request a presigned one.
-    private static let presignedMarkers: Set<String> = [
-        "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders",
-    ]
 
     /// The longest `X-Amz-Expires`: a week.
     static let maximumExpires = 604_800
@@ -46,30 +40,11 @@ extension SigV4 {
     // MARK: - Authorization header
 
     private static func parseHeader(_ header: String, request: SigV4Request) throws(SigV4Error) -> SigV4Authorization {
-        let value = header.trimmingWhitespace()
-        let scheme = value.prefix { $0 != " " && $0 != "\t" }
-        let isSigV4 = scheme == algorithm
-
-        var credential: Substring?
-        var signedHeaders: Substring?
-        var signature: Substring?
-        if isSigV4 {
-            for part in value[scheme.endIndex...].split(separator: ",") {
-                let token = part.trimmingWhitespace()
-                if token.isEmpty { continue }
-                guard let equals = token.firstIndex(of: "=") else {
-                    throw .incompleteSignature(
-                        "'\(redacted(token))' not a valid key=value pair (missing equal-sign) in Authorization header: '\(redactedHeader(value))'."
-                    )
-                }
-                let content = token[token.index(after: equals)...]
-                switch token[..<equals] {
-                case "Credential": credential = credential ?? content
-                case "SignedHeaders": signedHeaders = signedHeaders ?? content
-                case "Signature": signature = signature ?? content
-                default: break
-                }
-            }
+        let parts = AuthorizationHeader(header)
+        if let component = parts.malformedComponent {
+            throw .incompleteSignature(
+                "'\(Redaction.hidingSignatures(component))' not a valid key=value pair (missing equal-sign) in Authorization header: '\(Redaction.hidingSignatures(header.trimmingWhitespace()))'."
+            )
         }
 
         let dateText: String?
@@ -85,14 +60,17 @@ extension SigV4 {
         }
 
         var missing: [String] = []
-        if credential == nil { missing.append("Authorization header requires 'Credential' parameter.") }
-        if signature == nil { missing.append("Authorization header requires 'Signature' parameter.") }
-        if signedHeaders == nil { missing.append("Authorization header requires 'SignedHeaders' parameter.") }
+        if parts.credential == nil { missing.append("Authorization header requires 'Credential' parameter.") }
+        if parts.signature == nil { missing.append("Authorization header requires 'Signature' parameter.") }
+        if parts.signedHeaders == nil { missing.append("Authorization header requires 'SignedHeaders' parameter.") }
         if dateText == nil {
             missing.append("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
         }
-        guard let credential, let signedHeaders, let signature, let dateText else {
-            let shown = isSigV4 ? redactedHeader(value) : redactedForeignScheme(value)
+        guard let credential = parts.credential, let signedHeaders = parts.signedHeaders, let signature = parts.signature,
+            let dateText
+        else {
+            let value = header.trimmingWhitespace()
+            let shown = parts.isSigV4 ? Redaction.hidingSignatures(value) : Redaction.foreignScheme(value)
             throw .incompleteSignature(missing.joined(separator: " ") + " Authorization=" + shown)
         }
 
@@ -103,7 +81,7 @@ extension SigV4 {
                 "Date must be in ISO-8601 'basic format'. Got '\(dateText)'. See http://en.wikipedia.org/wiki/ISO_8601")
         }
         return SigV4Authorization(
-            scope: scope, signedHeaders: signedHeaderList(signedHeaders), signature: String(signature),
+            scope: scope, signedHeaders: signedHeaderList(signedHeaders), signature: signature,
             requestTime: requestTime, amzDate: dateIsHTTPDate ? AmzDate.format(requestTime) : dateText,
             securityToken: request.firstValue(ofHeader: "x-amz-security-token"), isPresigned: false, expiresSeconds: nil)
     }
@@ -111,14 +89,15 @@ extension SigV4 {
     // MARK: - Presigned URL
 
     private static func parsePresigned(
-        _ parameters: [(name: String, value: String)], request: SigV4Request
-    ) throws(SigV4Error) -> SigV4Authorization {
-        func value(_ name: String) -> String? { parameters.first { $0.name == name }?.value }
-        let algorithmValue = value("X-Amz-Algorithm")
-        let credential = value("X-Amz-Credential")
-        let signature = value("X-Amz-Signature")
-        let signedHeaders = value("X-Amz-SignedHeaders")
-        let dateText = value("X-Amz-Date")
+        _ parameters: PresignedParameters, request: SigV4Request
+    ) throws(SigV4Error)
+        -> SigV4Authorization
+    {
+        let algorithmValue = parameters.algorithm
+        let credential = parameters.credential
+        let signature = parameters.signature
+        let signedHeaders = parameters.signedHeaders
+        let dateText = parameters.date
 
         var missing: [String] = []
         for (name, present) in [
@@ -134,18 +113,18 @@ extension SigV4 {
         guard algorithmValue == algorithm else {
             throw .incompleteSignature("X-Amz-Algorithm only supports \"\(algorithm)\"")
         }
-        let scope = try parseCredential(credential[...])
+        let scope = try parseCredential(credential)
         guard let requestTime = AmzDate.parse(dateText) else {
             throw .incompleteSignature("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
         }
         var expires: Int?
-        if let text = value("X-Amz-Expires") {
+        if let text = parameters.expires {
             expires = try parseExpires(text)
         }
         return SigV4Authorization(
-            scope: scope, signedHeaders: signedHeaderList(signedHeaders[...]), signature: signature,
+            scope: scope, signedHeaders: signedHeaderList(signedHeaders), signature: signature,
             requestTime: requestTime, amzDate: dateText,
-            securityToken: value("X-Amz-Security-Token") ?? request.firstValue(ofHeader: "x-amz-security-token"),
+            securityToken: parameters.securityToken ?? request.firstValue(ofHeader: "x-amz-security-token"),
             isPresigned: true, expiresSeconds: expires)
     }
 
@@ -172,8 +151,18 @@ extension SigV4 {
 
     /// `AKID/yyyyMMdd/region/service/aws4_request`. Only the shape is checked here: a scope date
     /// that is not the request's is refused by `verify`, the region and service by the caller.
-    private static func parseCredential(_ text: Substring) throws(SigV4Error) -> SigV4Scope {
-        let parts = text.split(separator: "/", maxSplits: 5, omittingEmptySubsequences: false)
+    private static func parseCredential(_ text: String) throws(SigV4Error) -> SigV4Scope {
+        let parts: [String] = text.withContiguousUTF8 { b in
+            var parts: [String] = []
+            parts.reserveCapacity(5)
+            var start = 0
+            for end in 0...b.count where end == b.count || b[end] == UInt8(ascii: "/") {
+                guard parts.count < 5 else { return [] }
+                parts.append(AuthorizationHeader.string(b, start..<end))
+                start = end + 1
+            }
+            return parts
+        }
         guard parts.count == 5 else {
             throw .incompleteSignature(
                 "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(text)'")
@@ -181,49 +170,25 @@ extension SigV4 {
         guard parts[4] == "aws4_request" else {
             throw .incompleteSignature("Credential should be scoped with a valid terminator: 'aws4_request', not '\(parts[4])'. ")
         }
-        return SigV4Scope(
-            accessKeyId: String(parts[0]), date: String(parts[1]), region: String(parts[2]), service: String(parts[3]))
+        return SigV4Scope(accessKeyId: parts[0], date: parts[1], region: parts[2], service: parts[3])
     }
 
-    private static func signedHeaderList(_ text: Substring) -> [String] {
-        text.split(separator: ";", omittingEmptySubsequences: false).map { $0.lowercased() }
-    }
-
-    /// The Authorization header as AWS echoes it in errors, with the signature hidden.
-    private static func redactedHeader(_ value: Substring) -> String {
-        let scheme = value.prefix { $0 != " " && $0 != "\t" }
-        let parts = value[scheme.endIndex...].split(separator: ",").map { redacted($0.trimmingWhitespace()) }
-        return parts.isEmpty ? String(scheme) : scheme + " " + parts.joined(separator: ", ")
-    }
-
-    /// A component of the Authorization header, hidden when it carries the signature.
-    private static func redacted(_ token: Substring) -> String {
-        guard token.lowercased().hasPrefix("signature") else { return String(token) }
-        guard let equals = token.firstIndex(of: "=") else { return "(hidden)" }
-        return token[...equals] + "(hidden)"
-    }
-
-    /// Another scheme's header (`Basic …`, `Bearer …`) carries a credential: only a plausible
-    /// scheme name is echoed.
-    private static func redactedForeignScheme(_ value: Substring) -> String {
-        let scheme = value.prefix { $0 != " " && $0 != "\t" }
-        let plausible =
-            scheme.endIndex < value.endIndex && scheme.utf8.count <= 32
-            && scheme.utf8.allSatisfy {
-                $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || ($0 | 0x20) &- UInt8(ascii: "a") < 26
-                    || $0 &- UInt8(ascii: "0") < 10
+    /// `a;B;c` as `["a", "b", "c"]`.
+    private static func signedHeaderList(_ text: String) -> [String] {
+        text.withContiguousUTF8 { b in
+            var names: [String] = []
+            names.reserveCapacity(8)
+            var start = 0
+            for end in 0...b.count where end == b.count || b[end] == UInt8(ascii: ";") {
+                let range = start..<end
+                if b[range].contains(where: { $0 &- UInt8(ascii: "A") < 26 }) {
+                    names.append(String(decoding: b[range].map { $0 &- UInt8(ascii: "A") < 26 ? $0 | 0x20 : $0 }, as: UTF8.self))
+                } else {
+                    names.append(AuthorizationHeader.string(b, range))
+                }
+                start = end + 1
             }
-        return plausible ? scheme + " (hidden)" : "(hidden)"
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs.
-    func trimmingWhitespace() -> SubSequence {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return self[endIndex...]
+            return names
         }
-        return self[first...last]
     }
 }

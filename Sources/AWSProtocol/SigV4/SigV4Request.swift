@@ -43,12 +43,14 @@ extension SigV4Request {
     /// Whether `name` equals `lowercasedName` ignoring ASCII case.
     @inline(__always)
     static func nameMatches(_ name: String, _ lowercasedName: String) -> Bool {
-        let a = name.utf8
-        let b = lowercasedName.utf8
-        guard a.count == b.count else { return false }
-        for (x, y) in zip(a, b) where x != y {
-            guard x &- UInt8(ascii: "A") < 26, x | 0x20 == y else { return false }
+        guard name.utf8.count == lowercasedName.utf8.count else { return false }
+        return name.withContiguousUTF8 { a in
+            lowercasedName.withContiguousUTF8 { b in
+                for i in 0..<a.count where a[i] != b[i] {
+                    guard a[i] &- UInt8(ascii: "A") < 26, a[i] | 0x20 == b[i] else { return false }
+                }
+                return true
+            }
         }
-        return true
     }
 }

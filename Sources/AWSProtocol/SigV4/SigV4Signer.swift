@@ -28,7 +28,9 @@ public struct SigV4Signer: Sendable {
     /// added; previous `Authorization`, `X-Amz-Date` and (with a session token)
     /// `X-Amz-Security-Token` headers are replaced. Every resulting header is signed; nothing
     /// else (such as `x-amz-content-sha256`) is added. Send `url` and `body` unchanged.
-    public func sign(method: String, url: URL, headers: [(name: String, value: String)], body: [UInt8], date: Date)
+    public func sign(
+        method: String, url: URL, headers: [(name: String, value: String)], body: [UInt8], date: Date
+    )
         -> [(name: String, value: String)]
     {
         var out = headers.filter { header in
@@ -59,10 +61,12 @@ public struct SigV4Signer: Sendable {
         let key = SigV4.signingKey(secretAccessKey: secretAccessKey, date: scope.date, region: region, service: service)
         let signature = Hex.lowercase(HMAC<SHA256>.authenticationCode(for: toSign, using: key))
 
-        out.append((
-            name: "Authorization",
-            value: "\(SigV4.algorithm) Credential=\(accessKeyId)/\(scope.credentialScope), SignedHeaders=\(signedHeaders.joined(separator: ";")), Signature=\(signature)"
-        ))
+        out.append(
+            (
+                name: "Authorization",
+                value:
+                    "\(SigV4.algorithm) Credential=\(accessKeyId)/\(scope.credentialScope), SignedHeaders=\(signedHeaders.joined(separator: ";")), Signature=\(signature)"
+            ))
         return out
     }
 
@@ -78,5 +82,17 @@ public struct SigV4Signer: Sendable {
             if !isDefault { host += ":\(port)" }
         }
         return host
+    }
+}
+
+extension SigV4Signer: CustomStringConvertible, CustomReflectable {
+    /// The signer without its secret, so it can be printed or logged safely.
+    public var description: String {
+        "SigV4Signer(accessKeyId: \(accessKeyId), region: \(region), service: \(service), sessionToken: \(sessionToken == nil ? "none" : "(hidden)"))"
+    }
+
+    /// Reflection (`dump`, debuggers) without the secret or the session token.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["accessKeyId": accessKeyId, "region": region, "service": service], displayStyle: .struct)
     }
 }

@@ -21,7 +21,9 @@ public enum SigV4 {
     ///
     /// The scope's region and service, the access key's existence and the session token are the
     /// caller's to check.
-    public static func verify(_ auth: SigV4Authorization, request: SigV4Request, secretAccessKey: String, now: Date)
+    public static func verify(
+        _ auth: SigV4Authorization, request: SigV4Request, secretAccessKey: String, now: Date
+    )
         throws(SigV4Error)
     {
         try checkBeforeSignature(auth, request: request, now: now)
@@ -32,7 +34,9 @@ public enum SigV4 {
 
     /// ``verify(_:request:secretAccessKey:now:)`` with a signing key the caller cached; it must be
     /// ``signingKey(secretAccessKey:date:region:service:)`` for `auth.scope`.
-    public static func verify(_ auth: SigV4Authorization, request: SigV4Request, signingKey: SymmetricKey, now: Date)
+    public static func verify(
+        _ auth: SigV4Authorization, request: SigV4Request, signingKey: SymmetricKey, now: Date
+    )
         throws(SigV4Error)
     {
         try checkBeforeSignature(auth, request: request, now: now)
@@ -61,7 +65,9 @@ public enum SigV4 {
 
     // MARK: - Checks
 
-    private static func checkBeforeSignature(_ auth: SigV4Authorization, request: SigV4Request, now: Date)
+    private static func checkBeforeSignature(
+        _ auth: SigV4Authorization, request: SigV4Request, now: Date
+    )
         throws(SigV4Error)
     {
         guard auth.amzDate.utf8.count >= 8, auth.scope.date == auth.amzDate.prefix(8) else {
@@ -77,9 +83,10 @@ public enum SigV4 {
     }
 
     static func checkTime(_ auth: SigV4Authorization, now: Date) throws(SigV4Error) {
-        if auth.requestTime > now.addingTimeInterval(allowedSkew) {
+        let latest = now.addingTimeInterval(allowedSkew)
+        if auth.requestTime > latest {
             throw .signatureExpired(
-                "Signature not yet current: \(auth.amzDate) is still later than \(AmzDate.format(now.addingTimeInterval(allowedSkew))) (\(AmzDate.format(now)) + 15 min.)"
+                "Signature not yet current: \(auth.amzDate) is still later than \(AmzDate.format(latest)) (\(AmzDate.format(now)) + 15 min.)"
             )
         }
         let window: Int
@@ -89,17 +96,16 @@ public enum SigV4 {
         } else {
             window = Int(allowedSkew)
         }
-        if auth.requestTime < now.addingTimeInterval(-TimeInterval(window)) {
+        let earliest = now.addingTimeInterval(-TimeInterval(window))
+        if auth.requestTime < earliest {
             let span = window % 60 == 0 ? "\(window / 60) min." : "\(window) sec."
             throw .signatureExpired(
-                "Signature expired: \(auth.amzDate) is now earlier than \(AmzDate.format(now.addingTimeInterval(-TimeInterval(window)))) (\(AmzDate.format(now)) - \(span))"
+                "Signature expired: \(auth.amzDate) is now earlier than \(AmzDate.format(earliest)) (\(AmzDate.format(now)) - \(span))"
             )
         }
     }
 
-    private static func checkSignature(_ auth: SigV4Authorization, request: SigV4Request, key: SymmetricKey)
-        throws(SigV4Error)
-    {
+    private static func checkSignature(_ auth: SigV4Authorization, request: SigV4Request, key: SymmetricKey) throws(SigV4Error) {
         let payload = signedPayloadHash(request, signedHeaders: auth.signedHeaders, isPresigned: auth.isPresigned)
         guard payload.matchesBody else { throw .contentSHA256Mismatch }
         guard let given = Hex.decodeLowercase(auth.signature, byteCount: SHA256.byteCount) else {
@@ -107,7 +113,8 @@ public enum SigV4 {
         }
         let canonical = canonicalRequestBytes(
             request, signedHeaders: auth.signedHeaders, isPresigned: auth.isPresigned, payloadHash: payload.value)
-        let toSign = stringToSignBytes(canonicalRequestHash: SHA256.hash(data: canonical), amzDate: auth.amzDate, scope: auth.scope)
+        let toSign = stringToSignBytes(
+            canonicalRequestHash: SHA256.hash(data: canonical), amzDate: auth.amzDate, scope: auth.scope)
         guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: toSign, using: key) else {
             throw .signatureDoesNotMatch
         }

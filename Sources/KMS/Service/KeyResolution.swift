@@ -1,7 +1,7 @@
 import Synchronization
 import AWSProtocol
 import Foundation
-import Identity
+public import Identity
 
 /// How a request names a key: key id, key ARN, alias name or alias ARN.
 enum KeyReference: Equatable {
@@ -77,5 +77,14 @@ extension KeyManagementService {
             case .aliasArn(let account, let region, let name): return try alias(account, region, name)
             }
         }
+    }
+}
+
+extension KeyManagementService {
+    /// The ARN of the key a request names, for the audit trail's `resources`; nil when it names
+    /// no key the caller's account and region can see. No authorization: it reveals nothing to
+    /// the caller, only to the trail of the caller's own account.
+    public func keyArn(for reference: String, caller: Caller) -> String? {
+        try? resolve(reference, caller: caller).key.arn
     }
 }

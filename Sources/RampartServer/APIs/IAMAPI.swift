@@ -13,6 +13,7 @@ struct IAMAPI: QueryServiceAPI {
     let signingName = "iam"
     let xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
     let version = "2010-05-08"
+    let model = ServiceModel.iam
     let decoder = QueryDecoder(model: .iam)
     let validator = RequestValidator(model: .iam)
 

@@ -8,6 +8,7 @@ struct STSAPI: QueryServiceAPI {
     let signingName = "sts"
     let xmlns = "https://sts.amazonaws.com/doc/2011-06-15/"
     let version = "2011-06-15"
+    let model = ServiceModel.sts
 
     func handle(action: String, request: QueryRequest, caller: Caller, requestId: String) async throws(AWSError) -> Response {
         if let given = request.version, given != version {

@@ -1,34 +1,119 @@
 import AWSProtocol
+import Foundation
 import Identity
 import KMS
+import Policy
+import Synchronization
 
-/// Where the server's authorization decisions come from. Interim rules until the Policy module
-/// lands: accounts' roots may do everything in their own account; IAM users may do nothing
-/// except through KMS grants.
+/// The server's authorization decisions, made by the Policy module: key policies and identity
+/// policies for KMS (grants are checked by the key service when these refuse), identity
+/// policies for IAM. Parsed policies are cached by their text.
 enum Authorization {
-    static let kms: any KMSAuthorizer = InterimKMSAuthorizer()
+    static let kms: any KMSAuthorizer = PolicyKMSAuthorizer()
 
     static let iam: @Sendable (Caller, String, String) -> AWSError? = { caller, action, resource in
-        guard caller.principal.kind == .root else {
-            return .iamAccessDenied(
-                "User: \(caller.principal.arn) is not authorized to perform: \(action) on resource: \(resource) because no identity-based policy allows the \(action) action")
-        }
-        return nil
+        if caller.principal.kind == .root { return nil }
+        let context = PolicyContext.make(action: action, resource: resource, caller: caller, extra: [:])
+        let result = PolicyEvaluation.evaluate(
+            identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), resourcePolicy: nil,
+            sessionPolicy: nil, context: context, resourceAccount: caller.accountId, isRootPrincipal: false)
+        if result.isAllowed { return nil }
+        let why =
+            result.decision == .explicitDeny
+            ? "with an explicit deny in an identity-based policy" : "because no identity-based policy allows the \(action) action"
+        return .iamAccessDenied("User: \(caller.principal.arn) is not authorized to perform: \(action) on resource: \(resource) \(why)")
     }
 
     static let validateIdentityPolicy: IAMService.PolicyValidator = { document in
-        guard case .object(let members)? = try? JSONParser.parse(Array(document.utf8), maxDepth: 32) else {
+        do {
+            _ = try PolicyDocument.parse(document, kind: .identity)
+            return nil
+        } catch let error as PolicyError {
+            return error.message
+        } catch {
             return "Syntax errors in policy."
         }
-        return members["Statement"] == nil ? "Missing required field Statement" : nil
     }
 }
 
-struct InterimKMSAuthorizer: KMSAuthorizer {
+/// Key policies and identity policies, combined as AWS combines them for KMS.
+struct PolicyKMSAuthorizer: KMSAuthorizer {
     func authorize(_ request: KMSAccessRequest) -> AWSError? {
-        if request.caller.principal.kind == .root, request.key == nil || request.key?.accountId == request.caller.accountId {
-            return nil
+        let caller = request.caller
+        let isRoot = caller.principal.kind == .root
+        guard let key = request.key else {
+            // CreateKey, ListKeys, ListAliases, GenerateRandom: identity policies only.
+            if isRoot { return nil }
+            let context = PolicyContext.make(action: request.action, resource: "*", caller: caller, extra: request.conditionKeys)
+            let result = PolicyEvaluation.evaluate(
+                identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), resourcePolicy: nil,
+                sessionPolicy: nil, context: context, resourceAccount: caller.accountId, isRootPrincipal: false)
+            return result.isAllowed ? nil : .accessDenied(AccessDeniedMessage.text(request, because: Self.because(result, request)))
         }
-        return .accessDenied(AccessDeniedMessage.text(request, because: "no identity-based policy allows the \(request.action) action"))
+        var extra = request.conditionKeys
+        extra["kms:CallerAccount"] = [caller.accountId]
+        extra["kms:KeySpec"] = [key.keySpec.rawValue]
+        extra["kms:KeyUsage"] = [key.keyUsage.rawValue]
+        extra["kms:KeyOrigin"] = [key.origin.rawValue]
+        for tag in key.tags { extra["aws:ResourceTag/\(tag.key)"] = [tag.value] }
+        let context = PolicyContext.make(action: request.action, resource: key.arn, caller: caller, extra: extra)
+        let keyPolicy = PolicyCache.shared.document(key.policy, kind: .keyPolicy)
+        let result = PolicyEvaluation.evaluate(
+            identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), resourcePolicy: keyPolicy,
+            sessionPolicy: nil, context: context, resourceAccount: key.accountId, isRootPrincipal: isRoot)
+        return result.isAllowed ? nil : .accessDenied(AccessDeniedMessage.text(request, because: Self.because(result, request)))
+    }
+
+    static func because(_ result: EvaluationResult, _ request: KMSAccessRequest) -> String {
+        if result.decision == .explicitDeny { return "with an explicit deny" }
+        if let key = request.key, key.accountId != request.caller.accountId {
+            return "no resource-based policy allows the \(request.action) action"
+        }
+        return "no identity-based policy allows the \(request.action) action"
+    }
+}
+
+/// The request context policies are evaluated against: the action, the resource, who asks,
+/// and the global condition keys (`aws:SourceIp`, `aws:PrincipalArn`, ...).
+enum PolicyContext {
+    static func make(action: String, resource: String, caller: Caller, extra: [String: [String]]) -> RequestContext {
+        let p = caller.principal
+        var keys = extra
+        keys["aws:SourceIp"] = [caller.sourceIPAddress]
+        keys["aws:PrincipalArn"] = [p.arn]
+        keys["aws:PrincipalAccount"] = [p.accountId]
+        keys["aws:PrincipalType"] = [p.kind == .root ? "Account" : p.kind == .iamUser ? "User" : "AssumedRole"]
+        keys["aws:userid"] = [p.userId]
+        if let name = p.userName { keys["aws:username"] = [name] }
+        keys["aws:SecureTransport"] = [caller.secureTransport ? "true" : "false"]
+        let now = Date()
+        keys["aws:CurrentTime"] = [Timestamp.iso8601(now, fractional: false)]
+        keys["aws:EpochTime"] = [String(Int(now.timeIntervalSince1970))]
+        var variables: [String: String] = ["aws:userid": p.userId, "aws:PrincipalAccount": p.accountId]
+        if let name = p.userName { variables["aws:username"] = name }
+        return RequestContext(
+            action: action, resource: resource, principalArn: p.arn, principalAccount: p.accountId,
+            principalIdentifiers: [p.arn], conditionKeys: keys, policyVariables: variables)
+    }
+}
+
+/// Parsed policies by text: parsing happens once per distinct document, not per request.
+final class PolicyCache: Sendable {
+    static let shared = PolicyCache()
+    private let cache = Mutex<[String: PolicyDocument]>([:])
+
+    func document(_ text: String, kind: PolicyKind) -> PolicyDocument? {
+        let key = "\(kind)|\(text)"
+        if let hit = cache.withLock({ $0[key] }) { return hit }
+        guard let parsed = try? PolicyDocument.parse(text, kind: kind) else { return nil }
+        cache.withLock { c in
+            if c.count > 10_000 { c.removeAll() }
+            c[key] = parsed
+        }
+        return parsed
+    }
+
+    func documents(_ texts: [String], kind: PolicyKind) -> [PolicyDocument] {
+        texts.compactMap { document($0, kind: kind) }
     }
 }

@@ -16,15 +16,17 @@ struct AWSResponder: HTTPResponder {
     let authenticator: Authenticator
     /// The identity policies of an authenticated principal (IAM users), for authorization.
     let identityPolicies: @Sendable (Caller) async -> [String]
+    let recorder: AuditRecorder?
     let maxBodySize: Int
     let secure: Bool
     let logger: Logger
 
     init(
         jsonServices: [any JSONServiceAPI], queryServices: [any QueryServiceAPI], authenticator: Authenticator,
-        identityPolicies: @escaping @Sendable (Caller) async -> [String] = { _ in [] }, maxBodySize: Int, secure: Bool,
-        logger: Logger
+        identityPolicies: @escaping @Sendable (Caller) async -> [String] = { _ in [] }, recorder: AuditRecorder? = nil,
+        maxBodySize: Int, secure: Bool, logger: Logger
     ) {
+        self.recorder = recorder
         self.identityPolicies = identityPolicies
         self.jsonServices = Dictionary(uniqueKeysWithValues: jsonServices.map { ($0.targetPrefix, $0) })
         self.queryServices = Dictionary(uniqueKeysWithValues: queryServices.map { ($0.signingName, $0) })
@@ -106,12 +108,13 @@ struct AWSResponder: HTTPResponder {
         summary: inout Summary
     ) async -> Response {
         let wire = WireProtocol.json
-        let parts = target.split(separator: ".", maxSplits: 1)
-        guard parts.count == 2, let api = jsonServices[String(parts[0])] else {
+        // The operation follows the last dot; the prefix may hold dots of its own
+        // (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`).
+        guard let dot = target.lastIndex(of: "."), let api = jsonServices[String(target[..<dot])] else {
             summary.errorCode = "UnknownOperationException"
             return wire.errorResponse(.unknownOperation(target), requestId: requestId)
         }
-        let operation = String(parts[1])
+        let operation = String(target[target.index(after: dot)...])
         summary.service = api.signingName
         summary.operation = operation
         let outcome = await authenticator.authenticate(
@@ -123,9 +126,13 @@ struct AWSResponder: HTTPResponder {
         }
         summary.account = caller.accountId
         caller.identityPolicies = await identityPolicies(caller)
+        guard api.validator.model.operations[operation] != nil else {
+            summary.errorCode = "UnknownOperationException"
+            return wire.errorResponse(.unknownOperation(target), requestId: requestId)
+        }
+        var document: JSONValue?
+        let result: Result<JSONValue, AWSError>
         do {
-            guard api.validator.model.operations[operation] != nil else { throw AWSError.unknownOperation(target) }
-            let document: JSONValue
             if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
                 document = .object([:])
             } else {
@@ -135,17 +142,25 @@ struct AWSResponder: HTTPResponder {
                     throw AWSError.serialization(error.message)
                 }
             }
-            let input = try api.validator.validate(operation: operation, input: document)
-            let result = try await api.handle(operation: operation, input: input, caller: caller, requestId: requestId)
-            return WireProtocol.response(
-                status: 200, contentType: "application/x-amz-json-1.1", body: result.serialized(), requestId: requestId)
+            let input = try api.validator.validate(operation: operation, input: document!)
+            result = .success(try await api.handle(operation: operation, input: input, caller: caller, requestId: requestId))
         } catch let error as AWSError {
+            result = .failure(error)
+        } catch {
+            logger.error("unexpected error", metadata: ["request_id": .string(requestId), "error": .string("\(type(of: error))")])
+            result = .failure(AWSError.internalFailure())
+        }
+        // The record is written (for changes: committed) before the caller hears back.
+        await recorder?.record(
+            service: api.signingName, operation: operation, caller: caller, requestId: requestId, input: document,
+            model: api.validator.model, response: try? result.get(), error: result.failure)
+        switch result {
+        case .success(let body):
+            return WireProtocol.response(
+                status: 200, contentType: "application/x-amz-json-1.1", body: body.serialized(), requestId: requestId)
+        case .failure(let error):
             summary.errorCode = error.code
             return wire.errorResponse(error, requestId: requestId)
-        } catch {
-            summary.errorCode = "InternalFailure"
-            logger.error("unexpected error", metadata: ["request_id": .string(requestId), "error": .string("\(type(of: error))")])
-            return wire.errorResponse(.internalFailure(), requestId: requestId)
         }
     }
 
@@ -183,17 +198,28 @@ struct AWSResponder: HTTPResponder {
         }
         summary.account = caller.accountId
         caller.identityPolicies = await identityPolicies(caller)
+        guard let action = parameters.action else {
+            summary.errorCode = "MissingAction"
+            return wire.errorResponse(AWSError(code: "MissingAction", message: "Missing Action"), requestId: requestId)
+        }
+        let handled: Result<Response, AWSError>
         do {
-            guard let action = parameters.action else {
-                throw AWSError(code: "MissingAction", message: "Missing Action")
-            }
-            return try await api.handle(action: action, request: parameters, caller: caller, requestId: requestId)
-        } catch let error as AWSError {
+            handled = .success(try await api.handle(action: action, request: parameters, caller: caller, requestId: requestId))
+        } catch {
+            handled = .failure(error)
+        }
+        if api.model.operations[action] != nil {
+            await recorder?.record(
+                service: api.signingName, operation: action, caller: caller, requestId: requestId,
+                input: try? QueryDecoder(model: api.model).decode(action: action, request: parameters), model: api.model,
+                response: nil, error: handled.failure)
+        }
+        switch handled {
+        case .success(let response):
+            return response
+        case .failure(let error):
             summary.errorCode = error.code
             return wire.errorResponse(error, requestId: requestId)
-        } catch {
-            summary.errorCode = "InternalFailure"
-            return wire.errorResponse(.internalFailure(), requestId: requestId)
         }
     }
 }

@@ -17,5 +17,7 @@ protocol QueryServiceAPI: Sendable {
     var signingName: String { get }
     var xmlns: String { get }
     var version: String { get }
+    /// The service's model, for validation and for recording request parameters.
+    var model: ServiceModel { get }
     func handle(action: String, request: QueryRequest, caller: Caller, requestId: String) async throws(AWSError) -> Response
 }

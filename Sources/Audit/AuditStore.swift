@@ -1,0 +1,43 @@
+public import Foundation
+
+/// A LookupEvents filter: one attribute, as AWS allows.
+public struct LookupAttribute: Sendable, Hashable {
+    public enum Key: String, Sendable, CaseIterable {
+        case eventId = "EventId", eventName = "EventName", readOnly = "ReadOnly", username = "Username"
+        case resourceType = "ResourceType", resourceName = "ResourceName", eventSource = "EventSource"
+        case accessKeyId = "AccessKeyId"
+    }
+
+    public var key: Key
+    public var value: String
+
+    public init(key: Key, value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// Where LookupEvents resumes: the last event returned.
+public struct LookupCursor: Sendable, Hashable {
+    public var eventTime: Date
+    public var eventId: String
+
+    public init(eventTime: Date, eventId: String) {
+        self.eventTime = eventTime
+        self.eventId = eventId
+    }
+}
+
+/// Persistence for the trail. `append` commits before it returns.
+public protocol AuditStore: Sendable {
+    func append(_ events: [CloudTrailEvent]) async throws
+    /// Newest first, after `cursor`, at most `limit`.
+    func lookup(
+        accountId: String, region: String, attribute: LookupAttribute?, start: Date?, end: Date?, after cursor: LookupCursor?,
+        limit: Int
+    ) async throws -> [CloudTrailEvent]
+    /// Every event, oldest first, for export.
+    func allEvents() async throws -> [CloudTrailEvent]
+    /// Deletes events older than `date`; returns how many.
+    func prune(before date: Date) async throws -> Int
+}

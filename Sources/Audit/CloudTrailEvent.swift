@@ -1,0 +1,142 @@
+public import AWSProtocol
+public import Foundation
+
+/// One CloudTrail record (eventVersion 1.11), as AWS writes them, plus the few fields
+/// LookupEvents filters on.
+public struct CloudTrailEvent: Sendable {
+    public var eventId: String
+    public var eventTime: Date
+    public var eventName: String
+    /// `kms.amazonaws.com`, `iam.amazonaws.com`, ...
+    public var eventSource: String
+    public var accountId: String
+    public var region: String
+    public var readOnly: Bool
+    public var username: String?
+    public var accessKeyId: String?
+    /// `[(type, ARN)]`, e.g. `("AWS::KMS::Key", "arn:aws:kms:...")`.
+    public var resources: [(type: String, name: String)]
+    /// The full record as JSON.
+    public var record: JSONValue
+
+    public init(
+        eventId: String, eventTime: Date, eventName: String, eventSource: String, accountId: String, region: String,
+        readOnly: Bool, username: String?, accessKeyId: String?, resources: [(type: String, name: String)], record: JSONValue
+    ) {
+        self.eventId = eventId
+        self.eventTime = eventTime
+        self.eventName = eventName
+        self.eventSource = eventSource
+        self.accountId = accountId
+        self.region = region
+        self.readOnly = readOnly
+        self.username = username
+        self.accessKeyId = accessKeyId
+        self.resources = resources
+        self.record = record
+    }
+}
+
+/// Who made a call, as CloudTrail's `userIdentity` describes it.
+public struct AuditIdentity: Sendable {
+    public var type: String  // Root, IAMUser, AssumedRole, AWSService
+    public var principalId: String
+    public var arn: String
+    public var accountId: String
+    public var accessKeyId: String?
+    public var userName: String?
+
+    public init(type: String, principalId: String, arn: String, accountId: String, accessKeyId: String?, userName: String?) {
+        self.type = type
+        self.principalId = principalId
+        self.arn = arn
+        self.accountId = accountId
+        self.accessKeyId = accessKeyId
+        self.userName = userName
+    }
+
+    var json: JSONValue {
+        var out: [String: JSONValue] = [
+            "type": .string(type), "principalId": .string(principalId), "arn": .string(arn), "accountId": .string(accountId),
+        ]
+        if let accessKeyId { out["accessKeyId"] = .string(accessKeyId) }
+        if let userName { out["userName"] = .string(userName) }
+        return .object(out)
+    }
+}
+
+/// Everything a record is built from.
+public struct AuditedCall: Sendable {
+    public var service: String
+    public var eventName: String
+    public var identity: AuditIdentity?
+    /// The account the call was authenticated for (or claimed) — `recipientAccountId`.
+    public var accountId: String
+    public var region: String
+    public var sourceIPAddress: String
+    public var userAgent: String?
+    public var requestId: String
+    public var eventTime: Date
+    public var readOnly: Bool
+    public var requestParameters: JSONValue?
+    public var responseElements: JSONValue?
+    public var errorCode: String?
+    public var errorMessage: String?
+    public var resources: [(type: String, name: String)]
+    public var tlsDetails: Bool
+
+    public init(
+        service: String, eventName: String, identity: AuditIdentity?, accountId: String, region: String,
+        sourceIPAddress: String, userAgent: String?, requestId: String, eventTime: Date, readOnly: Bool,
+        requestParameters: JSONValue?, responseElements: JSONValue?, errorCode: String?, errorMessage: String?,
+        resources: [(type: String, name: String)], tlsDetails: Bool
+    ) {
+        self.service = service
+        self.eventName = eventName
+        self.identity = identity
+        self.accountId = accountId
+        self.region = region
+        self.sourceIPAddress = sourceIPAddress
+        self.userAgent = userAgent
+        self.requestId = requestId
+        self.eventTime = eventTime
+        self.readOnly = readOnly
+        self.requestParameters = requestParameters
+        self.responseElements = responseElements
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+        self.resources = resources
+        self.tlsDetails = tlsDetails
+    }
+}
+
+extension CloudTrailEvent {
+    /// Builds the record AWS would write for `call`.
+    public init(_ call: AuditedCall, eventId: String = UUID().uuidString.lowercased()) {
+        let source = "\(call.service).amazonaws.com"
+        var r: [String: JSONValue] = [
+            "eventVersion": "1.11", "eventTime": .string(Timestamp.iso8601(call.eventTime, fractional: false)),
+            "eventSource": .string(source), "eventName": .string(call.eventName), "awsRegion": .string(call.region),
+            "sourceIPAddress": .string(call.sourceIPAddress), "userAgent": .string(call.userAgent ?? ""),
+            "requestParameters": call.requestParameters ?? .null, "responseElements": call.responseElements ?? .null,
+            "requestID": .string(call.requestId), "eventID": .string(eventId), "readOnly": .bool(call.readOnly),
+            "eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": .string(call.accountId),
+            "eventCategory": "Management",
+        ]
+        if let identity = call.identity { r["userIdentity"] = identity.json }
+        if let code = call.errorCode { r["errorCode"] = .string(code) }
+        if let message = call.errorMessage { r["errorMessage"] = .string(message) }
+        if !call.resources.isEmpty {
+            r["resources"] = .array(
+                call.resources.map { ["accountId": .string(call.accountId), "type": .string($0.type), "ARN": .string($0.name)] })
+        }
+        if call.tlsDetails {
+            r["tlsDetails"] = ["tlsVersion": "TLSv1.2", "clientProvidedHostHeader": .string("\(call.service).\(call.region)")]
+        }
+        self.init(
+            eventId: eventId, eventTime: call.eventTime, eventName: call.eventName, eventSource: source,
+            accountId: call.accountId, region: call.region, readOnly: call.readOnly,
+            username: call.identity.map { $0.userName ?? ($0.type == "Root" ? "root" : $0.principalId) },
+            accessKeyId: call.identity?.accessKeyId, resources: call.resources, record: .object(r))
+    }
+}

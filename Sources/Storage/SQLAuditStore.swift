@@ -1,0 +1,103 @@
+public import Audit
+import AWSProtocol
+public import Foundation
+import SQLKit
+
+/// `AuditStore` on the shared SQL database: one row per event (the record as JSON) and one per
+/// named resource, so that every LookupEvents attribute is an indexed, portable query.
+public struct SQLAuditStore: AuditStore {
+    private let db: RampartDatabase
+
+    public init(database: RampartDatabase) {
+        self.db = database
+    }
+
+    public func append(_ events: [CloudTrailEvent]) async throws {
+        guard !events.isEmpty else { return }
+        try await db.transaction { sql in
+            for e in events {
+                try await sql.raw(
+                    """
+                    INSERT INTO audit_events (event_id, account_id, region, event_time, event_name, event_source, read_only, username, access_key_id, record)
+                    VALUES (\(bind: e.eventId), \(bind: e.accountId), \(bind: e.region), \(bind: e.eventTime.timeIntervalSince1970),
+                            \(bind: e.eventName), \(bind: e.eventSource), \(bind: e.readOnly ? 1 : 0), \(bind: e.username),
+                            \(bind: e.accessKeyId), \(bind: e.record.jsonString))
+                    """
+                ).run()
+                for resource in e.resources {
+                    try await sql.raw(
+                        "INSERT INTO audit_resources (event_id, resource_type, resource_name) VALUES (\(bind: e.eventId), \(bind: resource.type), \(bind: resource.name))"
+                    ).run()
+                }
+            }
+        }
+    }
+
+    public func lookup(
+        accountId: String, region: String, attribute: LookupAttribute?, start: Date?, end: Date?, after cursor: LookupCursor?,
+        limit: Int
+    ) async throws -> [CloudTrailEvent] {
+        var query = SQLQueryString(
+            "SELECT e.event_id, e.account_id, e.region, e.event_time, e.event_name, e.event_source, e.read_only, e.username, e.access_key_id, e.record FROM audit_events e WHERE e.account_id = \(bind: accountId) AND e.region = \(bind: region)"
+        )
+        if let start { query += " AND e.event_time >= \(bind: start.timeIntervalSince1970)" }
+        if let end { query += " AND e.event_time <= \(bind: end.timeIntervalSince1970)" }
+        if let cursor {
+            query += " AND (e.event_time < \(bind: cursor.eventTime.timeIntervalSince1970) OR (e.event_time = \(bind: cursor.eventTime.timeIntervalSince1970) AND e.event_id < \(bind: cursor.eventId)))"
+        }
+        if let attribute {
+            let v = attribute.value
+            switch attribute.key {
+            case .eventId: query += " AND e.event_id = \(bind: v)"
+            case .eventName: query += " AND e.event_name = \(bind: v)"
+            case .readOnly: query += " AND e.read_only = \(bind: v.lowercased() == "true" ? 1 : 0)"
+            case .username: query += " AND e.username = \(bind: v)"
+            case .eventSource: query += " AND e.event_source = \(bind: v)"
+            case .accessKeyId: query += " AND e.access_key_id = \(bind: v)"
+            case .resourceName:
+                query += " AND EXISTS (SELECT 1 FROM audit_resources r WHERE r.event_id = e.event_id AND r.resource_name = \(bind: v))"
+            case .resourceType:
+                query += " AND EXISTS (SELECT 1 FROM audit_resources r WHERE r.event_id = e.event_id AND r.resource_type = \(bind: v))"
+            }
+        }
+        query += " ORDER BY e.event_time DESC, e.event_id DESC LIMIT \(bind: limit)"
+        return try await db.sql.raw(query).all().map(Self.event)
+    }
+
+    public func allEvents() async throws -> [CloudTrailEvent] {
+        try await db.sql.raw(
+            "SELECT event_id, account_id, region, event_time, event_name, event_source, read_only, username, access_key_id, record FROM audit_events ORDER BY event_time, event_id"
+        ).all().map(Self.event)
+    }
+
+    public func prune(before date: Date) async throws -> Int {
+        try await db.transaction { sql in
+            let count = try await sql.raw("SELECT COUNT(*) AS n FROM audit_events WHERE event_time < \(bind: date.timeIntervalSince1970)")
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+            try await sql.raw(
+                "DELETE FROM audit_resources WHERE event_id IN (SELECT event_id FROM audit_events WHERE event_time < \(bind: date.timeIntervalSince1970))"
+            ).run()
+            try await sql.raw("DELETE FROM audit_events WHERE event_time < \(bind: date.timeIntervalSince1970)").run()
+            return count
+        }
+    }
+
+    static func event(_ row: any SQLRow) throws -> CloudTrailEvent {
+        let recordText = try row.decode(column: "record", as: String.self)
+        let record = (try? JSONParser.parse(Array(recordText.utf8), maxDepth: 128)) ?? .null
+        let resources = (record["resources"]?.arrayValue ?? []).compactMap { r -> (type: String, name: String)? in
+            guard let type = r["type"]?.stringValue, let name = r["ARN"]?.stringValue else { return nil }
+            return (type, name)
+        }
+        return CloudTrailEvent(
+            eventId: try row.decode(column: "event_id", as: String.self),
+            eventTime: Date(timeIntervalSince1970: try row.decode(column: "event_time", as: Double.self)),
+            eventName: try row.decode(column: "event_name", as: String.self),
+            eventSource: try row.decode(column: "event_source", as: String.self),
+            accountId: try row.decode(column: "account_id", as: String.self),
+            region: try row.decode(column: "region", as: String.self),
+            readOnly: try row.decode(column: "read_only", as: Int.self) != 0,
+            username: try row.decode(column: "username", as: String?.self),
+            accessKeyId: try row.decode(column: "access_key_id", as: String?.self), resources: resources, record: record)
+    }
+}
