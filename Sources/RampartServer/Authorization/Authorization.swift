@@ -14,14 +14,21 @@ enum Authorization {
     static let iam: @Sendable (Caller, String, String) -> AWSError? = { caller, action, resource in
         if caller.principal.kind == .root { return nil }
         let context = PolicyContext.make(action: action, resource: resource, caller: caller, extra: [:])
-        let result = PolicyEvaluation.evaluate(
-            identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), resourcePolicy: nil,
-            sessionPolicy: nil, context: context, resourceAccount: caller.accountId, isRootPrincipal: false)
+        let result = identityOnly(PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), context)
         if result.isAllowed { return nil }
         let why =
             result.decision == .explicitDeny
             ? "with an explicit deny in an identity-based policy" : "because no identity-based policy allows the \(action) action"
         return .iamAccessDenied("User: \(caller.principal.arn) is not authorized to perform: \(action) on resource: \(resource) \(why)")
+    }
+
+    /// Identity policies alone (no resource policy in play): an explicit Deny in any wins,
+    /// otherwise an Allow in any allows.
+    static func identityOnly(_ documents: [PolicyDocument], _ context: RequestContext) -> EvaluationResult {
+        let results = documents.map { $0.evaluate(context) }
+        if let deny = results.first(where: { $0.decision == .explicitDeny }) { return deny }
+        if let allow = results.first(where: { $0.decision == .allow }) { return allow }
+        return EvaluationResult(decision: .implicitDeny, reason: "no identity-based policy allows \(context.action)")
     }
 
     static let validateIdentityPolicy: IAMService.PolicyValidator = { document in
@@ -45,9 +52,7 @@ struct PolicyKMSAuthorizer: KMSAuthorizer {
             // CreateKey, ListKeys, ListAliases, GenerateRandom: identity policies only.
             if isRoot { return nil }
             let context = PolicyContext.make(action: request.action, resource: "*", caller: caller, extra: request.conditionKeys)
-            let result = PolicyEvaluation.evaluate(
-                identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), resourcePolicy: nil,
-                sessionPolicy: nil, context: context, resourceAccount: caller.accountId, isRootPrincipal: false)
+            let result = Authorization.identityOnly(PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), context)
             return result.isAllowed ? nil : .accessDenied(AccessDeniedMessage.text(request, because: Self.because(result, request)))
         }
         var extra = request.conditionKeys

@@ -1,0 +1,118 @@
+"""Issue 7: every call a CloudTrail record, LookupEvents, export and validation."""
+import gzip
+import json
+import subprocess
+import time
+
+import botocore.exceptions
+import pytest
+
+from conftest import ACCOUNT, error_code
+
+
+def lookup(ct, key, value, **kw):
+    return ct.lookup_events(LookupAttributes=[{"AttributeKey": key, "AttributeValue": value}], **kw)["Events"]
+
+
+@pytest.fixture()
+def trail(fresh_server):
+    kms = fresh_server.client("kms")
+    ct = fresh_server.client("cloudtrail")
+    key = kms.create_key(Description="audited")["KeyMetadata"]
+    ct_blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"top-secret-plaintext", EncryptionContext={"app": "a"})["CiphertextBlob"]
+    kms.decrypt(CiphertextBlob=ct_blob, EncryptionContext={"app": "a"})
+    kms.disable_key(KeyId=key["KeyId"])
+    return fresh_server, kms, ct, key
+
+
+def test_lookup_by_each_attribute(trail):
+    server, kms, ct, key = trail
+    akid, secret = server.profile()
+    disable = lookup(ct, "EventName", "DisableKey")
+    assert len(disable) == 1
+    record = json.loads(disable[0]["CloudTrailEvent"])
+    assert record["eventSource"] == "kms.amazonaws.com" and record["requestParameters"]["keyId"] == key["KeyId"]
+    assert record["userIdentity"]["type"] == "Root" and record["userIdentity"]["accessKeyId"] == akid
+    assert record["readOnly"] is False and record["eventVersion"] == "1.11"
+    assert {r["ResourceName"] for r in disable[0]["Resources"]} == {key["Arn"]}
+    assert lookup(ct, "EventId", disable[0]["EventId"])[0]["EventName"] == "DisableKey"
+    assert {e["EventName"] for e in lookup(ct, "ResourceName", key["Arn"])} >= {"CreateKey", "Encrypt", "Decrypt", "DisableKey"}
+    assert {e["EventName"] for e in lookup(ct, "ResourceType", "AWS::KMS::Key")} >= {"CreateKey", "Encrypt"}
+    assert all(e["EventSource"] == "kms.amazonaws.com" for e in lookup(ct, "EventSource", "kms.amazonaws.com"))
+    assert {e["EventName"] for e in lookup(ct, "AccessKeyId", akid)} >= {"CreateKey", "DisableKey"}
+    assert {e["EventName"] for e in lookup(ct, "Username", "root")} >= {"CreateKey"}
+    read_only = {e["EventName"] for e in lookup(ct, "ReadOnly", "true")}
+    assert "Decrypt" in read_only and "Encrypt" in read_only and "DisableKey" not in read_only
+    assert "Decrypt" not in {e["EventName"] for e in lookup(ct, "ReadOnly", "false")}
+
+
+def test_no_plaintext_in_records(trail):
+    server, kms, ct, key = trail
+    for e in ct.lookup_events(MaxResults=50)["Events"]:
+        assert "top-secret-plaintext" not in e["CloudTrailEvent"]
+        assert "Plaintext" not in (json.loads(e["CloudTrailEvent"]).get("responseElements") or {})
+    for path in server.data.rglob("*"):
+        if path.is_file():
+            assert b"top-secret-plaintext" not in path.read_bytes(), path
+
+
+def test_paging_and_time_window(trail):
+    server, kms, ct, key = trail
+    for _ in range(6):
+        kms.describe_key(KeyId=key["KeyId"])
+    seen, token = [], None
+    while True:
+        page = ct.lookup_events(MaxResults=3, **({"NextToken": token} if token else {}))
+        seen += [e["EventId"] for e in page["Events"]]
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert len(seen) == len(set(seen)) >= 10
+    times = [e["EventTime"] for e in ct.lookup_events(MaxResults=50)["Events"]]
+    assert times == sorted(times, reverse=True)
+    import datetime
+    future = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+    assert ct.lookup_events(StartTime=future)["Events"] == []
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ct.lookup_events(MaxResults=51)
+    assert error_code(e) in ("InvalidMaxResultsException", "ValidationException")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "A"},
+                                           {"AttributeKey": "EventName", "AttributeValue": "B"}])
+    assert error_code(e) == "InvalidLookupAttributesException"
+
+
+def test_refused_calls_are_recorded(trail):
+    server, kms, ct, key = trail
+    iam = server.client("iam")
+    iam.create_user(UserName="trudy")
+    k = iam.create_access_key(UserName="trudy")["AccessKey"]
+    trudy = server.client("kms", keys=(k["AccessKeyId"], k["SecretAccessKey"]))
+    with pytest.raises(botocore.exceptions.ClientError):
+        trudy.enable_key(KeyId=key["Arn"])
+    events = lookup(ct, "Username", "trudy")
+    record = json.loads(events[0]["CloudTrailEvent"])
+    assert record["errorCode"] == "AccessDeniedException"
+    assert record["userIdentity"]["type"] == "IAMUser" and record["userIdentity"]["userName"] == "trudy"
+    assert k["SecretAccessKey"] not in json.dumps(ct.lookup_events(MaxResults=50), default=str)
+
+
+def test_export_and_validate(trail, tmp_path):
+    server, kms, ct, key = trail
+    out = tmp_path / "export"
+    time.sleep(0.2)
+    r = subprocess.run([server.bin, "trail", "export", "--data-dir", str(server.data), "--out", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    logs = [p for p in out.rglob("*.json.gz") if "Digest" not in str(p)]
+    digests = [p for p in out.rglob("*.json.gz") if "Digest" in str(p)]
+    assert logs and digests
+    assert logs[0].name.startswith(f"{ACCOUNT}_CloudTrail_us-east-1_")
+    records = json.loads(gzip.decompress(logs[0].read_bytes()))["Records"]
+    assert any(rec["eventName"] == "DisableKey" for rec in records)
+    digest = json.loads(gzip.decompress(digests[0].read_bytes()))
+    assert digest["digestSignatureAlgorithm"] == "SHA256withRSA" and digest["previousDigestSignature"] is None
+    ok = subprocess.run([server.bin, "trail", "validate", "--dir", str(out)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    logs[0].unlink()
+    bad = subprocess.run([server.bin, "trail", "validate", "--dir", str(out)], capture_output=True, text=True)
+    assert bad.returncode != 0 and "removed" in bad.stderr
