@@ -83,6 +83,7 @@ let package = Package(
             dependencies: [
                 "AWSProtocol", "KeyVault", "Identity", "Policy", "RampartCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

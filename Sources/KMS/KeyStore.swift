@@ -42,11 +42,13 @@ public struct KeyStoreBatch: Sendable {
     public var deleteAliases: [KMSAlias] = []
     public var putGrants: [KMSGrant] = []
     public var deleteGrantIds: [String] = []
+    /// Keys whose materials are all deleted (imported material deleted or expired).
+    public var deleteMaterialKeyIds: [String] = []
 
     public init() {}
 
     public var isEmpty: Bool {
         putKeys.isEmpty && deleteKeyIds.isEmpty && putMaterials.isEmpty && putAliases.isEmpty && deleteAliases.isEmpty
-            && putGrants.isEmpty && deleteGrantIds.isEmpty
+            && putGrants.isEmpty && deleteGrantIds.isEmpty && deleteMaterialKeyIds.isEmpty
     }
 }

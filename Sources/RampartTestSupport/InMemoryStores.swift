@@ -23,6 +23,7 @@ public final class InMemoryKeyStore: KeyStore {
                 s.keys.removeAll { $0.keyId == key.keyId }
                 s.keys.append(key)
             }
+            s.materials.removeAll { batch.deleteMaterialKeyIds.contains($0.keyId) }
             for material in batch.putMaterials {
                 s.materials.removeAll { $0.keyId == material.keyId && $0.materialId == material.materialId }
                 s.materials.append(material)

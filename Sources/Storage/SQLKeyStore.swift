@@ -65,6 +65,9 @@ public struct SQLKeyStore: KeyStore {
                     """
                 ).run()
             }
+            for keyId in batch.deleteMaterialKeyIds {
+                try await sql.raw("DELETE FROM kms_key_materials WHERE key_id = \(bind: keyId)").run()
+            }
             for m in batch.putMaterials {
                 try await sql.raw(
                     """

@@ -24,6 +24,11 @@ public struct KMSKey: Sendable, Codable, Hashable {
     public var materials: [KeyMaterialInfo]
     public var onDemandRotationStartDate: Date?
     public var lastUsage: KeyLastUsage?
+    /// Imported material (origin EXTERNAL): the id of the material this key accepts — derived
+    /// from the material, so only the same material can be imported again — and its expiry.
+    public var importedMaterialId: String?
+    public var expirationModel: String?
+    public var validTo: Date?
 
     public var arn: String { KMSKey.arn(region: region, accountId: accountId, keyId: keyId) }
 

@@ -1,5 +1,6 @@
 import Synchronization
 public import AWSProtocol
+import Crypto
 import Foundation
 public import Identity
 
@@ -50,8 +51,9 @@ extension KeyManagementService {
         guard usage == KeyUsage.encryptDecrypt.rawValue else {
             throw .validation(message: "KeyUsage \(usage) is not compatible with KeySpec \(keySpec.rawValue)")
         }
-        if let origin = request.origin, origin != KeyOrigin.awsKMS.rawValue {
-            throw .unsupportedOperation("Origin \(origin) is not supported by this Rampart build yet.")
+        let origin = KeyOrigin(rawValue: request.origin ?? "AWS_KMS") ?? .awsKMS
+        if origin != .awsKMS && origin != .external {
+            throw .unsupportedOperation("Origin \(origin.rawValue) is not supported by this Rampart build yet.")
         }
         if request.customKeyStoreId != nil {
             throw AWSError(code: "CustomKeyStoreNotFoundException", message: "Custom key stores are not supported.")
@@ -65,19 +67,25 @@ extension KeyManagementService {
             ?? KeyPolicyRules.defaultPolicy(accountId: caller.accountId)
         let now = now()
         return try await change { () async throws(AWSError) -> KMSKey in
-            let (material, sealed, materialId) = try newMaterial(keyId: keyId)
-            let key = KMSKey(
+            var key = KMSKey(
                 keyId: keyId, accountId: caller.accountId, region: caller.region, creationDate: now,
-                description: request.description ?? "", keyUsage: .encryptDecrypt, keySpec: keySpec, origin: .awsKMS,
-                keyManager: .customer, keyState: .enabled, deletionDate: nil, pendingDeletionWindowInDays: nil,
-                policy: policy, tags: TagRules.merge([], request.tags), rotation: nil,
-                materials: [KeyMaterialInfo(materialId: materialId, createdAt: now, rotationType: nil)],
+                description: request.description ?? "", keyUsage: .encryptDecrypt, keySpec: keySpec, origin: origin,
+                keyManager: .customer, keyState: .pendingImport, deletionDate: nil, pendingDeletionWindowInDays: nil,
+                policy: policy, tags: TagRules.merge([], request.tags), rotation: nil, materials: [],
                 onDemandRotationStartDate: nil, lastUsage: nil)
             var batch = KeyStoreBatch()
+            var materials: [String: SymmetricKey] = [:]
+            if origin == .awsKMS {
+                // Rampart makes the material; an EXTERNAL key waits for the customer's.
+                let (material, sealed, materialId) = try newMaterial(keyId: keyId)
+                key.keyState = .enabled
+                key.materials = [KeyMaterialInfo(materialId: materialId, createdAt: now, rotationType: nil)]
+                batch.putMaterials = [sealed]
+                materials[materialId] = material
+            }
             batch.putKeys = [key]
-            batch.putMaterials = [sealed]
             try await persist(batch)
-            state.withLock { $0.keys[keyId] = LiveKey(key: key, materials: [materialId: material]) }
+            state.withLock { [key, materials] in $0.keys[keyId] = LiveKey(key: key, materials: materials) }
             return key
         }
     }

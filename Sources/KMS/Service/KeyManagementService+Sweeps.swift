@@ -7,6 +7,7 @@ import Foundation
 public struct SweepReport: Sendable, Equatable {
     public var deletedKeys: [String] = []
     public var rotatedKeys: [String] = []
+    public var expiredMaterial: [String] = []
 }
 
 extension KeyManagementService {
@@ -61,7 +62,8 @@ extension KeyManagementService {
                 logger.error("rotating a key failed; the next sweep retries", metadata: ["key": "\(live.key.arn)"])
             }
         }
-        if !report.deletedKeys.isEmpty || !report.rotatedKeys.isEmpty {
+        report.expiredMaterial = await expireImportedMaterial(now: now)
+        if !report.deletedKeys.isEmpty || !report.rotatedKeys.isEmpty || !report.expiredMaterial.isEmpty {
             logger.info(
                 "sweep", metadata: ["deleted": "\(report.deletedKeys.count)", "rotated": "\(report.rotatedKeys.count)"])
         }

@@ -33,6 +33,8 @@ public final class KeyManagementService: Sendable {
         var lastUsage: [String: KeyLastUsage] = [:]
         /// Grants by key id, then grant id.
         var grants: [String: [String: KMSGrant]] = [:]
+        /// Import parameters handed out, by base64 token.
+        var imports: [String: PendingImport] = [:]
     }
 
     let store: any KeyStore

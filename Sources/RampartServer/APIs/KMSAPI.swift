@@ -194,6 +194,29 @@ struct KMSAPI: JSONServiceAPI {
                 ]
             }
             return .object(out)
+        case "GetParametersForImport":
+            let params = try kms.getParametersForImport(
+                keyId: keyId, wrappingAlgorithm: input.string("WrappingAlgorithm") ?? "",
+                wrappingKeySpec: input.string("WrappingKeySpec") ?? "", caller: caller)
+            return [
+                "KeyId": .string(params.keyArn), "ImportToken": .string(Base64.encode(params.importToken)),
+                "PublicKey": .string(Base64.encode(params.publicKey)), "ParametersValidTo": Timestamp.epochSeconds(params.validTo),
+            ]
+        case "ImportKeyMaterial":
+            if let type = input.string("ImportType"), type != "EXISTING_KEY_MATERIAL", type != "NEW_KEY_MATERIAL" {
+                throw .validation(message: "Unknown ImportType \(type).")
+            }
+            try await kms.importKeyMaterial(
+                keyId: keyId, importToken: input.blob("ImportToken") ?? [],
+                encryptedKeyMaterial: input.blob("EncryptedKeyMaterial") ?? [],
+                expirationModel: input.string("ExpirationModel"), validTo: input.date("ValidTo"), caller: caller)
+            let key = try kms.describeKey(keyId: keyId, caller: caller)
+            var out: [String: JSONValue] = ["KeyId": .string(key.arn)]
+            if let material = key.currentMaterial { out["KeyMaterialId"] = .string(material.materialId) }
+            return .object(out)
+        case "DeleteImportedKeyMaterial":
+            try await kms.deleteImportedKeyMaterial(keyId: keyId, caller: caller)
+            return ["KeyId": .string(try kms.describeKey(keyId: keyId, caller: caller).arn)]
         case "CreateGrant":
             let constraints = input.members["Constraints"].map { c in
                 GrantConstraints(
@@ -246,6 +269,10 @@ struct KMSAPI: JSONServiceAPI {
         if let date = key.deletionDate { m["DeletionDate"] = Timestamp.epochSeconds(date) }
         if let days = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(days)) }
         if let material = key.currentMaterial { m["CurrentKeyMaterialId"] = .string(material.materialId) }
+        if key.origin == .external {
+            if let model = key.expirationModel { m["ExpirationModel"] = .string(model) }
+            if let validTo = key.validTo { m["ValidTo"] = Timestamp.epochSeconds(validTo) }
+        }
         return .object(m)
     }
 
