@@ -84,6 +84,10 @@ public struct AuditedCall: Sendable {
     public var errorMessage: String?
     public var resources: [(type: String, name: String)]
     public var tlsDetails: Bool
+    /// `AwsApiCall` for callers' requests, `AwsServiceEvent` for what the service did by itself
+    /// (rotations, deletions, expiry); service events carry `additionalEventData`.
+    public var eventType = "AwsApiCall"
+    public var additionalEventData: JSONValue?
 
     public init(
         service: String, eventName: String, identity: AuditIdentity?, accountId: String, region: String,
@@ -111,6 +115,23 @@ public struct AuditedCall: Sendable {
 }
 
 extension CloudTrailEvent {
+    /// An event the service made by itself, as AWS records them: no caller, `invokedBy` the
+    /// service, `eventType` AwsServiceEvent.
+    public static func serviceEvent(
+        service: String, eventName: String, accountId: String, region: String, time: Date, resourceType: String,
+        resourceArn: String, additionalEventData: JSONValue
+    ) -> CloudTrailEvent {
+        var call = AuditedCall(
+            service: service, eventName: eventName, identity: nil, accountId: accountId, region: region,
+            sourceIPAddress: "\(service).amazonaws.com", userAgent: "\(service).amazonaws.com",
+            requestId: UUID().uuidString.lowercased(), eventTime: time, readOnly: false, requestParameters: nil,
+            responseElements: nil, errorCode: nil, errorMessage: nil, resources: [(type: resourceType, name: resourceArn)],
+            tlsDetails: false)
+        call.eventType = "AwsServiceEvent"
+        call.additionalEventData = additionalEventData
+        return CloudTrailEvent(call)
+    }
+
     /// Builds the record AWS would write for `call`.
     public init(_ call: AuditedCall, eventId: String = UUID().uuidString.lowercased()) {
         let source = "\(call.service).amazonaws.com"
@@ -120,10 +141,15 @@ extension CloudTrailEvent {
             "sourceIPAddress": .string(call.sourceIPAddress), "userAgent": .string(call.userAgent ?? ""),
             "requestParameters": call.requestParameters ?? .null, "responseElements": call.responseElements ?? .null,
             "requestID": .string(call.requestId), "eventID": .string(eventId), "readOnly": .bool(call.readOnly),
-            "eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": .string(call.accountId),
+            "eventType": .string(call.eventType), "managementEvent": true, "recipientAccountId": .string(call.accountId),
             "eventCategory": "Management",
         ]
-        if let identity = call.identity { r["userIdentity"] = identity.json }
+        if let identity = call.identity {
+            r["userIdentity"] = identity.json
+        } else {
+            r["userIdentity"] = ["accountId": .string(call.accountId), "invokedBy": .string(source)]
+        }
+        if let extra = call.additionalEventData { r["additionalEventData"] = extra }
         if let code = call.errorCode { r["errorCode"] = .string(code) }
         if let message = call.errorMessage { r["errorMessage"] = .string(message) }
         if !call.resources.isEmpty {
@@ -136,7 +162,7 @@ extension CloudTrailEvent {
         self.init(
             eventId: eventId, eventTime: call.eventTime, eventName: call.eventName, eventSource: source,
             accountId: call.accountId, region: call.region, readOnly: call.readOnly,
-            username: call.identity.map { $0.userName ?? ($0.type == "Root" ? "root" : $0.principalId) },
+            username: call.identity.map { $0.userName ?? ($0.type == "Root" ? "root" : $0.principalId) } ?? source,
             accessKeyId: call.identity?.accessKeyId, resources: call.resources, record: .object(r))
     }
 }

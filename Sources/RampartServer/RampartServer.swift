@@ -2,6 +2,7 @@ public import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import AWSProtocol
 import Audit
 import Identity
 import KMS
@@ -58,9 +59,20 @@ public enum RampartServer {
         let serviceClock = AdjustableClock(base: wallClock)
         let identityStore = SQLIdentityStore(database: db)
         let identity = IdentityService(store: identityStore, vault: vault, clock: serviceClock)
+        let trail = AuditTrail(store: SQLAuditStore(database: db), logger: logger)
         let kms = KeyManagementService(
             store: SQLKeyStore(database: db), vault: vault, clock: serviceClock, authorizer: Authorization.kms,
-            logger: logger)
+            logger: logger,
+            onServiceEvent: { event in
+                var data: [String: JSONValue] = ["keyId": .string(event.keyArn)]
+                if let material = event.keyMaterialId { data["keyMaterialId"] = .string(material) }
+                await trail.record(
+                    .serviceEvent(
+                        service: "kms", eventName: event.kind.rawValue, accountId: event.accountId, region: event.region,
+                        time: event.time, resourceType: "AWS::KMS::Key", resourceArn: event.keyArn,
+                        additionalEventData: .object(data)),
+                    durable: true)
+            })
         try await kms.load()
 
         if options.devClock {
@@ -68,7 +80,6 @@ public enum RampartServer {
         }
         let secure = options.tlsCertificatePath != nil
         let iam = IAMService(store: identityStore, vault: vault, clock: serviceClock, identity: identity)
-        let trail = AuditTrail(store: SQLAuditStore(database: db), logger: logger)
         let responder = makeResponder(
             identity: identity, iam: iam, kms: kms, trail: trail, wallClock: wallClock, serviceClock: serviceClock,
             devClock: options.devClock, maxBodySize: options.maxBodySize, secure: secure, logger: logger)

@@ -116,3 +116,65 @@ def test_export_and_validate(trail, tmp_path):
     logs[0].unlink()
     bad = subprocess.run([server.bin, "trail", "validate", "--dir", str(out)], capture_output=True, text=True)
     assert bad.returncode != 0 and "removed" in bad.stderr
+
+
+def test_service_events_for_rotation_and_deletion(fresh_server):
+    kms = fresh_server.client("kms")
+    ct = fresh_server.client("cloudtrail")
+    rotating = kms.create_key()["KeyMetadata"]
+    doomed = kms.create_key()["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=rotating["KeyId"], RotationPeriodInDays=90)
+    kms.schedule_key_deletion(KeyId=doomed["KeyId"], PendingWindowInDays=7)
+    fresh_server.advance_clock(91 * 86400)
+    for name, key in (("RotateKey", rotating), ("DeleteKey", doomed)):
+        events = lookup(ct, "EventName", name)
+        assert len(events) == 1, name
+        record = json.loads(events[0]["CloudTrailEvent"])
+        assert record["eventType"] == "AwsServiceEvent"
+        assert record["userIdentity"] == {"accountId": fresh_server.account, "invokedBy": "kms.amazonaws.com"}
+        assert record["additionalEventData"]["keyId"] == key["Arn"]
+        assert record["resources"][0]["ARN"] == key["Arn"]
+
+
+def test_kill9_keeps_a_record_of_every_acknowledged_change(fresh_server):
+    import signal as _signal
+    import threading
+    kms = fresh_server.client("kms")
+    acknowledged, stop = [], threading.Event()
+
+    def load():
+        while not stop.is_set():
+            try:
+                acknowledged.append(kms.create_key()["KeyMetadata"]["Arn"])
+            except Exception:
+                return
+
+    threads = [threading.Thread(target=load) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    fresh_server.proc.send_signal(_signal.SIGKILL)
+    stop.set()
+    for t in threads:
+        t.join()
+    fresh_server.proc.wait()
+    fresh_server.log.close()
+    fresh_server.log = open(fresh_server.scratch / "after-kill.log", "wb")
+    fresh_server.proc = subprocess.Popen(
+        [fresh_server.bin, "serve", "--data-dir", str(fresh_server.data), "--listen", f"127.0.0.1:{fresh_server.port}"],
+        stdout=fresh_server.log, stderr=subprocess.STDOUT)
+    fresh_server.wait_ready()
+    ct = fresh_server.client("cloudtrail")
+    recorded, token = set(), None
+    while True:
+        page = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateKey"}], MaxResults=50,
+                                **({"NextToken": token} if token else {}))
+        recorded |= {r["ResourceName"] for e in page["Events"] for r in e.get("Resources", [])}
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert len(acknowledged) > 5
+    missing = set(acknowledged) - recorded
+    assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged CreateKey calls have no record"
+    listed = {k["KeyArn"] for k in fresh_server.client("kms").list_keys(Limit=1000)["Keys"]}
+    assert set(acknowledged) <= listed

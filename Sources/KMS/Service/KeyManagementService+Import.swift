@@ -197,6 +197,10 @@ extension KeyManagementService {
                     else { return }
                     try await dropImportedMaterial(current)
                     expired.append(current.arn)
+                    await onServiceEvent(
+                        KMSServiceEvent(
+                            kind: .deleteExpiredKeyMaterial, keyArn: current.arn, accountId: current.accountId,
+                            region: current.region, time: now, keyMaterialId: current.importedMaterialId))
                 }
             } catch {
                 logger.error("expiring imported key material failed; the next sweep retries", metadata: ["key": "\(key.arn)"])

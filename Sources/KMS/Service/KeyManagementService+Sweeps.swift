@@ -44,6 +44,10 @@ extension KeyManagementService {
                         }
                     }
                     report.deletedKeys.append(current.key.arn)
+                    await onServiceEvent(
+                        KMSServiceEvent(
+                            kind: .deleteKey, keyArn: current.key.arn, accountId: current.key.accountId,
+                            region: current.key.region, time: now, keyMaterialId: nil))
                 }
             } catch {
                 logger.error("deleting a key failed; the next sweep retries", metadata: ["key": "\(live.key.arn)"])
@@ -55,8 +59,12 @@ extension KeyManagementService {
                     guard let current = self.live(live.key.keyId), current.key.keyState == .enabled,
                         (current.key.rotation?.nextRotationDate ?? .distantFuture) <= now
                     else { return }
-                    _ = try await rotate(current, type: .automatic)
+                    let rotated = try await rotate(current, type: .automatic)
                     report.rotatedKeys.append(current.key.arn)
+                    await onServiceEvent(
+                        KMSServiceEvent(
+                            kind: .rotateKey, keyArn: rotated.arn, accountId: rotated.accountId, region: rotated.region,
+                            time: now, keyMaterialId: rotated.currentMaterial?.materialId))
                 }
             } catch {
                 logger.error("rotating a key failed; the next sweep retries", metadata: ["key": "\(live.key.arn)"])

@@ -44,14 +44,17 @@ public final class KeyManagementService: Sendable {
     let logger: Logger
     let state = Mutex(State())
     let writeLock = AsyncLock()
+    let onServiceEvent: @Sendable (KMSServiceEvent) async -> Void
 
     /// AWS's limit on on-demand rotations per key.
     public static let onDemandRotationLimit = 25
 
     public init(
         store: any KeyStore, vault: KeyVault, clock: any ServiceClock,
-        authorizer: any KMSAuthorizer = AccountOwnerAuthorizer(), logger: Logger = Logger(label: "rampart.kms")
+        authorizer: any KMSAuthorizer = AccountOwnerAuthorizer(), logger: Logger = Logger(label: "rampart.kms"),
+        onServiceEvent: @escaping @Sendable (KMSServiceEvent) async -> Void = { _ in }
     ) {
+        self.onServiceEvent = onServiceEvent
         self.store = store
         self.vault = vault
         self.clock = clock
