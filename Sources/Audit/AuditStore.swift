@@ -40,4 +40,8 @@ public protocol AuditStore: Sendable {
     func allEvents() async throws -> [CloudTrailEvent]
     /// Deletes events older than `date`; returns how many.
     func prune(before date: Date) async throws -> Int
+
+    func trails(accountId: String) async throws -> [CloudTrailTrail]
+    func putTrail(_ trail: CloudTrailTrail) async throws
+    func deleteTrail(accountId: String, region: String, name: String) async throws
 }

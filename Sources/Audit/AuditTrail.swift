@@ -56,6 +56,9 @@ public final class AuditTrail: Service, Sendable {
         await flush()
     }
 
+    /// The store, for trail configuration.
+    public var trails: any AuditStore { store }
+
     public func lookup(
         accountId: String, region: String, attribute: LookupAttribute?, start: Date?, end: Date?, after cursor: LookupCursor?,
         limit: Int

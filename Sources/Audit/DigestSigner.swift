@@ -18,6 +18,8 @@ public struct DigestSigner: Sendable {
 
     public var derRepresentation: [UInt8] { Array(privateKey.derRepresentation) }
     public var publicKeyPEM: String { privateKey.publicKey.pemRepresentation }
+    /// The public key as DER SubjectPublicKeyInfo, as ListPublicKeys returns it.
+    public var publicKeyDER: [UInt8] { Array(privateKey.publicKey.derRepresentation) }
     /// SHA-256 of the public key's DER, in hex: names the key in digest files.
     public var fingerprint: String { DigestSigner.fingerprint(of: Array(privateKey.publicKey.derRepresentation)) }
 

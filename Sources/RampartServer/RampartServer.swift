@@ -80,8 +80,10 @@ public enum RampartServer {
         }
         let secure = options.tlsCertificatePath != nil
         let iam = IAMService(store: identityStore, vault: vault, clock: serviceClock, identity: identity)
+        let digest = try await TrailFiles.signingKey(vault: vault, db: db)
         let responder = makeResponder(
-            identity: identity, iam: iam, kms: kms, trail: trail, wallClock: wallClock, serviceClock: serviceClock,
+            identity: identity, iam: iam, kms: kms, trail: trail, digestKey: (digest.publicKeyDER, digest.fingerprint),
+            wallClock: wallClock, serviceClock: serviceClock,
             devClock: options.devClock, maxBodySize: options.maxBodySize, secure: secure, logger: logger)
 
         let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: options.idleTimeout))
@@ -121,11 +123,11 @@ public enum RampartServer {
     /// The AWS responder over the given services (unit tests build it on in-memory stores).
     static func makeResponder(
         identity: IdentityService, iam: IAMService, kms: KeyManagementService, trail: AuditTrail?,
-        wallClock: any ServiceClock, serviceClock: AdjustableClock, devClock: Bool, maxBodySize: Int, secure: Bool,
+        digestKey: (der: [UInt8], fingerprint: String)? = nil, wallClock: any ServiceClock, serviceClock: AdjustableClock, devClock: Bool, maxBodySize: Int, secure: Bool,
         logger: Logger
     ) -> AWSResponder {
         var jsonAPIs: [any JSONServiceAPI] = [KMSAPI(kms: kms)]
-        if let trail { jsonAPIs.append(CloudTrailAPI(trail: trail)) }
+        if let trail { jsonAPIs.append(CloudTrailAPI(trail: trail, digestKey: digestKey, clock: serviceClock)) }
         if devClock { jsonAPIs.append(DevAPI(clock: serviceClock, kms: kms)) }
         let iamAPI = IAMAPI(iam: iam, validatePolicy: Authorization.validateIdentityPolicy, authorize: Authorization.iam)
         return AWSResponder(

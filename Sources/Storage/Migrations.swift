@@ -115,6 +115,18 @@ enum Migrations {
                 "CREATE INDEX audit_resources_by_name ON audit_resources (resource_name)",
                 "CREATE INDEX audit_resources_by_event ON audit_resources (event_id)",
             ]),
+        Step(
+            version: 6, name: "cloudtrail-trails",
+            statements: [
+                """
+                CREATE TABLE audit_trails (
+                    account_id TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    PRIMARY KEY (account_id, region, name))
+                """
+            ]),
     ]
 
     static func run(on db: RampartDatabase) async throws {

@@ -82,6 +82,33 @@ public struct SQLAuditStore: AuditStore {
         }
     }
 
+    public func trails(accountId: String) async throws -> [CloudTrailTrail] {
+        try await db.sql.raw("SELECT document FROM audit_trails WHERE account_id = \(bind: accountId) ORDER BY name").all().map {
+            try JSONDecoder().decode(CloudTrailTrail.self, from: Data(try $0.decode(column: "document", as: String.self).utf8))
+        }
+    }
+
+    public func putTrail(_ trail: CloudTrailTrail) async throws {
+        let document = String(decoding: try JSONEncoder().encode(trail), as: UTF8.self)
+        try await db.transaction { sql in
+            try await sql.raw(
+                """
+                INSERT INTO audit_trails (account_id, region, name, document)
+                VALUES (\(bind: trail.accountId), \(bind: trail.region), \(bind: trail.name), \(bind: document))
+                ON CONFLICT (account_id, region, name) DO UPDATE SET document = excluded.document
+                """
+            ).run()
+        }
+    }
+
+    public func deleteTrail(accountId: String, region: String, name: String) async throws {
+        try await db.transaction { sql in
+            try await sql.raw(
+                "DELETE FROM audit_trails WHERE account_id = \(bind: accountId) AND region = \(bind: region) AND name = \(bind: name)"
+            ).run()
+        }
+    }
+
     static func event(_ row: any SQLRow) throws -> CloudTrailEvent {
         let recordText = try row.decode(column: "record", as: String.self)
         let record = (try? JSONParser.parse(Array(recordText.utf8), maxDepth: 128)) ?? .null

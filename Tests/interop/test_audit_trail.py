@@ -178,3 +178,34 @@ def test_kill9_keeps_a_record_of_every_acknowledged_change(fresh_server):
     assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged CreateKey calls have no record"
     listed = {k["KeyArn"] for k in fresh_server.client("kms").list_keys(Limit=1000)["Keys"]}
     assert set(acknowledged) <= listed
+
+
+def test_trails_api(server):
+    ct = server.client("cloudtrail")
+    created = ct.create_trail(Name="org-trail", S3BucketName="audit-bucket", EnableLogFileValidation=True)
+    assert created["TrailARN"] == f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/org-trail"
+    assert created["LogFileValidationEnabled"] is True
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ct.create_trail(Name="org-trail", S3BucketName="audit-bucket")
+    assert error_code(e) == "TrailAlreadyExistsException"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ct.create_trail(Name="x", S3BucketName="b")
+    assert error_code(e) == "InvalidTrailNameException"
+    assert [t["Name"] for t in ct.describe_trails()["trailList"]] == ["org-trail"]
+    assert ct.get_trail(Name="org-trail")["Trail"]["HomeRegion"] == "us-east-1"
+    assert ct.get_trail_status(Name="org-trail")["IsLogging"] is False
+    ct.start_logging(Name=created["TrailARN"])
+    assert ct.get_trail_status(Name="org-trail")["IsLogging"] is True
+    ct.stop_logging(Name="org-trail")
+    assert ct.get_trail_status(Name="org-trail")["IsLogging"] is False
+    assert [t["Name"] for t in ct.list_trails()["Trails"]] == ["org-trail"]
+    ct.delete_trail(Name="org-trail")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        ct.get_trail_status(Name="org-trail")
+    assert error_code(e) == "TrailNotFoundException"
+    keys = ct.list_public_keys()["PublicKeyList"]
+    assert len(keys) == 1 and len(keys[0]["Fingerprint"]) == 64
+    from cryptography.hazmat.primitives import serialization
+    assert serialization.load_der_public_key(keys[0]["Value"]).key_size == 2048
+    out = subprocess.run(["aws", "cloudtrail", "describe-trails"], env=server.cli_env(), capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

@@ -2,10 +2,14 @@ import AWSProtocol
 import Audit
 import Foundation
 import Identity
+import RampartCore
 
 /// CloudTrail on the wire (JSON 1.1): LookupEvents over the caller's account and region.
 struct CloudTrailAPI: JSONServiceAPI {
     let trail: AuditTrail
+    /// The digest signing key's public half, for ListPublicKeys.
+    let digestKey: (der: [UInt8], fingerprint: String)?
+    let clock: any ServiceClock
     let signingName = "cloudtrail"
     let targetPrefix = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"
     let validator = RequestValidator(model: .cloudTrail)
@@ -58,9 +62,118 @@ struct CloudTrailAPI: JSONServiceAPI {
                 out["NextToken"] = .string(Base64.encode(Array("\(last.eventTime.timeIntervalSince1970)|\(last.eventId)".utf8)))
             }
             return .object(out)
+        case "CreateTrail":
+            let name = input.string("Name") ?? ""
+            guard CloudTrailTrail.isValidName(name) else {
+                throw AWSError(code: "InvalidTrailNameException", message: "Trail name \(name) is not valid.")
+            }
+            let existing = try await stored { try await trail.trails.trails(accountId: caller.accountId) }
+            if existing.contains(where: { $0.name == name }) {
+                throw AWSError(code: "TrailAlreadyExistsException", message: "Trail \(name) already exists for customer: \(caller.accountId)")
+            }
+            guard existing.filter({ $0.region == caller.region }).count < 5 else {
+                throw AWSError(code: "MaximumNumberOfTrailsExceededException", message: "User: \(caller.accountId) already has 5 trails in \(caller.region).")
+            }
+            var tags: [String: String] = [:]
+            for t in input.structureList("TagsList") ?? [] {
+                if let k = t["Key"]?.stringValue { tags[k] = t["Value"]?.stringValue ?? "" }
+            }
+            let created = CloudTrailTrail(
+                accountId: caller.accountId, region: caller.region, name: name, s3BucketName: input.string("S3BucketName") ?? "",
+                s3KeyPrefix: input.string("S3KeyPrefix"), includeGlobalServiceEvents: input.bool("IncludeGlobalServiceEvents") ?? true,
+                isMultiRegionTrail: input.bool("IsMultiRegionTrail") ?? false,
+                logFileValidationEnabled: input.bool("EnableLogFileValidation") ?? false, kmsKeyId: input.string("KmsKeyId"),
+                tags: tags)
+            try await stored { try await trail.trails.putTrail(created) }
+            var out = Self.encode(created)
+            out.removeValue(forKey: "HomeRegion")
+            out.removeValue(forKey: "HasCustomEventSelectors")
+            out.removeValue(forKey: "HasInsightSelectors")
+            return .object(out)
+        case "DescribeTrails":
+            let names = input.stringList("trailNameList") ?? []
+            let all = try await visibleTrails(caller)
+            let chosen = names.isEmpty ? all : all.filter { names.contains($0.name) || names.contains($0.arn) }
+            return ["trailList": .array(chosen.map { .object(Self.encode($0)) })]
+        case "ListTrails":
+            return [
+                "Trails": .array(
+                    try await visibleTrails(caller).map {
+                        ["TrailARN": .string($0.arn), "Name": .string($0.name), "HomeRegion": .string($0.region)]
+                    })
+            ]
+        case "GetTrail":
+            return ["Trail": .object(Self.encode(try await find(input.string("Name") ?? "", caller)))]
+        case "GetTrailStatus":
+            let t = try await find(input.string("Name") ?? "", caller)
+            var out: [String: JSONValue] = ["IsLogging": .bool(t.isLogging)]
+            if let d = t.startLoggingTime {
+                out["StartLoggingTime"] = Timestamp.epochSeconds(d)
+                out["TimeLoggingStarted"] = .string(Timestamp.iso8601(d, fractional: false))
+            }
+            if let d = t.stopLoggingTime {
+                out["StopLoggingTime"] = Timestamp.epochSeconds(d)
+                out["TimeLoggingStopped"] = .string(Timestamp.iso8601(d, fractional: false))
+            }
+            return .object(out)
+        case "StartLogging", "StopLogging":
+            var t = try await find(input.string("Name") ?? "", caller)
+            t.isLogging = operation == "StartLogging"
+            if t.isLogging { t.startLoggingTime = clock.now } else { t.stopLoggingTime = clock.now }
+            try await stored { [t] in try await trail.trails.putTrail(t) }
+            return [:]
+        case "DeleteTrail":
+            let t = try await find(input.string("Name") ?? "", caller)
+            try await stored { try await trail.trails.deleteTrail(accountId: t.accountId, region: t.region, name: t.name) }
+            return [:]
+        case "ListPublicKeys":
+            guard let digestKey else { return ["PublicKeyList": []] }
+            return [
+                "PublicKeyList": [
+                    [
+                        "Value": .string(Base64.encode(digestKey.der)), "Fingerprint": .string(digestKey.fingerprint),
+                        "ValidityStartTime": Timestamp.epochSeconds(Date(timeIntervalSince1970: 0)),
+                        "ValidityEndTime": Timestamp.epochSeconds(clock.now.addingTimeInterval(365 * 86_400)),
+                    ]
+                ]
+            ]
         default:
             throw AWSError(code: "UnsupportedOperationException", message: "\(operation) is not supported by this Rampart build yet.")
         }
+    }
+
+    func stored<T: Sendable>(_ body: () async throws -> T) async throws(AWSError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw .internalFailure("CloudTrailInternalException")
+        }
+    }
+
+    /// The caller's trails in its region, and its multi-Region trails from any region.
+    func visibleTrails(_ caller: Caller) async throws(AWSError) -> [CloudTrailTrail] {
+        try await stored { try await trail.trails.trails(accountId: caller.accountId) }
+            .filter { $0.region == caller.region || $0.isMultiRegionTrail }
+    }
+
+    func find(_ nameOrArn: String, _ caller: Caller) async throws(AWSError) -> CloudTrailTrail {
+        guard let t = try await visibleTrails(caller).first(where: { $0.name == nameOrArn || $0.arn == nameOrArn }) else {
+            let arn = nameOrArn.hasPrefix("arn:") ? nameOrArn : "arn:aws:cloudtrail:\(caller.region):\(caller.accountId):trail/\(nameOrArn)"
+            throw AWSError(code: "TrailNotFoundException", message: "Unknown trail: \(arn) for the user: \(caller.accountId)")
+        }
+        return t
+    }
+
+    static func encode(_ t: CloudTrailTrail) -> [String: JSONValue] {
+        var out: [String: JSONValue] = [
+            "Name": .string(t.name), "S3BucketName": .string(t.s3BucketName), "TrailARN": .string(t.arn),
+            "IncludeGlobalServiceEvents": .bool(t.includeGlobalServiceEvents), "IsMultiRegionTrail": .bool(t.isMultiRegionTrail),
+            "HomeRegion": .string(t.region), "LogFileValidationEnabled": .bool(t.logFileValidationEnabled),
+            "HasCustomEventSelectors": false, "HasInsightSelectors": false, "IsOrganizationTrail": false,
+        ]
+        if let p = t.s3KeyPrefix { out["S3KeyPrefix"] = .string(p) }
+        if let k = t.kmsKeyId { out["KmsKeyId"] = .string(k) }
+        return out
     }
 
     static func encode(_ e: CloudTrailEvent) -> JSONValue {

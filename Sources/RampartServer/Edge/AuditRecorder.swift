@@ -63,13 +63,22 @@ struct AuditRecorder: Sendable {
                 responseElements = .object(Dictionary(uniqueKeysWithValues: kept.map { (String($0.key.prefix(1).lowercased() + $0.key.dropFirst()), $0.value) }))
             }
         }
+        var parameters = input.flatMap {
+            RequestParameters.redacted($0, shapeName: model.operations[operation] ?? nil, model: model)
+        }
+        // AWS's KMS records name the algorithm of every symmetric cryptographic call.
+        if service == "kms", ["Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext"].contains(operation),
+            case .object(var members) = parameters ?? .object([:]), members["encryptionAlgorithm"] == nil,
+            operation.hasPrefix("Generate") == false
+        {
+            members["encryptionAlgorithm"] = "SYMMETRIC_DEFAULT"
+            parameters = .object(members)
+        }
         let call = AuditedCall(
             service: service, eventName: operation, identity: Self.identity(caller), accountId: caller.accountId,
             region: caller.region, sourceIPAddress: caller.sourceIPAddress, userAgent: caller.userAgent, requestId: requestId,
             eventTime: clock.now, readOnly: Self.isReadOnly(operation),
-            requestParameters: input.flatMap {
-                RequestParameters.redacted($0, shapeName: model.operations[operation] ?? nil, model: model)
-            },
+            requestParameters: parameters,
             responseElements: responseElements, errorCode: error?.code, errorMessage: error?.message, resources: resources,
             tlsDetails: caller.secureTransport)
         let event = CloudTrailEvent(call)
