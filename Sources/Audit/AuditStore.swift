@@ -3,8 +3,13 @@ public import Foundation
 /// A LookupEvents filter: one attribute, as AWS allows.
 public struct LookupAttribute: Sendable, Hashable {
     public enum Key: String, Sendable, CaseIterable {
-        case eventId = "EventId", eventName = "EventName", readOnly = "ReadOnly", username = "Username"
-        case resourceType = "ResourceType", resourceName = "ResourceName", eventSource = "EventSource"
+        case eventId = "EventId"
+        case eventName = "EventName"
+        case readOnly = "ReadOnly"
+        case username = "Username"
+        case resourceType = "ResourceType"
+        case resourceName = "ResourceName"
+        case eventSource = "EventSource"
         case accessKeyId = "AccessKeyId"
     }
 

@@ -46,7 +46,8 @@ public struct CloudTrailTrail: Sendable, Codable, Hashable {
             first.isLetter || first.isNumber, last.isLetter || last.isNumber
         else { return false }
         let allowed = chars.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "." || $0 == "_" || $0 == "-" }
-        let adjacent = zip(chars, chars.dropFirst()).contains { a, b in !(a.isLetter || a.isNumber) && !(b.isLetter || b.isNumber) }
+        let adjacent = zip(chars, chars.dropFirst()).contains { a, b in !(a.isLetter || a.isNumber) && !(b.isLetter || b.isNumber)
+        }
         return allowed && !adjacent
     }
 }

@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
 
 /// The RSA key that signs digest files (SHA256withRSA, as CloudTrail's), kept by the caller
 /// sealed at rest; only its DER form crosses this type's boundary.

@@ -17,7 +17,9 @@ public enum Gzip {
         // windowBits 15 + 16: gzip wrapper; for inflate, + 32 also accepts zlib.
         let status =
             compressing
-            ? deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+            ? deflateInit2_(
+                &stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                Int32(MemoryLayout<z_stream>.size))
             : inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else { throw Failure() }
         defer { if compressing { deflateEnd(&stream) } else { inflateEnd(&stream) } }

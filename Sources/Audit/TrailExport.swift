@@ -37,14 +37,16 @@ public enum TrailExport {
                 let sorted = hourEvents.sorted { ($0.eventTime, $0.eventId) < ($1.eventTime, $1.eventId) }
                 let day = dayPath(hour)
                 let stamp = compactTime(hour, seconds: false)
-                let logObject = "AWSLogs/\(account)/CloudTrail/\(region)/\(day)/\(account)_CloudTrail_\(region)_\(stamp)_\(sorted[0].eventId.prefix(16)).json.gz"
+                let logObject =
+                    "AWSLogs/\(account)/CloudTrail/\(region)/\(day)/\(account)_CloudTrail_\(region)_\(stamp)_\(sorted[0].eventId.prefix(16)).json.gz"
                 let logBody = JSONValue.object(["Records": .array(sorted.map(\.record))]).serialized()
                 try write(try Gzip.compress(logBody), to: root.appendingPathComponent(logObject))
                 summary.logFiles += 1
                 summary.events += sorted.count
 
                 let end = hour.addingTimeInterval(3600)
-                let digestObject = "AWSLogs/\(account)/CloudTrail-Digest/\(region)/\(dayPath(end))/\(account)_CloudTrail-Digest_\(region)_rampart_\(region)_\(compactTime(end, seconds: true)).json.gz"
+                let digestObject =
+                    "AWSLogs/\(account)/CloudTrail-Digest/\(region)/\(dayPath(end))/\(account)_CloudTrail-Digest_\(region)_rampart_\(region)_\(compactTime(end, seconds: true)).json.gz"
                 let digest: JSONValue = [
                     "awsAccountId": .string(account),
                     "digestStartTime": .string(Timestamp.iso8601(hour, fractional: false)),

@@ -49,7 +49,8 @@ public enum TrailValidation {
             }
             let end = json["digestEndTime"]?.stringValue ?? ""
             let previousSignature = json["previousDigestSignature"]?.stringValue
-            let text = "\(end)\n\(TrailExport.bucket)/\(json["digestS3Object"]?.stringValue ?? "")\n\(hash)\n\(previousSignature ?? "null")"
+            let text =
+                "\(end)\n\(TrailExport.bucket)/\(json["digestS3Object"]?.stringValue ?? "")\n\(hash)\n\(previousSignature ?? "null")"
             if json["digestS3Object"]?.stringValue != object {
                 report.problems.append("digest file \(object) was moved or renamed")
             }
@@ -64,13 +65,15 @@ public enum TrailValidation {
                     report.problems.append("log file \(logObject) listed in \(object) is missing (removed)")
                     continue
                 }
-                guard let plain = try? Gzip.decompress(Array(data)), SHA256Hex.of(plain) == logFile["hashValue"]?.stringValue else {
+                guard let plain = try? Gzip.decompress(Array(data)), SHA256Hex.of(plain) == logFile["hashValue"]?.stringValue
+                else {
                     report.problems.append("log file \(logObject): hash does not match its digest (changed)")
                     continue
                 }
             }
             let chainKey = "\(json["awsAccountId"]?.stringValue ?? "")|\(object.split(separator: "/").dropFirst(3).first ?? "")"
-            chains[chainKey, default: []].append((object, end, json, hash, signature.trimmingCharacters(in: .whitespacesAndNewlines)))
+            chains[chainKey, default: []].append(
+                (object, end, json, hash, signature.trimmingCharacters(in: .whitespacesAndNewlines)))
         }
         for (_, chain) in chains {
             let ordered = chain.sorted { $0.end < $1.end }
@@ -84,10 +87,13 @@ public enum TrailValidation {
                 }
                 let before = ordered[i - 1]
                 if previousObject != before.object {
-                    report.problems.append("digest chain broken at \(link.object): expected previous \(before.object), found \(previousObject ?? "none")")
+                    report.problems.append(
+                        "digest chain broken at \(link.object): expected previous \(before.object), found \(previousObject ?? "none")"
+                    )
                 }
                 if link.json["previousDigestHashValue"]?.stringValue != before.hash {
-                    report.problems.append("digest file \(before.object) was changed: its hash differs from the one \(link.object) recorded")
+                    report.problems.append(
+                        "digest file \(before.object) was changed: its hash differs from the one \(link.object) recorded")
                 }
                 if link.json["previousDigestSignature"]?.stringValue != before.signature {
                     report.problems.append("digest file \(before.object): signature differs from the one \(link.object) recorded")

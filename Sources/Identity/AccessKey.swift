@@ -1,9 +1,12 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// An access key as stored: the secret only sealed by the key vault.
 public struct AccessKeyRecord: Sendable, Hashable {
-    public enum Status: String, Sendable { case active = "Active", inactive = "Inactive" }
+    public enum Status: String, Sendable {
+        case active = "Active"
+        case inactive = "Inactive"
+    }
 
     public var accessKeyId: String
     public var accountId: String

@@ -41,7 +41,8 @@ public struct AccountOwnerAuthorizer: KMSAuthorizer {
 
     public func authorize(_ request: KMSAccessRequest) -> AWSError? {
         guard let key = request.key, key.accountId != request.caller.accountId else { return nil }
-        return .accessDenied(AccessDeniedMessage.text(request, because: "no resource-based policy allows the \(request.action) action"))
+        return .accessDenied(
+            AccessDeniedMessage.text(request, because: "no resource-based policy allows the \(request.action) action"))
     }
 }
 
@@ -49,6 +50,7 @@ public struct AccountOwnerAuthorizer: KMSAuthorizer {
 public enum AccessDeniedMessage {
     public static func text(_ request: KMSAccessRequest, because reason: String) -> String {
         let resource = request.key?.arn ?? "*"
-        return "User: \(request.caller.principal.arn) is not authorized to perform: \(request.action) on resource: \(resource) because \(reason)"
+        return
+            "User: \(request.caller.principal.arn) is not authorized to perform: \(request.action) on resource: \(resource) because \(reason)"
     }
 }

@@ -41,7 +41,8 @@ public enum FilePermissions {
         let mode = info.st_mode & 0o777
         if mode & 0o077 != 0 {
             throw RootKeyError(
-                "\(what) \(url.path) has mode \(String(mode, radix: 8)): it must not be accessible to group or others; run chmod go-rwx on it")
+                "\(what) \(url.path) has mode \(String(mode, radix: 8)): it must not be accessible to group or others; run chmod go-rwx on it"
+            )
         }
     }
 }

@@ -1,11 +1,11 @@
 public import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Plaintext secret bytes (key material, data keys, plaintexts) held in memory that is zeroed
@@ -47,9 +47,9 @@ public enum Zeroize {
     public static func memory(_ pointer: UnsafeMutableRawBufferPointer) {
         guard let base = pointer.baseAddress, pointer.count > 0 else { return }
         #if canImport(Darwin)
-        _ = memset_s(base, pointer.count, 0, pointer.count)
+            _ = memset_s(base, pointer.count, 0, pointer.count)
         #else
-        explicit_bzero(base, pointer.count)
+            explicit_bzero(base, pointer.count)
         #endif
     }
 

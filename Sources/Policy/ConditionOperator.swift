@@ -35,7 +35,7 @@ public struct ConditionOperator: Sendable, Hashable, CustomStringConvertible {
         public var isNegated: Bool {
             switch self {
             case .stringNotEquals, .stringNotEqualsIgnoreCase, .stringNotLike, .numericNotEquals,
-                 .dateNotEquals, .notIpAddress, .arnNotEquals, .arnNotLike:
+                .dateNotEquals, .notIpAddress, .arnNotEquals, .arnNotLike:
                 return true
             default:
                 return false

@@ -43,7 +43,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         var out: [UInt8] = []
         for part in parts {
             guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let n = UInt8(part) else { return nil }
+                let n = UInt8(part)
+            else { return nil }
             out.append(n)
         }
         return out
@@ -65,7 +66,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
                     continue
                 }
                 guard (1...4).contains(piece.count), let n = UInt16(piece, radix: 16),
-                      piece.allSatisfy({ $0.isHexDigit }) else { return nil }
+                    piece.allSatisfy({ $0.isHexDigit })
+                else { return nil }
                 out += [UInt8(n >> 8), UInt8(n & 0xFF)]
             }
             return out
@@ -76,8 +78,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
             return all
         }
         guard let head = groups(halves[0], allowIPv4Tail: false),
-              let tail = groups(halves[1], allowIPv4Tail: true),
-              head.count + tail.count <= 14 else { return nil }
+            let tail = groups(halves[1], allowIPv4Tail: true),
+            head.count + tail.count <= 14
+        else { return nil }
         return head + [UInt8](repeating: 0, count: 16 - head.count - tail.count) + tail
     }
 }
@@ -97,7 +100,8 @@ public struct IPAddressRange: Sendable, Hashable, CustomStringConvertible {
         let maxBits = address.bytes.count * 8
         if parts.count == 2 {
             guard !parts[1].isEmpty, parts[1].count <= 3, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let bits = Int(parts[1]), bits <= maxBits else { return nil }
+                let bits = Int(parts[1]), bits <= maxBits
+            else { return nil }
             prefixLength = bits
         } else {
             prefixLength = maxBits

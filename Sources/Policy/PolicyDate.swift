@@ -22,7 +22,8 @@ enum PolicyDate {
             return true
         }
         guard let year = digits(4), take(UInt8(ascii: "-")), let month = digits(2), take(UInt8(ascii: "-")),
-              let day = digits(2) else { return nil }
+            let day = digits(2)
+        else { return nil }
         guard (1...12).contains(month), (1...daysInMonth(year, month)).contains(day) else { return nil }
         var seconds = Double(daysFromCivil(year, month, day)) * 86_400
         if i == chars.count { return seconds }

@@ -18,9 +18,9 @@ public enum PolicyKind: Sendable, Hashable {
 /// The policy language version. An absent `Version` means 2008 semantics.
 public enum PolicyVersion: String, Sendable, Hashable, CaseIterable {
     /// The legacy version: no policy variables.
-    case v2008_10_17 = "2008-10-17"
+    case version2008 = "2008-10-17"
     /// The current version: policy variables are substituted.
-    case v2012_10_17 = "2012-10-17"
+    case version2012 = "2012-10-17"
 }
 
 /// A parsed, validated IAM policy document.
@@ -43,7 +43,7 @@ public struct PolicyDocument: Sendable, Hashable {
     }
 
     /// Whether `${...}` policy variables are substituted (only under 2012-10-17).
-    public var usesPolicyVariables: Bool { version == .v2012_10_17 }
+    public var usesPolicyVariables: Bool { version == .version2012 }
 
     /// Parses and validates a policy document.
     /// - Throws: `PolicyError` with AWS's MalformedPolicyDocument wording.

@@ -29,7 +29,10 @@ public enum PolicyEvaluation {
             let result = policy.evaluate(env, mode: .any)
             switch result.decision {
             case .explicitDeny:
-                return deny(result, "an explicit deny in identity policy \(index) (statement \(result.matchedStatement ?? "?")) refuses \(subject)")
+                return deny(
+                    result,
+                    "an explicit deny in identity policy \(index) (statement \(result.matchedStatement ?? "?")) refuses \(subject)"
+                )
             case .allow where identityAllow == nil:
                 identityAllow = result
             default:
@@ -38,11 +41,14 @@ public enum PolicyEvaluation {
         }
         let keyAny = resourcePolicy?.evaluate(env, mode: .any)
         if let keyAny, keyAny.decision == .explicitDeny {
-            return deny(keyAny, "an explicit deny in the key policy (statement \(keyAny.matchedStatement ?? "?")) refuses \(subject)")
+            return deny(
+                keyAny, "an explicit deny in the key policy (statement \(keyAny.matchedStatement ?? "?")) refuses \(subject)")
         }
         let session = sessionPolicy?.evaluate(env, mode: .any)
         if let session, session.decision == .explicitDeny {
-            return deny(session, "an explicit deny in the session policy (statement \(session.matchedStatement ?? "?")) refuses \(subject)")
+            return deny(
+                session,
+                "an explicit deny in the session policy (statement \(session.matchedStatement ?? "?")) refuses \(subject)")
         }
 
         // 2. A key policy is required.
@@ -71,10 +77,13 @@ public enum PolicyEvaluation {
                         decision: .implicitDeny, matchedStatement: delegated.matchedStatement,
                         reason: "the key policy delegates to account \(resourceAccount) but no identity policy allows \(subject)")
                 }
-                let via = isRootPrincipal ? "the account root" : "identity policy statement \(identityAllow?.matchedStatement ?? "?")"
+                let via =
+                    isRootPrincipal ? "the account root" : "identity policy statement \(identityAllow?.matchedStatement ?? "?")"
                 granted = EvaluationResult(
                     decision: .allow, matchedStatement: delegated.matchedStatement,
-                    reason: "the key policy (statement \(delegated.matchedStatement ?? "?")) delegates to account \(resourceAccount) and \(via) allows \(subject)")
+                    reason:
+                        "the key policy (statement \(delegated.matchedStatement ?? "?")) delegates to account \(resourceAccount) and \(via) allows \(subject)"
+                )
             }
         } else {
             // 4. Cross account.
@@ -86,11 +95,15 @@ public enum PolicyEvaluation {
             guard identityAllows else {
                 return EvaluationResult(
                     decision: .implicitDeny, matchedStatement: keyAny.matchedStatement,
-                    reason: "the key policy allows it but no identity policy in account \(context.principalAccount) allows \(subject)")
+                    reason:
+                        "the key policy allows it but no identity policy in account \(context.principalAccount) allows \(subject)"
+                )
             }
             granted = EvaluationResult(
                 decision: .allow, matchedStatement: keyAny.matchedStatement,
-                reason: "the key policy (statement \(keyAny.matchedStatement ?? "?")) and \(isRootPrincipal ? "the account root" : "an identity policy") of account \(context.principalAccount) allow \(subject)")
+                reason:
+                    "the key policy (statement \(keyAny.matchedStatement ?? "?")) and \(isRootPrincipal ? "the account root" : "an identity policy") of account \(context.principalAccount) allow \(subject)"
+            )
         }
 
         // 5. Session policy intersection.

@@ -10,12 +10,12 @@ enum PolicyJSON: Sendable, Equatable {
 
     static func == (lhs: PolicyJSON, rhs: PolicyJSON) -> Bool {
         switch (lhs, rhs) {
-        case let (.object(a), .object(b)):
+        case (.object(let a), .object(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        case let (.array(a), .array(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
-        case let (.number(a), .number(b)): return a == b
-        case let (.bool(a), .bool(b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.bool(let a), .bool(let b)): return a == b
         case (.null, .null): return true
         default: return false
         }
@@ -72,9 +72,15 @@ struct PolicyJSONParser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw .syntax(offset: index)
         }
@@ -89,7 +95,10 @@ struct PolicyJSONParser {
         var members: [(key: String, value: PolicyJSON)] = []
         var seen = Set<String>()
         skipWhitespace()
-        if peek() == UInt8(ascii: "}") { index += 1; return .object(members) }
+        if peek() == UInt8(ascii: "}") {
+            index += 1
+            return .object(members)
+        }
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw .syntax(offset: index) }
@@ -112,7 +121,10 @@ struct PolicyJSONParser {
         try expect(UInt8(ascii: "["))
         var items: [PolicyJSON] = []
         skipWhitespace()
-        if peek() == UInt8(ascii: "]") { index += 1; return .array(items) }
+        if peek() == UInt8(ascii: "]") {
+            index += 1
+            return .array(items)
+        }
         while true {
             skipWhitespace()
             items.append(try parseValue(depth: depth + 1))

@@ -131,7 +131,7 @@ struct PolicyParser {
         guard !list.isEmpty else { throw PolicyError.missingRequiredField("Action") }
         for action in list where action != "*" {
             guard let colon = action.firstIndex(of: ":"), colon != action.startIndex,
-                  action[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "*" || $0 == "?") })
+                action[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "*" || $0 == "?") })
             else { throw PolicyError.missingVendorPrefix }
         }
         return list
@@ -188,11 +188,11 @@ struct PolicyParser {
             // An ARN with no wildcards: arn:partition:service:region:account:resource.
             let parts = value.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
             guard parts.count == 6, parts[0] == "arn", !parts[1].isEmpty, parts[2] == "iam" || parts[2] == "sts",
-                  !parts[5].isEmpty, !value.contains("*"), !value.contains("?")
+                !parts[5].isEmpty, !value.contains("*"), !value.contains("?")
             else { throw invalidPrincipal(principalKind.rawValue, value) }
         case .service, .federated, .canonicalUser:
             guard !value.contains("*") || value == "*",
-                  !value.contains(where: { $0.isWhitespace })
+                !value.contains(where: { $0.isWhitespace })
             else { throw invalidPrincipal(principalKind.rawValue, value) }
         }
     }

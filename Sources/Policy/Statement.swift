@@ -38,7 +38,8 @@ public struct PolicyPrincipal: Sendable, Hashable {
         if PolicyPrincipal.isAccountId(value) { return value }
         let parts = value.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         if parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[3].isEmpty, parts[5] == "root",
-           PolicyPrincipal.isAccountId(String(parts[4])) {
+            PolicyPrincipal.isAccountId(String(parts[4]))
+        {
             return String(parts[4])
         }
         return nil

@@ -41,10 +41,11 @@ public struct WildcardPattern: Sendable, Hashable {
 
     /// The same pattern with literals lowercased.
     public func lowercased() -> WildcardPattern {
-        WildcardPattern(tokens: tokens.map {
-            if case .literal(let c) = $0 { return .literal(Character(c.lowercased())) }
-            return $0
-        })
+        WildcardPattern(
+            tokens: tokens.map {
+                if case .literal(let c) = $0 { return .literal(Character(c.lowercased())) }
+                return $0
+            })
     }
 
     /// Matches `value` against the pattern.
@@ -53,8 +54,10 @@ public struct WildcardPattern: Sendable, Hashable {
         let pattern = caseInsensitive ? lowercased().tokens : tokens
         let text = caseInsensitive ? Array(value.lowercased()) : Array(value)
         // Linear-time glob with single backtrack point (the last `*`).
-        var p = 0, t = 0
-        var starP = -1, starT = 0
+        var p = 0
+        var t = 0
+        var starP = -1
+        var starT = 0
         while t < text.count {
             if p < pattern.count {
                 switch pattern[p] {

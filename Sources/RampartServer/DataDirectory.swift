@@ -32,7 +32,8 @@ public enum DataDirectory {
         guard chmod(directory.path, 0o700) == 0 else { throw RampartError("cannot set the mode of \(directory.path)") }
         let rootKey = try RootKeyFile.create(in: directory)
         let vault = KeyVault(rootKey: rootKey)
-        let db = try await RampartDatabase.open(path: directory.appendingPathComponent(RampartDatabase.fileName).path, logger: logger)
+        let db = try await RampartDatabase.open(
+            path: directory.appendingPathComponent(RampartDatabase.fileName).path, logger: logger)
         do {
             try await db.setMeta("root_key_check", vault.makeCheckValue())
             let identity = IdentityService(store: SQLIdentityStore(database: db), vault: vault, clock: SystemClock())
@@ -76,7 +77,8 @@ public enum DataDirectory {
             if let check = try await db.meta("root_key_check") {
                 guard vault.verifyCheckValue(check) else {
                     throw RampartError(
-                        "the root key in \(directory.path) does not match its store: restore the root.key this store was created with")
+                        "the root key in \(directory.path) does not match its store: restore the root.key this store was created with"
+                    )
                 }
             } else {
                 try await db.setMeta("root_key_check", vault.makeCheckValue())
@@ -96,7 +98,8 @@ enum CredentialsFile {
         if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
         for profile in profiles {
             if text.contains("[\(profile)]\n") { continue }
-            text += "[\(profile)]\naws_access_key_id = \(credential.accessKeyId)\naws_secret_access_key = \(credential.secretAccessKey)\n\n"
+            text +=
+                "[\(profile)]\naws_access_key_id = \(credential.accessKeyId)\naws_secret_access_key = \(credential.secretAccessKey)\n\n"
         }
         let temporary = url.appendingPathExtension("tmp")
         _ = FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600])

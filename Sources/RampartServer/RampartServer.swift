@@ -1,9 +1,9 @@
+import AWSProtocol
+import Audit
 public import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import AWSProtocol
-import Audit
 import Identity
 import KMS
 import KeyVault
@@ -12,8 +12,8 @@ public import NIOCore
 import NIOSSL
 import RampartCore
 import ServiceLifecycle
-import UnixSignals
 import Storage
+import UnixSignals
 
 /// How `rampart serve` runs.
 public struct ServerOptions: Sendable {
@@ -40,7 +40,9 @@ public enum RampartServer {
     public static func run(_ options: ServerOptions, logger: Logger) async throws {
         let directory = options.dataDirectory
         if DataDirectory.isEmpty(directory) {
-            logger.info("initializing an empty data folder", metadata: ["dir": .string(directory.path), "account": .string(options.defaultAccountId)])
+            logger.info(
+                "initializing an empty data folder",
+                metadata: ["dir": .string(directory.path), "account": .string(options.defaultAccountId)])
             try await DataDirectory.initialize(at: directory, accountId: options.defaultAccountId, logger: logger)
         }
         let (vault, db) = try await DataDirectory.open(directory, logger: logger)
@@ -123,7 +125,8 @@ public enum RampartServer {
     /// The AWS responder over the given services (unit tests build it on in-memory stores).
     static func makeResponder(
         identity: IdentityService, iam: IAMService, kms: KeyManagementService, trail: AuditTrail?,
-        digestKey: (der: [UInt8], fingerprint: String)? = nil, wallClock: any ServiceClock, serviceClock: AdjustableClock, devClock: Bool, maxBodySize: Int, secure: Bool,
+        digestKey: (der: [UInt8], fingerprint: String)? = nil, wallClock: any ServiceClock, serviceClock: AdjustableClock,
+        devClock: Bool, maxBodySize: Int, secure: Bool,
         logger: Logger
     ) -> AWSResponder {
         var jsonAPIs: [any JSONServiceAPI] = [KMSAPI(kms: kms)]

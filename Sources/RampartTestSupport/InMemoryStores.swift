@@ -29,10 +29,14 @@ public final class InMemoryKeyStore: KeyStore {
                 s.materials.append(material)
             }
             for alias in batch.deleteAliases {
-                s.aliases.removeAll { $0.accountId == alias.accountId && $0.region == alias.region && $0.aliasName == alias.aliasName }
+                s.aliases.removeAll {
+                    $0.accountId == alias.accountId && $0.region == alias.region && $0.aliasName == alias.aliasName
+                }
             }
             for alias in batch.putAliases {
-                s.aliases.removeAll { $0.accountId == alias.accountId && $0.region == alias.region && $0.aliasName == alias.aliasName }
+                s.aliases.removeAll {
+                    $0.accountId == alias.accountId && $0.region == alias.region && $0.aliasName == alias.aliasName
+                }
                 s.aliases.append(alias)
             }
             for grant in batch.putGrants {
@@ -91,7 +95,10 @@ public final class InMemoryIdentityStore: IdentityStore {
     public func inlinePolicies(accountId: String, owner: PolicyOwner) async throws -> [String: String] {
         let prefix = "\(accountId)/\(owner.kind)/\(owner.name)/"
         return state.withLock { s in
-            Dictionary(uniqueKeysWithValues: s.policies.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+            Dictionary(
+                uniqueKeysWithValues: s.policies.filter { $0.key.hasPrefix(prefix) }.map {
+                    (String($0.key.dropFirst(prefix.count)), $0.value)
+                })
         }
     }
     public func putInlinePolicy(accountId: String, owner: PolicyOwner, name: String, document: String) async throws {

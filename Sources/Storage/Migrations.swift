@@ -138,7 +138,8 @@ enum Migrations {
         let newest = steps.map(\.version).max() ?? 0
         if let beyond = applied.max(), beyond > newest {
             throw StorageError(
-                "the store was written by a newer Rampart (schema version \(beyond), this build knows up to \(newest)): run that version or newer")
+                "the store was written by a newer Rampart (schema version \(beyond), this build knows up to \(newest)): run that version or newer"
+            )
         }
         for step in steps where !applied.contains(step.version) {
             try await db.transaction { sql in

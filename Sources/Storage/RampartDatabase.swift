@@ -1,9 +1,9 @@
 import Foundation
 public import Logging
+import RampartCore
 public import SQLKit
 import SQLiteKit
 import SQLiteNIO
-import RampartCore
 
 /// The one database a Rampart node keeps: SQLite in the data folder (PostgreSQL later), reached
 /// only through SQLKit so that store code is the same on both.

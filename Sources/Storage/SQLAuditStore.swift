@@ -1,5 +1,5 @@
-public import Audit
 import AWSProtocol
+public import Audit
 public import Foundation
 import SQLKit
 
@@ -43,7 +43,8 @@ public struct SQLAuditStore: AuditStore {
         if let start { query += " AND e.event_time >= \(bind: start.timeIntervalSince1970)" }
         if let end { query += " AND e.event_time <= \(bind: end.timeIntervalSince1970)" }
         if let cursor {
-            query += " AND (e.event_time < \(bind: cursor.eventTime.timeIntervalSince1970) OR (e.event_time = \(bind: cursor.eventTime.timeIntervalSince1970) AND e.event_id < \(bind: cursor.eventId)))"
+            query +=
+                " AND (e.event_time < \(bind: cursor.eventTime.timeIntervalSince1970) OR (e.event_time = \(bind: cursor.eventTime.timeIntervalSince1970) AND e.event_id < \(bind: cursor.eventId)))"
         }
         if let attribute {
             let v = attribute.value
@@ -55,9 +56,11 @@ public struct SQLAuditStore: AuditStore {
             case .eventSource: query += " AND e.event_source = \(bind: v)"
             case .accessKeyId: query += " AND e.access_key_id = \(bind: v)"
             case .resourceName:
-                query += " AND EXISTS (SELECT 1 FROM audit_resources r WHERE r.event_id = e.event_id AND r.resource_name = \(bind: v))"
+                query +=
+                    " AND EXISTS (SELECT 1 FROM audit_resources r WHERE r.event_id = e.event_id AND r.resource_name = \(bind: v))"
             case .resourceType:
-                query += " AND EXISTS (SELECT 1 FROM audit_resources r WHERE r.event_id = e.event_id AND r.resource_type = \(bind: v))"
+                query +=
+                    " AND EXISTS (SELECT 1 FROM audit_resources r WHERE r.event_id = e.event_id AND r.resource_type = \(bind: v))"
             }
         }
         query += " ORDER BY e.event_time DESC, e.event_id DESC LIMIT \(bind: limit)"
@@ -72,7 +75,8 @@ public struct SQLAuditStore: AuditStore {
 
     public func prune(before date: Date) async throws -> Int {
         try await db.transaction { sql in
-            let count = try await sql.raw("SELECT COUNT(*) AS n FROM audit_events WHERE event_time < \(bind: date.timeIntervalSince1970)")
+            let count =
+                try await sql.raw("SELECT COUNT(*) AS n FROM audit_events WHERE event_time < \(bind: date.timeIntervalSince1970)")
                 .first()?.decode(column: "n", as: Int.self) ?? 0
             try await sql.raw(
                 "DELETE FROM audit_resources WHERE event_id IN (SELECT event_id FROM audit_events WHERE event_time < \(bind: date.timeIntervalSince1970))"

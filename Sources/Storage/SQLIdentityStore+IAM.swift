@@ -33,7 +33,9 @@ extension SQLIdentityStore {
         let row = try await db.sql.raw(
             "SELECT document FROM iam_users WHERE account_id = \(bind: accountId) AND user_name = \(bind: userName)"
         ).first()
-        return try row.map { try JSONDecoder().decode(IAMUser.self, from: Data(try $0.decode(column: "document", as: String.self).utf8)) }
+        return try row.map {
+            try JSONDecoder().decode(IAMUser.self, from: Data(try $0.decode(column: "document", as: String.self).utf8))
+        }
     }
 
     public func users(accountId: String) async throws -> [IAMUser] {
@@ -56,7 +58,8 @@ extension SQLIdentityStore {
 
     public func deleteUser(accountId: String, userName: String) async throws {
         try await db.transaction { sql in
-            try await sql.raw("DELETE FROM iam_users WHERE account_id = \(bind: accountId) AND user_name = \(bind: userName)").run()
+            try await sql.raw("DELETE FROM iam_users WHERE account_id = \(bind: accountId) AND user_name = \(bind: userName)")
+                .run()
         }
     }
 

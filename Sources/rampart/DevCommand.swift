@@ -1,8 +1,9 @@
 import AWSProtocol
 import ArgumentParser
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 struct Dev: AsyncParsableCommand {
@@ -78,7 +79,8 @@ struct LocalCredentials {
             if line.hasPrefix("[") && line.hasSuffix("]") {
                 section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
             } else if section == profile, let eq = line.firstIndex(of: "=") {
-                values[line[..<eq].trimmingCharacters(in: .whitespaces)] = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+                values[line[..<eq].trimmingCharacters(in: .whitespaces)] = line[line.index(after: eq)...].trimmingCharacters(
+                    in: .whitespaces)
             }
         }
         guard let id = values["aws_access_key_id"], let secret = values["aws_secret_access_key"] else {

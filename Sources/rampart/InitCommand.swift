@@ -22,7 +22,9 @@ struct Init: AsyncParsableCommand {
         let url = URL(fileURLWithPath: dataDirectory)
         try await DataDirectory.initialize(at: url, accountId: accountId, logger: Logger(label: "rampart"))
         print("Initialized \(url.path) with account \(accountId).")
-        print("Credentials: \(url.appendingPathComponent(DataDirectory.credentialsFileName).path) (profiles: default, \(accountId))")
+        print(
+            "Credentials: \(url.appendingPathComponent(DataDirectory.credentialsFileName).path) (profiles: default, \(accountId))"
+        )
     }
 }
 
@@ -44,7 +46,9 @@ struct Account: AsyncParsableCommand {
         func run() async throws {
             let url = URL(fileURLWithPath: dataDirectory)
             try await DataDirectory.addAccount(at: url, accountId: accountId, logger: Logger(label: "rampart"))
-            print("Created account \(accountId); its root is profile \(accountId) in \(url.appendingPathComponent(DataDirectory.credentialsFileName).path).")
+            print(
+                "Created account \(accountId); its root is profile \(accountId) in \(url.appendingPathComponent(DataDirectory.credentialsFileName).path)."
+            )
         }
     }
 }

@@ -21,8 +21,11 @@ struct Trail: AsyncParsableCommand {
 
         func run() async throws {
             let summary = try await TrailFiles.export(
-                dataDirectory: URL(fileURLWithPath: dataDirectory), to: URL(fileURLWithPath: out), logger: Logger(label: "rampart"))
-            print("Exported \(summary.events) events in \(summary.logFiles) log files and \(summary.digestFiles) digest files to \(out).")
+                dataDirectory: URL(fileURLWithPath: dataDirectory), to: URL(fileURLWithPath: out),
+                logger: Logger(label: "rampart"))
+            print(
+                "Exported \(summary.events) events in \(summary.logFiles) log files and \(summary.digestFiles) digest files to \(out)."
+            )
         }
     }
 

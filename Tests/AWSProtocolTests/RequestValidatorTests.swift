@@ -40,17 +40,24 @@ struct RequestValidatorTests {
     @Test func missingRequiredMember() {
         let e = error("{}")
         #expect(e?.code == "ValidationException")
-        #expect(e?.message == "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
+        #expect(
+            e?.message
+                == "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
     }
 
     @Test func severalViolationsInOneMessage() {
         let e = error(#"{"KeyId":"","Days":6}"#)
-        #expect(e?.message == "2 validation errors detected: Value '6' at 'days' failed to satisfy constraint: Member must have value greater than or equal to 7; Value '' at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1")
+        #expect(
+            e?.message
+                == "2 validation errors detected: Value '6' at 'days' failed to satisfy constraint: Member must have value greater than or equal to 7; Value '' at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1"
+        )
     }
 
     @Test func rangesEnumsPatternsAndNesting() {
         #expect(error(#"{"KeyId":"k","Days":31}"#)?.message.contains("less than or equal to 30") == true)
-        #expect(error(#"{"KeyId":"k","Spec":"AES_512"}"#)?.message.contains("Member must satisfy enum value set: [AES_256, AES_128]") == true)
+        #expect(
+            error(#"{"KeyId":"k","Spec":"AES_512"}"#)?.message.contains("Member must satisfy enum value set: [AES_256, AES_128]")
+                == true)
         #expect(error(#"{"KeyId":"k","Alias":"UPPER"}"#)?.message.contains("regular expression pattern") == true)
         #expect(error(#"{"KeyId":"k","Tags":[{"TagKey":"long"}]}"#)?.message.contains("'tags.1.member.tagKey'") == true)
         #expect(error(#"{"KeyId":"k","Tags":[{},{},{}]}"#)?.code == "ValidationException")
@@ -58,14 +65,19 @@ struct RequestValidatorTests {
 
     @Test func sensitiveBlobsAreNotEchoed() {
         let e = error(#"{"KeyId":"k","Plaintext":"AAECAwQ="}"#)
-        #expect(e?.message == "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4")
+        #expect(
+            e?.message
+                == "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4"
+        )
     }
 
-    @Test("wrong types are serialization errors", arguments: [
-        #"{"KeyId":5}"#, #"{"KeyId":"k","Days":"7"}"#, #"{"KeyId":"k","Days":7.5}"#, #"{"KeyId":"k","Flag":"yes"}"#,
-        #"{"KeyId":"k","Tags":{}}"#, #"{"KeyId":"k","Context":[]}"#, #"{"KeyId":"k","Plaintext":"not base64!"}"#,
-        #"{"KeyId":"k","Days":99999999999}"#, "[]",
-    ])
+    @Test(
+        "wrong types are serialization errors",
+        arguments: [
+            #"{"KeyId":5}"#, #"{"KeyId":"k","Days":"7"}"#, #"{"KeyId":"k","Days":7.5}"#, #"{"KeyId":"k","Flag":"yes"}"#,
+            #"{"KeyId":"k","Tags":{}}"#, #"{"KeyId":"k","Context":[]}"#, #"{"KeyId":"k","Plaintext":"not base64!"}"#,
+            #"{"KeyId":"k","Days":99999999999}"#, "[]",
+        ])
     func wrongTypes(json: String) {
         #expect(error(json)?.code == "SerializationException")
     }

@@ -15,13 +15,16 @@ struct AuditTests {
               "Ctx":{"type":"map","key":"KeyIdType","value":"KeyIdType"}}}
             """#)
 
-    func call(_ name: String = "DisableKey", at time: Date = Date(timeIntervalSince1970: 1_800_000_000), readOnly: Bool = false) -> AuditedCall {
+    func call(
+        _ name: String = "DisableKey", at time: Date = Date(timeIntervalSince1970: 1_800_000_000), readOnly: Bool = false
+    ) -> AuditedCall {
         AuditedCall(
             service: "kms", eventName: name,
             identity: AuditIdentity(
                 type: "Root", principalId: "111111111111", arn: "arn:aws:iam::111111111111:root", accountId: "111111111111",
                 accessKeyId: "AKIAEXAMPLE", userName: nil),
-            accountId: "111111111111", region: "us-east-1", sourceIPAddress: "127.0.0.1", userAgent: "aws-cli/1", requestId: "req-1",
+            accountId: "111111111111", region: "us-east-1", sourceIPAddress: "127.0.0.1", userAgent: "aws-cli/1",
+            requestId: "req-1",
             eventTime: time, readOnly: readOnly, requestParameters: ["keyId": "arn:aws:kms:us-east-1:111111111111:key/k"],
             responseElements: nil, errorCode: nil, errorMessage: nil,
             resources: [(type: "AWS::KMS::Key", name: "arn:aws:kms:us-east-1:111111111111:key/k")], tlsDetails: false)

@@ -27,7 +27,8 @@ struct CiphertextTests {
 
     @Test func contextEncodingIsUnambiguous() {
         #expect(EncryptionContext(["ab": "c"]).canonicalBytes != EncryptionContext(["a": "bc"]).canonicalBytes)
-        #expect(EncryptionContext(["a": "b", "c": "d"]).canonicalBytes == EncryptionContext(["c": "d", "a": "b"]).canonicalBytes)
+        #expect(
+            EncryptionContext(["a": "b", "c": "d"]).canonicalBytes == EncryptionContext(["c": "d", "a": "b"]).canonicalBytes)
         #expect(EncryptionContext([:]).canonicalBytes != EncryptionContext(["": ""]).canonicalBytes)
     }
 
@@ -44,7 +45,9 @@ struct CiphertextTests {
             var tampered = blob
             tampered[index] ^= 0x01
             if let parsed = SymmetricCiphertext.parse(tampered) {
-                #expect(throws: (any Error).self, "byte \(index)") { try parsed.open(material: material, context: EncryptionContext()) }
+                #expect(throws: (any Error).self, "byte \(index)") {
+                    try parsed.open(material: material, context: EncryptionContext())
+                }
             }
         }
     }

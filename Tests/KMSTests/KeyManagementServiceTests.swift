@@ -41,32 +41,47 @@ struct KeyManagementServiceTests {
         let (kms, _, _) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(), caller: caller)
         let context = EncryptionContext(["app": "orders"])
-        let sealed = try kms.encrypt(keyId: key.keyId, plaintext: plaintext("hello"), context: context, algorithm: nil, dryRun: false, caller: caller)
-        let opened = try kms.decrypt(ciphertext: sealed.ciphertextBlob, context: context, keyId: nil, algorithm: nil, dryRun: false, caller: caller)
+        let sealed = try kms.encrypt(
+            keyId: key.keyId, plaintext: plaintext("hello"), context: context, algorithm: nil, dryRun: false, caller: caller)
+        let opened = try kms.decrypt(
+            ciphertext: sealed.ciphertextBlob, context: context, keyId: nil, algorithm: nil, dryRun: false, caller: caller)
         #expect(opened.plaintext == plaintext("hello"))
         #expect(opened.keyArn == key.arn)
-        #expect(await code {
-            _ = try kms.decrypt(ciphertext: sealed.ciphertextBlob, context: EncryptionContext(["app": "billing"]), keyId: nil, algorithm: nil, dryRun: false, caller: caller)
-        } == "InvalidCiphertextException")
+        #expect(
+            await code {
+                _ = try kms.decrypt(
+                    ciphertext: sealed.ciphertextBlob, context: EncryptionContext(["app": "billing"]), keyId: nil, algorithm: nil,
+                    dryRun: false, caller: caller)
+            } == "InvalidCiphertextException")
         let other = try await kms.createKey(CreateKeyRequest(), caller: caller)
-        #expect(await code {
-            _ = try kms.decrypt(ciphertext: sealed.ciphertextBlob, context: context, keyId: other.keyId, algorithm: nil, dryRun: false, caller: caller)
-        } == "IncorrectKeyException")
-        #expect(await code {
-            _ = try kms.encrypt(keyId: key.keyId, plaintext: plaintext("x"), context: context, algorithm: nil, dryRun: true, caller: caller)
-        } == "DryRunOperationException")
+        #expect(
+            await code {
+                _ = try kms.decrypt(
+                    ciphertext: sealed.ciphertextBlob, context: context, keyId: other.keyId, algorithm: nil, dryRun: false,
+                    caller: caller)
+            } == "IncorrectKeyException")
+        #expect(
+            await code {
+                _ = try kms.encrypt(
+                    keyId: key.keyId, plaintext: plaintext("x"), context: context, algorithm: nil, dryRun: true, caller: caller)
+            } == "DryRunOperationException")
     }
 
     @Test func regionsAndAccountsAreSeparate() async throws {
         let (kms, _, _) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(), caller: caller)
-        let sealed = try kms.encrypt(keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false, caller: caller)
+        let sealed = try kms.encrypt(
+            keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false,
+            caller: caller)
         let west = Fixtures.root(region: "eu-west-1")
         #expect(await code { _ = try kms.describeKey(keyId: key.keyId, caller: west) } == "NotFoundException")
         #expect(try kms.listKeys(limit: nil, marker: nil, caller: west).items.isEmpty)
-        #expect(await code {
-            _ = try kms.decrypt(ciphertext: sealed.ciphertextBlob, context: EncryptionContext(), keyId: nil, algorithm: nil, dryRun: false, caller: west)
-        } == "InvalidCiphertextException")
+        #expect(
+            await code {
+                _ = try kms.decrypt(
+                    ciphertext: sealed.ciphertextBlob, context: EncryptionContext(), keyId: nil, algorithm: nil, dryRun: false,
+                    caller: west)
+            } == "InvalidCiphertextException")
         let other = Fixtures.root(Fixtures.accountB)
         #expect(await code { _ = try kms.describeKey(keyId: key.keyId, caller: other) } == "NotFoundException")
         #expect(await code { _ = try kms.describeKey(keyId: key.arn, caller: other) } == "AccessDeniedException")
@@ -77,32 +92,48 @@ struct KeyManagementServiceTests {
         let (kms, _, _) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(), caller: caller)
         try await kms.disableKey(keyId: key.keyId, caller: caller)
-        #expect(await code {
-            _ = try kms.encrypt(keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false, caller: caller)
-        } == "DisabledException")
+        #expect(
+            await code {
+                _ = try kms.encrypt(
+                    keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false,
+                    caller: caller)
+            } == "DisabledException")
         try await kms.enableKey(keyId: key.keyId, caller: caller)
-        _ = try kms.encrypt(keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false, caller: caller)
+        _ = try kms.encrypt(
+            keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false,
+            caller: caller)
     }
 
     @Test func scheduledDeletionWaitsItsWindowThenShreds() async throws {
         let (kms, store, clock) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(), caller: caller)
         try await kms.createAlias(aliasName: "alias/gone", targetKeyId: key.keyId, caller: caller)
-        let sealed = try kms.encrypt(keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false, caller: caller)
-        #expect(await code { _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 6, caller: caller) } == "ValidationException")
-        #expect(await code { _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 31, caller: caller) } == "ValidationException")
+        let sealed = try kms.encrypt(
+            keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false,
+            caller: caller)
+        #expect(
+            await code { _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 6, caller: caller) }
+                == "ValidationException")
+        #expect(
+            await code { _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 31, caller: caller) }
+                == "ValidationException")
         let scheduled = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: nil, caller: caller)
         #expect(scheduled.keyState == .pendingDeletion)
         #expect(scheduled.pendingDeletionWindowInDays == 30)
-        #expect(await code { _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 7, caller: caller) } == "KMSInvalidStateException")
+        #expect(
+            await code { _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 7, caller: caller) }
+                == "KMSInvalidStateException")
         clock.advance(by: 29 * 86_400)
         #expect(await kms.sweep().deletedKeys.isEmpty)
         clock.advance(by: 2 * 86_400)
         #expect(await kms.sweep().deletedKeys == [key.arn])
         #expect(await code { _ = try kms.describeKey(keyId: key.keyId, caller: caller) } == "NotFoundException")
-        #expect(await code {
-            _ = try kms.decrypt(ciphertext: sealed.ciphertextBlob, context: EncryptionContext(), keyId: nil, algorithm: nil, dryRun: false, caller: caller)
-        } == "NotFoundException")
+        #expect(
+            await code {
+                _ = try kms.decrypt(
+                    ciphertext: sealed.ciphertextBlob, context: EncryptionContext(), keyId: nil, algorithm: nil, dryRun: false,
+                    caller: caller)
+            } == "NotFoundException")
         #expect(store.contents.keys.isEmpty)
         #expect(store.contents.materials.isEmpty)
         #expect(store.contents.aliases.isEmpty)
@@ -111,7 +142,8 @@ struct KeyManagementServiceTests {
     @Test func cancelledDeletionLeavesTheKeyDisabled() async throws {
         let (kms, _, _) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(), caller: caller)
-        #expect(await code { _ = try await kms.cancelKeyDeletion(keyId: key.keyId, caller: caller) } == "KMSInvalidStateException")
+        #expect(
+            await code { _ = try await kms.cancelKeyDeletion(keyId: key.keyId, caller: caller) } == "KMSInvalidStateException")
         _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 7, caller: caller)
         let cancelled = try await kms.cancelKeyDeletion(keyId: key.keyId, caller: caller)
         #expect(cancelled.keyState == .disabled)
@@ -121,7 +153,9 @@ struct KeyManagementServiceTests {
     @Test func rotationKeepsOldCiphertextReadable() async throws {
         let (kms, _, clock) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(), caller: caller)
-        let before = try kms.encrypt(keyId: key.keyId, plaintext: plaintext("v1"), context: EncryptionContext(), algorithm: nil, dryRun: false, caller: caller)
+        let before = try kms.encrypt(
+            keyId: key.keyId, plaintext: plaintext("v1"), context: EncryptionContext(), algorithm: nil, dryRun: false,
+            caller: caller)
         for _ in 0..<3 { _ = try await kms.rotateKeyOnDemand(keyId: key.keyId, caller: caller) }
         try await kms.enableKeyRotation(keyId: key.keyId, rotationPeriodInDays: 90, caller: caller)
         clock.advance(by: 91 * 86_400)
@@ -129,10 +163,16 @@ struct KeyManagementServiceTests {
         let rotations = try kms.listKeyRotations(keyId: key.keyId, includeInitial: false, limit: nil, marker: nil, caller: caller)
         #expect(rotations.items.map(\.material.rotationType) == [.onDemand, .onDemand, .onDemand, .automatic])
         #expect(rotations.items.last?.isCurrent == true)
-        let after = try kms.encrypt(keyId: key.keyId, plaintext: plaintext("v2"), context: EncryptionContext(), algorithm: nil, dryRun: false, caller: caller)
-        #expect(SymmetricCiphertext.parse(after.ciphertextBlob)?.materialId != SymmetricCiphertext.parse(before.ciphertextBlob)?.materialId)
+        let after = try kms.encrypt(
+            keyId: key.keyId, plaintext: plaintext("v2"), context: EncryptionContext(), algorithm: nil, dryRun: false,
+            caller: caller)
+        #expect(
+            SymmetricCiphertext.parse(after.ciphertextBlob)?.materialId
+                != SymmetricCiphertext.parse(before.ciphertextBlob)?.materialId)
         for blob in [before, after] {
-            _ = try kms.decrypt(ciphertext: blob.ciphertextBlob, context: EncryptionContext(), keyId: nil, algorithm: nil, dryRun: false, caller: caller)
+            _ = try kms.decrypt(
+                ciphertext: blob.ciphertextBlob, context: EncryptionContext(), keyId: nil, algorithm: nil, dryRun: false,
+                caller: caller)
         }
         let status = try kms.getKeyRotationStatus(keyId: key.keyId, caller: caller)
         #expect(status.rotation?.periodInDays == 90)
@@ -153,15 +193,22 @@ struct KeyManagementServiceTests {
         let a = try await kms.createKey(CreateKeyRequest(), caller: caller)
         let b = try await kms.createKey(CreateKeyRequest(), caller: caller)
         try await kms.createAlias(aliasName: "alias/orders", targetKeyId: a.keyId, caller: caller)
-        #expect(await code { try await kms.createAlias(aliasName: "alias/orders", targetKeyId: b.keyId, caller: caller) } == "AlreadyExistsException")
-        #expect(await code { try await kms.createAlias(aliasName: "alias/aws/mine", targetKeyId: b.keyId, caller: caller) } == "InvalidAliasNameException")
-        #expect(await code { try await kms.createAlias(aliasName: "orders", targetKeyId: b.keyId, caller: caller) } == "InvalidAliasNameException")
+        #expect(
+            await code { try await kms.createAlias(aliasName: "alias/orders", targetKeyId: b.keyId, caller: caller) }
+                == "AlreadyExistsException")
+        #expect(
+            await code { try await kms.createAlias(aliasName: "alias/aws/mine", targetKeyId: b.keyId, caller: caller) }
+                == "InvalidAliasNameException")
+        #expect(
+            await code { try await kms.createAlias(aliasName: "orders", targetKeyId: b.keyId, caller: caller) }
+                == "InvalidAliasNameException")
         #expect(try kms.describeKey(keyId: "alias/orders", caller: caller).keyId == a.keyId)
         #expect(try kms.describeKey(keyId: "arn:aws:kms:us-east-1:111111111111:alias/orders", caller: caller).keyId == a.keyId)
         try await kms.updateAlias(aliasName: "alias/orders", targetKeyId: b.arn, caller: caller)
         #expect(try kms.describeKey(keyId: "alias/orders", caller: caller).keyId == b.keyId)
         #expect(try kms.listAliases(keyId: a.keyId, limit: nil, marker: nil, caller: caller).items.isEmpty)
-        #expect(try kms.listAliases(keyId: nil, limit: nil, marker: nil, caller: caller).items.map(\.aliasName) == ["alias/orders"])
+        #expect(
+            try kms.listAliases(keyId: nil, limit: nil, marker: nil, caller: caller).items.map(\.aliasName) == ["alias/orders"])
         #expect(await code { _ = try await kms.enableKey(keyId: "alias/orders", caller: caller) } == "NotFoundException")
         try await kms.deleteAlias(aliasName: "alias/orders", caller: caller)
         #expect(await code { _ = try kms.describeKey(keyId: "alias/orders", caller: caller) } == "NotFoundException")
@@ -186,13 +233,20 @@ struct KeyManagementServiceTests {
     @Test func tags() async throws {
         let (kms, _, _) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(tags: [Tag(key: "team", value: "a")]), caller: caller)
-        try await kms.tagResource(keyId: key.keyId, tags: [Tag(key: "team", value: "b"), Tag(key: "env", value: "dev")], caller: caller)
-        #expect(try kms.listResourceTags(keyId: key.keyId, limit: nil, marker: nil, caller: caller).items == [
-            Tag(key: "team", value: "b"), Tag(key: "env", value: "dev"),
-        ])
-        #expect(await code { try await kms.tagResource(keyId: key.keyId, tags: [Tag(key: "aws:x", value: "y")], caller: caller) } == "TagException")
+        try await kms.tagResource(
+            keyId: key.keyId, tags: [Tag(key: "team", value: "b"), Tag(key: "env", value: "dev")], caller: caller)
+        #expect(
+            try kms.listResourceTags(keyId: key.keyId, limit: nil, marker: nil, caller: caller).items == [
+                Tag(key: "team", value: "b"), Tag(key: "env", value: "dev"),
+            ])
+        #expect(
+            await code { try await kms.tagResource(keyId: key.keyId, tags: [Tag(key: "aws:x", value: "y")], caller: caller) }
+                == "TagException")
         try await kms.untagResource(keyId: key.keyId, tagKeys: ["team"], caller: caller)
-        #expect(try kms.listResourceTags(keyId: key.keyId, limit: nil, marker: nil, caller: caller).items == [Tag(key: "env", value: "dev")])
+        #expect(
+            try kms.listResourceTags(keyId: key.keyId, limit: nil, marker: nil, caller: caller).items == [
+                Tag(key: "env", value: "dev")
+            ])
     }
 
     @Test func stateSurvivesAReload() async throws {
@@ -202,11 +256,16 @@ struct KeyManagementServiceTests {
         let key = try await kms.createKey(CreateKeyRequest(description: "kept"), caller: caller)
         try await kms.createAlias(aliasName: "alias/kept", targetKeyId: key.keyId, caller: caller)
         _ = try await kms.rotateKeyOnDemand(keyId: key.keyId, caller: caller)
-        let sealed = try kms.encrypt(keyId: "alias/kept", plaintext: plaintext("durable"), context: EncryptionContext(), algorithm: nil, dryRun: false, caller: caller)
+        let sealed = try kms.encrypt(
+            keyId: "alias/kept", plaintext: plaintext("durable"), context: EncryptionContext(), algorithm: nil, dryRun: false,
+            caller: caller)
         let (reloaded, _, _) = Fixtures.kms(clock: clock, store: store, vault: vault)
         try await reloaded.load()
-        #expect(try reloaded.describeKey(keyId: "alias/kept", caller: caller) == kms.describeKey(keyId: key.keyId, caller: caller))
-        let opened = try reloaded.decrypt(ciphertext: sealed.ciphertextBlob, context: EncryptionContext(), keyId: nil, algorithm: nil, dryRun: false, caller: caller)
+        #expect(
+            try reloaded.describeKey(keyId: "alias/kept", caller: caller) == kms.describeKey(keyId: key.keyId, caller: caller))
+        let opened = try reloaded.decrypt(
+            ciphertext: sealed.ciphertextBlob, context: EncryptionContext(), keyId: nil, algorithm: nil, dryRun: false,
+            caller: caller)
         #expect(opened.plaintext == plaintext("durable"))
     }
 
@@ -224,16 +283,27 @@ struct KeyManagementServiceTests {
         let (kms, _, _) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(), caller: caller)
         let context = EncryptionContext(["purpose": "test"])
-        let dk = try kms.generateDataKey(keyId: key.keyId, keySpec: "AES_256", numberOfBytes: nil, context: context, includePlaintext: true, dryRun: false, caller: caller)
+        let dk = try kms.generateDataKey(
+            keyId: key.keyId, keySpec: "AES_256", numberOfBytes: nil, context: context, includePlaintext: true, dryRun: false,
+            caller: caller)
         #expect(dk.plaintext?.count == 32)
-        let back = try kms.decrypt(ciphertext: dk.ciphertextBlob, context: context, keyId: nil, algorithm: nil, dryRun: false, caller: caller)
+        let back = try kms.decrypt(
+            ciphertext: dk.ciphertextBlob, context: context, keyId: nil, algorithm: nil, dryRun: false, caller: caller)
         #expect(back.plaintext == dk.plaintext)
-        let bare = try kms.generateDataKey(keyId: key.keyId, keySpec: nil, numberOfBytes: 7, context: context, includePlaintext: false, dryRun: false, caller: caller)
+        let bare = try kms.generateDataKey(
+            keyId: key.keyId, keySpec: nil, numberOfBytes: 7, context: context, includePlaintext: false, dryRun: false,
+            caller: caller)
         #expect(bare.plaintext == nil)
-        #expect(try kms.decrypt(ciphertext: bare.ciphertextBlob, context: context, keyId: nil, algorithm: nil, dryRun: false, caller: caller).plaintext.count == 7)
-        #expect(await code {
-            _ = try kms.generateDataKey(keyId: key.keyId, keySpec: nil, numberOfBytes: nil, context: context, includePlaintext: true, dryRun: false, caller: caller)
-        } == "ValidationException")
+        #expect(
+            try kms.decrypt(
+                ciphertext: bare.ciphertextBlob, context: context, keyId: nil, algorithm: nil, dryRun: false, caller: caller
+            ).plaintext.count == 7)
+        #expect(
+            await code {
+                _ = try kms.generateDataKey(
+                    keyId: key.keyId, keySpec: nil, numberOfBytes: nil, context: context, includePlaintext: true, dryRun: false,
+                    caller: caller)
+            } == "ValidationException")
     }
 
     @Test func racingChangesLeaveAConsistentKey() async throws {
@@ -254,6 +324,8 @@ struct KeyManagementServiceTests {
         }
         let final = try kms.describeKey(keyId: key.keyId, caller: caller)
         #expect(store.contents.keys.first { $0.keyId == key.keyId } == final)
-        #expect(Set(store.contents.materials.filter { $0.keyId == key.keyId }.map(\.materialId)) == Set(final.materials.map(\.materialId)))
+        #expect(
+            Set(store.contents.materials.filter { $0.keyId == key.keyId }.map(\.materialId))
+                == Set(final.materials.map(\.materialId)))
     }
 }

@@ -33,7 +33,8 @@ struct KeyStateRulesTests {
         .getKeyLastUsage: [.enabled: nil, .disabled: nil, .pendingDeletion: nil, .pendingImport: nil],
     ]
 
-    @Test("every operation in every state", arguments: Op.allCases, [KeyState.enabled, .disabled, .pendingDeletion, .pendingImport])
+    @Test(
+        "every operation in every state", arguments: Op.allCases, [KeyState.enabled, .disabled, .pendingDeletion, .pendingImport])
     func cell(op: Op, state: KeyState) throws {
         let row = try #require(Self.table[op], "no expectation for \(op)")
         let expected = try #require(row[state], "no expectation for \(op) in \(state)")

@@ -295,16 +295,17 @@ struct SetOperatorTests {
 @Suite("Condition structure")
 struct ConditionStructureTests {
     @Test func keyNamesAreCaseInsensitive() throws {
-        let policy = try Fixture.identity(Fixture.conditionPolicy("StringEquals", key: "kms:EncryptionContext:App", valuesJSON: "\"orders\""))
+        let policy = try Fixture.identity(
+            Fixture.conditionPolicy("StringEquals", key: "kms:EncryptionContext:App", valuesJSON: "\"orders\""))
         #expect(policy.evaluate(Fixture.context(keys: ["KMS:encryptioncontext:app": ["orders"]])).isAllowed)
         #expect(!policy.evaluate(Fixture.context(keys: ["kms:EncryptionContext:app": ["ORDERS"]])).isAllowed)
     }
 
     @Test func multipleKeysInOneOperatorAreAnded() throws {
         let text = """
-        {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:*", "Resource": "*",
-         "Condition": {"StringEquals": {"aws:a": "1", "aws:b": "2"}}}}
-        """
+            {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:*", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:a": "1", "aws:b": "2"}}}}
+            """
         let policy = try Fixture.identity(text)
         #expect(policy.evaluate(Fixture.context(keys: ["aws:a": ["1"], "aws:b": ["2"]])).isAllowed)
         #expect(!policy.evaluate(Fixture.context(keys: ["aws:a": ["1"], "aws:b": ["3"]])).isAllowed)
@@ -313,29 +314,34 @@ struct ConditionStructureTests {
 
     @Test func multipleOperatorsAreAnded() throws {
         let text = """
-        {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:*", "Resource": "*",
-         "Condition": {"Bool": {"aws:SecureTransport": "true"}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}}
-        """
+            {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:*", "Resource": "*",
+             "Condition": {"Bool": {"aws:SecureTransport": "true"}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}}
+            """
         let policy = try Fixture.identity(text)
-        #expect(policy.evaluate(Fixture.context(keys: ["aws:SecureTransport": ["true"], "aws:SourceIp": ["10.0.0.1"]])).isAllowed)
-        #expect(!policy.evaluate(Fixture.context(keys: ["aws:SecureTransport": ["false"], "aws:SourceIp": ["10.0.0.1"]])).isAllowed)
-        #expect(!policy.evaluate(Fixture.context(keys: ["aws:SecureTransport": ["true"], "aws:SourceIp": ["11.0.0.1"]])).isAllowed)
+        #expect(
+            policy.evaluate(Fixture.context(keys: ["aws:SecureTransport": ["true"], "aws:SourceIp": ["10.0.0.1"]])).isAllowed)
+        #expect(
+            !policy.evaluate(Fixture.context(keys: ["aws:SecureTransport": ["false"], "aws:SourceIp": ["10.0.0.1"]])).isAllowed)
+        #expect(
+            !policy.evaluate(Fixture.context(keys: ["aws:SecureTransport": ["true"], "aws:SourceIp": ["11.0.0.1"]])).isAllowed)
     }
 
     @Test func principalKeysAreSuppliedFromTheContext() throws {
-        let policy = try Fixture.identity(Fixture.conditionPolicy("StringEquals", key: "aws:PrincipalAccount", valuesJSON: "\"111122223333\""))
+        let policy = try Fixture.identity(
+            Fixture.conditionPolicy("StringEquals", key: "aws:PrincipalAccount", valuesJSON: "\"111122223333\""))
         #expect(policy.evaluate(Fixture.context()).isAllowed)
-        let arnPolicy = try Fixture.identity(Fixture.conditionPolicy("ArnLike", key: "aws:PrincipalArn", valuesJSON: "\"arn:aws:iam::111122223333:user/*\""))
+        let arnPolicy = try Fixture.identity(
+            Fixture.conditionPolicy("ArnLike", key: "aws:PrincipalArn", valuesJSON: "\"arn:aws:iam::111122223333:user/*\""))
         #expect(arnPolicy.evaluate(Fixture.context()).isAllowed)
         #expect(!arnPolicy.evaluate(Fixture.context(principal: Fixture.bob, account: Fixture.otherAccount)).isAllowed)
     }
 
     @Test func denyOnInsecureTransport() throws {
         let text = """
-        {"Version": "2012-10-17", "Statement": [
-          {"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
-          {"Sid": "DenyHttp", "Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
-        """
+            {"Version": "2012-10-17", "Statement": [
+              {"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
+              {"Sid": "DenyHttp", "Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+            """
         let policy = try Fixture.identity(text)
         let denied = policy.evaluate(Fixture.context(keys: ["aws:SecureTransport": ["false"]]))
         #expect(denied.decision == .explicitDeny)

@@ -43,47 +43,76 @@ struct PolicyParseErrorTests {
         .init("missing statement", #"{"Version": "2012-10-17"}"#, .missingRequiredField, "Missing required field Statement"),
         .init("empty statement array", #"{"Version": "2012-10-17", "Statement": []}"#, .missingRequiredField),
         .init("statement is a string", #"{"Version": "2012-10-17", "Statement": "x"}"#, .syntaxError),
-        .init("missing effect", doc(#""Action": "kms:Encrypt", "Resource": "*""#), .missingRequiredField, "Missing required field Effect"),
-        .init("invalid effect", doc(#""Effect": "Permit", "Action": "kms:Encrypt", "Resource": "*""#), .invalidEffect, "Invalid effect: Permit"),
-        .init("lowercase effect", doc(#""Effect": "allow", "Action": "kms:Encrypt", "Resource": "*""#), .invalidEffect, "Invalid effect: allow"),
-        .init("missing action", doc(#""Effect": "Allow", "Resource": "*""#), .missingRequiredField, "Missing required field Action"),
-        .init("empty action array", doc(#""Effect": "Allow", "Action": [], "Resource": "*""#), .missingRequiredField, "Missing required field Action"),
-        .init("action without vendor", doc(#""Effect": "Allow", "Action": "Encrypt", "Resource": "*""#), .missingVendorPrefix,
-              "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."),
-        .init("action with empty vendor", doc(#""Effect": "Allow", "Action": ":Encrypt", "Resource": "*""#), .missingVendorPrefix),
+        .init(
+            "missing effect", doc(#""Action": "kms:Encrypt", "Resource": "*""#), .missingRequiredField,
+            "Missing required field Effect"),
+        .init(
+            "invalid effect", doc(#""Effect": "Permit", "Action": "kms:Encrypt", "Resource": "*""#), .invalidEffect,
+            "Invalid effect: Permit"),
+        .init(
+            "lowercase effect", doc(#""Effect": "allow", "Action": "kms:Encrypt", "Resource": "*""#), .invalidEffect,
+            "Invalid effect: allow"),
+        .init(
+            "missing action", doc(#""Effect": "Allow", "Resource": "*""#), .missingRequiredField, "Missing required field Action"),
+        .init(
+            "empty action array", doc(#""Effect": "Allow", "Action": [], "Resource": "*""#), .missingRequiredField,
+            "Missing required field Action"),
+        .init(
+            "action without vendor", doc(#""Effect": "Allow", "Action": "Encrypt", "Resource": "*""#), .missingVendorPrefix,
+            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."),
+        .init(
+            "action with empty vendor", doc(#""Effect": "Allow", "Action": ":Encrypt", "Resource": "*""#), .missingVendorPrefix),
         .init("numeric action", doc(#""Effect": "Allow", "Action": 5, "Resource": "*""#), .syntaxError),
         .init("action and notaction", doc(ok + #", "NotAction": "kms:Decrypt""#), .syntaxError),
         .init("resource and notresource", doc(ok + #", "NotResource": "*""#), .syntaxError),
-        .init("identity without resource", doc(#""Effect": "Allow", "Action": "kms:Encrypt""#), .missingResource, "Policy statement must contain resources."),
+        .init(
+            "identity without resource", doc(#""Effect": "Allow", "Action": "kms:Encrypt""#), .missingResource,
+            "Policy statement must contain resources."),
         .init("resource not an ARN", doc(#""Effect": "Allow", "Action": "kms:Encrypt", "Resource": "mykey""#), .invalidResource),
-        .init("identity with principal", doc(ok + #", "Principal": "*""#), .principalNotAllowed, "Policy document should not specify a principal."),
+        .init(
+            "identity with principal", doc(ok + #", "Principal": "*""#), .principalNotAllowed,
+            "Policy document should not specify a principal."),
         .init("identity with notprincipal", doc(ok + #", "NotPrincipal": {"AWS": "111122223333"}"#), .principalNotAllowed),
         .init("resource without principal", doc(ok), kind: .resource, .missingRequiredField, "Missing required field Principal"),
-        .init("key policy without principal", doc(ok), kind: .keyPolicy, .missingRequiredField, "Policy contains a statement with no principal."),
+        .init(
+            "key policy without principal", doc(ok), kind: .keyPolicy, .missingRequiredField,
+            "Policy contains a statement with no principal."),
         .init("principal and notprincipal", doc(ok + #", "Principal": "*", "NotPrincipal": "*""#), kind: .resource, .syntaxError),
         .init("principal wildcard string other than *", doc(ok + #", "Principal": "alice""#), kind: .resource, .invalidPrincipal),
-        .init("principal partial wildcard", doc(ok + #", "Principal": {"AWS": "arn:aws:iam::111122223333:user/*"}"#), kind: .resource, .invalidPrincipal,
-              #"Invalid principal in policy: "AWS":"arn:aws:iam::111122223333:user/*""#),
-        .init("principal not an ARN", doc(ok + #", "Principal": {"AWS": "alice"}"#), kind: .keyPolicy, .invalidPrincipal,
-              "Policy contains a statement with one or more invalid principals."),
+        .init(
+            "principal partial wildcard", doc(ok + #", "Principal": {"AWS": "arn:aws:iam::111122223333:user/*"}"#),
+            kind: .resource, .invalidPrincipal,
+            #"Invalid principal in policy: "AWS":"arn:aws:iam::111122223333:user/*""#),
+        .init(
+            "principal not an ARN", doc(ok + #", "Principal": {"AWS": "alice"}"#), kind: .keyPolicy, .invalidPrincipal,
+            "Policy contains a statement with one or more invalid principals."),
         .init("principal short account id", doc(ok + #", "Principal": {"AWS": "1234"}"#), kind: .resource, .invalidPrincipal),
         .init("principal unknown type", doc(ok + #", "Principal": {"Users": "x"}"#), kind: .resource, .invalidPrincipal),
         .init("principal empty object", doc(ok + #", "Principal": {}"#), kind: .resource, .syntaxError),
         .init("principal number", doc(ok + #", "Principal": 5"#), kind: .resource, .syntaxError),
-        .init("unknown condition operator", doc(ok + #", "Condition": {"StringEqualz": {"aws:x": "y"}}"#), .invalidConditionType,
-              "Invalid Condition type : StringEqualz"),
-        .init("condition operator wrong case", doc(ok + #", "Condition": {"stringequals": {"aws:x": "y"}}"#), .invalidConditionType),
-        .init("NullIfExists is not an operator", doc(ok + #", "Condition": {"NullIfExists": {"aws:x": "true"}}"#), .invalidConditionType),
-        .init("bad set prefix", doc(ok + #", "Condition": {"ForSomeValues:StringEquals": {"aws:x": "y"}}"#), .invalidConditionType),
-        .init("condition key without vendor", doc(ok + #", "Condition": {"StringEquals": {"SourceIp": "y"}}"#), .missingVendorPrefix),
+        .init(
+            "unknown condition operator", doc(ok + #", "Condition": {"StringEqualz": {"aws:x": "y"}}"#), .invalidConditionType,
+            "Invalid Condition type : StringEqualz"),
+        .init(
+            "condition operator wrong case", doc(ok + #", "Condition": {"stringequals": {"aws:x": "y"}}"#), .invalidConditionType),
+        .init(
+            "NullIfExists is not an operator", doc(ok + #", "Condition": {"NullIfExists": {"aws:x": "true"}}"#),
+            .invalidConditionType),
+        .init(
+            "bad set prefix", doc(ok + #", "Condition": {"ForSomeValues:StringEquals": {"aws:x": "y"}}"#), .invalidConditionType),
+        .init(
+            "condition key without vendor", doc(ok + #", "Condition": {"StringEquals": {"SourceIp": "y"}}"#), .missingVendorPrefix
+        ),
         .init("condition not an object", doc(ok + #", "Condition": "x""#), .syntaxError),
         .init("condition block not an object", doc(ok + #", "Condition": {"StringEquals": ["x"]}"#), .syntaxError),
         .init("condition value object", doc(ok + #", "Condition": {"StringEquals": {"aws:x": {"a": 1}}}"#), .syntaxError),
         .init("condition value null", doc(ok + #", "Condition": {"StringEquals": {"aws:x": null}}"#), .syntaxError),
         .init("sid not alphanumeric in identity policy", doc(#""Sid": "my sid", "# + ok), .invalidSid),
         .init("sid number", doc(#""Sid": 1, "# + ok), kind: .keyPolicy, .syntaxError),
-        .init("duplicate sid", #"{"Version": "2012-10-17", "Statement": [{"Sid": "A", "# + ok + #"}, {"Sid": "A", "# + ok + "}]}", .invalidSid,
-              "Statement IDs (SID) in a single policy must be unique."),
+        .init(
+            "duplicate sid", #"{"Version": "2012-10-17", "Statement": [{"Sid": "A", "# + ok + #"}, {"Sid": "A", "# + ok + "}]}",
+            .invalidSid,
+            "Statement IDs (SID) in a single policy must be unique."),
         .init("id not a string", #"{"Id": 5, "Statement": {"# + ok + "}}", .syntaxError),
     ]
 
@@ -148,29 +177,34 @@ struct PolicyParseTests {
 
     @Test func parsedStructure() throws {
         let text = """
-        {"Version": "2012-10-17", "Id": "k1", "Statement": [
-          {"Sid": "A", "Effect": "Allow", "Principal": {"AWS": ["111122223333", "arn:aws:iam::444455556666:root"], "Service": "x.amazonaws.com"},
-           "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*",
-           "Condition": {"NumericLessThan": {"kms:X": 5}, "ForAnyValue:StringEqualsIfExists": {"kms:Y": [true, "b"]}}},
-          {"Effect": "Deny", "NotPrincipal": "*", "NotAction": "kms:*", "NotResource": "arn:aws:kms:*:*:key/*"}]}
-        """
+            {"Version": "2012-10-17", "Id": "k1", "Statement": [
+              {"Sid": "A", "Effect": "Allow", "Principal": {"AWS": ["111122223333", "arn:aws:iam::444455556666:root"], "Service": "x.amazonaws.com"},
+               "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*",
+               "Condition": {"NumericLessThan": {"kms:X": 5}, "ForAnyValue:StringEqualsIfExists": {"kms:Y": [true, "b"]}}},
+              {"Effect": "Deny", "NotPrincipal": "*", "NotAction": "kms:*", "NotResource": "arn:aws:kms:*:*:key/*"}]}
+            """
         let policy = try PolicyDocument.parse(text, kind: .keyPolicy)
-        #expect(policy.version == .v2012_10_17)
+        #expect(policy.version == .version2012)
         #expect(policy.id == "k1")
         #expect(policy.statements.count == 2)
         let first = policy.statements[0]
         #expect(first.sid == "A")
         #expect(first.effect == .allow)
-        #expect(first.principal == .principals([
-            PolicyPrincipal(kind: .aws, value: "111122223333"),
-            PolicyPrincipal(kind: .aws, value: "arn:aws:iam::444455556666:root"),
-            PolicyPrincipal(kind: .service, value: "x.amazonaws.com"),
-        ]))
+        #expect(
+            first.principal
+                == .principals([
+                    PolicyPrincipal(kind: .aws, value: "111122223333"),
+                    PolicyPrincipal(kind: .aws, value: "arn:aws:iam::444455556666:root"),
+                    PolicyPrincipal(kind: .service, value: "x.amazonaws.com"),
+                ]))
         #expect(first.actions == ["kms:Encrypt", "kms:Decrypt"])
-        #expect(first.conditions == [
-            Condition(conditionOperator: ConditionOperator(base: .numericLessThan), key: "kms:X", values: ["5"]),
-            Condition(conditionOperator: ConditionOperator(base: .stringEquals, qualifier: .forAnyValue, ifExists: true), key: "kms:Y", values: ["true", "b"]),
-        ])
+        #expect(
+            first.conditions == [
+                Condition(conditionOperator: ConditionOperator(base: .numericLessThan), key: "kms:X", values: ["5"]),
+                Condition(
+                    conditionOperator: ConditionOperator(base: .stringEquals, qualifier: .forAnyValue, ifExists: true),
+                    key: "kms:Y", values: ["true", "b"]),
+            ])
         let second = policy.statements[1]
         #expect(second.effect == .deny)
         #expect(second.notPrincipal == .any)

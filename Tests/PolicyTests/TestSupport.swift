@@ -22,9 +22,9 @@ enum Fixture {
     static func conditionPolicy(_ op: String, key: String, valuesJSON: String, version: String? = "2012-10-17") -> String {
         let v = version.map { "\"Version\": \"\($0)\"," } ?? ""
         return """
-        {\(v) "Statement": {"Effect": "Allow", "Action": "kms:*", "Resource": "*",
-          "Condition": {"\(op)": {"\(key)": \(valuesJSON)}}}}
-        """
+            {\(v) "Statement": {"Effect": "Allow", "Action": "kms:*", "Resource": "*",
+              "Condition": {"\(op)": {"\(key)": \(valuesJSON)}}}}
+            """
     }
 
     static func identity(_ text: String) throws -> PolicyDocument {
@@ -36,11 +36,13 @@ enum Fixture {
     }
 
     /// A single-statement identity policy.
-    static func allow(action: String = "kms:*", resource: String = "*", extra: String = "", version: String? = "2012-10-17") -> String {
+    static func allow(
+        action: String = "kms:*", resource: String = "*", extra: String = "", version: String? = "2012-10-17"
+    ) -> String {
         let v = version.map { "\"Version\": \"\($0)\"," } ?? ""
         return """
-        {\(v) "Statement": [{"Effect": "Allow", "Action": \(jsonValue(action)), "Resource": \(jsonValue(resource))\(extra)}]}
-        """
+            {\(v) "Statement": [{"Effect": "Allow", "Action": \(jsonValue(action)), "Resource": \(jsonValue(resource))\(extra)}]}
+            """
     }
 
     /// Renders a string as a JSON string, or passes through text that already is a JSON array.

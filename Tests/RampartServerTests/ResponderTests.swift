@@ -51,7 +51,9 @@ struct ResponderTests {
         return fields
     }
 
-    static func call(_ stack: Stack, _ target: String, _ body: String, headers: HTTPFields? = nil) async throws -> (Int, JSONValue) {
+    static func call(
+        _ stack: Stack, _ target: String, _ body: String, headers: HTTPFields? = nil
+    ) async throws -> (Int, JSONValue) {
         let fields = headers ?? signed(target, body, credential: stack.credential, date: stack.clock.now)
         return try await stack.app.test(.router) { client in
             try await client.execute(uri: "/", method: .post, headers: fields, body: ByteBuffer(string: body)) { response in
@@ -81,8 +83,10 @@ struct ResponderTests {
     @Test func wrongSecretAndStaleDate() async throws {
         let stack = try await Self.stack()
         let wrong = Self.signed("TrentService.ListKeys", "{}", credential: stack.credential, date: stack.clock.now, secret: "x")
-        #expect(try await Self.call(stack, "TrentService.ListKeys", "{}", headers: wrong).1["__type"] == "InvalidSignatureException")
-        let stale = Self.signed("TrentService.ListKeys", "{}", credential: stack.credential, date: stack.clock.now.addingTimeInterval(-20 * 60))
+        #expect(
+            try await Self.call(stack, "TrentService.ListKeys", "{}", headers: wrong).1["__type"] == "InvalidSignatureException")
+        let stale = Self.signed(
+            "TrentService.ListKeys", "{}", credential: stack.credential, date: stack.clock.now.addingTimeInterval(-20 * 60))
         let (_, body) = try await Self.call(stack, "TrentService.ListKeys", "{}", headers: stale)
         #expect(body["__type"] == "InvalidSignatureException")
         #expect(body["message"]?.stringValue?.hasPrefix("Signature expired:") == true)

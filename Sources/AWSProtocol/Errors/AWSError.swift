@@ -66,7 +66,9 @@ extension AWSError {
 
     /// A fault of ours. The message is generic on purpose: details go to the server log only.
     public static func internalFailure(_ code: String = "InternalFailure") -> AWSError {
-        AWSError(code: code, message: "The request processing has failed because of an unknown error, exception or failure.", httpStatus: 500)
+        AWSError(
+            code: code, message: "The request processing has failed because of an unknown error, exception or failure.",
+            httpStatus: 500)
     }
 
     /// The store could not take a write (disk full, read-only); a retry may succeed later.

@@ -76,26 +76,33 @@ public struct RequestValidator: Sendable {
                     var keyViolations: [String] = []
                     try check(.string(key), shape: keyShape, path: path, violations: &keyViolations)
                     if !keyViolations.isEmpty {
-                        violations.append("Map keys must satisfy constraint: [\(keyViolations.map(Self.constraintPart).joined(separator: ", "))]")
+                        violations.append(
+                            "Map keys must satisfy constraint: [\(keyViolations.map(Self.constraintPart).joined(separator: ", "))]"
+                        )
                     }
                 }
                 if let valueShape, let v = entries[key], v != .null {
                     var valueViolations: [String] = []
                     try check(v, shape: valueShape, path: path, violations: &valueViolations)
                     if !valueViolations.isEmpty {
-                        violations.append("Map value must satisfy constraint: [\(valueViolations.map(Self.constraintPart).joined(separator: ", "))]")
+                        violations.append(
+                            "Map value must satisfy constraint: [\(valueViolations.map(Self.constraintPart).joined(separator: ", "))]"
+                        )
                     }
                 }
             }
         case .string:
             guard case .string(let s) = value else { throw mismatch("a String") }
             if let allowed = shape.enumValues, !allowed.contains(s) {
-                violations.append("\(describe(s)) failed to satisfy constraint: Member must satisfy enum value set: [\(allowed.joined(separator: ", "))]")
+                violations.append(
+                    "\(describe(s)) failed to satisfy constraint: Member must satisfy enum value set: [\(allowed.joined(separator: ", "))]"
+                )
                 return
             }
             checkLength(Int64(s.unicodeScalars.count), shape: shape, subject: describe(s), violations: &violations)
             if let pattern = shape.pattern, !PatternCache.shared.matches(s, pattern: pattern) {
-                violations.append("\(describe(s)) failed to satisfy constraint: Member must satisfy regular expression pattern: \(pattern)")
+                violations.append(
+                    "\(describe(s)) failed to satisfy constraint: Member must satisfy regular expression pattern: \(pattern)")
             }
         case .integer, .long:
             guard let i = value.intValue, case .int = value else {
@@ -106,10 +113,13 @@ public struct RequestValidator: Sendable {
                 throw .serialization("NUMBER_VALUE can not be converted to an Integer")
             }
             if let min = shape.min, i < min {
-                violations.append("Value '\(i)' at '\(path)' failed to satisfy constraint: Member must have value greater than or equal to \(min)")
+                violations.append(
+                    "Value '\(i)' at '\(path)' failed to satisfy constraint: Member must have value greater than or equal to \(min)"
+                )
             }
             if let max = shape.max, i > max {
-                violations.append("Value '\(i)' at '\(path)' failed to satisfy constraint: Member must have value less than or equal to \(max)")
+                violations.append(
+                    "Value '\(i)' at '\(path)' failed to satisfy constraint: Member must have value less than or equal to \(max)")
             }
         case .double, .float:
             guard value.doubleValue != nil else { throw mismatch("a Double") }

@@ -61,7 +61,9 @@ public struct QueryDecoder: Sendable {
             switch text.lowercased() {
             case "true": return .bool(true)
             case "false": return .bool(false)
-            default: throw AWSError(code: "ValidationError", message: "Invalid value '\(text)' for \(prefix): it must be true or false")
+            default:
+                throw AWSError(
+                    code: "ValidationError", message: "Invalid value '\(text)' for \(prefix): it must be true or false")
             }
         }
     }

@@ -31,6 +31,7 @@ extension AWSError {
     }
 
     public static func iamServiceFailure() -> AWSError {
-        AWSError(code: "ServiceFailure", message: "The request processing has failed because of an unknown error.", httpStatus: 500)
+        AWSError(
+            code: "ServiceFailure", message: "The request processing has failed because of an unknown error.", httpStatus: 500)
     }
 }

@@ -48,7 +48,9 @@ extension IAMService {
         return key
     }
 
-    public func updateAccessKey(accountId: String, userName: String, accessKeyId: String, status: AccessKeyRecord.Status)
+    public func updateAccessKey(
+        accountId: String, userName: String, accessKeyId: String, status: AccessKeyRecord.Status
+    )
         async throws(AWSError)
     {
         try await serialized { () async throws(AWSError) -> Void in

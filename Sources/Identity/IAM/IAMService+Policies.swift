@@ -7,7 +7,9 @@ extension IAMService {
     /// parser so that this module needs no policy grammar of its own.
     public typealias PolicyValidator = @Sendable (String) -> String?
 
-    public func putUserPolicy(accountId: String, userName: String, policyName: String, document: String, validate: PolicyValidator)
+    public func putUserPolicy(
+        accountId: String, userName: String, policyName: String, document: String, validate: PolicyValidator
+    )
         async throws(AWSError)
     {
         try Self.checkName(policyName, what: "policyName")
@@ -15,7 +17,8 @@ extension IAMService {
         try await serialized { () async throws(AWSError) -> Void in
             _ = try await getUser(accountId: accountId, userName: userName)
             try await stored {
-                try await self.store.putInlinePolicy(accountId: accountId, owner: .user(userName), name: policyName, document: document)
+                try await self.store.putInlinePolicy(
+                    accountId: accountId, owner: .user(userName), name: policyName, document: document)
             }
             invalidatePolicies()
         }
@@ -32,13 +35,16 @@ extension IAMService {
 
     public func listUserPolicies(accountId: String, userName: String) async throws(AWSError) -> [String] {
         _ = try await getUser(accountId: accountId, userName: userName)
-        return try await stored { try await self.store.inlinePolicies(accountId: accountId, owner: .user(userName)) }.keys.sorted()
+        return try await stored { try await self.store.inlinePolicies(accountId: accountId, owner: .user(userName)) }.keys
+            .sorted()
     }
 
     public func deleteUserPolicy(accountId: String, userName: String, policyName: String) async throws(AWSError) {
         try await serialized { () async throws(AWSError) -> Void in
             _ = try await getUserPolicy(accountId: accountId, userName: userName, policyName: policyName)
-            try await stored { try await self.store.deleteInlinePolicy(accountId: accountId, owner: .user(userName), name: policyName) }
+            try await stored {
+                try await self.store.deleteInlinePolicy(accountId: accountId, owner: .user(userName), name: policyName)
+            }
             invalidatePolicies()
         }
     }

@@ -63,7 +63,9 @@ public final class IAMService: Sendable {
         try Self.checkName(userName, what: "userName")
         let path = path ?? "/"
         guard path.hasPrefix("/"), path.hasSuffix("/") else {
-            throw .iamValidation("The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
+            throw .iamValidation(
+                "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."
+            )
         }
         return try await serialized { () async throws(AWSError) -> IAMUser in
             if try await stored({ try await self.user(accountId: accountId, named: userName) }) != nil {
@@ -117,7 +119,8 @@ public final class IAMService: Sendable {
             if !(try await stored({ try await self.store.accessKeys(accountId: accountId, userName: userName) })).isEmpty {
                 throw .deleteConflict("Cannot delete entity, must delete access keys first.")
             }
-            if !(try await stored({ try await self.store.inlinePolicies(accountId: accountId, owner: .user(userName)) })).isEmpty {
+            if !(try await stored({ try await self.store.inlinePolicies(accountId: accountId, owner: .user(userName)) })).isEmpty
+            {
                 throw .deleteConflict("Cannot delete entity, must delete policies first.")
             }
             try await stored { try await self.store.deleteUser(accountId: accountId, userName: userName) }
@@ -129,7 +132,11 @@ public final class IAMService: Sendable {
         try await serialized { () async throws(AWSError) -> Void in
             var user = try await getUser(accountId: accountId, userName: userName)
             for tag in tags {
-                if let i = user.tags.firstIndex(where: { $0.key == tag.key }) { user.tags[i] = tag } else { user.tags.append(tag) }
+                if let i = user.tags.firstIndex(where: { $0.key == tag.key }) {
+                    user.tags[i] = tag
+                } else {
+                    user.tags.append(tag)
+                }
             }
             guard user.tags.count <= 50 else {
                 throw .iamLimitExceeded("Cannot exceed quota for TagsPerUser: 50")

@@ -1,6 +1,6 @@
-import Synchronization
 import Logging
 public import ServiceLifecycle
+import Synchronization
 
 /// Runs the key service's sweep on a fixed interval inside the server's service group, and once
 /// more when the group stops (so last-usage records are written on a clean stop).

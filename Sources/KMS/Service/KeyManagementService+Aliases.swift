@@ -1,7 +1,7 @@
-import Synchronization
 public import AWSProtocol
 import Foundation
 public import Identity
+import Synchronization
 
 extension KeyManagementService {
     static let reservedAliasPrefix = "alias/aws/"
@@ -30,7 +30,8 @@ extension KeyManagementService {
             try checkState(.createAlias, target)
             let id = AliasID(accountId: caller.accountId, region: caller.region, name: aliasName)
             if state.withLock({ $0.aliases[id] }) != nil {
-                throw .alreadyExists("An alias with the name arn:aws:kms:\(caller.region):\(caller.accountId):\(aliasName) already exists")
+                throw .alreadyExists(
+                    "An alias with the name arn:aws:kms:\(caller.region):\(caller.accountId):\(aliasName) already exists")
             }
             let now = now()
             let alias = KMSAlias(

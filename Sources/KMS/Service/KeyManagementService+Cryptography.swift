@@ -1,9 +1,9 @@
-import Synchronization
 public import AWSProtocol
 import Crypto
 import Foundation
 public import Identity
 import KeyVault
+import Synchronization
 
 /// The result of an operation that makes a ciphertext.
 public struct CiphertextResult: Sendable {
@@ -43,7 +43,8 @@ extension KeyManagementService {
             conditionKeys: Self.cryptoConditionKeys(keyId: keyId, context: context, algorithm: algorithm))
         try checkState(.cryptographic, live.key)
         guard live.key.keyUsage == .encryptDecrypt else {
-            throw .invalidKeyUsage("\(live.key.arn) key usage is \(live.key.keyUsage.rawValue) which is not valid for \(action.dropFirst(4)).")
+            throw .invalidKeyUsage(
+                "\(live.key.arn) key usage is \(live.key.keyUsage.rawValue) which is not valid for \(action.dropFirst(4)).")
         }
         if let algorithm, algorithm != Self.symmetricAlgorithm {
             throw .invalidKeyUsage("The requested encryption algorithm \(algorithm) is not supported by key \(live.key.arn).")
@@ -54,7 +55,9 @@ extension KeyManagementService {
         return (live.key, material, current.materialId)
     }
 
-    func seal(_ plaintext: [UInt8], key: KMSKey, material: SymmetricKey, materialId: String, context: EncryptionContext) throws(AWSError)
+    func seal(
+        _ plaintext: [UInt8], key: KMSKey, material: SymmetricKey, materialId: String, context: EncryptionContext
+    ) throws(AWSError)
         -> [UInt8]
     {
         do {
@@ -128,7 +131,8 @@ extension KeyManagementService {
             ciphertext: ciphertext, context: sourceContext, keyId: sourceKeyId, algorithm: sourceAlgorithm, dryRun: dryRun,
             caller: caller, requestId: requestId, action: "kms:ReEncryptFrom")
         defer { Zeroize.array(&source.plaintext) }
-        let blob = try seal(source.plaintext, key: destination, material: material, materialId: materialId, context: destinationContext)
+        let blob = try seal(
+            source.plaintext, key: destination, material: material, materialId: materialId, context: destinationContext)
         recordUsage(of: destination, operation: "ReEncrypt", requestId: requestId)
         return ReEncryptResult(
             ciphertextBlob: blob, sourceKeyArn: source.keyArn, sourceKeyMaterialId: source.keyMaterialId,
@@ -150,7 +154,8 @@ extension KeyManagementService {
         case (nil, let n?): count = n
         }
         let action = includePlaintext ? "kms:GenerateDataKey" : "kms:GenerateDataKeyWithoutPlaintext"
-        let (key, material, materialId) = try keyForEncryption(keyId, algorithm: nil, action: action, caller: caller, context: context)
+        let (key, material, materialId) = try keyForEncryption(
+            keyId, algorithm: nil, action: action, caller: caller, context: context)
         if dryRun { throw .dryRunOperation() }
         var dataKey = Self.randomBytes(count)
         let blob = try seal(dataKey, key: key, material: material, materialId: materialId, context: context)
@@ -189,7 +194,9 @@ extension KeyManagementService {
             while offset < count {
                 var word = rng.next()
                 let n = min(8, count - offset)
-                withUnsafeBytes(of: &word) { buffer.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: n) }
+                withUnsafeBytes(of: &word) {
+                    buffer.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: n)
+                }
                 offset += n
             }
         }

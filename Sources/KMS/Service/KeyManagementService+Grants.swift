@@ -53,7 +53,8 @@ extension KeyManagementService {
     public func createGrant(_ request: CreateGrantRequest, caller: Caller) async throws(AWSError) -> (KMSGrant, String) {
         let unknown = request.operations.filter { !GrantRules.operations.contains($0) }
         if !unknown.isEmpty || request.operations.isEmpty {
-            throw .validation(message: "Grant operations must be among: \(GrantRules.operations.sorted().joined(separator: ", ")).")
+            throw .validation(
+                message: "Grant operations must be among: \(GrantRules.operations.sorted().joined(separator: ", ")).")
         }
         if request.constraints != nil, request.operations.contains(where: { !GrantRules.cryptographicOperations.contains($0) }) {
             throw .validation(message: "Grant constraints are allowed only for operations that take an encryption context.")
@@ -91,7 +92,8 @@ extension KeyManagementService {
                 return (same, Self.token(for: same))
             }
             guard existing.count < GrantRules.maxGrantsPerKey else {
-                throw .kmsLimitExceeded("The number of grants on \(live.key.arn) has reached the limit of \(GrantRules.maxGrantsPerKey).")
+                throw .kmsLimitExceeded(
+                    "The number of grants on \(live.key.arn) has reached the limit of \(GrantRules.maxGrantsPerKey).")
             }
             let grant = KMSGrant(
                 grantId: Hex.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }), keyId: live.key.keyId,
@@ -112,12 +114,16 @@ extension KeyManagementService {
         let live = try resolve(keyId, caller: caller, allowAlias: false)
         try authorize("kms:ListGrants", key: live.key, caller: caller)
         let grants = state.withLock { $0.grants[live.key.keyId].map { Array($0.values) } ?? [] }
-            .filter { (grantId == nil || $0.grantId == grantId) && (granteePrincipal == nil || $0.granteePrincipal == granteePrincipal) }
+            .filter {
+                (grantId == nil || $0.grantId == grantId) && (granteePrincipal == nil || $0.granteePrincipal == granteePrincipal)
+            }
             .sorted { ($0.creationDate, $0.grantId) < ($1.creationDate, $1.grantId) }
         return try Self.page(grants, limit: limit ?? 50, marker: marker, id: \.grantId)
     }
 
-    public func listRetirableGrants(retiringPrincipal: String, limit: Int?, marker: String?, caller: Caller) throws(AWSError)
+    public func listRetirableGrants(
+        retiringPrincipal: String, limit: Int?, marker: String?, caller: Caller
+    ) throws(AWSError)
         -> Page<KMSGrant>
     {
         try authorize("kms:ListRetirableGrants", key: nil, caller: caller)
@@ -143,7 +149,9 @@ extension KeyManagementService {
 
     /// RetireGrant by token, or by key ARN and grant id: allowed for the retiring principal, the
     /// grantee when the grant includes RetireGrant, and the key's account.
-    public func retireGrant(grantToken: String?, keyId: String?, grantId: String?, dryRun: Bool, caller: Caller)
+    public func retireGrant(
+        grantToken: String?, keyId: String?, grantId: String?, dryRun: Bool, caller: Caller
+    )
         async throws(AWSError)
     {
         try await change { () async throws(AWSError) -> Void in

@@ -1,11 +1,11 @@
 public import AWSProtocol
 import Crypto
-import _CryptoExtras
 public import Foundation
 public import Identity
 import KeyVault
 import Logging
 import Synchronization
+import _CryptoExtras
 
 /// The answer to GetParametersForImport.
 public struct ImportParameters: Sendable {
@@ -51,7 +51,9 @@ extension KeyManagementService {
     }
 
     /// A fresh RSA wrapping key pair and an import token bound to it and to the key.
-    public func getParametersForImport(keyId: String, wrappingAlgorithm: String, wrappingKeySpec: String, caller: Caller)
+    public func getParametersForImport(
+        keyId: String, wrappingAlgorithm: String, wrappingKeySpec: String, caller: Caller
+    )
         throws(AWSError) -> ImportParameters
     {
         let live = try resolve(keyId, caller: caller, allowAlias: false)
@@ -116,10 +118,14 @@ extension KeyManagementService {
             var material: [UInt8]
             do {
                 let padding: _RSA.Encryption.Padding = pending.algorithm == "RSAES_OAEP_SHA_1" ? .PKCS1_OAEP : .PKCS1_OAEP_SHA256
-                let wrappingKey = try pending.wrappingKey.withUnsafeBytes { try _RSA.Encryption.PrivateKey(derRepresentation: Array($0)) }
+                let wrappingKey = try pending.wrappingKey.withUnsafeBytes {
+                    try _RSA.Encryption.PrivateKey(derRepresentation: Array($0))
+                }
                 material = Array(try wrappingKey.decrypt(encryptedKeyMaterial, padding: padding))
             } catch {
-                throw AWSError(code: "InvalidCiphertextException", message: "The wrapped key material could not be unwrapped with the import parameters.")
+                throw AWSError(
+                    code: "InvalidCiphertextException",
+                    message: "The wrapped key material could not be unwrapped with the import parameters.")
             }
             defer { Zeroize.array(&material) }
             guard material.count == 32 else {
@@ -186,7 +192,9 @@ extension KeyManagementService {
     /// Sweep step: imported material whose ValidTo has passed is deleted, as AWS does.
     func expireImportedMaterial(now: Date) async -> [String] {
         let due = state.withLock { state in
-            state.keys.values.map(\.key).filter { $0.origin == .external && !$0.materials.isEmpty && ($0.validTo ?? .distantFuture) <= now }
+            state.keys.values.map(\.key).filter {
+                $0.origin == .external && !$0.materials.isEmpty && ($0.validTo ?? .distantFuture) <= now
+            }
         }
         var expired: [String] = []
         for key in due {

@@ -1,8 +1,8 @@
-import Synchronization
 public import AWSProtocol
 import Crypto
 import Foundation
 public import Identity
+import Synchronization
 
 /// What CreateKey takes.
 public struct CreateKeyRequest: Sendable {
@@ -63,7 +63,8 @@ extension KeyManagementService {
         }
         try TagRules.validate(request.tags)
         let keyId = UUID().uuidString.lowercased()
-        let policy = try request.policy.map { p throws(AWSError) in try KeyPolicyRules.validate(p) }
+        let policy =
+            try request.policy.map { p throws(AWSError) in try KeyPolicyRules.validate(p) }
             ?? KeyPolicyRules.defaultPolicy(accountId: caller.accountId)
         let now = now()
         return try await change { () async throws(AWSError) -> KMSKey in

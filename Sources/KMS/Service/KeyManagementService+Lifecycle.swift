@@ -1,7 +1,7 @@
-import Synchronization
 public import AWSProtocol
 import Foundation
 public import Identity
+import Synchronization
 
 extension KeyManagementService {
     public static let defaultPendingWindowInDays = 30

@@ -1,7 +1,7 @@
-import Synchronization
 public import AWSProtocol
 import Foundation
 public import Identity
+import Synchronization
 
 /// One entry of ListKeyRotations.
 public struct KeyRotation: Sendable {
@@ -90,7 +90,9 @@ extension KeyManagementService {
     }
 
     /// The key's rotations, oldest first; with `includeInitial`, the original material too.
-    public func listKeyRotations(keyId: String, includeInitial: Bool, limit: Int?, marker: String?, caller: Caller)
+    public func listKeyRotations(
+        keyId: String, includeInitial: Bool, limit: Int?, marker: String?, caller: Caller
+    )
         throws(AWSError) -> Page<KeyRotation>
     {
         let live = try resolve(keyId, caller: caller, allowAlias: false)

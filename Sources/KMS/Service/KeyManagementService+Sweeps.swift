@@ -1,7 +1,7 @@
-import Logging
-import Synchronization
 import AWSProtocol
 import Foundation
+import Logging
+import Synchronization
 
 /// What one sweep did.
 public struct SweepReport: Sendable, Equatable {
@@ -20,7 +20,9 @@ extension KeyManagementService {
         let now = now()
         let (due, rotations) = state.withLock { state in
             (
-                state.keys.values.filter { $0.key.keyState == .pendingDeletion && ($0.key.deletionDate ?? .distantFuture) <= now },
+                state.keys.values.filter {
+                    $0.key.keyState == .pendingDeletion && ($0.key.deletionDate ?? .distantFuture) <= now
+                },
                 state.keys.values.filter {
                     $0.key.keyState == .enabled && ($0.key.rotation?.nextRotationDate ?? .distantFuture) <= now
                 }

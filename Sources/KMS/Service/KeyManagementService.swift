@@ -108,7 +108,8 @@ public final class KeyManagementService: Sendable {
     func grantAllows(_ request: KMSAccessRequest, key: KMSKey) -> Bool {
         let grants = state.withLock { $0.grants[key.keyId].map { Array($0.values) } ?? [] }
         return grants.contains {
-            GrantRules.covers($0, operation: request.operation, principalArn: request.caller.principal.arn, context: request.encryptionContext)
+            GrantRules.covers(
+                $0, operation: request.operation, principalArn: request.caller.principal.arn, context: request.encryptionContext)
         }
     }
 

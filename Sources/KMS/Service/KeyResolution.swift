@@ -1,7 +1,7 @@
-import Synchronization
 import AWSProtocol
 import Foundation
 public import Identity
+import Synchronization
 
 /// How a request names a key: key id, key ARN, alias name or alias ARN.
 enum KeyReference: Equatable {

@@ -46,7 +46,8 @@ struct CloudTrailAPI: JSONServiceAPI {
                 else {
                     throw AWSError(code: "InvalidNextTokenException", message: "A token that is not valid was provided.")
                 }
-                cursor = LookupCursor(eventTime: Date(timeIntervalSince1970: time), eventId: String(text[text.index(after: bar)...]))
+                cursor = LookupCursor(
+                    eventTime: Date(timeIntervalSince1970: time), eventId: String(text[text.index(after: bar)...]))
             }
             let events: [CloudTrailEvent]
             do {
@@ -69,10 +70,14 @@ struct CloudTrailAPI: JSONServiceAPI {
             }
             let existing = try await stored { try await trail.trails.trails(accountId: caller.accountId) }
             if existing.contains(where: { $0.name == name }) {
-                throw AWSError(code: "TrailAlreadyExistsException", message: "Trail \(name) already exists for customer: \(caller.accountId)")
+                throw AWSError(
+                    code: "TrailAlreadyExistsException", message: "Trail \(name) already exists for customer: \(caller.accountId)"
+                )
             }
             guard existing.filter({ $0.region == caller.region }).count < 5 else {
-                throw AWSError(code: "MaximumNumberOfTrailsExceededException", message: "User: \(caller.accountId) already has 5 trails in \(caller.region).")
+                throw AWSError(
+                    code: "MaximumNumberOfTrailsExceededException",
+                    message: "User: \(caller.accountId) already has 5 trails in \(caller.region).")
             }
             var tags: [String: String] = [:]
             for t in input.structureList("TagsList") ?? [] {
@@ -80,7 +85,8 @@ struct CloudTrailAPI: JSONServiceAPI {
             }
             let created = CloudTrailTrail(
                 accountId: caller.accountId, region: caller.region, name: name, s3BucketName: input.string("S3BucketName") ?? "",
-                s3KeyPrefix: input.string("S3KeyPrefix"), includeGlobalServiceEvents: input.bool("IncludeGlobalServiceEvents") ?? true,
+                s3KeyPrefix: input.string("S3KeyPrefix"),
+                includeGlobalServiceEvents: input.bool("IncludeGlobalServiceEvents") ?? true,
                 isMultiRegionTrail: input.bool("IsMultiRegionTrail") ?? false,
                 logFileValidationEnabled: input.bool("EnableLogFileValidation") ?? false, kmsKeyId: input.string("KmsKeyId"),
                 tags: tags)
@@ -138,7 +144,8 @@ struct CloudTrailAPI: JSONServiceAPI {
                 ]
             ]
         default:
-            throw AWSError(code: "UnsupportedOperationException", message: "\(operation) is not supported by this Rampart build yet.")
+            throw AWSError(
+                code: "UnsupportedOperationException", message: "\(operation) is not supported by this Rampart build yet.")
         }
     }
 
@@ -158,7 +165,9 @@ struct CloudTrailAPI: JSONServiceAPI {
 
     func find(_ nameOrArn: String, _ caller: Caller) async throws(AWSError) -> CloudTrailTrail {
         guard let t = try await visibleTrails(caller).first(where: { $0.name == nameOrArn || $0.arn == nameOrArn }) else {
-            let arn = nameOrArn.hasPrefix("arn:") ? nameOrArn : "arn:aws:cloudtrail:\(caller.region):\(caller.accountId):trail/\(nameOrArn)"
+            let arn =
+                nameOrArn.hasPrefix("arn:")
+                ? nameOrArn : "arn:aws:cloudtrail:\(caller.region):\(caller.accountId):trail/\(nameOrArn)"
             throw AWSError(code: "TrailNotFoundException", message: "Unknown trail: \(arn) for the user: \(caller.accountId)")
         }
         return t

@@ -35,7 +35,8 @@ struct IAMAPI: QueryServiceAPI {
         }
         func requireUser() throws(AWSError) -> String {
             guard let userName else {
-                throw .iamValidation("1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null")
+                throw .iamValidation(
+                    "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null")
             }
             return userName
         }
@@ -67,7 +68,8 @@ struct IAMAPI: QueryServiceAPI {
             }
         case "UpdateUser":
             try await iam.updateUser(
-                accountId: account, userName: try requireUser(), newUserName: input.string("NewUserName"), newPath: input.string("NewPath"))
+                accountId: account, userName: try requireUser(), newUserName: input.string("NewUserName"),
+                newPath: input.string("NewPath"))
             return respond { _ in }
         case "DeleteUser":
             try await iam.deleteUser(accountId: account, userName: try requireUser())
@@ -126,7 +128,8 @@ struct IAMAPI: QueryServiceAPI {
                 status: input.string("Status") == "Inactive" ? .inactive : .active)
             return respond { _ in }
         case "DeleteAccessKey":
-            try await iam.deleteAccessKey(accountId: account, userName: try requireUser(), accessKeyId: input.string("AccessKeyId") ?? "")
+            try await iam.deleteAccessKey(
+                accountId: account, userName: try requireUser(), accessKeyId: input.string("AccessKeyId") ?? "")
             return respond { _ in }
         case "PutUserPolicy":
             try await iam.putUserPolicy(
@@ -151,7 +154,8 @@ struct IAMAPI: QueryServiceAPI {
                 w.element("IsTruncated", "false")
             }
         case "DeleteUserPolicy":
-            try await iam.deleteUserPolicy(accountId: account, userName: try requireUser(), policyName: input.string("PolicyName") ?? "")
+            try await iam.deleteUserPolicy(
+                accountId: account, userName: try requireUser(), policyName: input.string("PolicyName") ?? "")
             return respond { _ in }
         default:
             throw AWSError(code: "InvalidAction", message: "\(action) is not supported by this Rampart build yet.")

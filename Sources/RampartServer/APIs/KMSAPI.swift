@@ -200,7 +200,8 @@ struct KMSAPI: JSONServiceAPI {
                 wrappingKeySpec: input.string("WrappingKeySpec") ?? "", caller: caller)
             return [
                 "KeyId": .string(params.keyArn), "ImportToken": .string(Base64.encode(params.importToken)),
-                "PublicKey": .string(Base64.encode(params.publicKey)), "ParametersValidTo": Timestamp.epochSeconds(params.validTo),
+                "PublicKey": .string(Base64.encode(params.publicKey)),
+                "ParametersValidTo": Timestamp.epochSeconds(params.validTo),
             ]
         case "ImportKeyMaterial":
             if let type = input.string("ImportType"), type != "EXISTING_KEY_MATERIAL", type != "NEW_KEY_MATERIAL" {
@@ -287,8 +288,12 @@ struct KMSAPI: JSONServiceAPI {
         if let retiring = grant.retiringPrincipal { out["RetiringPrincipal"] = .string(retiring) }
         if let c = grant.constraints {
             var constraints: [String: JSONValue] = [:]
-            if let subset = c.encryptionContextSubset { constraints["EncryptionContextSubset"] = .object(subset.mapValues(JSONValue.string)) }
-            if let equals = c.encryptionContextEquals { constraints["EncryptionContextEquals"] = .object(equals.mapValues(JSONValue.string)) }
+            if let subset = c.encryptionContextSubset {
+                constraints["EncryptionContextSubset"] = .object(subset.mapValues(JSONValue.string))
+            }
+            if let equals = c.encryptionContextEquals {
+                constraints["EncryptionContextEquals"] = .object(equals.mapValues(JSONValue.string))
+            }
             out["Constraints"] = .object(constraints)
         }
         return .object(out)

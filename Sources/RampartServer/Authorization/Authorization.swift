@@ -19,7 +19,8 @@ enum Authorization {
         let why =
             result.decision == .explicitDeny
             ? "with an explicit deny in an identity-based policy" : "because no identity-based policy allows the \(action) action"
-        return .iamAccessDenied("User: \(caller.principal.arn) is not authorized to perform: \(action) on resource: \(resource) \(why)")
+        return .iamAccessDenied(
+            "User: \(caller.principal.arn) is not authorized to perform: \(action) on resource: \(resource) \(why)")
     }
 
     /// Identity policies alone (no resource policy in play): an explicit Deny in any wins,
@@ -52,8 +53,10 @@ struct PolicyKMSAuthorizer: KMSAuthorizer {
             // CreateKey, ListKeys, ListAliases, GenerateRandom: identity policies only.
             if isRoot { return nil }
             let context = PolicyContext.make(action: request.action, resource: "*", caller: caller, extra: request.conditionKeys)
-            let result = Authorization.identityOnly(PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), context)
-            return result.isAllowed ? nil : .accessDenied(AccessDeniedMessage.text(request, because: Self.because(result, request)))
+            let result = Authorization.identityOnly(
+                PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), context)
+            return result.isAllowed
+                ? nil : .accessDenied(AccessDeniedMessage.text(request, because: Self.because(result, request)))
         }
         var extra = request.conditionKeys
         extra["kms:CallerAccount"] = [caller.accountId]

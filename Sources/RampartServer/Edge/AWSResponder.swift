@@ -147,7 +147,8 @@ struct AWSResponder: HTTPResponder {
         } catch let error as AWSError {
             result = .failure(error)
         } catch {
-            logger.error("unexpected error", metadata: ["request_id": .string(requestId), "error": .string("\(type(of: error))")])
+            logger.error(
+                "unexpected error", metadata: ["request_id": .string(requestId), "error": .string("\(type(of: error))")])
             result = .failure(AWSError.internalFailure())
         }
         // The record is written (for changes: committed) before the caller hears back.
@@ -178,7 +179,8 @@ struct AWSResponder: HTTPResponder {
                 // Nothing says which service: the usual answer to an unsigned or unknown request.
                 let outcome = await authenticator.authenticate(
                     sigv4, service: "sts", wire: wire, sourceIP: context.sourceIP, userAgent: userAgent, secure: secure)
-                let error = outcome.error ?? AWSError(code: "InvalidAction", message: "The action is not valid for this endpoint.")
+                let error =
+                    outcome.error ?? AWSError(code: "InvalidAction", message: "The action is not valid for this endpoint.")
                 summary.errorCode = error.code
                 return wire.errorResponse(error, requestId: requestId)
             }

@@ -60,7 +60,10 @@ struct AuditRecorder: Sendable {
         if error == nil, !Self.isReadOnly(operation), case .object(let members)? = response {
             let kept = members.filter { Self.recordableResponse.contains($0.key) }
             if !kept.isEmpty {
-                responseElements = .object(Dictionary(uniqueKeysWithValues: kept.map { (String($0.key.prefix(1).lowercased() + $0.key.dropFirst()), $0.value) }))
+                responseElements = .object(
+                    Dictionary(
+                        uniqueKeysWithValues: kept.map { (String($0.key.prefix(1).lowercased() + $0.key.dropFirst()), $0.value) })
+                )
             }
         }
         var parameters = input.flatMap {

@@ -31,7 +31,8 @@ struct Authenticator: Sendable {
         for field in head.headerFields {
             headers.append((name: field.name.canonicalName, value: field.value))
         }
-        return SigV4Request(method: method, path: path, query: query, headers: headers, payloadSHA256: PayloadHash.sha256Hex(body))
+        return SigV4Request(
+            method: method, path: path, query: query, headers: headers, payloadSHA256: PayloadHash.sha256Hex(body))
     }
 
     /// Parses only: which service and region the request is scoped to (Query dispatch needs it
@@ -53,8 +54,10 @@ struct Authenticator: Sendable {
         let scope = auth.scope
         if scope.service != expected {
             return Outcome(
-                error: SigV4Error(kind: .incompleteSignature, message: "Credential should be scoped to correct service: '\(expected)'. ")
-                    .awsError(for: wire), accessKeyId: scope.accessKeyId)
+                error: SigV4Error(
+                    kind: .incompleteSignature, message: "Credential should be scoped to correct service: '\(expected)'. "
+                )
+                .awsError(for: wire), accessKeyId: scope.accessKeyId)
         }
         if !Region.isValid(scope.region) {
             return Outcome(
@@ -67,7 +70,8 @@ struct Authenticator: Sendable {
         } catch {
             return Outcome(error: .internalFailure(), accessKeyId: scope.accessKeyId)
         }
-        let unrecognized = SigV4Error(kind: .unrecognizedClient, message: "The security token included in the request is invalid.")
+        let unrecognized = SigV4Error(
+            kind: .unrecognizedClient, message: "The security token included in the request is invalid.")
         guard let credential, credential.active else {
             return Outcome(error: unrecognized.awsError(for: wire), accessKeyId: scope.accessKeyId)
         }

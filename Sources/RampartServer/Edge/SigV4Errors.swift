@@ -14,7 +14,8 @@ extension SigV4Error {
         case (.json, .unrecognizedClient):
             return AWSError(code: "UnrecognizedClientException", message: message)
         case (.query, .missingAuthentication):
-            return AWSError(code: "MissingAuthenticationToken", message: "Request is missing Authentication Token", httpStatus: 403)
+            return AWSError(
+                code: "MissingAuthenticationToken", message: "Request is missing Authentication Token", httpStatus: 403)
         case (.query, .incompleteSignature):
             return AWSError(code: "IncompleteSignature", message: message, httpStatus: 400)
         case (.query, .invalidSignature), (.query, .signatureExpired):
