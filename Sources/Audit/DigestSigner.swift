@@ -1,3 +1,4 @@
+import AWSProtocol
 import Crypto
 import Foundation
 import _CryptoExtras
@@ -24,13 +25,13 @@ public struct DigestSigner: Sendable {
     public var fingerprint: String { DigestSigner.fingerprint(of: Array(privateKey.publicKey.derRepresentation)) }
 
     static func fingerprint(of der: [UInt8]) -> String {
-        SHA256.hash(data: der).map { String(format: "%02x", $0) }.joined()
+        Hex.sha256(der)
     }
 
     /// The hex signature of `text`.
     public func sign(_ text: String) throws -> String {
         let signature = try privateKey.signature(for: SHA256.hash(data: Array(text.utf8)), padding: .insecurePKCS1v1_5)
-        return signature.rawRepresentation.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(signature.rawRepresentation)
     }
 }
 
@@ -51,22 +52,5 @@ public struct DigestVerifier: Sendable {
             padding: .insecurePKCS1v1_5)
     }
 
-    private func hexBytes(_ hex: String) -> [UInt8]? {
-        let chars = Array(hex.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var i = 0
-        while i < chars.count {
-            guard let byte = UInt8(String(decoding: chars[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
-            out.append(byte)
-            i += 2
-        }
-        return out
-    }
-}
-
-enum SHA256Hex {
-    static func of(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    }
+    private func hexBytes(_ hex: String) -> [UInt8]? { Hex.decode(hex) }
 }

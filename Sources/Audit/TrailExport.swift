@@ -63,14 +63,14 @@ public enum TrailExport {
                     "logFiles": [
                         [
                             "s3Bucket": .string(bucket), "s3Object": .string(logObject),
-                            "hashValue": .string(SHA256Hex.of(logBody)), "hashAlgorithm": "SHA-256",
+                            "hashValue": .string(Hex.sha256(logBody)), "hashAlgorithm": "SHA-256",
                             "newestEventTime": .string(Timestamp.iso8601(sorted.last!.eventTime, fractional: false)),
                             "oldestEventTime": .string(Timestamp.iso8601(sorted[0].eventTime, fractional: false)),
                         ]
                     ],
                 ]
                 let digestBody = digest.serialized()
-                let digestHash = SHA256Hex.of(digestBody)
+                let digestHash = Hex.sha256(digestBody)
                 let signature = try signer.sign(
                     signingString(end: end, object: digestObject, hash: digestHash, previousSignature: previous?.signature))
                 let digestURL = root.appendingPathComponent(digestObject)

@@ -37,7 +37,7 @@ public enum TrailValidation {
                 continue
             }
             report.digestsChecked += 1
-            let hash = SHA256Hex.of(body)
+            let hash = Hex.sha256(body)
             guard let signature = try? String(contentsOf: URL(fileURLWithPath: url.path + ".sig"), encoding: .utf8) else {
                 report.problems.append("digest file \(object) has no signature (\(object).sig removed)")
                 continue
@@ -65,7 +65,7 @@ public enum TrailValidation {
                     report.problems.append("log file \(logObject) listed in \(object) is missing (removed)")
                     continue
                 }
-                guard let plain = try? Gzip.decompress(Array(data)), SHA256Hex.of(plain) == logFile["hashValue"]?.stringValue
+                guard let plain = try? Gzip.decompress(Array(data)), Hex.sha256(plain) == logFile["hashValue"]?.stringValue
                 else {
                     report.problems.append("log file \(logObject): hash does not match its digest (changed)")
                     continue

@@ -32,7 +32,7 @@ struct Authenticator: Sendable {
             headers.append((name: field.name.canonicalName, value: field.value))
         }
         return SigV4Request(
-            method: method, path: path, query: query, headers: headers, payloadSHA256: PayloadHash.sha256Hex(body))
+            method: method, path: path, query: query, headers: headers, payloadSHA256: Hex.sha256(body))
     }
 
     /// Parses only: which service and region the request is scoped to (Query dispatch needs it

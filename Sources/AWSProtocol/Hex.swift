@@ -1,5 +1,9 @@
-/// Hexadecimal digits for SigV4: lowercase for hashes and signatures, uppercase for percent-escapes.
-enum Hex {
+import Crypto
+public import Foundation
+
+/// Hexadecimal: lowercase for hashes, signatures and ids, uppercase for percent-escapes. The
+/// one hex codec of the project.
+public enum Hex {
     private static let lowerDigits: StaticString = "0123456789abcdef"
     private static let upperDigits: StaticString = "0123456789ABCDEF"
 
@@ -61,5 +65,28 @@ enum Hex {
             isHigh.toggle()
         }
         return out
+    }
+
+    /// `bytes` as lowercase hex.
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String { lowercase(bytes) }
+
+    /// The bytes of a hex string of either case; nil if it is not hex.
+    public static func decode(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count / 2)
+        var i = 0
+        while i < digits.count {
+            guard let hi = value(digits[i]), let lo = value(digits[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    /// The SHA-256 of `bytes` in lowercase hex.
+    public static func sha256(_ bytes: some DataProtocol) -> String {
+        lowercase(SHA256.hash(data: bytes))
     }
 }
