@@ -139,6 +139,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "IdentityTests",
+            dependencies: ["Identity", "RampartTestSupport", "RampartCore", "AWSProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KeyVaultTests",
             dependencies: ["KeyVault"],
             swiftSettings: swiftSettings
