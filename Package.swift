@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "Audit",
             dependencies: [
-                "AWSProtocol", "CZlib",
+                "AWSProtocol", "CZlib", "RampartCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import RampartCore
 public import ServiceLifecycle
 import Synchronization
 
@@ -11,11 +12,39 @@ public final class AuditTrail: Service, Sendable {
     private let logger: Logger
     private let pending = Mutex<[CloudTrailEvent]>([])
     private let interval: Duration
+    /// How long events are kept (AWS's event history: 90 days), and the clock that ages them.
+    private let retention: TimeInterval
+    private let now: @Sendable () -> Date
+    private let lastPrune = Mutex<Date?>(nil)
+    /// One flush at a time, so a lookup's flush waits for the background one in flight.
+    private let flushing = AsyncLock()
 
-    public init(store: any AuditStore, logger: Logger, interval: Duration = .milliseconds(20)) {
+    public init(
+        store: any AuditStore, logger: Logger, interval: Duration = .milliseconds(20), retentionDays: Int = 90,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
         self.logger = logger
         self.interval = interval
+        self.retention = TimeInterval(retentionDays) * 86_400
+        self.now = now
+    }
+
+    /// Deletes events older than the retention period; runs at most once a minute of service time.
+    public func pruneIfDue() async {
+        let current = now()
+        let due = lastPrune.withLock { last -> Bool in
+            if let last, current.timeIntervalSince(last) < 60 { return false }
+            last = current
+            return true
+        }
+        guard due else { return }
+        do {
+            let removed = try await store.prune(before: current.addingTimeInterval(-retention))
+            if removed > 0 { logger.info("pruned audit events past retention", metadata: ["count": "\(removed)"]) }
+        } catch {
+            logger.error("pruning audit events failed; retrying later")
+        }
     }
 
     /// Records `event`; with `durable`, returns only once it is committed.
@@ -31,18 +60,21 @@ public final class AuditTrail: Service, Sendable {
         }
     }
 
-    /// Writes everything pending now.
+    /// Writes everything pending now; returns once every record taken before the call is committed.
     public func flush() async {
-        let batch = pending.withLock { p -> [CloudTrailEvent] in
-            defer { p.removeAll(keepingCapacity: true) }
-            return p
-        }
-        guard !batch.isEmpty else { return }
-        do {
-            try await store.append(batch)
-        } catch {
-            logger.error("writing audit records failed; keeping them for the next flush", metadata: ["count": "\(batch.count)"])
-            pending.withLock { $0.insert(contentsOf: batch, at: 0) }
+        await flushing.withLock {
+            let batch = pending.withLock { p -> [CloudTrailEvent] in
+                defer { p.removeAll(keepingCapacity: true) }
+                return p
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                try await store.append(batch)
+            } catch {
+                logger.error(
+                    "writing audit records failed; keeping them for the next flush", metadata: ["count": "\(batch.count)"])
+                pending.withLock { $0.insert(contentsOf: batch, at: 0) }
+            }
         }
     }
 
@@ -51,6 +83,7 @@ public final class AuditTrail: Service, Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: self.interval)
                 await self.flush()
+                await self.pruneIfDue()
             }
         }
         await flush()

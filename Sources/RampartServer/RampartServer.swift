@@ -26,6 +26,8 @@ public struct ServerOptions: Sendable {
     /// The account a fresh data folder is initialized with.
     public var defaultAccountId = "000000000000"
     public var maxBodySize = 1 << 20
+    /// How long LookupEvents history is kept (AWS keeps 90 days).
+    public var trailRetentionDays = 90
     public var idleTimeout: TimeAmount = .seconds(60)
 
     public init(dataDirectory: URL) {
@@ -61,7 +63,9 @@ public enum RampartServer {
         let serviceClock = AdjustableClock(base: wallClock)
         let identityStore = SQLIdentityStore(database: db)
         let identity = IdentityService(store: identityStore, vault: vault, clock: serviceClock)
-        let trail = AuditTrail(store: SQLAuditStore(database: db), logger: logger)
+        let trail = AuditTrail(
+            store: SQLAuditStore(database: db), logger: logger, retentionDays: options.trailRetentionDays,
+            now: { serviceClock.now })
         let kms = KeyManagementService(
             store: SQLKeyStore(database: db), vault: vault, clock: serviceClock, authorizer: Authorization.kms,
             logger: logger,

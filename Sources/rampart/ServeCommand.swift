@@ -29,10 +29,14 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("account-id"), help: "The account an empty data folder is initialized with.")
     var accountId: String = "000000000000"
 
+    @Option(name: .customLong("trail-retention-days"), help: "How many days of audit events LookupEvents keeps (AWS: 90).")
+    var trailRetentionDays: Int = 90
+
     func validate() throws {
         guard Self.parseListen(listen) != nil else {
             throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:4566")
         }
+        guard trailRetentionDays >= 1 else { throw ValidationError("--trail-retention-days must be at least 1") }
         if (tlsCertificate == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
@@ -53,6 +57,7 @@ struct Serve: AsyncParsableCommand {
         options.tlsKeyPath = tlsKey
         options.devClock = devClock
         options.defaultAccountId = accountId
+        options.trailRetentionDays = trailRetentionDays
         do {
             try await RampartServer.run(options, logger: Logger(label: "rampart"))
         } catch let error as RampartError {

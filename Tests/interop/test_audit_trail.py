@@ -209,3 +209,15 @@ def test_trails_api(server):
     assert serialization.load_der_public_key(keys[0]["Value"]).key_size == 2048
     out = subprocess.run(["aws", "cloudtrail", "describe-trails"], env=server.cli_env(), capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_events_past_retention_are_pruned(fresh_server):
+    kms = fresh_server.client("kms")
+    ct = fresh_server.client("cloudtrail")
+    kms.create_key()
+    assert lookup(ct, "EventName", "CreateKey")
+    fresh_server.advance_clock(91 * 86400)
+    deadline = time.time() + 10
+    while time.time() < deadline and lookup(ct, "EventName", "CreateKey"):
+        time.sleep(0.2)
+    assert lookup(ct, "EventName", "CreateKey") == []

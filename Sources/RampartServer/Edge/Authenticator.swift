@@ -1,8 +1,10 @@
 import AWSProtocol
+import Crypto
 import Foundation
 import HTTPTypes
 import Identity
 import RampartCore
+import Synchronization
 
 /// SigV4 authentication: parses the signature, finds the access key, checks the signature and
 /// the clock, and returns the caller.
@@ -12,6 +14,7 @@ import RampartCore
 struct Authenticator: Sendable {
     let identity: IdentityService
     let clock: any ServiceClock
+    let signingKeys = SigningKeyCache()
 
     struct Outcome: Sendable {
         var caller: Caller?
@@ -81,7 +84,8 @@ struct Authenticator: Sendable {
             }
         }
         do {
-            try SigV4.verify(auth, request: request, secretAccessKey: credential.secretAccessKey, now: clock.now)
+            let key = signingKeys.key(for: credential, scope: scope)
+            try SigV4.verify(auth, request: request, signingKey: key, now: clock.now)
         } catch {
             return Outcome(error: error.awsError(for: wire), accessKeyId: scope.accessKeyId)
         }
@@ -99,5 +103,29 @@ enum ConstantTime {
         var diff: UInt8 = 0
         for i in 0..<a.count { diff |= a[i] ^ b[i] }
         return diff == 0
+    }
+}
+
+/// Signing keys by access key and scope: the four chained HMACs run once per key, day, region
+/// and service instead of on every request. The entry is keyed by the secret too, so a changed
+/// secret never meets a stale key.
+final class SigningKeyCache: Sendable {
+    private struct Entry: Hashable {
+        var accessKeyId: String
+        var secretAccessKey: String
+        var scope: SigV4Scope
+    }
+    private let keys = Mutex<[Entry: SymmetricKey]>([:])
+
+    func key(for credential: Credential, scope: SigV4Scope) -> SymmetricKey {
+        let entry = Entry(accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey, scope: scope)
+        if let hit = keys.withLock({ $0[entry] }) { return hit }
+        let key = SigV4.signingKey(
+            secretAccessKey: credential.secretAccessKey, date: scope.date, region: scope.region, service: scope.service)
+        keys.withLock { cache in
+            if cache.count >= 4096 { cache.removeAll() }
+            cache[entry] = key
+        }
+        return key
     }
 }
