@@ -119,7 +119,7 @@ let package = Package(
         // Test doubles: manual clock, in-memory pieces.
         .target(
             name: "RampartTestSupport",
-            dependencies: ["AWSProtocol", "KeyVault", "Storage", "Identity", "KMS", "RampartCore"],
+            dependencies: ["AWSProtocol", "KeyVault", "Identity", "KMS", "RampartCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import AWSProtocol
 import Crypto
 public import Identity
 public import KMS
@@ -20,5 +21,17 @@ public enum Fixtures {
         clock: ManualClock = ManualClock(), store: InMemoryKeyStore = InMemoryKeyStore(), vault: KeyVault = vault()
     ) -> (KeyManagementService, InMemoryKeyStore, ManualClock) {
         (KeyManagementService(store: store, vault: vault, clock: clock), store, clock)
+    }
+}
+
+/// The AWS error code `body` throws, or nil if it succeeds: for `#expect(await errorCode { ... } == "...")`.
+public func errorCode(_ body: () async throws -> Void) async -> String? {
+    do {
+        try await body()
+        return nil
+    } catch let error as AWSError {
+        return error.code
+    } catch {
+        return "\(error)"
     }
 }

@@ -16,29 +16,20 @@ struct IAMServiceTests {
         return (IAMService(store: store, vault: vault, clock: clock, identity: identity), identity)
     }
 
-    func code(_ body: () async throws -> Void) async -> String? {
-        do {
-            try await body()
-            return nil
-        } catch let e as AWSError {
-            return e.code
-        } catch {
-            return "\(error)"
-        }
-    }
-
     @Test func usersAreUniqueAndNamedAsAWSAllows() async throws {
         let (iam, _) = try await make()
         let user = try await iam.createUser(accountId: Fixtures.accountA, userName: "dave", path: nil, tags: [])
         #expect(user.arn == "arn:aws:iam::111111111111:user/dave")
         #expect(user.userId.hasPrefix("AIDA") && user.userId.count == 21)
         #expect(
-            await code { _ = try await iam.createUser(accountId: Fixtures.accountA, userName: "DAVE", path: nil, tags: []) }
+            await errorCode { _ = try await iam.createUser(accountId: Fixtures.accountA, userName: "DAVE", path: nil, tags: []) }
                 == "EntityAlreadyExists")
         #expect(
-            await code { _ = try await iam.createUser(accountId: Fixtures.accountA, userName: "no spaces", path: nil, tags: []) }
+            await errorCode {
+                _ = try await iam.createUser(accountId: Fixtures.accountA, userName: "no spaces", path: nil, tags: [])
+            }
                 == "ValidationError")
-        #expect(await code { _ = try await iam.getUser(accountId: Fixtures.accountB, userName: "dave") } == "NoSuchEntity")
+        #expect(await errorCode { _ = try await iam.getUser(accountId: Fixtures.accountB, userName: "dave") } == "NoSuchEntity")
     }
 
     @Test func accessKeysAuthenticateUntilDeactivated() async throws {
@@ -52,11 +43,12 @@ struct IAMServiceTests {
         #expect(credential.secretAccessKey == key.secretAccessKey)
         _ = try await iam.createAccessKey(accountId: Fixtures.accountA, userName: "erin")
         #expect(
-            await code { _ = try await iam.createAccessKey(accountId: Fixtures.accountA, userName: "erin") } == "LimitExceeded")
+            await errorCode { _ = try await iam.createAccessKey(accountId: Fixtures.accountA, userName: "erin") }
+                == "LimitExceeded")
         try await iam.updateAccessKey(
             accountId: Fixtures.accountA, userName: "erin", accessKeyId: key.record.accessKeyId, status: .inactive)
         #expect(try await identity.credential(accessKeyId: key.record.accessKeyId)?.active == false)
-        #expect(await code { try await iam.deleteUser(accountId: Fixtures.accountA, userName: "erin") } == "DeleteConflict")
+        #expect(await errorCode { try await iam.deleteUser(accountId: Fixtures.accountA, userName: "erin") } == "DeleteConflict")
     }
 
     @Test func inlinePoliciesFeedTheCache() async throws {
@@ -72,7 +64,7 @@ struct IAMServiceTests {
             accountId: Fixtures.accountA, userName: "frank", policyName: "p", document: "{2}", validate: accept)
         #expect(try await iam.identityPolicies(accountId: Fixtures.accountA, userName: "frank") == ["{2}"])
         #expect(
-            await code {
+            await errorCode {
                 try await iam.putUserPolicy(
                     accountId: Fixtures.accountA, userName: "frank", policyName: "q", document: "x", validate: refuse)
             } == "MalformedPolicyDocument")

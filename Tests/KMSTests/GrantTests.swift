@@ -25,24 +25,13 @@ struct GrantTests {
         }
     }
 
-    func code(_ body: () async throws -> Void) async -> String? {
-        do {
-            try await body()
-            return nil
-        } catch let e as AWSError {
-            return e.code
-        } catch {
-            return "\(error)"
-        }
-    }
-
     @Test func grantsAllowOnlyTheirOperationsAndContexts() async throws {
         let kms = KeyManagementService(
             store: InMemoryKeyStore(), vault: Fixtures.vault(), clock: ManualClock(), authorizer: OwnerOnly())
         let key = try await kms.createKey(CreateKeyRequest(), caller: owner)
         let context = EncryptionContext(["app": "orders"])
         #expect(
-            await code {
+            await errorCode {
                 _ = try kms.encrypt(keyId: key.arn, plaintext: [1], context: context, algorithm: nil, dryRun: false, caller: dave)
             } == "AccessDeniedException")
         let (grant, token) = try await kms.createGrant(
@@ -55,13 +44,13 @@ struct GrantTests {
         let sealed = try kms.encrypt(
             keyId: key.arn, plaintext: [1], context: context, algorithm: nil, dryRun: false, caller: dave)
         #expect(
-            await code {
+            await errorCode {
                 _ = try kms.encrypt(
                     keyId: key.arn, plaintext: [1], context: EncryptionContext(["app": "x"]), algorithm: nil, dryRun: false,
                     caller: dave)
             } == "AccessDeniedException")
         #expect(
-            await code {
+            await errorCode {
                 _ = try kms.decrypt(
                     ciphertext: sealed.ciphertextBlob, context: context, keyId: nil, algorithm: nil, dryRun: false, caller: dave)
             } == "AccessDeniedException")
@@ -74,10 +63,10 @@ struct GrantTests {
         #expect(again.grantId == grant.grantId)
         try await kms.revokeGrant(keyId: key.keyId, grantId: grant.grantId, dryRun: false, caller: owner)
         #expect(
-            await code {
+            await errorCode {
                 _ = try kms.encrypt(keyId: key.arn, plaintext: [1], context: context, algorithm: nil, dryRun: false, caller: dave)
             } == "AccessDeniedException")
-        #expect(await code { try kms.checkGrantTokens(["not-a-token"]) } == "InvalidGrantTokenException")
+        #expect(await errorCode { try kms.checkGrantTokens(["not-a-token"]) } == "InvalidGrantTokenException")
     }
 
     @Test func grantsSurviveAReloadAndDieWithTheirKey() async throws {

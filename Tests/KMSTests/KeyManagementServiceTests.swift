@@ -12,17 +12,6 @@ struct KeyManagementServiceTests {
 
     func plaintext(_ s: String) -> [UInt8] { Array(s.utf8) }
 
-    func code(_ body: () async throws -> Void) async -> String? {
-        do {
-            try await body()
-            return nil
-        } catch let error as AWSError {
-            return error.code
-        } catch {
-            return "\(error)"
-        }
-    }
-
     @Test func createDescribeAndDefaults() async throws {
         let (kms, store, _) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(description: "orders"), caller: caller)
@@ -48,20 +37,20 @@ struct KeyManagementServiceTests {
         #expect(opened.plaintext == plaintext("hello"))
         #expect(opened.keyArn == key.arn)
         #expect(
-            await code {
+            await errorCode {
                 _ = try kms.decrypt(
                     ciphertext: sealed.ciphertextBlob, context: EncryptionContext(["app": "billing"]), keyId: nil, algorithm: nil,
                     dryRun: false, caller: caller)
             } == "InvalidCiphertextException")
         let other = try await kms.createKey(CreateKeyRequest(), caller: caller)
         #expect(
-            await code {
+            await errorCode {
                 _ = try kms.decrypt(
                     ciphertext: sealed.ciphertextBlob, context: context, keyId: other.keyId, algorithm: nil, dryRun: false,
                     caller: caller)
             } == "IncorrectKeyException")
         #expect(
-            await code {
+            await errorCode {
                 _ = try kms.encrypt(
                     keyId: key.keyId, plaintext: plaintext("x"), context: context, algorithm: nil, dryRun: true, caller: caller)
             } == "DryRunOperationException")
@@ -74,17 +63,17 @@ struct KeyManagementServiceTests {
             keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false,
             caller: caller)
         let west = Fixtures.root(region: "eu-west-1")
-        #expect(await code { _ = try kms.describeKey(keyId: key.keyId, caller: west) } == "NotFoundException")
+        #expect(await errorCode { _ = try kms.describeKey(keyId: key.keyId, caller: west) } == "NotFoundException")
         #expect(try kms.listKeys(limit: nil, marker: nil, caller: west).items.isEmpty)
         #expect(
-            await code {
+            await errorCode {
                 _ = try kms.decrypt(
                     ciphertext: sealed.ciphertextBlob, context: EncryptionContext(), keyId: nil, algorithm: nil, dryRun: false,
                     caller: west)
             } == "InvalidCiphertextException")
         let other = Fixtures.root(Fixtures.accountB)
-        #expect(await code { _ = try kms.describeKey(keyId: key.keyId, caller: other) } == "NotFoundException")
-        #expect(await code { _ = try kms.describeKey(keyId: key.arn, caller: other) } == "AccessDeniedException")
+        #expect(await errorCode { _ = try kms.describeKey(keyId: key.keyId, caller: other) } == "NotFoundException")
+        #expect(await errorCode { _ = try kms.describeKey(keyId: key.arn, caller: other) } == "AccessDeniedException")
         #expect(try kms.listKeys(limit: nil, marker: nil, caller: other).items.isEmpty)
     }
 
@@ -93,7 +82,7 @@ struct KeyManagementServiceTests {
         let key = try await kms.createKey(CreateKeyRequest(), caller: caller)
         try await kms.disableKey(keyId: key.keyId, caller: caller)
         #expect(
-            await code {
+            await errorCode {
                 _ = try kms.encrypt(
                     keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false,
                     caller: caller)
@@ -112,24 +101,24 @@ struct KeyManagementServiceTests {
             keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false,
             caller: caller)
         #expect(
-            await code { _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 6, caller: caller) }
+            await errorCode { _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 6, caller: caller) }
                 == "ValidationException")
         #expect(
-            await code { _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 31, caller: caller) }
+            await errorCode { _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 31, caller: caller) }
                 == "ValidationException")
         let scheduled = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: nil, caller: caller)
         #expect(scheduled.keyState == .pendingDeletion)
         #expect(scheduled.pendingDeletionWindowInDays == 30)
         #expect(
-            await code { _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 7, caller: caller) }
+            await errorCode { _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 7, caller: caller) }
                 == "KMSInvalidStateException")
         clock.advance(by: 29 * 86_400)
         #expect(await kms.sweep().deletedKeys.isEmpty)
         clock.advance(by: 2 * 86_400)
         #expect(await kms.sweep().deletedKeys == [key.arn])
-        #expect(await code { _ = try kms.describeKey(keyId: key.keyId, caller: caller) } == "NotFoundException")
+        #expect(await errorCode { _ = try kms.describeKey(keyId: key.keyId, caller: caller) } == "NotFoundException")
         #expect(
-            await code {
+            await errorCode {
                 _ = try kms.decrypt(
                     ciphertext: sealed.ciphertextBlob, context: EncryptionContext(), keyId: nil, algorithm: nil, dryRun: false,
                     caller: caller)
@@ -143,7 +132,8 @@ struct KeyManagementServiceTests {
         let (kms, _, _) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(), caller: caller)
         #expect(
-            await code { _ = try await kms.cancelKeyDeletion(keyId: key.keyId, caller: caller) } == "KMSInvalidStateException")
+            await errorCode { _ = try await kms.cancelKeyDeletion(keyId: key.keyId, caller: caller) }
+                == "KMSInvalidStateException")
         _ = try await kms.scheduleKeyDeletion(keyId: key.keyId, pendingWindowInDays: 7, caller: caller)
         let cancelled = try await kms.cancelKeyDeletion(keyId: key.keyId, caller: caller)
         #expect(cancelled.keyState == .disabled)
@@ -185,7 +175,8 @@ struct KeyManagementServiceTests {
         for _ in 0..<KeyManagementService.onDemandRotationLimit {
             _ = try await kms.rotateKeyOnDemand(keyId: key.keyId, caller: caller)
         }
-        #expect(await code { _ = try await kms.rotateKeyOnDemand(keyId: key.keyId, caller: caller) } == "LimitExceededException")
+        #expect(
+            await errorCode { _ = try await kms.rotateKeyOnDemand(keyId: key.keyId, caller: caller) } == "LimitExceededException")
     }
 
     @Test func aliases() async throws {
@@ -194,13 +185,13 @@ struct KeyManagementServiceTests {
         let b = try await kms.createKey(CreateKeyRequest(), caller: caller)
         try await kms.createAlias(aliasName: "alias/orders", targetKeyId: a.keyId, caller: caller)
         #expect(
-            await code { try await kms.createAlias(aliasName: "alias/orders", targetKeyId: b.keyId, caller: caller) }
+            await errorCode { try await kms.createAlias(aliasName: "alias/orders", targetKeyId: b.keyId, caller: caller) }
                 == "AlreadyExistsException")
         #expect(
-            await code { try await kms.createAlias(aliasName: "alias/aws/mine", targetKeyId: b.keyId, caller: caller) }
+            await errorCode { try await kms.createAlias(aliasName: "alias/aws/mine", targetKeyId: b.keyId, caller: caller) }
                 == "InvalidAliasNameException")
         #expect(
-            await code { try await kms.createAlias(aliasName: "orders", targetKeyId: b.keyId, caller: caller) }
+            await errorCode { try await kms.createAlias(aliasName: "orders", targetKeyId: b.keyId, caller: caller) }
                 == "InvalidAliasNameException")
         #expect(try kms.describeKey(keyId: "alias/orders", caller: caller).keyId == a.keyId)
         #expect(try kms.describeKey(keyId: "arn:aws:kms:us-east-1:111111111111:alias/orders", caller: caller).keyId == a.keyId)
@@ -209,9 +200,9 @@ struct KeyManagementServiceTests {
         #expect(try kms.listAliases(keyId: a.keyId, limit: nil, marker: nil, caller: caller).items.isEmpty)
         #expect(
             try kms.listAliases(keyId: nil, limit: nil, marker: nil, caller: caller).items.map(\.aliasName) == ["alias/orders"])
-        #expect(await code { _ = try await kms.enableKey(keyId: "alias/orders", caller: caller) } == "NotFoundException")
+        #expect(await errorCode { _ = try await kms.enableKey(keyId: "alias/orders", caller: caller) } == "NotFoundException")
         try await kms.deleteAlias(aliasName: "alias/orders", caller: caller)
-        #expect(await code { _ = try kms.describeKey(keyId: "alias/orders", caller: caller) } == "NotFoundException")
+        #expect(await errorCode { _ = try kms.describeKey(keyId: "alias/orders", caller: caller) } == "NotFoundException")
     }
 
     @Test func listingPages() async throws {
@@ -227,7 +218,7 @@ struct KeyManagementServiceTests {
         } while marker != nil
         #expect(Set(seen) == Set(created))
         #expect(seen.count == 5)
-        #expect(await code { _ = try kms.listKeys(limit: 2, marker: "bogus", caller: caller) } == "InvalidMarkerException")
+        #expect(await errorCode { _ = try kms.listKeys(limit: 2, marker: "bogus", caller: caller) } == "InvalidMarkerException")
     }
 
     @Test func tags() async throws {
@@ -240,7 +231,7 @@ struct KeyManagementServiceTests {
                 Tag(key: "team", value: "b"), Tag(key: "env", value: "dev"),
             ])
         #expect(
-            await code { try await kms.tagResource(keyId: key.keyId, tags: [Tag(key: "aws:x", value: "y")], caller: caller) }
+            await errorCode { try await kms.tagResource(keyId: key.keyId, tags: [Tag(key: "aws:x", value: "y")], caller: caller) }
                 == "TagException")
         try await kms.untagResource(keyId: key.keyId, tagKeys: ["team"], caller: caller)
         #expect(
@@ -273,9 +264,9 @@ struct KeyManagementServiceTests {
         let (kms, store, _) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(), caller: caller)
         store.failWrites = true
-        #expect(await code { try await kms.disableKey(keyId: key.keyId, caller: caller) } == "ServiceUnavailable")
+        #expect(await errorCode { try await kms.disableKey(keyId: key.keyId, caller: caller) } == "ServiceUnavailable")
         #expect(try kms.describeKey(keyId: key.keyId, caller: caller).keyState == .enabled)
-        #expect(await code { _ = try await kms.createKey(CreateKeyRequest(), caller: caller) } == "ServiceUnavailable")
+        #expect(await errorCode { _ = try await kms.createKey(CreateKeyRequest(), caller: caller) } == "ServiceUnavailable")
         #expect(try kms.listKeys(limit: nil, marker: nil, caller: caller).items.count == 1)
     }
 
@@ -299,7 +290,7 @@ struct KeyManagementServiceTests {
                 ciphertext: bare.ciphertextBlob, context: context, keyId: nil, algorithm: nil, dryRun: false, caller: caller
             ).plaintext.count == 7)
         #expect(
-            await code {
+            await errorCode {
                 _ = try kms.generateDataKey(
                     keyId: key.keyId, keySpec: nil, numberOfBytes: nil, context: context, includePlaintext: true, dryRun: false,
                     caller: caller)
