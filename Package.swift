@@ -77,11 +77,23 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // OpenSSL's libcrypto and libsodium, behind a narrow C surface (Debian: libssl-dev, libsodium-dev).
+        .target(
+            name: "CKeyCrypto",
+            linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("sodium")]
+        ),
+        // Asymmetric keys and MACs, pure: RSA, ECC, Ed25519, ML-DSA, HMAC.
+        .target(
+            name: "KeyCrypto",
+            dependencies: ["CKeyCrypto", "KeyVault", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // The key service.
         .target(
             name: "KMS",
             dependencies: [
-                "AWSProtocol", "KeyVault", "Identity", "Policy", "RampartCore",
+                "AWSProtocol", "KeyCrypto", "KeyVault", "Identity", "Policy", "RampartCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,6 +158,11 @@ let package = Package(
         .testTarget(
             name: "KeyVaultTests",
             dependencies: ["KeyVault"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KeyCryptoTests",
+            dependencies: ["KeyCrypto", "CKeyCrypto", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

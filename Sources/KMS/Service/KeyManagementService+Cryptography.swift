@@ -2,6 +2,7 @@ public import AWSProtocol
 import Crypto
 import Foundation
 public import Identity
+import KeyCrypto
 import KeyVault
 import Synchronization
 
@@ -9,7 +10,9 @@ import Synchronization
 public struct CiphertextResult: Sendable {
     public var ciphertextBlob: [UInt8]
     public var keyArn: String
-    public var keyMaterialId: String
+    /// The material that made it; nil for asymmetric keys, whose ciphertext names none.
+    public var keyMaterialId: String?
+    public var algorithm: String
     /// The data key, for GenerateDataKey; the caller zeroes it once encoded.
     public var plaintext: [UInt8]?
 }
@@ -18,55 +21,102 @@ public struct CiphertextResult: Sendable {
 public struct PlaintextResult: Sendable {
     public var plaintext: [UInt8]
     public var keyArn: String
-    public var keyMaterialId: String
+    public var keyMaterialId: String?
+    public var algorithm: String
 }
 
 /// The result of ReEncrypt.
 public struct ReEncryptResult: Sendable {
     public var ciphertextBlob: [UInt8]
     public var sourceKeyArn: String
-    public var sourceKeyMaterialId: String
+    public var sourceKeyMaterialId: String?
+    public var sourceAlgorithm: String
     public var destinationKeyArn: String
-    public var destinationKeyMaterialId: String
+    public var destinationKeyMaterialId: String?
+    public var destinationAlgorithm: String
+}
+
+/// The key, material and algorithm that make a ciphertext, after every check.
+struct EncryptionTarget {
+    var key: KMSKey
+    var material: KeyMaterial
+    var materialId: String
+    var algorithm: EncryptionAlgorithm
 }
 
 extension KeyManagementService {
     static let symmetricAlgorithm = "SYMMETRIC_DEFAULT"
 
-    /// The key and current material for making a ciphertext, after every check.
-    func keyForEncryption(
-        _ keyId: String, algorithm: String?, action: String, caller: Caller, context: EncryptionContext
-    ) throws(AWSError) -> (KMSKey, SymmetricKey, String) {
+    func encryptionTarget(
+        _ keyId: String, algorithm: String?, action: String, caller: Caller, context: EncryptionContext,
+        conditionKeys extra: [String: [String]] = [:]
+    ) throws(AWSError) -> EncryptionTarget {
         let live = try resolve(keyId, caller: caller)
         try authorize(
             action, key: live.key, caller: caller, context: context,
-            conditionKeys: Self.cryptoConditionKeys(keyId: keyId, context: context, algorithm: algorithm))
+            conditionKeys: Self.cryptoConditionKeys(keyId: keyId, context: context, algorithm: algorithm).merging(extra) {
+                _, new in new
+            })
         try checkState(.cryptographic, live.key)
-        guard live.key.keyUsage == .encryptDecrypt else {
-            throw .invalidKeyUsage(
-                "\(live.key.arn) key usage is \(live.key.keyUsage.rawValue) which is not valid for \(action.dropFirst(4)).")
-        }
-        if let algorithm, algorithm != Self.symmetricAlgorithm {
-            throw .invalidKeyUsage("The requested encryption algorithm \(algorithm) is not supported by key \(live.key.arn).")
-        }
+        try requireUsage(.encryptDecrypt, of: live.key, for: action)
+        let chosen = try Self.encryptionAlgorithm(algorithm, for: live.key)
         guard let current = live.key.currentMaterial, let material = live.materials[current.materialId] else {
             throw .kmsInvalidState("\(live.key.arn) is pending import.")
         }
-        return (live.key, material, current.materialId)
+        return EncryptionTarget(key: live.key, material: material, materialId: current.materialId, algorithm: chosen)
     }
 
-    func seal(
-        _ plaintext: [UInt8], key: KMSKey, material: SymmetricKey, materialId: String, context: EncryptionContext
-    ) throws(AWSError)
-        -> [UInt8]
-    {
-        do {
-            return try SymmetricCiphertext.seal(
-                plaintext, material: material, accountId: key.accountId, region: key.region, keyId: key.keyId,
-                materialId: materialId, context: context
-            ).bytes
-        } catch {
+    /// InvalidKeyUsageException unless `key` has `usage`.
+    func requireUsage(_ usage: KeyUsage, of key: KMSKey, for action: String) throws(AWSError) {
+        guard key.keyUsage == usage else {
+            throw .invalidKeyUsage(
+                "\(key.arn) key usage is \(key.keyUsage.rawValue) which is not valid for \(action.dropFirst(4)).")
+        }
+    }
+
+    /// The encryption algorithm named (SYMMETRIC_DEFAULT when none is), if the key offers it.
+    static func encryptionAlgorithm(_ name: String?, for key: KMSKey) throws(AWSError) -> EncryptionAlgorithm {
+        let name = name ?? symmetricAlgorithm
+        guard let algorithm = EncryptionAlgorithm(rawValue: name),
+            key.keySpec.encryptionAlgorithms(usage: key.keyUsage).contains(name)
+        else {
+            throw .invalidKeyUsage("The requested encryption algorithm \(name) is not supported by key \(key.arn).")
+        }
+        return algorithm
+    }
+
+    /// Encrypts under the target: our self-describing blob, or RSAES-OAEP for an RSA key.
+    func seal(_ plaintext: [UInt8], _ target: EncryptionTarget, context: EncryptionContext) throws(AWSError) -> [UInt8] {
+        switch target.material {
+        case .symmetric(let material):
+            do {
+                return try SymmetricCiphertext.seal(
+                    plaintext, material: material, accountId: target.key.accountId, region: target.key.region,
+                    keyId: target.key.keyId, materialId: target.materialId, context: context
+                ).bytes
+            } catch {
+                throw .kmsInternal
+            }
+        case .pair(let pair):
+            guard let hash = target.algorithm.oaepHash else { throw .kmsInternal }
+            try Self.refuseContext(context)
+            let limit = pair.maximumPlaintext(oaep: hash)
+            guard plaintext.count <= limit else {
+                throw .validation(
+                    message:
+                        "Plaintext of \(plaintext.count) bytes exceeds the limit of \(limit) bytes for \(target.key.keySpec.rawValue) with \(target.algorithm.rawValue)."
+                )
+            }
+            do { return try pair.encrypt(plaintext, oaep: hash) } catch { throw .kmsInternal }
+        case .hmac:
             throw .kmsInternal
+        }
+    }
+
+    /// Asymmetric encryption takes no encryption context.
+    static func refuseContext(_ context: EncryptionContext) throws(AWSError) {
+        guard context.isEmpty else {
+            throw .validation(message: "EncryptionContext is not supported with asymmetric KMS keys.")
         }
     }
 
@@ -74,19 +124,27 @@ extension KeyManagementService {
         keyId: String, plaintext: [UInt8], context: EncryptionContext, algorithm: String?, dryRun: Bool, caller: Caller,
         requestId: String? = nil
     ) throws(AWSError) -> CiphertextResult {
-        let (key, material, materialId) = try keyForEncryption(
-            keyId, algorithm: algorithm, action: "kms:Encrypt", caller: caller, context: context)
+        let target = try encryptionTarget(keyId, algorithm: algorithm, action: "kms:Encrypt", caller: caller, context: context)
         if dryRun { throw .dryRunOperation() }
-        let blob = try seal(plaintext, key: key, material: material, materialId: materialId, context: context)
-        recordUsage(of: key, operation: "Encrypt", requestId: requestId)
-        return CiphertextResult(ciphertextBlob: blob, keyArn: key.arn, keyMaterialId: materialId)
+        let blob = try seal(plaintext, target, context: context)
+        recordUsage(of: target.key, operation: "Encrypt", requestId: requestId)
+        return CiphertextResult(
+            ciphertextBlob: blob, keyArn: target.key.arn,
+            keyMaterialId: target.key.keySpec.isAsymmetric ? nil : target.materialId,
+            algorithm: target.algorithm.rawValue)
     }
 
-    /// Decrypts a blob of ours: finds the key and material from its header.
+    /// Decrypts a blob of ours (the key and material come from its header), or an RSAES-OAEP
+    /// ciphertext for the asymmetric key named by `keyId`.
     public func decrypt(
         ciphertext: [UInt8], context: EncryptionContext, keyId: String?, algorithm: String?, dryRun: Bool, caller: Caller,
         requestId: String? = nil, action: String = "kms:Decrypt"
     ) throws(AWSError) -> PlaintextResult {
+        if let keyId, let named = try? resolve(keyId, caller: caller), named.key.keySpec.isAsymmetric {
+            return try decryptAsymmetric(
+                ciphertext, live: named, keyId: keyId, context: context, algorithm: algorithm, dryRun: dryRun, caller: caller,
+                requestId: requestId, action: action)
+        }
         guard let blob = SymmetricCiphertext.parse(ciphertext), blob.region == caller.region else {
             throw .invalidCiphertext
         }
@@ -102,18 +160,39 @@ extension KeyManagementService {
             action, key: live.key, caller: caller, context: context,
             conditionKeys: Self.cryptoConditionKeys(keyId: keyId, context: context, algorithm: algorithm))
         try checkState(.cryptographic, live.key)
-        guard live.key.keyUsage == .encryptDecrypt else {
-            throw .invalidKeyUsage("\(arn) key usage is \(live.key.keyUsage.rawValue) which is not valid for Decrypt.")
-        }
-        if let algorithm, algorithm != Self.symmetricAlgorithm {
-            throw .invalidKeyUsage("The requested encryption algorithm \(algorithm) is not supported by key \(arn).")
-        }
-        guard let material = live.materials[blob.materialId] else { throw .invalidCiphertext }
+        try requireUsage(.encryptDecrypt, of: live.key, for: "kms:Decrypt")
+        _ = try Self.encryptionAlgorithm(algorithm, for: live.key)
+        guard let material = live.materials[blob.materialId]?.symmetricKey else { throw .invalidCiphertext }
         if dryRun { throw .dryRunOperation() }
         do {
             let plaintext = try blob.open(material: material, context: context)
             recordUsage(of: live.key, operation: "Decrypt", requestId: requestId)
-            return PlaintextResult(plaintext: plaintext, keyArn: arn, keyMaterialId: blob.materialId)
+            return PlaintextResult(
+                plaintext: plaintext, keyArn: arn, keyMaterialId: blob.materialId, algorithm: Self.symmetricAlgorithm)
+        } catch {
+            throw .invalidCiphertext
+        }
+    }
+
+    func decryptAsymmetric(
+        _ ciphertext: [UInt8], live: LiveKey, keyId: String, context: EncryptionContext, algorithm: String?, dryRun: Bool,
+        caller: Caller, requestId: String?, action: String
+    ) throws(AWSError) -> PlaintextResult {
+        try authorize(
+            action, key: live.key, caller: caller, context: context,
+            conditionKeys: Self.cryptoConditionKeys(keyId: keyId, context: context, algorithm: algorithm))
+        try checkState(.cryptographic, live.key)
+        try requireUsage(.encryptDecrypt, of: live.key, for: "kms:Decrypt")
+        let chosen = try Self.encryptionAlgorithm(algorithm, for: live.key)
+        try Self.refuseContext(context)
+        guard let hash = chosen.oaepHash, let current = live.key.currentMaterial,
+            let pair = live.materials[current.materialId]?.privateKey
+        else { throw .kmsInvalidState("\(live.key.arn) is pending import.") }
+        if dryRun { throw .dryRunOperation() }
+        do {
+            let plaintext = try pair.decrypt(ciphertext, oaep: hash)
+            recordUsage(of: live.key, operation: "Decrypt", requestId: requestId)
+            return PlaintextResult(plaintext: plaintext, keyArn: live.key.arn, keyMaterialId: nil, algorithm: chosen.rawValue)
         } catch {
             throw .invalidCiphertext
         }
@@ -124,19 +203,20 @@ extension KeyManagementService {
         destinationKeyId: String, destinationContext: EncryptionContext, destinationAlgorithm: String?, dryRun: Bool,
         caller: Caller, requestId: String? = nil
     ) throws(AWSError) -> ReEncryptResult {
-        let (destination, material, materialId) = try keyForEncryption(
+        let destination = try encryptionTarget(
             destinationKeyId, algorithm: destinationAlgorithm, action: "kms:ReEncryptTo", caller: caller,
             context: destinationContext)
         var source = try decrypt(
             ciphertext: ciphertext, context: sourceContext, keyId: sourceKeyId, algorithm: sourceAlgorithm, dryRun: dryRun,
             caller: caller, requestId: requestId, action: "kms:ReEncryptFrom")
         defer { Zeroize.array(&source.plaintext) }
-        let blob = try seal(
-            source.plaintext, key: destination, material: material, materialId: materialId, context: destinationContext)
-        recordUsage(of: destination, operation: "ReEncrypt", requestId: requestId)
+        let blob = try seal(source.plaintext, destination, context: destinationContext)
+        recordUsage(of: destination.key, operation: "ReEncrypt", requestId: requestId)
         return ReEncryptResult(
             ciphertextBlob: blob, sourceKeyArn: source.keyArn, sourceKeyMaterialId: source.keyMaterialId,
-            destinationKeyArn: destination.arn, destinationKeyMaterialId: materialId)
+            sourceAlgorithm: source.algorithm, destinationKeyArn: destination.key.arn,
+            destinationKeyMaterialId: destination.key.keySpec.isAsymmetric ? nil : destination.materialId,
+            destinationAlgorithm: destination.algorithm.rawValue)
     }
 
     /// GenerateDataKey and GenerateDataKeyWithoutPlaintext: a fresh random data key, encrypted.
@@ -154,15 +234,25 @@ extension KeyManagementService {
         case (nil, let n?): count = n
         }
         let action = includePlaintext ? "kms:GenerateDataKey" : "kms:GenerateDataKeyWithoutPlaintext"
-        let (key, material, materialId) = try keyForEncryption(
-            keyId, algorithm: nil, action: action, caller: caller, context: context)
+        let target = try symmetricTarget(keyId, action: action, caller: caller, context: context)
         if dryRun { throw .dryRunOperation() }
         var dataKey = Self.randomBytes(count)
-        let blob = try seal(dataKey, key: key, material: material, materialId: materialId, context: context)
-        recordUsage(of: key, operation: String(action.dropFirst(4)), requestId: requestId)
+        let blob = try seal(dataKey, target, context: context)
+        recordUsage(of: target.key, operation: String(action.dropFirst(4)), requestId: requestId)
         if !includePlaintext { Zeroize.array(&dataKey) }
         return CiphertextResult(
-            ciphertextBlob: blob, keyArn: key.arn, keyMaterialId: materialId, plaintext: includePlaintext ? dataKey : nil)
+            ciphertextBlob: blob, keyArn: target.key.arn, keyMaterialId: target.materialId,
+            algorithm: Self.symmetricAlgorithm, plaintext: includePlaintext ? dataKey : nil)
+    }
+
+    /// A symmetric encryption key to protect a data key with (GenerateDataKey*, GenerateDataKeyPair*).
+    func symmetricTarget(
+        _ keyId: String, action: String, caller: Caller, context: EncryptionContext
+    ) throws(AWSError)
+        -> EncryptionTarget
+    {
+        // SYMMETRIC_DEFAULT is the algorithm: an asymmetric key refuses it with AWS's error.
+        try encryptionTarget(keyId, algorithm: nil, action: action, caller: caller, context: context)
     }
 
     public func generateRandom(numberOfBytes: Int?, caller: Caller) throws(AWSError) -> [UInt8] {
@@ -173,19 +263,26 @@ extension KeyManagementService {
         return Self.randomBytes(n)
     }
 
-    /// `count` bytes from the system's CSPRNG (getrandom on Linux).
     /// The condition keys of a cryptographic request, for key and IAM policies.
     static func cryptoConditionKeys(keyId: String?, context: EncryptionContext, algorithm: String?) -> [String: [String]] {
-        var keys: [String: [String]] = ["kms:EncryptionAlgorithm": [algorithm ?? symmetricAlgorithm]]
+        var keys = requestAliasKeys(keyId)
+        keys["kms:EncryptionAlgorithm"] = [algorithm ?? symmetricAlgorithm]
         if !context.isEmpty { keys["kms:EncryptionContextKeys"] = context.pairs.keys.sorted() }
         for (k, v) in context.pairs { keys["kms:EncryptionContext:\(k)"] = [v] }
-        if let keyId, keyId.hasPrefix("alias/") { keys["kms:RequestAlias"] = [keyId] }
-        if let keyId, keyId.hasPrefix("arn:"), let range = keyId.range(of: ":alias/") {
-            keys["kms:RequestAlias"] = [String(keyId[keyId.index(after: range.lowerBound)...])]
-        }
         return keys
     }
 
+    /// kms:RequestAlias, when the request named its key by an alias.
+    static func requestAliasKeys(_ keyId: String?) -> [String: [String]] {
+        guard let keyId else { return [:] }
+        if keyId.hasPrefix("alias/") { return ["kms:RequestAlias": [keyId]] }
+        if keyId.hasPrefix("arn:"), let range = keyId.range(of: ":alias/") {
+            return ["kms:RequestAlias": [String(keyId[keyId.index(after: range.lowerBound)...])]]
+        }
+        return [:]
+    }
+
+    /// `count` bytes from the system's CSPRNG (getrandom on Linux).
     static func randomBytes(_ count: Int) -> [UInt8] {
         var rng = SystemRandomNumberGenerator()
         var out = [UInt8](repeating: 0, count: count)

@@ -156,7 +156,7 @@ extension KeyManagementService {
             let symmetric = SymmetricKey(data: material)
             state.withLock {
                 $0.keys[key.keyId]?.key = key
-                $0.keys[key.keyId]?.materials = [materialId: symmetric]
+                $0.keys[key.keyId]?.materials = [materialId: .symmetric(symmetric)]
             }
         }
     }

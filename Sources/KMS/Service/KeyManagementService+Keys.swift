@@ -45,15 +45,20 @@ extension KeyManagementService {
         try authorize("kms:CreateKey", key: nil, caller: caller)
         let spec = request.keySpec ?? "SYMMETRIC_DEFAULT"
         guard let keySpec = KeySpec(rawValue: spec) else {
-            throw .unsupportedOperation("KeySpec \(spec) is not supported by this Rampart build yet.")
+            throw .validation(message: "KeySpec \(spec) is not a valid key spec.")
         }
-        let usage = request.keyUsage ?? "ENCRYPT_DECRYPT"
-        guard usage == KeyUsage.encryptDecrypt.rawValue else {
-            throw .validation(message: "KeyUsage \(usage) is not compatible with KeySpec \(keySpec.rawValue)")
+        if let refusal = keySpec.refusal(region: caller.region) { throw refusal }
+        let usageName = request.keyUsage ?? "ENCRYPT_DECRYPT"
+        guard let usage = KeyUsage(rawValue: usageName), keySpec.usages.contains(usage) else {
+            throw .validation(message: "KeyUsage \(usageName) is not compatible with KeySpec \(keySpec.rawValue)")
         }
         let origin = KeyOrigin(rawValue: request.origin ?? "AWS_KMS") ?? .awsKMS
         if origin != .awsKMS && origin != .external {
             throw .unsupportedOperation("Origin \(origin.rawValue) is not supported by this Rampart build yet.")
+        }
+        if origin == .external && keySpec != .symmetricDefault {
+            throw .unsupportedOperation(
+                "Importing key material for KeySpec \(keySpec.rawValue) is not supported by this Rampart build yet.")
         }
         if request.customKeyStoreId != nil {
             throw AWSError(code: "CustomKeyStoreNotFoundException", message: "Custom key stores are not supported.")
@@ -66,19 +71,20 @@ extension KeyManagementService {
         let policy =
             try request.policy.map { p throws(AWSError) in try KeyPolicyRules.validate(p) }
             ?? KeyPolicyRules.defaultPolicy(accountId: caller.accountId)
+        // Rampart makes the material (an RSA key pair can take a while) before taking the write
+        // lock; an EXTERNAL key waits for the customer's.
+        let fresh = origin == .awsKMS ? try newMaterial(keyId: keyId, spec: keySpec) : nil
         let now = now()
         return try await change { () async throws(AWSError) -> KMSKey in
             var key = KMSKey(
                 keyId: keyId, accountId: caller.accountId, region: caller.region, creationDate: now,
-                description: request.description ?? "", keyUsage: .encryptDecrypt, keySpec: keySpec, origin: origin,
+                description: request.description ?? "", keyUsage: usage, keySpec: keySpec, origin: origin,
                 keyManager: .customer, keyState: .pendingImport, deletionDate: nil, pendingDeletionWindowInDays: nil,
                 policy: policy, tags: TagRules.merge([], request.tags), rotation: nil, materials: [],
                 onDemandRotationStartDate: nil, lastUsage: nil)
             var batch = KeyStoreBatch()
-            var materials: [String: SymmetricKey] = [:]
-            if origin == .awsKMS {
-                // Rampart makes the material; an EXTERNAL key waits for the customer's.
-                let (material, sealed, materialId) = try newMaterial(keyId: keyId)
+            var materials: [String: KeyMaterial] = [:]
+            if let (material, sealed, materialId) = fresh {
                 key.keyState = .enabled
                 key.materials = [KeyMaterialInfo(materialId: materialId, createdAt: now, rotationType: nil)]
                 batch.putMaterials = [sealed]

@@ -14,7 +14,10 @@ extension KeyManagementService {
     public static let defaultRotationPeriodInDays = 365
 
     func checkRotatable(_ key: KMSKey) throws(AWSError) {
-        guard key.keySpec == .symmetricDefault, key.origin == .awsKMS else {
+        guard key.keySpec == .symmetricDefault else {
+            throw .unsupportedOperation("\(key.arn) key spec is \(key.keySpec.rawValue) which does not support key rotation.")
+        }
+        guard key.origin == .awsKMS else {
             throw .unsupportedOperation("\(key.arn) origin is \(key.origin.rawValue) which is not valid for this operation.")
         }
     }

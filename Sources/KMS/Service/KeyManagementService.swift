@@ -18,7 +18,7 @@ public final class KeyManagementService: Sendable {
     struct LiveKey: Sendable {
         var key: KMSKey
         /// Unsealed material by material id.
-        var materials: [String: SymmetricKey]
+        var materials: [String: KeyMaterial]
     }
 
     struct AliasID: Hashable, Sendable {
@@ -65,10 +65,14 @@ public final class KeyManagementService: Sendable {
     /// Reads every key from the store and unseals its material.
     public func load() async throws {
         let snapshot = try await store.load()
-        var materialsByKey: [String: [String: SymmetricKey]] = [:]
+        let specs = Dictionary(snapshot.keys.map { ($0.keyId, $0.keySpec) }, uniquingKeysWith: { a, _ in a })
+        var materialsByKey: [String: [String: KeyMaterial]] = [:]
         for m in snapshot.materials {
-            let key = try vault.openKey(m.sealed, context: Self.vaultContext(keyId: m.keyId, materialId: m.materialId))
-            materialsByKey[m.keyId, default: [:]][m.materialId] = key
+            guard let spec = specs[m.keyId] else { continue }
+            let secret = try vault.open(m.sealed, context: Self.vaultContext(keyId: m.keyId, materialId: m.materialId))
+            materialsByKey[m.keyId, default: [:]][m.materialId] = try secret.withUnsafeBytes {
+                try KeyMaterial(spec: spec, stored: $0)
+            }
         }
         var fresh = State()
         for key in snapshot.keys {
@@ -141,15 +145,25 @@ public final class KeyManagementService: Sendable {
         }
     }
 
-    /// Fresh material: 256 random bits, sealed for the store.
-    func newMaterial(keyId: String) throws(AWSError) -> (SymmetricKey, SealedMaterial, String) {
-        let material = SymmetricKey(size: .bits256)
-        let materialId = Hex.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
+    /// Fresh material for a key of `spec`, sealed for the store, with its new material id.
+    func newMaterial(
+        keyId: String, spec: KeySpec = .symmetricDefault
+    ) throws(AWSError) -> (
+        KeyMaterial, SealedMaterial, String
+    ) {
+        let material = try KeyMaterial.generate(spec)
+        let (sealed, materialId) = try seal(material, keyId: keyId)
+        return (material, sealed, materialId)
+    }
+
+    /// Seals `material` for the store under a new random material id.
+    func seal(_ material: KeyMaterial, keyId: String, materialId: String? = nil) throws(AWSError) -> (SealedMaterial, String) {
+        let materialId = materialId ?? Hex.encode(Self.randomBytes(32))
+        var secret = material.secret
+        defer { Zeroize.array(&secret) }
         do {
-            let sealed = try material.withUnsafeBytes {
-                try vault.seal(Array($0), context: Self.vaultContext(keyId: keyId, materialId: materialId))
-            }
-            return (material, SealedMaterial(keyId: keyId, materialId: materialId, sealed: sealed), materialId)
+            let sealed = try vault.seal(secret, context: Self.vaultContext(keyId: keyId, materialId: materialId))
+            return (SealedMaterial(keyId: keyId, materialId: materialId, sealed: sealed), materialId)
         } catch {
             throw .kmsInternal
         }

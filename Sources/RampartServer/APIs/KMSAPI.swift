@@ -99,7 +99,7 @@ struct KMSAPI: JSONServiceAPI {
                 requestId: requestId)
             return [
                 "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "KeyId": .string(result.keyArn),
-                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+                "EncryptionAlgorithm": .string(result.algorithm),
             ]
         case "Decrypt":
             var result = try kms.decrypt(
@@ -107,10 +107,12 @@ struct KMSAPI: JSONServiceAPI {
                 keyId: input.string("KeyId"), algorithm: input.string("EncryptionAlgorithm"),
                 dryRun: input.bool("DryRun") ?? false, caller: caller, requestId: requestId)
             defer { Zeroize.array(&result.plaintext) }
-            return [
+            var out: [String: JSONValue] = [
                 "Plaintext": .string(Base64.encode(result.plaintext)), "KeyId": .string(result.keyArn),
-                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT", "KeyMaterialId": .string(result.keyMaterialId),
+                "EncryptionAlgorithm": .string(result.algorithm),
             ]
+            if let id = result.keyMaterialId { out["KeyMaterialId"] = .string(id) }
+            return .object(out)
         case "ReEncrypt":
             let result = try kms.reEncrypt(
                 ciphertext: input.blob("CiphertextBlob") ?? [], sourceContext: Self.context(input, "SourceEncryptionContext"),
@@ -119,13 +121,14 @@ struct KMSAPI: JSONServiceAPI {
                 destinationContext: Self.context(input, "DestinationEncryptionContext"),
                 destinationAlgorithm: input.string("DestinationEncryptionAlgorithm"), dryRun: input.bool("DryRun") ?? false,
                 caller: caller, requestId: requestId)
-            return [
+            var out: [String: JSONValue] = [
                 "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "SourceKeyId": .string(result.sourceKeyArn),
-                "KeyId": .string(result.destinationKeyArn), "SourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
-                "DestinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
-                "SourceKeyMaterialId": .string(result.sourceKeyMaterialId),
-                "DestinationKeyMaterialId": .string(result.destinationKeyMaterialId),
+                "KeyId": .string(result.destinationKeyArn), "SourceEncryptionAlgorithm": .string(result.sourceAlgorithm),
+                "DestinationEncryptionAlgorithm": .string(result.destinationAlgorithm),
             ]
+            if let id = result.sourceKeyMaterialId { out["SourceKeyMaterialId"] = .string(id) }
+            if let id = result.destinationKeyMaterialId { out["DestinationKeyMaterialId"] = .string(id) }
+            return .object(out)
         case "GenerateDataKey", "GenerateDataKeyWithoutPlaintext":
             let withPlaintext = operation == "GenerateDataKey"
             var result = try kms.generateDataKey(
@@ -134,14 +137,80 @@ struct KMSAPI: JSONServiceAPI {
                 dryRun: input.bool("DryRun") ?? false, caller: caller, requestId: requestId)
             var out: [String: JSONValue] = [
                 "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "KeyId": .string(result.keyArn),
-                "KeyMaterialId": .string(result.keyMaterialId),
             ]
+            if let id = result.keyMaterialId { out["KeyMaterialId"] = .string(id) }
             if var plaintext = result.plaintext {
                 out["Plaintext"] = .string(Base64.encode(plaintext))
                 Zeroize.array(&plaintext)
                 result.plaintext = nil
             }
             return .object(out)
+        case "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext":
+            var result = try kms.generateDataKeyPair(
+                keyId: keyId, keyPairSpec: input.string("KeyPairSpec") ?? "", context: Self.context(input, "EncryptionContext"),
+                includePlaintext: operation == "GenerateDataKeyPair", recipient: input.members["Recipient"] != nil,
+                dryRun: input.bool("DryRun") ?? false, caller: caller, requestId: requestId)
+            var out: [String: JSONValue] = [
+                "PrivateKeyCiphertextBlob": .string(Base64.encode(result.privateKeyCiphertextBlob)),
+                "PublicKey": .string(Base64.encode(result.publicKey)), "KeyId": .string(result.keyArn),
+                "KeyPairSpec": .string(result.keyPairSpec), "KeyMaterialId": .string(result.keyMaterialId),
+            ]
+            if var plaintext = result.privateKeyPlaintext {
+                out["PrivateKeyPlaintext"] = .string(Base64.encode(plaintext))
+                Zeroize.array(&plaintext)
+                result.privateKeyPlaintext = nil
+            }
+            return .object(out)
+        case "Sign":
+            let result = try kms.sign(
+                keyId: keyId, message: input.blob("Message") ?? [], messageType: input.string("MessageType"),
+                algorithm: input.string("SigningAlgorithm") ?? "", dryRun: input.bool("DryRun") ?? false, caller: caller,
+                requestId: requestId)
+            return [
+                "KeyId": .string(result.keyArn), "Signature": .string(Base64.encode(result.signature)),
+                "SigningAlgorithm": .string(result.algorithm),
+            ]
+        case "Verify":
+            let algorithm = input.string("SigningAlgorithm") ?? ""
+            let arn = try kms.verify(
+                keyId: keyId, message: input.blob("Message") ?? [], messageType: input.string("MessageType"),
+                signature: input.blob("Signature") ?? [], algorithm: algorithm, dryRun: input.bool("DryRun") ?? false,
+                caller: caller, requestId: requestId)
+            return ["KeyId": .string(arn), "SignatureValid": true, "SigningAlgorithm": .string(algorithm)]
+        case "GetPublicKey":
+            let result = try kms.getPublicKey(keyId: keyId, caller: caller, requestId: requestId)
+            var out = Self.algorithms(result.key)
+            out["KeyId"] = .string(result.key.arn)
+            out["PublicKey"] = .string(Base64.encode(result.publicKey))
+            out["KeySpec"] = .string(result.key.keySpec.rawValue)
+            out["CustomerMasterKeySpec"] = .string(result.key.keySpec.rawValue)
+            out["KeyUsage"] = .string(result.key.keyUsage.rawValue)
+            return .object(out)
+        case "GenerateMac":
+            let result = try kms.generateMac(
+                keyId: keyId, message: input.blob("Message") ?? [], algorithm: input.string("MacAlgorithm") ?? "",
+                dryRun: input.bool("DryRun") ?? false, caller: caller, requestId: requestId)
+            return [
+                "Mac": .string(Base64.encode(result.mac)), "MacAlgorithm": .string(result.algorithm),
+                "KeyId": .string(result.keyArn),
+            ]
+        case "VerifyMac":
+            let algorithm = input.string("MacAlgorithm") ?? ""
+            let arn = try kms.verifyMac(
+                keyId: keyId, message: input.blob("Message") ?? [], mac: input.blob("Mac") ?? [], algorithm: algorithm,
+                dryRun: input.bool("DryRun") ?? false, caller: caller, requestId: requestId)
+            return ["KeyId": .string(arn), "MacValid": true, "MacAlgorithm": .string(algorithm)]
+        case "DeriveSharedSecret":
+            let algorithm = input.string("KeyAgreementAlgorithm") ?? ""
+            var result = try kms.deriveSharedSecret(
+                keyId: keyId, algorithm: algorithm, peerPublicKey: input.blob("PublicKey") ?? [],
+                recipient: input.members["Recipient"] != nil, dryRun: input.bool("DryRun") ?? false, caller: caller,
+                requestId: requestId)
+            defer { Zeroize.array(&result.sharedSecret) }
+            return [
+                "KeyId": .string(result.key.arn), "SharedSecret": .string(Base64.encode(result.sharedSecret)),
+                "KeyAgreementAlgorithm": .string(algorithm), "KeyOrigin": .string(result.key.origin.rawValue),
+            ]
         case "GenerateRandom":
             if input.string("CustomKeyStoreId") != nil {
                 throw AWSError(code: "CustomKeyStoreNotFoundException", message: "Custom key stores are not supported.")
@@ -264,9 +333,9 @@ struct KMSAPI: JSONServiceAPI {
             "Description": .string(key.description), "KeyUsage": .string(key.keyUsage.rawValue),
             "KeyState": .string(key.keyState.rawValue), "Origin": .string(key.origin.rawValue),
             "KeyManager": .string(key.keyManager.rawValue), "CustomerMasterKeySpec": .string(key.keySpec.rawValue),
-            "KeySpec": .string(key.keySpec.rawValue), "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
-            "MultiRegion": false,
+            "KeySpec": .string(key.keySpec.rawValue), "MultiRegion": false,
         ]
+        m.merge(algorithms(key)) { a, _ in a }
         if let date = key.deletionDate { m["DeletionDate"] = Timestamp.epochSeconds(date) }
         if let days = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(days)) }
         if let material = key.currentMaterial { m["CurrentKeyMaterialId"] = .string(material.materialId) }
@@ -275,6 +344,20 @@ struct KMSAPI: JSONServiceAPI {
             if let validTo = key.validTo { m["ValidTo"] = Timestamp.epochSeconds(validTo) }
         }
         return .object(m)
+    }
+
+    /// The algorithm lists DescribeKey and GetPublicKey show: only those that apply to the key.
+    static func algorithms(_ key: KMSKey) -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        let spec = key.keySpec
+        let lists: [(String, [String])] = [
+            ("EncryptionAlgorithms", spec.encryptionAlgorithms(usage: key.keyUsage)),
+            ("SigningAlgorithms", spec.signingAlgorithms(usage: key.keyUsage).map(\.rawValue)),
+            ("MacAlgorithms", spec.macAlgorithms.map(\.rawValue)),
+            ("KeyAgreementAlgorithms", spec.keyAgreementAlgorithms(usage: key.keyUsage)),
+        ]
+        for (name, list) in lists where !list.isEmpty { out[name] = .array(list.map(JSONValue.string)) }
+        return out
     }
 
     static func grant(_ grant: KMSGrant) -> JSONValue {
