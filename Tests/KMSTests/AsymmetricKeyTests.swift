@@ -50,8 +50,8 @@ struct AsymmetricKeyTests {
                     algorithm: "ECDSA_SHA_256", dryRun: false, caller: caller)
             } == "KMSInvalidSignatureException")
         let wrong: [(String, String?, [UInt8], String)] = [
-            ("ECDSA_SHA_384", nil, message, "ValidationException"),
-            ("RSASSA_PSS_SHA_256", nil, message, "ValidationException"),
+            ("ECDSA_SHA_384", nil, message, "InvalidKeyUsageException"),
+            ("RSASSA_PSS_SHA_256", nil, message, "InvalidKeyUsageException"),
             ("ECDSA_SHA_256", "DIGEST", Array(digest.dropLast()), "ValidationException"),
             ("ECDSA_SHA_256", "EXTERNAL_MU", digest + digest, "ValidationException"),
         ]

@@ -84,7 +84,7 @@ extension KeyManagementService {
             key.keySpec.signingAlgorithms(usage: key.keyUsage).contains(named),
             let scheme = named.scheme
         else {
-            throw .validation(message: "Algorithm \(algorithm) is incompatible with key spec \(key.keySpec.rawValue).")
+            throw .invalidKeyUsage("Algorithm \(algorithm) is incompatible with key spec \(key.keySpec.rawValue).")
         }
         let type = messageType ?? "RAW"
         switch (type, scheme) {
