@@ -215,6 +215,39 @@ int kc_hmac(int digest, const uint8_t *key, size_t key_length, const uint8_t *me
     return 1;
 }
 
+static int aes_wrap_pad(int encrypt, const uint8_t *key, size_t key_length, const uint8_t *in, size_t in_length,
+                        uint8_t *out, size_t *out_length) {
+    const EVP_CIPHER *cipher = key_length == 16 ? EVP_aes_128_wrap_pad()
+        : key_length == 24                      ? EVP_aes_192_wrap_pad()
+        : key_length == 32                      ? EVP_aes_256_wrap_pad()
+                                                : NULL;
+    if (cipher == NULL || in_length > INT32_MAX || *out_length < in_length + 16) return 0;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (ctx == NULL) return fail();
+    EVP_CIPHER_CTX_set_flags(ctx, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+    int length = 0, final_length = 0;
+    int ok = EVP_CipherInit_ex(ctx, cipher, NULL, key, NULL, encrypt) == 1
+        && EVP_CipherUpdate(ctx, out, &length, in, (int)in_length) == 1
+        && EVP_CipherFinal_ex(ctx, out + length, &final_length) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    if (!ok || length < 0) {
+        OPENSSL_cleanse(out, *out_length);
+        return fail();
+    }
+    *out_length = (size_t)length + (size_t)final_length;
+    return 1;
+}
+
+int kc_aes_wrap_pad(const uint8_t *key, size_t key_length, const uint8_t *in, size_t in_length, uint8_t *out,
+                    size_t *out_length) {
+    return aes_wrap_pad(1, key, key_length, in, in_length, out, out_length);
+}
+
+int kc_aes_unwrap_pad(const uint8_t *key, size_t key_length, const uint8_t *in, size_t in_length, uint8_t *out,
+                      size_t *out_length) {
+    return aes_wrap_pad(0, key, key_length, in, in_length, out, out_length);
+}
+
 int kc_ed25519_public(const uint8_t seed[32], uint8_t public_key[32]) {
     if (sodium_init() < 0) return 0;
     unsigned char secret[crypto_sign_SECRETKEYBYTES];

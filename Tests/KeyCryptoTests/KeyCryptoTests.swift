@@ -161,3 +161,19 @@ struct KeyPairTests {
         #expect(try PrivateKey.generate(.ed25519).publicKeyDER.count == 44)
     }
 }
+
+@Suite("AES key wrap with padding")
+struct AESKeyWrapTests {
+    @Test("RFC 5649 section 6, 20-octet key data under a 192-bit KEK")
+    func rfcVector() throws {
+        let kek = hex("5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8")
+        let data = hex("c37b7e6492584340bed12207808941155068f738")
+        let wrapped = hex("138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a")
+        #expect(try AESKeyWrap.wrap(data, key: kek) == wrapped)
+        #expect(try AESKeyWrap.unwrap(wrapped, key: kek) == data)
+        var tampered = wrapped
+        tampered[5] ^= 1
+        #expect(throws: KeyCryptoError.invalidInput) { try AESKeyWrap.unwrap(tampered, key: kek) }
+        #expect(throws: KeyCryptoError.invalidKey) { try AESKeyWrap.unwrap(wrapped, key: [1, 2, 3]) }
+    }
+}

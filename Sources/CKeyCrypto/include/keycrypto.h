@@ -57,6 +57,13 @@ int kc_ecdh(const kc_key *key, const kc_key *peer, uint8_t *out, size_t *out_len
 int kc_hmac(int digest, const uint8_t *key, size_t key_length, const uint8_t *message, size_t message_length,
             uint8_t *out, size_t *out_length);
 
+/// AES key wrap with padding (RFC 5649) under a 128-, 192- or 256-bit key. 1 on success; 0 when
+/// the input does not unwrap (its integrity check fails).
+int kc_aes_wrap_pad(const uint8_t *key, size_t key_length, const uint8_t *in, size_t in_length, uint8_t *out,
+                    size_t *out_length);
+int kc_aes_unwrap_pad(const uint8_t *key, size_t key_length, const uint8_t *in, size_t in_length, uint8_t *out,
+                      size_t *out_length);
+
 /// Ed25519 from a 32-byte seed: the 32-byte public key. 1 on success.
 int kc_ed25519_public(const uint8_t seed[32], uint8_t public_key[32]);
 /// Ed25519 (prehashed = 0) or Ed25519ph with an empty context (prehashed = 1): 64-byte signature.

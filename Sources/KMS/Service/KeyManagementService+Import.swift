@@ -2,6 +2,7 @@ public import AWSProtocol
 import Crypto
 public import Foundation
 public import Identity
+import KeyCrypto
 import KeyVault
 import Logging
 import Synchronization
@@ -60,7 +61,19 @@ extension KeyManagementService {
         try authorize("kms:GetParametersForImport", key: live.key, caller: caller)
         try checkImportable(live.key)
         switch wrappingAlgorithm {
-        case "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256": break
+        case "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256":
+            // An RSA private key is too large for RSA-OAEP alone; so is a P-521 one for a 2048-bit wrapping key.
+            if live.key.keySpec.isRSA {
+                throw .validation(
+                    message:
+                        "\(wrappingAlgorithm) cannot wrap RSA private key material. Use RSA_AES_KEY_WRAP_SHA_1 or RSA_AES_KEY_WRAP_SHA_256."
+                )
+            }
+            if live.key.keySpec == .eccNistP521 && wrappingKeySpec == "RSA_2048" {
+                throw .validation(
+                    message: "\(wrappingAlgorithm) with an RSA_2048 wrapping key cannot wrap ECC_NIST_P521 key material.")
+            }
+        case "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256": break
         case "RSAES_PKCS1_V1_5":
             throw .validation(message: "The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported.")
         default:
@@ -115,32 +128,14 @@ extension KeyManagementService {
                 pending.keyId == live.key.keyId
             else { throw .invalidImportToken() }
             guard pending.validTo > now else { throw .expiredImportToken() }
-            var material: [UInt8]
-            do {
-                let padding: _RSA.Encryption.Padding = pending.algorithm == "RSAES_OAEP_SHA_1" ? .PKCS1_OAEP : .PKCS1_OAEP_SHA256
-                let wrappingKey = try pending.wrappingKey.withUnsafeBytes {
-                    try _RSA.Encryption.PrivateKey(derRepresentation: Array($0))
-                }
-                material = Array(try wrappingKey.decrypt(encryptedKeyMaterial, padding: padding))
-            } catch {
-                throw AWSError(
-                    code: "InvalidCiphertextException",
-                    message: "The wrapped key material could not be unwrapped with the import parameters.")
-            }
+            var material = try Self.unwrap(encryptedKeyMaterial, with: pending)
             defer { Zeroize.array(&material) }
-            guard material.count == 32 else {
-                throw .incorrectKeyMaterial("Key material for a SYMMETRIC_DEFAULT key is 256 bits, not \(material.count * 8).")
-            }
-            let materialId = Hex.encode(SHA256.hash(data: Array("rampart-imported:\(live.key.keyId):".utf8) + material))
+            let (imported, identity) = try Self.importedMaterial(material, for: live.key)
+            let materialId = Hex.encode(SHA256.hash(data: Array("rampart-imported:\(live.key.keyId):".utf8) + identity))
             if let expected = live.key.importedMaterialId, expected != materialId {
                 throw .incorrectKeyMaterial("The key material is not the material previously imported into \(live.key.arn).")
             }
-            let sealed: [UInt8]
-            do {
-                sealed = try vault.seal(material, context: Self.vaultContext(keyId: live.key.keyId, materialId: materialId))
-            } catch {
-                throw .kmsInternal
-            }
+            let (sealed, _) = try seal(imported, keyId: live.key.keyId, materialId: materialId)
             var key = live.key
             key.importedMaterialId = materialId
             key.expirationModel = model
@@ -151,14 +146,62 @@ extension KeyManagementService {
             if key.keyState == .pendingImport { key.keyState = .enabled }
             var batch = KeyStoreBatch()
             batch.putKeys = [key]
-            batch.putMaterials = [SealedMaterial(keyId: key.keyId, materialId: materialId, sealed: sealed)]
+            batch.putMaterials = [sealed]
             try await persist(batch)
-            let symmetric = SymmetricKey(data: material)
             state.withLock {
                 $0.keys[key.keyId]?.key = key
-                $0.keys[key.keyId]?.materials = [materialId: .symmetric(symmetric)]
+                $0.keys[key.keyId]?.materials = [materialId: imported]
             }
         }
+    }
+
+    /// The key material inside `wrapped`: RSA-OAEP alone, or an ephemeral AES key under RSA-OAEP
+    /// followed by the material under that key with AES key wrap (RFC 5649). The caller zeroes it.
+    static func unwrap(_ wrapped: [UInt8], with pending: PendingImport) throws(AWSError) -> [UInt8] {
+        let unwrapFailed = AWSError(
+            code: "InvalidCiphertextException",
+            message: "The wrapped key material could not be unwrapped with the import parameters.")
+        let padding: _RSA.Encryption.Padding = pending.algorithm.hasSuffix("SHA_1") ? .PKCS1_OAEP : .PKCS1_OAEP_SHA256
+        do {
+            let wrappingKey = try pending.wrappingKey.withUnsafeBytes {
+                try _RSA.Encryption.PrivateKey(derRepresentation: Array($0))
+            }
+            guard pending.algorithm.hasPrefix("RSA_AES_KEY_WRAP") else {
+                return Array(try wrappingKey.decrypt(wrapped, padding: padding))
+            }
+            let modulusBytes = wrappingKey.keySizeInBits / 8
+            guard wrapped.count > modulusBytes else { throw unwrapFailed }
+            var aesKey = Array(try wrappingKey.decrypt(wrapped.prefix(modulusBytes), padding: padding))
+            defer { Zeroize.array(&aesKey) }
+            return try AESKeyWrap.unwrap(Array(wrapped.dropFirst(modulusBytes)), key: aesKey)
+        } catch {
+            throw unwrapFailed
+        }
+    }
+
+    /// What imported bytes are for a key of its spec, and the bytes that identify the material
+    /// (the public key for a key pair, so that any encoding of the same private key re-imports).
+    static func importedMaterial(_ bytes: [UInt8], for key: KMSKey) throws(AWSError) -> (KeyMaterial, [UInt8]) {
+        let spec = key.keySpec
+        if let hash = spec.hmacHash {
+            let range = hash.byteCount...(hash.byteCount <= 32 ? 64 : 128)
+            guard range.contains(bytes.count) else {
+                throw .incorrectKeyMaterial(
+                    "Key material for a \(spec.rawValue) key is \(range.lowerBound) to \(range.upperBound) bytes, not \(bytes.count)."
+                )
+            }
+            return (.hmac(SymmetricKey(data: bytes)), bytes)
+        }
+        if let kind = spec.keyPairKind {
+            guard let pair = try? PrivateKey(kind: kind, pkcs8: bytes) else {
+                throw .incorrectKeyMaterial("The key material is not a DER PKCS#8 private key for a \(spec.rawValue) key.")
+            }
+            return (.pair(pair), pair.publicKeyDER)
+        }
+        guard bytes.count == 32 else {
+            throw .incorrectKeyMaterial("Key material for a SYMMETRIC_DEFAULT key is 256 bits, not \(bytes.count * 8).")
+        }
+        return (.symmetric(SymmetricKey(data: bytes)), bytes)
     }
 
     /// Deletes imported material at once: the key waits in PendingImport, and its ciphertext

@@ -56,7 +56,7 @@ extension KeyManagementService {
         if origin != .awsKMS && origin != .external {
             throw .unsupportedOperation("Origin \(origin.rawValue) is not supported by this Rampart build yet.")
         }
-        if origin == .external && keySpec != .symmetricDefault {
+        if origin == .external && (keySpec == .mlDSA65 || keySpec == .mlDSA87) {
             throw .unsupportedOperation(
                 "Importing key material for KeySpec \(keySpec.rawValue) is not supported by this Rampart build yet.")
         }
