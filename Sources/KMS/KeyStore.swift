@@ -18,6 +18,17 @@ public struct SealedMaterial: Sendable, Hashable {
     }
 }
 
+/// Names one material of one key.
+public struct MaterialRef: Sendable, Hashable {
+    public var keyId: String
+    public var materialId: String
+
+    public init(keyId: String, materialId: String) {
+        self.keyId = keyId
+        self.materialId = materialId
+    }
+}
+
 public struct KeyStoreSnapshot: Sendable {
     public var keys: [KMSKey]
     public var materials: [SealedMaterial]
@@ -42,13 +53,15 @@ public struct KeyStoreBatch: Sendable {
     public var deleteAliases: [KMSAlias] = []
     public var putGrants: [KMSGrant] = []
     public var deleteGrantIds: [String] = []
-    /// Keys whose materials are all deleted (imported material deleted or expired).
+    /// Keys whose materials are all deleted.
     public var deleteMaterialKeyIds: [String] = []
+    /// Single materials deleted (imported material deleted or expired).
+    public var deleteMaterials: [MaterialRef] = []
 
     public init() {}
 
     public var isEmpty: Bool {
         putKeys.isEmpty && deleteKeyIds.isEmpty && putMaterials.isEmpty && putAliases.isEmpty && deleteAliases.isEmpty
-            && putGrants.isEmpty && deleteGrantIds.isEmpty && deleteMaterialKeyIds.isEmpty
+            && putGrants.isEmpty && deleteGrantIds.isEmpty && deleteMaterialKeyIds.isEmpty && deleteMaterials.isEmpty
     }
 }

@@ -24,6 +24,7 @@ public final class InMemoryKeyStore: KeyStore {
                 s.keys.append(key)
             }
             s.materials.removeAll { batch.deleteMaterialKeyIds.contains($0.keyId) }
+            s.materials.removeAll { batch.deleteMaterials.contains(MaterialRef(keyId: $0.keyId, materialId: $0.materialId)) }
             for material in batch.putMaterials {
                 s.materials.removeAll { $0.keyId == material.keyId && $0.materialId == material.materialId }
                 s.materials.append(material)

@@ -68,6 +68,11 @@ public struct SQLKeyStore: KeyStore {
             for keyId in batch.deleteMaterialKeyIds {
                 try await sql.raw("DELETE FROM kms_key_materials WHERE key_id = \(bind: keyId)").run()
             }
+            for m in batch.deleteMaterials {
+                try await sql.raw(
+                    "DELETE FROM kms_key_materials WHERE key_id = \(bind: m.keyId) AND material_id = \(bind: m.materialId)"
+                ).run()
+            }
             for m in batch.putMaterials {
                 try await sql.raw(
                     """

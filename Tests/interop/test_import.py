@@ -92,3 +92,49 @@ def test_expiry_and_token_lifetime(fresh_server):
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
     fails("ExpiredImportTokenException", kms.import_key_material, KeyId=key["KeyId"], ImportToken=stale["ImportToken"],
           EncryptedKeyMaterial=wrap(stale, material), ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+
+
+def test_on_demand_rotation_of_imported_material(kms):
+    key_id = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    first, second = os.urandom(32), os.urandom(32)
+
+    def imported(material, **kw):
+        p = params(kms, key_id)
+        return kms.import_key_material(KeyId=key_id, ImportToken=p["ImportToken"], EncryptedKeyMaterial=wrap(p, material),
+                                       ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE", **kw)["KeyMaterialId"]
+
+    first_id = imported(first)
+    old = kms.encrypt(KeyId=key_id, Plaintext=b"before")["CiphertextBlob"]
+    fails("KMSInvalidStateException", kms.rotate_key_on_demand, KeyId=key_id)
+    fails("UnsupportedOperationException", kms.enable_key_rotation, KeyId=key_id)
+    fails("ValidationException", imported, second, ImportType="NEW_KEY_MATERIAL", KeyMaterialId=first_id)
+    second_id = imported(second, ImportType="NEW_KEY_MATERIAL", KeyMaterialDescription="second")
+    assert second_id != first_id
+    states = {r["KeyMaterialId"]: r for r in
+              kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]}
+    assert states[first_id]["KeyMaterialState"] == "CURRENT" and states[first_id]["ImportState"] == "IMPORTED"
+    assert states[second_id]["KeyMaterialState"] == "PENDING_ROTATION"
+    assert states[second_id]["KeyMaterialDescription"] == "second"
+    # Until the rotation, the first material still encrypts; a second pending material is refused.
+    blob = kms.encrypt(KeyId=key_id, Plaintext=b"x")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob)["KeyMaterialId"] == first_id
+    fails("KMSInvalidStateException", imported, os.urandom(32), ImportType="NEW_KEY_MATERIAL")
+    kms.rotate_key_on_demand(KeyId=key_id)
+    new = kms.encrypt(KeyId=key_id, Plaintext=b"after")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=new)["KeyMaterialId"] == second_id
+    assert kms.decrypt(CiphertextBlob=old)["Plaintext"] == b"before"
+    rotations = kms.list_key_rotations(KeyId=key_id)["Rotations"]
+    assert [(r["KeyMaterialId"], r["KeyMaterialState"], r["RotationType"]) for r in rotations] == [
+        (second_id, "CURRENT", "ON_DEMAND")]
+    # Deleting the old material breaks only its ciphertext; re-importing it (named by id) mends it.
+    out = kms.delete_imported_key_material(KeyId=key_id, KeyMaterialId=first_id)
+    assert out["KeyMaterialId"] == first_id
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
+    with pytest.raises(botocore.exceptions.ClientError):
+        kms.decrypt(CiphertextBlob=old)
+    fails("IncorrectKeyMaterialException", imported, second, KeyMaterialId=first_id)
+    imported(first, ImportType="EXISTING_KEY_MATERIAL", KeyMaterialId=first_id)
+    assert kms.decrypt(CiphertextBlob=old)["Plaintext"] == b"before"
+    # Deleting the current material leaves the key pending import.
+    kms.delete_imported_key_material(KeyId=key_id)
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingImport"

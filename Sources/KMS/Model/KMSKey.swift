@@ -24,9 +24,7 @@ public struct KMSKey: Sendable, Codable, Hashable {
     public var materials: [KeyMaterialInfo]
     public var onDemandRotationStartDate: Date?
     public var lastUsage: KeyLastUsage?
-    /// Imported material (origin EXTERNAL): the id of the material this key accepts — derived
-    /// from the material, so only the same material can be imported again — and its expiry.
-    public var importedMaterialId: String?
+    /// Imported material (origin EXTERNAL): the current material's expiry, as DescribeKey shows it.
     public var expirationModel: String?
     public var validTo: Date?
 
@@ -36,7 +34,8 @@ public struct KMSKey: Sendable, Codable, Hashable {
         "arn:aws:kms:\(region):\(accountId):key/\(keyId)"
     }
 
-    public var currentMaterial: KeyMaterialInfo? { materials.last }
+    /// The material that encrypts: the newest one that is not waiting for an on-demand rotation.
+    public var currentMaterial: KeyMaterialInfo? { materials.last { $0.pendingRotation != true } }
 
     public var isEnabled: Bool { keyState == .enabled }
 }
@@ -54,6 +53,23 @@ public struct KeyMaterialInfo: Sendable, Codable, Hashable {
     public var createdAt: Date
     /// nil for the material the key was created with.
     public var rotationType: RotationType?
+    /// Imported material only: whether its bytes are held, or were deleted or expired (the id
+    /// stays associated, so only the same material imports again).
+    public var importState: ImportState?
+    /// Imported as NEW_KEY_MATERIAL and waiting for RotateKeyOnDemand to make it current.
+    public var pendingRotation: Bool?
+    public var expirationModel: String?
+    public var validTo: Date?
+    public var description: String?
+
+    /// Whether the material's bytes are held (material made by KMS always is).
+    public var isHeld: Bool { importState != .pendingImport }
+}
+
+/// Whether imported material is present, as ListKeyRotations reports it.
+public enum ImportState: String, Sendable, Codable {
+    case imported = "IMPORTED"
+    case pendingImport = "PENDING_IMPORT"
 }
 
 /// The last cryptographic use of a key (GetKeyLastUsage).

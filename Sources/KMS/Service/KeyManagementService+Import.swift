@@ -103,10 +103,14 @@ extension KeyManagementService {
             keyArn: live.key.arn, importToken: token, publicKey: Array(wrappingKey.publicKey.derRepresentation), validTo: validTo)
     }
 
+    /// Imports material into an EXTERNAL key and returns its material id. The first import makes
+    /// the key usable; EXISTING_KEY_MATERIAL re-imports material already associated with the key;
+    /// NEW_KEY_MATERIAL (symmetric keys) adds material that RotateKeyOnDemand then makes current.
+    @discardableResult
     public func importKeyMaterial(
         keyId: String, importToken: [UInt8], encryptedKeyMaterial: [UInt8], expirationModel: String?, validTo: Date?,
-        caller: Caller
-    ) async throws(AWSError) {
+        importType: String? = nil, keyMaterialId: String? = nil, description: String? = nil, caller: Caller
+    ) async throws(AWSError) -> String {
         let model = expirationModel ?? "KEY_MATERIAL_EXPIRES"
         let now = now()
         if model == "KEY_MATERIAL_EXPIRES" {
@@ -119,7 +123,10 @@ extension KeyManagementService {
         } else if validTo != nil {
             throw .validation(message: "ValidTo must not be set when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.")
         }
-        try await change { () async throws(AWSError) -> Void in
+        if importType == "NEW_KEY_MATERIAL" && keyMaterialId != nil {
+            throw .validation(message: "You cannot specify a KeyMaterialId with ImportType NEW_KEY_MATERIAL.")
+        }
+        return try await change { () async throws(AWSError) -> String in
             let live = try resolve(keyId, caller: caller, allowAlias: false)
             try authorize("kms:ImportKeyMaterial", key: live.key, caller: caller)
             try checkImportable(live.key)
@@ -132,26 +139,63 @@ extension KeyManagementService {
             defer { Zeroize.array(&material) }
             let (imported, identity) = try Self.importedMaterial(material, for: live.key)
             let materialId = Hex.encode(SHA256.hash(data: Array("rampart-imported:\(live.key.keyId):".utf8) + identity))
-            if let expected = live.key.importedMaterialId, expected != materialId {
-                throw .incorrectKeyMaterial("The key material is not the material previously imported into \(live.key.arn).")
+            if let keyMaterialId, keyMaterialId != materialId {
+                throw .incorrectKeyMaterial("The key material does not match key material ID \(keyMaterialId).")
             }
-            let (sealed, _) = try seal(imported, keyId: live.key.keyId, materialId: materialId)
             var key = live.key
-            key.importedMaterialId = materialId
-            key.expirationModel = model
-            key.validTo = model == "KEY_MATERIAL_EXPIRES" ? validTo : nil
-            if key.materials.last?.materialId != materialId {
-                key.materials = [KeyMaterialInfo(materialId: materialId, createdAt: now, rotationType: nil)]
+            let type = importType ?? (key.materials.isEmpty ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL")
+            var info = KeyMaterialInfo(
+                materialId: materialId, createdAt: now, rotationType: nil, importState: .imported, pendingRotation: nil,
+                expirationModel: model, validTo: model == "KEY_MATERIAL_EXPIRES" ? validTo : nil, description: description)
+            if let index = key.materials.firstIndex(where: { $0.materialId == materialId }) {
+                guard type == "EXISTING_KEY_MATERIAL" else {
+                    throw .incorrectKeyMaterial("The key material is already associated with \(key.arn); import it as EXISTING_KEY_MATERIAL.")
+                }
+                let old = key.materials[index]
+                info.createdAt = old.createdAt
+                info.rotationType = old.rotationType
+                info.pendingRotation = old.pendingRotation
+                info.description = description ?? old.description
+                key.materials[index] = info
+            } else if type == "EXISTING_KEY_MATERIAL" {
+                throw .incorrectKeyMaterial("The key material is not the material previously imported into \(key.arn).")
+            } else if !key.materials.isEmpty {
+                guard key.keySpec == .symmetricDefault else {
+                    throw .validation(message: "ImportType NEW_KEY_MATERIAL is only usable with symmetric encryption keys.")
+                }
+                guard !key.materials.contains(where: { $0.pendingRotation == true }) else {
+                    throw .kmsInvalidState(
+                        "\(key.arn) already has key material pending rotation. Rotate the key or delete that material first.")
+                }
+                info.pendingRotation = true
+                key.materials.append(info)
+            } else {
+                key.materials = [info]
             }
-            if key.keyState == .pendingImport { key.keyState = .enabled }
+            Self.syncImportedState(&key)
+            let (sealed, _) = try seal(imported, keyId: key.keyId, materialId: materialId)
             var batch = KeyStoreBatch()
             batch.putKeys = [key]
             batch.putMaterials = [sealed]
             try await persist(batch)
-            state.withLock {
+            state.withLock { [key] in
                 $0.keys[key.keyId]?.key = key
-                $0.keys[key.keyId]?.materials = [materialId: imported]
+                $0.keys[key.keyId]?.materials[materialId] = imported
             }
+            return materialId
+        }
+    }
+
+    /// An imported key's state and DescribeKey fields follow its current material: usable when
+    /// its bytes are held, PendingImport when not.
+    static func syncImportedState(_ key: inout KMSKey) {
+        let current = key.currentMaterial
+        key.expirationModel = current?.expirationModel
+        key.validTo = current?.validTo
+        if current?.isHeld == true {
+            if key.keyState == .pendingImport { key.keyState = .enabled }
+        } else if key.keyState != .pendingDeletion {
+            key.keyState = .pendingImport
         }
     }
 
@@ -204,54 +248,70 @@ extension KeyManagementService {
         return (.symmetric(SymmetricKey(data: bytes)), bytes)
     }
 
-    /// Deletes imported material at once: the key waits in PendingImport, and its ciphertext
-    /// decrypts again only once the same material is imported.
-    public func deleteImportedKeyMaterial(keyId: String, caller: Caller) async throws(AWSError) {
-        try await change { () async throws(AWSError) -> Void in
+    /// Deletes imported material at once (the current material unless `keyMaterialId` names
+    /// another): its ciphertext decrypts again only once the same material is imported, and the key
+    /// waits in PendingImport while its current material is missing. Returns the material's id.
+    @discardableResult
+    public func deleteImportedKeyMaterial(keyId: String, keyMaterialId: String? = nil, caller: Caller) async throws(AWSError)
+        -> String?
+    {
+        try await change { () async throws(AWSError) -> String? in
             let live = try resolve(keyId, caller: caller, allowAlias: false)
             try authorize("kms:DeleteImportedKeyMaterial", key: live.key, caller: caller)
             try checkImportable(live.key)
-            try await dropImportedMaterial(live.key)
+            guard let materialId = keyMaterialId ?? live.key.currentMaterial?.materialId else { return nil }
+            guard live.key.materials.contains(where: { $0.materialId == materialId }) else {
+                throw .kmsNotFound("Key material \(materialId) is not associated with \(live.key.arn).")
+            }
+            try await dropImportedMaterial(materialId, of: live.key)
+            return materialId
         }
     }
 
-    /// Removes a key's imported material (sealed copies included). Call under the write lock.
-    func dropImportedMaterial(_ current: KMSKey) async throws(AWSError) {
+    /// Removes one imported material (its sealed copy too). Material pending rotation is
+    /// forgotten; any other stays associated with the key. Call under the write lock.
+    func dropImportedMaterial(_ materialId: String, of current: KMSKey) async throws(AWSError) {
         var key = current
-        key.materials = []
-        key.keyState = key.keyState == .pendingDeletion ? .pendingDeletion : .pendingImport
-        key.validTo = nil
-        key.expirationModel = nil
+        guard let index = key.materials.firstIndex(where: { $0.materialId == materialId }) else { return }
+        if key.materials[index].pendingRotation == true {
+            key.materials.remove(at: index)
+        } else {
+            key.materials[index].importState = .pendingImport
+            key.materials[index].expirationModel = nil
+            key.materials[index].validTo = nil
+        }
+        Self.syncImportedState(&key)
         var batch = KeyStoreBatch()
         batch.putKeys = [key]
-        batch.deleteMaterialKeyIds = [key.keyId]
+        batch.deleteMaterials = [MaterialRef(keyId: key.keyId, materialId: materialId)]
         try await persist(batch)
-        state.withLock {
+        state.withLock { [key] in
             $0.keys[key.keyId]?.key = key
-            $0.keys[key.keyId]?.materials = [:]
+            $0.keys[key.keyId]?.materials[materialId] = nil
         }
     }
 
     /// Sweep step: imported material whose ValidTo has passed is deleted, as AWS does.
     func expireImportedMaterial(now: Date) async -> [String] {
         let due = state.withLock { state in
-            state.keys.values.map(\.key).filter {
-                $0.origin == .external && !$0.materials.isEmpty && ($0.validTo ?? .distantFuture) <= now
+            state.keys.values.map(\.key).filter { $0.origin == .external }.flatMap { key in
+                key.materials.filter { $0.isHeld && ($0.validTo ?? .distantFuture) <= now }.map { (key, $0.materialId) }
             }
         }
         var expired: [String] = []
-        for key in due {
+        for (key, materialId) in due {
             do {
                 try await change { () async throws(AWSError) -> Void in
-                    guard let current = self.live(key.keyId)?.key, !current.materials.isEmpty,
-                        (current.validTo ?? .distantFuture) <= now
+                    guard let current = self.live(key.keyId)?.key,
+                        let material = current.materials.first(where: { $0.materialId == materialId }), material.isHeld,
+                        (material.validTo ?? .distantFuture) <= now
                     else { return }
-                    try await dropImportedMaterial(current)
+                    try await dropImportedMaterial(materialId, of: current)
                     expired.append(current.arn)
                     await onServiceEvent(
                         KMSServiceEvent(
                             kind: .deleteExpiredKeyMaterial, keyArn: current.arn, accountId: current.accountId,
-                            region: current.region, time: now, keyMaterialId: current.importedMaterialId))
+                            region: current.region, time: now, keyMaterialId: materialId))
                 }
             } catch {
                 logger.error("expiring imported key material failed; the next sweep retries", metadata: ["key": "\(key.arn)"])

@@ -13,11 +13,13 @@ public struct KeyRotation: Sendable {
 extension KeyManagementService {
     public static let defaultRotationPeriodInDays = 365
 
-    func checkRotatable(_ key: KMSKey) throws(AWSError) {
+    /// Rotation exists for symmetric encryption keys only; automatic rotation (`automatic`) only
+    /// for material KMS made, while imported material rotates on demand.
+    func checkRotatable(_ key: KMSKey, automatic: Bool = true) throws(AWSError) {
         guard key.keySpec == .symmetricDefault else {
             throw .unsupportedOperation("\(key.arn) key spec is \(key.keySpec.rawValue) which does not support key rotation.")
         }
-        guard key.origin == .awsKMS else {
+        guard key.origin == .awsKMS || (!automatic && key.origin == .external) else {
             throw .unsupportedOperation("\(key.arn) origin is \(key.origin.rawValue) which is not valid for this operation.")
         }
     }
@@ -49,7 +51,7 @@ extension KeyManagementService {
         let live = try resolve(keyId, caller: caller, allowAlias: false)
         try authorize("kms:GetKeyRotationStatus", key: live.key, caller: caller)
         try checkState(.getKeyRotationStatus, live.key)
-        try checkRotatable(live.key)
+        try checkRotatable(live.key, automatic: false)
         return live.key
     }
 
@@ -59,14 +61,35 @@ extension KeyManagementService {
             let live = try resolve(keyId, caller: caller, allowAlias: false)
             try authorize("kms:RotateKeyOnDemand", key: live.key, caller: caller)
             try checkState(.rotateKeyOnDemand, live.key)
-            try checkRotatable(live.key)
+            try checkRotatable(live.key, automatic: false)
             let done = live.key.materials.filter { $0.rotationType == .onDemand }.count
             guard done < Self.onDemandRotationLimit else {
                 throw .kmsLimitExceeded(
                     "\(live.key.arn) has reached the limit of \(Self.onDemandRotationLimit) on-demand rotations.")
             }
+            if live.key.origin == .external { return try await rotateToImported(live.key) }
             return try await rotate(live, type: .onDemand)
         }
+    }
+
+    /// Imported keys rotate to the material imported as NEW_KEY_MATERIAL. Call under the write lock.
+    func rotateToImported(_ current: KMSKey) async throws(AWSError) -> KMSKey {
+        var key = current
+        guard let index = key.materials.firstIndex(where: { $0.pendingRotation == true && $0.isHeld }) else {
+            throw .kmsInvalidState(
+                "\(key.arn) has no key material in PENDING_ROTATION state. Import new key material (ImportType NEW_KEY_MATERIAL) first.")
+        }
+        var material = key.materials.remove(at: index)
+        material.pendingRotation = nil
+        material.rotationType = .onDemand
+        material.createdAt = now()
+        key.materials.append(material)
+        Self.syncImportedState(&key)
+        var batch = KeyStoreBatch()
+        batch.putKeys = [key]
+        try await persist(batch)
+        state.withLock { [key] in $0.keys[key.keyId]?.key = key }
+        return key
     }
 
     /// Adds new material to a key and commits it. Call under the write lock.
@@ -100,7 +123,7 @@ extension KeyManagementService {
     {
         let live = try resolve(keyId, caller: caller, allowAlias: false)
         try authorize("kms:ListKeyRotations", key: live.key, caller: caller)
-        try checkRotatable(live.key)
+        try checkRotatable(live.key, automatic: false)
         let current = live.key.currentMaterial?.materialId
         let entries = live.key.materials
             .filter { includeInitial || $0.rotationType != nil }

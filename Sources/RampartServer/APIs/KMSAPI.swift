@@ -240,14 +240,21 @@ struct KMSAPI: JSONServiceAPI {
                 keyId: keyId, includeInitial: input.string("IncludeKeyMaterial") == "ALL_KEY_MATERIAL",
                 limit: input.int("Limit"), marker: input.string("Marker"), caller: caller)
             return Self.page(page, member: "Rotations") { rotation in
+                let material = rotation.material
+                let state =
+                    material.pendingRotation == true ? "PENDING_ROTATION" : rotation.isCurrent ? "CURRENT" : "NON_CURRENT"
                 var entry: [String: JSONValue] = [
-                    "KeyId": .string(rotation.keyId), "KeyMaterialId": .string(rotation.material.materialId),
-                    "KeyMaterialState": .string(rotation.isCurrent ? "CURRENT" : "NON_CURRENT"),
+                    "KeyId": .string(rotation.keyId), "KeyMaterialId": .string(material.materialId),
+                    "KeyMaterialState": .string(state),
                 ]
-                if let type = rotation.material.rotationType {
+                if let type = material.rotationType {
                     entry["RotationType"] = .string(type.rawValue)
-                    entry["RotationDate"] = Timestamp.epochSeconds(rotation.material.createdAt)
+                    entry["RotationDate"] = Timestamp.epochSeconds(material.createdAt)
                 }
+                if let importState = material.importState { entry["ImportState"] = .string(importState.rawValue) }
+                if let model = material.expirationModel { entry["ExpirationModel"] = .string(model) }
+                if let validTo = material.validTo { entry["ValidTo"] = Timestamp.epochSeconds(validTo) }
+                if let description = material.description { entry["KeyMaterialDescription"] = .string(description) }
                 return .object(entry)
             }
         case "GetKeyLastUsage":
@@ -276,17 +283,20 @@ struct KMSAPI: JSONServiceAPI {
             if let type = input.string("ImportType"), type != "EXISTING_KEY_MATERIAL", type != "NEW_KEY_MATERIAL" {
                 throw .validation(message: "Unknown ImportType \(type).")
             }
-            try await kms.importKeyMaterial(
+            let materialId = try await kms.importKeyMaterial(
                 keyId: keyId, importToken: input.blob("ImportToken") ?? [],
                 encryptedKeyMaterial: input.blob("EncryptedKeyMaterial") ?? [],
-                expirationModel: input.string("ExpirationModel"), validTo: input.date("ValidTo"), caller: caller)
+                expirationModel: input.string("ExpirationModel"), validTo: input.date("ValidTo"),
+                importType: input.string("ImportType"), keyMaterialId: input.string("KeyMaterialId"),
+                description: input.string("KeyMaterialDescription"), caller: caller)
             let key = try kms.describeKey(keyId: keyId, caller: caller)
-            var out: [String: JSONValue] = ["KeyId": .string(key.arn)]
-            if let material = key.currentMaterial { out["KeyMaterialId"] = .string(material.materialId) }
-            return .object(out)
+            return ["KeyId": .string(key.arn), "KeyMaterialId": .string(materialId)]
         case "DeleteImportedKeyMaterial":
-            try await kms.deleteImportedKeyMaterial(keyId: keyId, caller: caller)
-            return ["KeyId": .string(try kms.describeKey(keyId: keyId, caller: caller).arn)]
+            let materialId = try await kms.deleteImportedKeyMaterial(
+                keyId: keyId, keyMaterialId: input.string("KeyMaterialId"), caller: caller)
+            var out: [String: JSONValue] = ["KeyId": .string(try kms.describeKey(keyId: keyId, caller: caller).arn)]
+            if let materialId { out["KeyMaterialId"] = .string(materialId) }
+            return .object(out)
         case "CreateGrant":
             let constraints = input.members["Constraints"].map { c in
                 GrantConstraints(
