@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Persistence for KMS. `apply` commits the whole batch in one transaction before returning.
 public protocol KeyStore: Sendable {
     /// Every key, sealed material and alias: read once at start.
@@ -29,17 +31,40 @@ public struct MaterialRef: Sendable, Hashable {
     }
 }
 
+/// Import parameters handed out and not yet spent: the wrapping private key sealed by the key
+/// vault, found by the SHA-256 of the import token (the token itself is not stored).
+public struct SealedImportToken: Sendable, Hashable {
+    public var tokenHash: String
+    public var keyId: String
+    public var algorithm: String
+    public var sealedWrappingKey: [UInt8]
+    public var validTo: Date
+
+    public init(tokenHash: String, keyId: String, algorithm: String, sealedWrappingKey: [UInt8], validTo: Date) {
+        self.tokenHash = tokenHash
+        self.keyId = keyId
+        self.algorithm = algorithm
+        self.sealedWrappingKey = sealedWrappingKey
+        self.validTo = validTo
+    }
+}
+
 public struct KeyStoreSnapshot: Sendable {
     public var keys: [KMSKey]
     public var materials: [SealedMaterial]
     public var aliases: [KMSAlias]
     public var grants: [KMSGrant]
+    public var importTokens: [SealedImportToken]
 
-    public init(keys: [KMSKey] = [], materials: [SealedMaterial] = [], aliases: [KMSAlias] = [], grants: [KMSGrant] = []) {
+    public init(
+        keys: [KMSKey] = [], materials: [SealedMaterial] = [], aliases: [KMSAlias] = [], grants: [KMSGrant] = [],
+        importTokens: [SealedImportToken] = []
+    ) {
         self.keys = keys
         self.materials = materials
         self.aliases = aliases
         self.grants = grants
+        self.importTokens = importTokens
     }
 }
 
@@ -57,11 +82,15 @@ public struct KeyStoreBatch: Sendable {
     public var deleteMaterialKeyIds: [String] = []
     /// Single materials deleted (imported material deleted or expired).
     public var deleteMaterials: [MaterialRef] = []
+    public var putImportTokens: [SealedImportToken] = []
+    /// Import tokens spent or expired, by token hash.
+    public var deleteImportTokens: [String] = []
 
     public init() {}
 
     public var isEmpty: Bool {
         putKeys.isEmpty && deleteKeyIds.isEmpty && putMaterials.isEmpty && putAliases.isEmpty && deleteAliases.isEmpty
             && putGrants.isEmpty && deleteGrantIds.isEmpty && deleteMaterialKeyIds.isEmpty && deleteMaterials.isEmpty
+            && putImportTokens.isEmpty && deleteImportTokens.isEmpty
     }
 }

@@ -25,6 +25,8 @@ public final class InMemoryKeyStore: KeyStore {
             }
             s.materials.removeAll { batch.deleteMaterialKeyIds.contains($0.keyId) }
             s.materials.removeAll { batch.deleteMaterials.contains(MaterialRef(keyId: $0.keyId, materialId: $0.materialId)) }
+            s.importTokens.removeAll { batch.deleteImportTokens.contains($0.tokenHash) || batch.deleteKeyIds.contains($0.keyId) }
+            s.importTokens.append(contentsOf: batch.putImportTokens)
             for material in batch.putMaterials {
                 s.materials.removeAll { $0.keyId == material.keyId && $0.materialId == material.materialId }
                 s.materials.append(material)

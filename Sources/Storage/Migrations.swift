@@ -127,6 +127,18 @@ enum Migrations {
                     PRIMARY KEY (account_id, region, name))
                 """
             ]),
+        Step(
+            version: 7, name: "kms-import-tokens",
+            statements: [
+                """
+                CREATE TABLE kms_import_tokens (
+                    token_hash TEXT PRIMARY KEY,
+                    key_id TEXT NOT NULL REFERENCES kms_keys(key_id) ON DELETE CASCADE,
+                    algorithm TEXT NOT NULL,
+                    sealed BLOB NOT NULL,
+                    valid_to DOUBLE PRECISION NOT NULL)
+                """
+            ]),
     ]
 
     static func run(on db: RampartDatabase) async throws {

@@ -45,6 +45,15 @@ public struct SQLKeyStore: KeyStore {
             let document = try row.decode(column: "document", as: String.self)
             snapshot.grants.append(try decoder.decode(KMSGrant.self, from: Data(document.utf8)))
         }
+        for row in try await db.sql.raw("SELECT token_hash, key_id, algorithm, sealed, valid_to FROM kms_import_tokens").all() {
+            snapshot.importTokens.append(
+                SealedImportToken(
+                    tokenHash: try row.decode(column: "token_hash", as: String.self),
+                    keyId: try row.decode(column: "key_id", as: String.self),
+                    algorithm: try row.decode(column: "algorithm", as: String.self),
+                    sealedWrappingKey: try row.decode(column: "sealed", as: [UInt8].self),
+                    validTo: Date(timeIntervalSince1970: try row.decode(column: "valid_to", as: Double.self))))
+        }
         return snapshot
     }
 
@@ -71,6 +80,18 @@ public struct SQLKeyStore: KeyStore {
             for m in batch.deleteMaterials {
                 try await sql.raw(
                     "DELETE FROM kms_key_materials WHERE key_id = \(bind: m.keyId) AND material_id = \(bind: m.materialId)"
+                ).run()
+            }
+            for hash in batch.deleteImportTokens {
+                try await sql.raw("DELETE FROM kms_import_tokens WHERE token_hash = \(bind: hash)").run()
+            }
+            for t in batch.putImportTokens {
+                try await sql.raw(
+                    """
+                    INSERT INTO kms_import_tokens (token_hash, key_id, algorithm, sealed, valid_to)
+                    VALUES (\(bind: t.tokenHash), \(bind: t.keyId), \(bind: t.algorithm), \(bind: t.sealedWrappingKey),
+                        \(bind: t.validTo.timeIntervalSince1970))
+                    """
                 ).run()
             }
             for m in batch.putMaterials {
@@ -112,6 +133,7 @@ public struct SQLKeyStore: KeyStore {
             for keyId in batch.deleteKeyIds {
                 try await sql.raw("DELETE FROM kms_grants WHERE key_id = \(bind: keyId)").run()
                 try await sql.raw("DELETE FROM kms_key_materials WHERE key_id = \(bind: keyId)").run()
+                try await sql.raw("DELETE FROM kms_import_tokens WHERE key_id = \(bind: keyId)").run()
                 try await sql.raw("DELETE FROM kms_keys WHERE key_id = \(bind: keyId)").run()
             }
         }

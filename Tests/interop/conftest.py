@@ -145,6 +145,18 @@ class Server:
         self.log.close()
         return self.proc.returncode
 
+    def start_again(self, name="restarted"):
+        """Starts the server again on the same data folder and port, after `stop` or a kill."""
+        if self.proc.poll() is None:
+            self.proc.wait()
+        if not self.log.closed:
+            self.log.close()
+        self.log = open(self.scratch / f"{name}.log", "wb")
+        self.proc = subprocess.Popen(
+            [self.bin, "serve", "--data-dir", str(self.data), "--listen", f"127.0.0.1:{self.port}", "--dev-clock"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.scratch, ignore_errors=True)

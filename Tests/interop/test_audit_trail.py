@@ -157,13 +157,7 @@ def test_kill9_keeps_a_record_of_every_acknowledged_change(fresh_server):
     stop.set()
     for t in threads:
         t.join()
-    fresh_server.proc.wait()
-    fresh_server.log.close()
-    fresh_server.log = open(fresh_server.scratch / "after-kill.log", "wb")
-    fresh_server.proc = subprocess.Popen(
-        [fresh_server.bin, "serve", "--data-dir", str(fresh_server.data), "--listen", f"127.0.0.1:{fresh_server.port}"],
-        stdout=fresh_server.log, stderr=subprocess.STDOUT)
-    fresh_server.wait_ready()
+    fresh_server.start_again("after-kill")
     ct = fresh_server.client("cloudtrail")
     recorded, token = set(), None
     while True:

@@ -220,29 +220,15 @@ def test_sigterm_stops_cleanly_and_keeps_data(fresh_server):
     kms = fresh_server.client("kms")
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     assert fresh_server.stop(signal.SIGTERM) == 0
-    again = Server.__new__(Server)
-    again.__dict__.update(fresh_server.__dict__)
-    again.log = open(again.scratch / "server2.log", "wb")
-    again.proc = subprocess.Popen([again.bin, "serve", "--data-dir", str(again.data), "--listen", f"127.0.0.1:{again.port}"],
-                                  stdout=again.log, stderr=subprocess.STDOUT)
-    again.wait_ready()
-    try:
-        assert again.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
-    finally:
-        again.stop()
+    fresh_server.start_again()
+    assert fresh_server.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
 
 
 def test_kill9_loses_no_acknowledged_key(fresh_server):
     kms = fresh_server.client("kms")
     ids = [kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(20)]
     fresh_server.proc.kill()
-    fresh_server.proc.wait()
-    fresh_server.log.close()
-    fresh_server.log = open(fresh_server.scratch / "server3.log", "wb")
-    fresh_server.proc = subprocess.Popen(
-        [fresh_server.bin, "serve", "--data-dir", str(fresh_server.data), "--listen", f"127.0.0.1:{fresh_server.port}"],
-        stdout=fresh_server.log, stderr=subprocess.STDOUT)
-    fresh_server.wait_ready()
+    fresh_server.start_again("after-kill")
     listed = {k["KeyId"] for k in fresh_server.client("kms").list_keys(Limit=1000)["Keys"]}
     assert set(ids) <= listed
 

@@ -138,3 +138,23 @@ def test_on_demand_rotation_of_imported_material(kms):
     # Deleting the current material leaves the key pending import.
     kms.delete_imported_key_material(KeyId=key_id)
     assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingImport"
+
+
+def test_import_parameters_survive_a_restart(fresh_server):
+    kms = fresh_server.client("kms")
+    key_id = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    p = params(kms, key_id, "RSAES_OAEP_SHA_1", "RSA_3072")
+    fresh_server.stop()
+    fresh_server.start_again()
+    kms = fresh_server.client("kms")
+    kms.import_key_material(KeyId=key_id, ImportToken=p["ImportToken"], EncryptedKeyMaterial=wrap(p, os.urandom(32), "RSAES_OAEP_SHA_1"),
+                            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
+    # Spent before the restart stays spent after it; none of it is stored in the clear.
+    fresh_server.stop()
+    fresh_server.start_again("second")
+    kms = fresh_server.client("kms")
+    fails("InvalidImportTokenException", kms.import_key_material, KeyId=key_id, ImportToken=p["ImportToken"],
+          EncryptedKeyMaterial=wrap(p, os.urandom(32), "RSAES_OAEP_SHA_1"), ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+    store = (fresh_server.data / "rampart.sqlite").read_bytes()
+    assert p["ImportToken"] not in store

@@ -41,6 +41,36 @@ extension AWSError {
 }
 
 extension KeyManagementService {
+    /// How import tokens are found: by their SHA-256, never stored themselves.
+    static func tokenHash(_ token: [UInt8]) -> String { Hex.encode(SHA256.hash(data: token)) }
+
+    static func importTokenContext(_ tokenHash: String) -> String { "kms:import-token:\(tokenHash)" }
+
+    /// Unseals the import parameters the store holds (at start).
+    func restoreImports(_ tokens: [SealedImportToken]) throws -> [String: PendingImport] {
+        var imports: [String: PendingImport] = [:]
+        for t in tokens {
+            let wrappingKey = try vault.open(t.sealedWrappingKey, context: Self.importTokenContext(t.tokenHash))
+            imports[t.tokenHash] = PendingImport(
+                keyId: t.keyId, algorithm: t.algorithm, wrappingKey: wrappingKey, validTo: t.validTo)
+        }
+        return imports
+    }
+
+    /// Sweep step: import parameters past their 24 hours are forgotten.
+    func dropExpiredImportTokens(now: Date) async {
+        let expired = state.withLock { state in state.imports.filter { $0.value.validTo <= now }.map(\.key) }
+        guard !expired.isEmpty else { return }
+        var batch = KeyStoreBatch()
+        batch.deleteImportTokens = expired
+        do {
+            try await persist(batch)
+            state.withLock { state in for hash in expired { state.imports[hash] = nil } }
+        } catch {
+            logger.error("dropping expired import tokens failed; the next sweep retries")
+        }
+    }
+
     static let importParametersLifetime: TimeInterval = 24 * 3600
     static let maxValidToAhead: TimeInterval = 365 * 86_400
 
@@ -51,12 +81,11 @@ extension KeyManagementService {
         if key.keyState == .pendingDeletion { throw .kmsInvalidState("\(key.arn) is pending deletion.") }
     }
 
-    /// A fresh RSA wrapping key pair and an import token bound to it and to the key.
+    /// A fresh RSA wrapping key pair and an import token bound to it and to the key. The wrapping
+    /// private key is kept sealed in the store until the token is spent or expires.
     public func getParametersForImport(
         keyId: String, wrappingAlgorithm: String, wrappingKeySpec: String, caller: Caller
-    )
-        throws(AWSError) -> ImportParameters
-    {
+    ) async throws(AWSError) -> ImportParameters {
         let live = try resolve(keyId, caller: caller, allowAlias: false)
         try authorize("kms:GetParametersForImport", key: live.key, caller: caller)
         try checkImportable(live.key)
@@ -93,12 +122,26 @@ extension KeyManagementService {
             throw .kmsInternal
         }
         let token = Self.randomBytes(64)
+        let tokenHash = Self.tokenHash(token)
         let validTo = now().addingTimeInterval(Self.importParametersLifetime)
-        state.withLock {
-            $0.imports[Base64.encode(token)] = PendingImport(
-                keyId: live.key.keyId, algorithm: wrappingAlgorithm, wrappingKey: SecretBytes(wrappingKey.derRepresentation),
-                validTo: validTo)
+        let pending = PendingImport(
+            keyId: live.key.keyId, algorithm: wrappingAlgorithm, wrappingKey: SecretBytes(wrappingKey.derRepresentation),
+            validTo: validTo)
+        var batch = KeyStoreBatch()
+        do {
+            let sealed = try pending.wrappingKey.withUnsafeBytes {
+                try vault.seal($0, context: Self.importTokenContext(tokenHash))
+            }
+            batch.putImportTokens = [
+                SealedImportToken(
+                    tokenHash: tokenHash, keyId: live.key.keyId, algorithm: wrappingAlgorithm, sealedWrappingKey: sealed,
+                    validTo: validTo)
+            ]
+        } catch {
+            throw .kmsInternal
         }
+        try await persist(batch)
+        state.withLock { $0.imports[tokenHash] = pending }
         return ImportParameters(
             keyArn: live.key.arn, importToken: token, publicKey: Array(wrappingKey.publicKey.derRepresentation), validTo: validTo)
     }
@@ -131,9 +174,14 @@ extension KeyManagementService {
             try authorize("kms:ImportKeyMaterial", key: live.key, caller: caller)
             try checkImportable(live.key)
             // The token is spent by any attempt that names it, as AWS's are single use.
-            guard let pending = state.withLock({ $0.imports.removeValue(forKey: Base64.encode(importToken)) }),
-                pending.keyId == live.key.keyId
-            else { throw .invalidImportToken() }
+            let tokenHash = Self.tokenHash(importToken)
+            guard let pending = state.withLock({ $0.imports.removeValue(forKey: tokenHash) }) else {
+                throw .invalidImportToken()
+            }
+            var spent = KeyStoreBatch()
+            spent.deleteImportTokens = [tokenHash]
+            try await persist(spent)
+            guard pending.keyId == live.key.keyId else { throw .invalidImportToken() }
             guard pending.validTo > now else { throw .expiredImportToken() }
             var material = try Self.unwrap(encryptedKeyMaterial, with: pending)
             defer { Zeroize.array(&material) }
@@ -149,7 +197,8 @@ extension KeyManagementService {
                 expirationModel: model, validTo: model == "KEY_MATERIAL_EXPIRES" ? validTo : nil, description: description)
             if let index = key.materials.firstIndex(where: { $0.materialId == materialId }) {
                 guard type == "EXISTING_KEY_MATERIAL" else {
-                    throw .incorrectKeyMaterial("The key material is already associated with \(key.arn); import it as EXISTING_KEY_MATERIAL.")
+                    throw .incorrectKeyMaterial(
+                        "The key material is already associated with \(key.arn); import it as EXISTING_KEY_MATERIAL.")
                 }
                 let old = key.materials[index]
                 info.createdAt = old.createdAt
@@ -252,7 +301,9 @@ extension KeyManagementService {
     /// another): its ciphertext decrypts again only once the same material is imported, and the key
     /// waits in PendingImport while its current material is missing. Returns the material's id.
     @discardableResult
-    public func deleteImportedKeyMaterial(keyId: String, keyMaterialId: String? = nil, caller: Caller) async throws(AWSError)
+    public func deleteImportedKeyMaterial(
+        keyId: String, keyMaterialId: String? = nil, caller: Caller
+    ) async throws(AWSError)
         -> String?
     {
         try await change { () async throws(AWSError) -> String? in

@@ -73,6 +73,7 @@ extension KeyManagementService {
             }
         }
         report.expiredMaterial = await expireImportedMaterial(now: now)
+        await dropExpiredImportTokens(now: now)
         if !report.deletedKeys.isEmpty || !report.rotatedKeys.isEmpty || !report.expiredMaterial.isEmpty {
             logger.info(
                 "sweep", metadata: ["deleted": "\(report.deletedKeys.count)", "rotated": "\(report.rotatedKeys.count)"])

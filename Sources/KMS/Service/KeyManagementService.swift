@@ -33,7 +33,7 @@ public final class KeyManagementService: Sendable {
         var lastUsage: [String: KeyLastUsage] = [:]
         /// Grants by key id, then grant id.
         var grants: [String: [String: KMSGrant]] = [:]
-        /// Import parameters handed out, by base64 token.
+        /// Import parameters handed out, by token hash.
         var imports: [String: PendingImport] = [:]
     }
 
@@ -85,6 +85,7 @@ public final class KeyManagementService: Sendable {
         for alias in snapshot.aliases {
             fresh.aliases[AliasID(accountId: alias.accountId, region: alias.region, name: alias.aliasName)] = alias
         }
+        fresh.imports = try restoreImports(snapshot.importTokens)
         state.withLock { $0 = fresh }
     }
 

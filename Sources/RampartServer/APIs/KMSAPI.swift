@@ -271,7 +271,7 @@ struct KMSAPI: JSONServiceAPI {
             }
             return .object(out)
         case "GetParametersForImport":
-            let params = try kms.getParametersForImport(
+            let params = try await kms.getParametersForImport(
                 keyId: keyId, wrappingAlgorithm: input.string("WrappingAlgorithm") ?? "",
                 wrappingKeySpec: input.string("WrappingKeySpec") ?? "", caller: caller)
             return [
