@@ -1,3 +1,4 @@
+import AWSProtocol
 import Crypto
 public import Foundation
 
@@ -38,20 +39,23 @@ public struct Credential: Sendable {
     public var secretAccessKey: String
     public var principal: Principal
     public var active: Bool
-    /// For temporary credentials: the session token they must be presented with.
-    public var sessionToken: String?
+    /// For temporary credentials: the SHA-256 (hex) of the session token they must be presented
+    /// with, when they expire, and the session policy that narrows them.
+    public var sessionTokenHash: String?
     public var expiration: Date?
+    public var sessionPolicy: String?
 
     public init(
         accessKeyId: String, secretAccessKey: String, principal: Principal, active: Bool = true,
-        sessionToken: String? = nil, expiration: Date? = nil
+        sessionTokenHash: String? = nil, expiration: Date? = nil, sessionPolicy: String? = nil
     ) {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.principal = principal
         self.active = active
-        self.sessionToken = sessionToken
+        self.sessionTokenHash = sessionTokenHash
         self.expiration = expiration
+        self.sessionPolicy = sessionPolicy
     }
 }
 
@@ -69,6 +73,12 @@ public enum IdentityIdentifiers {
     /// A unique id such as `AIDA...` (user) or `AROA...` (role): prefix and 17 characters.
     public static func uniqueId(prefix: String) -> String {
         prefix + randomString(count: 17, alphabet: base32)
+    }
+
+    /// A session token: 128 characters of base64 from 96 random bytes.
+    public static func sessionToken() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return Base64.encode((0..<96).map { _ in UInt8.random(in: 0...255, using: &rng) })
     }
 
     /// A 40-character secret access key.

@@ -8,8 +8,8 @@ import Synchronization
 /// Credentials are cached in memory after their first use (the secret has to be in the clear
 /// to check a signature); the store keeps secrets sealed by the key vault.
 public final class IdentityService: Sendable {
-    private let store: any IdentityStore
-    private let vault: KeyVault
+    public let store: any IdentityStore
+    public let vault: KeyVault
     private let clock: any ServiceClock
     private let cache = Mutex<[String: Credential]>([:])
 
@@ -44,9 +44,20 @@ public final class IdentityService: Sendable {
         try await store.account(id: id) != nil
     }
 
+    /// Temporary credentials (`ASIA` keys) come from here once STS exists.
+    private let sessions = Mutex<STSService?>(nil)
+
+    public func attach(_ sts: STSService) { sessions.withLock { $0 = sts } }
+
     /// The credential for an access key id, or nil if no such key exists.
     public func credential(accessKeyId: String) async throws -> Credential? {
         if let cached = cache.withLock({ $0[accessKeyId] }) { return cached }
+        if accessKeyId.hasPrefix("ASIA") {
+            guard let sts = sessions.withLock({ $0 }), let credential = try await sts.credential(accessKeyId: accessKeyId)
+            else { return nil }
+            cache.withLock { $0[accessKeyId] = credential }
+            return credential
+        }
         guard let record = try await store.accessKey(id: accessKeyId) else { return nil }
         let secret = try vault.open(record.sealedSecret, context: AccessKeyRecord.vaultContext(accessKeyId: accessKeyId))
         let principal: Principal

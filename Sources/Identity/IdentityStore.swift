@@ -32,6 +32,12 @@ public protocol IdentityStore: Sendable {
     func inlinePolicies(accountId: String, owner: PolicyOwner) async throws -> [String: String]
     func putInlinePolicy(accountId: String, owner: PolicyOwner, name: String, document: String) async throws
     func deleteInlinePolicy(accountId: String, owner: PolicyOwner, name: String) async throws
+
+    /// Groups, roles, managed policies and sessions, one document each.
+    func entity<E: IAMEntity>(_ type: E.Type, accountId: String, name: String) async throws -> E?
+    func entities<E: IAMEntity>(_ type: E.Type, accountId: String) async throws -> [E]
+    func putEntity<E: IAMEntity>(_ entity: E) async throws
+    func deleteEntity<E: IAMEntity>(_ type: E.Type, accountId: String, name: String) async throws
 }
 
 public struct IdentityError: Error, Sendable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Who a request runs as, once its signature checked out.
 public struct Principal: Sendable, Hashable {
     public enum Kind: String, Sendable {
@@ -17,13 +19,23 @@ public struct Principal: Sendable, Hashable {
     public var userId: String
     /// The user name for IAM users; nil otherwise.
     public var userName: String?
+    /// For role sessions: the role's name and ARN, and when the session began.
+    public var roleName: String?
+    public var roleArn: String?
+    public var sessionCreated: Date?
 
-    public init(kind: Kind, accountId: String, arn: String, userId: String, userName: String? = nil) {
+    public init(
+        kind: Kind, accountId: String, arn: String, userId: String, userName: String? = nil, roleName: String? = nil,
+        roleArn: String? = nil, sessionCreated: Date? = nil
+    ) {
         self.kind = kind
         self.accountId = accountId
         self.arn = arn
         self.userId = userId
         self.userName = userName
+        self.roleName = roleName
+        self.roleArn = roleArn
+        self.sessionCreated = sessionCreated
     }
 
     /// An account's root user.
@@ -44,6 +56,8 @@ public struct Caller: Sendable {
     /// The identity-based policy documents that apply to the principal (IAM users and roles);
     /// empty for an account's root, which its own account allows everything.
     public var identityPolicies: [String] = []
+    /// The session policy a role session was created with, which narrows what its role allows.
+    public var sessionPolicy: String?
 
     public init(
         principal: Principal, accessKeyId: String, region: String, sourceIPAddress: String = "127.0.0.1",

@@ -136,14 +136,13 @@ public enum RampartServer {
         var jsonAPIs: [any JSONServiceAPI] = [KMSAPI(kms: kms)]
         if let trail { jsonAPIs.append(CloudTrailAPI(trail: trail, digestKey: digestKey, clock: serviceClock)) }
         if devClock { jsonAPIs.append(DevAPI(clock: serviceClock, kms: kms)) }
-        let iamAPI = IAMAPI(iam: iam, validatePolicy: Authorization.validateIdentityPolicy, authorize: Authorization.iam)
+        let iamAPI = IAMAPI(iam: iam, authorize: Authorization.iam)
+        let sts = STSService(store: identity.store, vault: identity.vault, clock: serviceClock, iam: iam)
+        identity.attach(sts)
         return AWSResponder(
-            jsonServices: jsonAPIs, queryServices: [STSAPI(), iamAPI],
-            authenticator: Authenticator(identity: identity, clock: wallClock),
-            identityPolicies: { caller in
-                guard caller.principal.kind == .iamUser, let userName = caller.principal.userName else { return [] }
-                return (try? await iam.identityPolicies(accountId: caller.accountId, userName: userName)) ?? []
-            },
+            jsonServices: jsonAPIs, queryServices: [STSAPI(sts: sts), iamAPI],
+            authenticator: Authenticator(identity: identity, clock: wallClock, sessionClock: serviceClock),
+            identityPolicies: { caller in (try? await iam.identityPolicies(for: caller.principal)) ?? [] },
             recorder: trail.map { AuditRecorder(trail: $0, clock: serviceClock, kms: kms) },
             maxBodySize: maxBodySize, secure: secure, logger: logger)
     }

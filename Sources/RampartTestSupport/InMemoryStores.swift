@@ -1,3 +1,4 @@
+import Foundation
 public import Identity
 public import KMS
 import Synchronization
@@ -66,6 +67,8 @@ public final class InMemoryIdentityStore: IdentityStore {
         var keys: [String: AccessKeyRecord] = [:]
         var users: [String: IAMUser] = [:]
         var policies: [String: String] = [:]
+        /// Encoded entities by "account/kind/name".
+        var entities: [String: Data] = [:]
     }
     private let state = Mutex(State())
 
@@ -78,6 +81,21 @@ public final class InMemoryIdentityStore: IdentityStore {
             $0.accounts[account.accountId] = account
             $0.keys[rootAccessKey.accessKeyId] = rootAccessKey
         }
+    }
+    public func entity<E: IAMEntity>(_ type: E.Type, accountId: String, name: String) async throws -> E? {
+        try state.withLock { $0.entities["\(accountId)/\(E.kind)/\(name)"] }.map { try JSONDecoder().decode(E.self, from: $0) }
+    }
+    public func entities<E: IAMEntity>(_ type: E.Type, accountId: String) async throws -> [E] {
+        let prefix = "\(accountId)/\(E.kind)/"
+        return try state.withLock { $0.entities.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key }.map(\.value) }
+            .map { try JSONDecoder().decode(E.self, from: $0) }
+    }
+    public func putEntity<E: IAMEntity>(_ entity: E) async throws {
+        let data = try JSONEncoder().encode(entity)
+        state.withLock { $0.entities["\(entity.accountId)/\(E.kind)/\(entity.entityName)"] = data }
+    }
+    public func deleteEntity<E: IAMEntity>(_ type: E.Type, accountId: String, name: String) async throws {
+        _ = state.withLock { $0.entities.removeValue(forKey: "\(accountId)/\(E.kind)/\(name)") }
     }
     public func accessKey(id: String) async throws -> AccessKeyRecord? { state.withLock { $0.keys[id] } }
     public func accessKeys(accountId: String, userName: String) async throws -> [AccessKeyRecord] {

@@ -139,6 +139,18 @@ enum Migrations {
                     valid_to DOUBLE PRECISION NOT NULL)
                 """
             ]),
+        Step(
+            version: 8, name: "iam-entities",
+            statements: [
+                """
+                CREATE TABLE iam_entities (
+                    account_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    PRIMARY KEY (account_id, kind, name))
+                """
+            ]),
     ]
 
     static func run(on db: RampartDatabase) async throws {

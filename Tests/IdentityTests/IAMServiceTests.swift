@@ -53,23 +53,121 @@ struct IAMServiceTests {
 
     @Test func inlinePoliciesFeedTheCache() async throws {
         let (iam, _) = try await make()
-        _ = try await iam.createUser(accountId: Fixtures.accountA, userName: "frank", path: nil, tags: [])
+        let frank = try await iam.createUser(accountId: Fixtures.accountA, userName: "frank", path: nil, tags: [])
+        let owner = PolicyOwner.user("frank")
         let accept: IAMService.PolicyValidator = { _ in nil }
         let refuse: IAMService.PolicyValidator = { _ in "Syntax errors in policy." }
-        #expect(try await iam.identityPolicies(accountId: Fixtures.accountA, userName: "frank").isEmpty)
-        try await iam.putUserPolicy(
-            accountId: Fixtures.accountA, userName: "frank", policyName: "p", document: "{1}", validate: accept)
-        #expect(try await iam.identityPolicies(accountId: Fixtures.accountA, userName: "frank") == ["{1}"])
-        try await iam.putUserPolicy(
-            accountId: Fixtures.accountA, userName: "frank", policyName: "p", document: "{2}", validate: accept)
-        #expect(try await iam.identityPolicies(accountId: Fixtures.accountA, userName: "frank") == ["{2}"])
+        #expect(try await iam.identityPolicies(for: frank.principal).isEmpty)
+        try await iam.putInlinePolicy(
+            accountId: Fixtures.accountA, owner: owner, policyName: "p", document: "{1}", validate: accept)
+        #expect(try await iam.identityPolicies(for: frank.principal) == ["{1}"])
+        try await iam.putInlinePolicy(
+            accountId: Fixtures.accountA, owner: owner, policyName: "p", document: "{2}", validate: accept)
+        #expect(try await iam.identityPolicies(for: frank.principal) == ["{2}"])
         #expect(
             await errorCode {
-                try await iam.putUserPolicy(
-                    accountId: Fixtures.accountA, userName: "frank", policyName: "q", document: "x", validate: refuse)
+                try await iam.putInlinePolicy(
+                    accountId: Fixtures.accountA, owner: owner, policyName: "q", document: "x", validate: refuse)
             } == "MalformedPolicyDocument")
-        try await iam.deleteUserPolicy(accountId: Fixtures.accountA, userName: "frank", policyName: "p")
-        #expect(try await iam.identityPolicies(accountId: Fixtures.accountA, userName: "frank").isEmpty)
+        try await iam.deleteInlinePolicy(accountId: Fixtures.accountA, owner: owner, policyName: "p")
+        #expect(try await iam.identityPolicies(for: frank.principal).isEmpty)
+        #expect(
+            await errorCode {
+                try await iam.putInlinePolicy(
+                    accountId: Fixtures.accountA, owner: .role("nobody"), policyName: "p", document: "{}", validate: accept)
+            } == "NoSuchEntity")
+    }
+
+    @Test func groupsAndManagedPoliciesApplyToMembers() async throws {
+        let (iam, _) = try await make()
+        let account = Fixtures.accountA
+        let accept: IAMService.PolicyValidator = { _ in nil }
+        let gina = try await iam.createUser(accountId: account, userName: "gina", path: nil, tags: [])
+        _ = try await iam.createGroup(accountId: account, groupName: "ops", path: nil)
+        #expect(
+            await errorCode { _ = try await iam.createGroup(accountId: account, groupName: "OPS", path: nil) }
+                == "EntityAlreadyExists")
+        let policy = try await iam.createPolicy(
+            accountId: account, policyName: "read", path: "/team/", document: "{v1}", description: nil, tags: [],
+            validate: accept)
+        #expect(policy.arn == "arn:aws:iam::\(account):policy/team/read")
+        try await iam.putInlinePolicy(
+            accountId: account, owner: .group("ops"), policyName: "g", document: "{g}", validate: accept)
+        try await iam.attachPolicy(accountId: account, owner: .group("ops"), arn: policy.arn)
+        #expect(try await iam.identityPolicies(for: gina.principal).isEmpty)
+        try await iam.addUserToGroup(accountId: account, groupName: "ops", userName: "gina")
+        #expect(try await iam.identityPolicies(for: gina.principal) == ["{g}", "{v1}"])
+        // A new default version takes effect at once; the old one can go only once it is not the default.
+        _ = try await iam.createPolicyVersion(
+            accountId: account, arn: policy.arn, document: "{v2}", setAsDefault: true, validate: accept)
+        #expect(try await iam.identityPolicies(for: gina.principal) == ["{g}", "{v2}"])
+        #expect(
+            await errorCode { try await iam.deletePolicyVersion(accountId: account, arn: policy.arn, versionId: "v2") }
+                == "DeleteConflict")
+        #expect(await errorCode { try await iam.deletePolicy(accountId: account, arn: policy.arn) } == "DeleteConflict")
+        #expect(await errorCode { try await iam.deleteGroup(accountId: account, groupName: "ops") } == "DeleteConflict")
+        #expect(await errorCode { try await iam.deleteUser(accountId: account, userName: "gina") } == "DeleteConflict")
+        for n in 3...5 {
+            _ = try await iam.createPolicyVersion(
+                accountId: account, arn: policy.arn, document: "{v\(n)}", setAsDefault: false, validate: accept)
+        }
+        #expect(
+            await errorCode {
+                _ = try await iam.createPolicyVersion(
+                    accountId: account, arn: policy.arn, document: "{v6}", setAsDefault: false, validate: accept)
+            } == "LimitExceeded")
+        try await iam.removeUserFromGroup(accountId: account, groupName: "ops", userName: "gina")
+        #expect(try await iam.identityPolicies(for: gina.principal).isEmpty)
+        try await iam.detachPolicy(accountId: account, owner: .group("ops"), arn: policy.arn)
+        #expect(try await iam.attachmentCount(accountId: account, arn: policy.arn) == 0)
+        for version in ["v1", "v3", "v4", "v5"] {
+            try await iam.deletePolicyVersion(accountId: account, arn: policy.arn, versionId: version)
+        }
+        try await iam.deletePolicy(accountId: account, arn: policy.arn)
+        #expect(await errorCode { _ = try await iam.getPolicy(accountId: account, arn: policy.arn) } == "NoSuchEntity")
+    }
+
+    @Test func rolesAndTheirSessions() async throws {
+        let store = InMemoryIdentityStore()
+        let vault = Fixtures.vault()
+        let clock = ManualClock()
+        let identity = IdentityService(store: store, vault: vault, clock: clock)
+        let iam = IAMService(store: store, vault: vault, clock: clock, identity: identity)
+        let sts = STSService(store: store, vault: vault, clock: clock, iam: iam)
+        identity.attach(sts)
+        let accept: IAMService.PolicyValidator = { _ in nil }
+        let role = try await iam.createRole(
+            CreateRoleRequest(
+                roleName: "deployer", path: nil, assumeRolePolicy: "{trust}", description: "d", maxSessionDuration: nil,
+                tags: []), accountId: Fixtures.accountA, validateTrust: accept)
+        try await iam.putInlinePolicy(
+            accountId: Fixtures.accountA, owner: .role("deployer"), policyName: "p", document: "{r}", validate: accept)
+        let caller = Fixtures.root()
+        let (credentials, principal, _) = try await sts.assumeRole(
+            caller: caller, roleArn: role.arn, sessionName: "ci", durationSeconds: 900, sessionPolicy: "{s}",
+            validatePolicy: accept, authorize: { _ in nil })
+        #expect(credentials.accessKeyId.hasPrefix("ASIA"))
+        #expect(principal.arn == "arn:aws:sts::\(Fixtures.accountA):assumed-role/deployer/ci")
+        #expect(try await iam.identityPolicies(for: principal) == ["{r}"])
+        let found = try #require(try await identity.credential(accessKeyId: credentials.accessKeyId))
+        #expect(found.secretAccessKey == credentials.secretAccessKey)
+        #expect(found.sessionTokenHash == STSService.tokenHash(credentials.sessionToken))
+        #expect(found.sessionPolicy == "{s}")
+        #expect(found.expiration == clock.now.addingTimeInterval(900))
+        #expect(
+            await errorCode {
+                _ = try await sts.assumeRole(
+                    caller: caller, roleArn: role.arn, sessionName: "ci", durationSeconds: 7200, sessionPolicy: nil,
+                    validatePolicy: accept, authorize: { _ in nil })
+            } == "ValidationError")
+        #expect(
+            await errorCode {
+                _ = try await sts.assumeRole(
+                    caller: caller, roleArn: role.arn, sessionName: "ci", durationSeconds: nil, sessionPolicy: nil,
+                    validatePolicy: accept, authorize: { _ in .accessDenied("no") })
+            } == "AccessDeniedException")
+        #expect(
+            await errorCode { try await iam.deleteRole(accountId: Fixtures.accountA, roleName: "deployer") } == "DeleteConflict")
     }
 }
 

@@ -84,12 +84,12 @@ class Server:
         return self.profile(account_id)
 
     def client(self, service, region="us-east-1", profile="default", keys=None, validate=False, **config):
-        """A boto3 client. Client-side parameter validation is off by default so that the
+        """A boto3 client; `keys` is (id, secret) or (id, secret, session token). Client-side parameter validation is off by default so that the
         server's own validation is what the tests see (botocore checks minimums itself)."""
-        akid, secret = keys or self.profile(profile)
+        akid, secret, *token = keys or self.profile(profile)
         return boto3.client(
             service, endpoint_url=self.endpoint, region_name=region, aws_access_key_id=akid,
-            aws_secret_access_key=secret, verify=False,
+            aws_secret_access_key=secret, aws_session_token=token[0] if token else None, verify=False,
             config=Config(retries={"max_attempts": 1}, parameter_validation=validate, **config))
 
     def cli_env(self, profile="default"):

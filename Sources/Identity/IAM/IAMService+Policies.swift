@@ -7,55 +7,87 @@ extension IAMService {
     /// parser so that this module needs no policy grammar of its own.
     public typealias PolicyValidator = @Sendable (String) -> String?
 
-    public func putUserPolicy(
-        accountId: String, userName: String, policyName: String, document: String, validate: PolicyValidator
-    )
-        async throws(AWSError)
-    {
+    /// NoSuchEntity unless the user, group or role exists.
+    func requireOwner(accountId: String, _ owner: PolicyOwner) async throws(AWSError) {
+        switch owner {
+        case .user(let name): _ = try await getUser(accountId: accountId, userName: name)
+        case .group(let name): _ = try await group(accountId: accountId, name: name)
+        case .role(let name): _ = try await getRole(accountId: accountId, roleName: name)
+        }
+    }
+
+    // MARK: Inline policies (users, groups, roles)
+
+    public func putInlinePolicy(
+        accountId: String, owner: PolicyOwner, policyName: String, document: String, validate: PolicyValidator
+    ) async throws(AWSError) {
         try Self.checkName(policyName, what: "policyName")
         if let problem = validate(document) { throw .iamMalformedPolicy(problem) }
         try await serialized { () async throws(AWSError) -> Void in
-            _ = try await getUser(accountId: accountId, userName: userName)
+            try await requireOwner(accountId: accountId, owner)
             try await stored {
-                try await self.store.putInlinePolicy(
-                    accountId: accountId, owner: .user(userName), name: policyName, document: document)
+                try await self.store.putInlinePolicy(accountId: accountId, owner: owner, name: policyName, document: document)
             }
             invalidatePolicies()
         }
     }
 
-    public func getUserPolicy(accountId: String, userName: String, policyName: String) async throws(AWSError) -> String {
-        _ = try await getUser(accountId: accountId, userName: userName)
-        let policies = try await stored { try await self.store.inlinePolicies(accountId: accountId, owner: .user(userName)) }
+    public func getInlinePolicy(accountId: String, owner: PolicyOwner, policyName: String) async throws(AWSError) -> String {
+        try await requireOwner(accountId: accountId, owner)
+        let policies = try await stored { try await self.store.inlinePolicies(accountId: accountId, owner: owner) }
         guard let document = policies[policyName] else {
-            throw .noSuchEntity("The user policy with name \(policyName) cannot be found.")
+            throw .noSuchEntity("The \(owner.kind) policy with name \(policyName) cannot be found.")
         }
         return document
     }
 
-    public func listUserPolicies(accountId: String, userName: String) async throws(AWSError) -> [String] {
-        _ = try await getUser(accountId: accountId, userName: userName)
-        return try await stored { try await self.store.inlinePolicies(accountId: accountId, owner: .user(userName)) }.keys
-            .sorted()
+    public func listInlinePolicies(accountId: String, owner: PolicyOwner) async throws(AWSError) -> [String] {
+        try await requireOwner(accountId: accountId, owner)
+        return try await stored { try await self.store.inlinePolicies(accountId: accountId, owner: owner) }.keys.sorted()
     }
 
-    public func deleteUserPolicy(accountId: String, userName: String, policyName: String) async throws(AWSError) {
+    public func deleteInlinePolicy(accountId: String, owner: PolicyOwner, policyName: String) async throws(AWSError) {
         try await serialized { () async throws(AWSError) -> Void in
-            _ = try await getUserPolicy(accountId: accountId, userName: userName, policyName: policyName)
-            try await stored {
-                try await self.store.deleteInlinePolicy(accountId: accountId, owner: .user(userName), name: policyName)
-            }
+            _ = try await getInlinePolicy(accountId: accountId, owner: owner, policyName: policyName)
+            try await stored { try await self.store.deleteInlinePolicy(accountId: accountId, owner: owner, name: policyName) }
             invalidatePolicies()
         }
     }
 
-    /// Every identity policy document that applies to a user: the hot path of authorization,
-    /// served from a cache that changes to IAM policies clear.
-    public func identityPolicies(accountId: String, userName: String) async throws(AWSError) -> [String] {
-        let cacheKey = "\(accountId)/user/\(userName)"
+    // MARK: What applies to a principal
+
+    /// Every identity policy document that applies to a principal: a user's own (inline and
+    /// attached) and its groups', or a role session's role's. The hot path of authorization,
+    /// served from a cache that every IAM policy change clears.
+    public func identityPolicies(for principal: Principal) async throws(AWSError) -> [String] {
+        let owner: PolicyOwner
+        switch principal.kind {
+        case .root: return []
+        case .iamUser:
+            guard let name = principal.userName else { return [] }
+            owner = .user(name)
+        case .assumedRole:
+            guard let name = principal.roleName else { return [] }
+            owner = .role(name)
+        }
+        let accountId = principal.accountId
+        let cacheKey = "\(accountId)/\(owner.kind)/\(owner.name)"
         if let cached = policyCache.withLock({ $0[cacheKey] }) { return cached }
-        let documents = try await stored { try await self.store.inlinePolicies(accountId: accountId, owner: .user(userName)) }
-            .sorted { $0.key < $1.key }.map(\.value)
+        var owners = [owner]
+        if case .user(let name) = owner {
+            let groups = try await stored { try await self.store.entities(IAMGroup.self, accountId: accountId) }
+            owners += groups.filter { $0.members.contains(name) }.map { .group($0.groupName) }
+        }
+        var documents: [String] = []
+        for owner in owners {
+            documents += try await stored { try await self.store.inlinePolicies(accountId: accountId, owner: owner) }
+                .sorted { $0.key < $1.key }.map(\.value)
+            for arn in try await attachedPolicies(accountId: accountId, owner: owner) {
+                if let document = try await managedPolicy(arn: arn, accountId: accountId)?.defaultDocument {
+                    documents.append(document)
+                }
+            }
+        }
         policyCache.withLock { $0[cacheKey] = documents }
         return documents
     }

@@ -115,7 +115,15 @@ public final class IAMService: Sendable {
 
     public func deleteUser(accountId: String, userName: String) async throws(AWSError) {
         try await serialized { () async throws(AWSError) -> Void in
-            _ = try await getUser(accountId: accountId, userName: userName)
+            let user = try await getUser(accountId: accountId, userName: userName)
+            if !(user.attachedPolicies ?? []).isEmpty {
+                throw .deleteConflict("Cannot delete entity, must detach all policies first.")
+            }
+            if try await stored({ try await self.store.entities(IAMGroup.self, accountId: accountId) })
+                .contains(where: { $0.members.contains(userName) })
+            {
+                throw .deleteConflict("Cannot delete entity, must remove users from group first.")
+            }
             if !(try await stored({ try await self.store.accessKeys(accountId: accountId, userName: userName) })).isEmpty {
                 throw .deleteConflict("Cannot delete entity, must delete access keys first.")
             }
@@ -131,13 +139,7 @@ public final class IAMService: Sendable {
     public func tagUser(accountId: String, userName: String, tags: [IAMTag]) async throws(AWSError) {
         try await serialized { () async throws(AWSError) -> Void in
             var user = try await getUser(accountId: accountId, userName: userName)
-            for tag in tags {
-                if let i = user.tags.firstIndex(where: { $0.key == tag.key }) {
-                    user.tags[i] = tag
-                } else {
-                    user.tags.append(tag)
-                }
-            }
+            user.tags.merge(tags)
             guard user.tags.count <= 50 else {
                 throw .iamLimitExceeded("Cannot exceed quota for TagsPerUser: 50")
             }

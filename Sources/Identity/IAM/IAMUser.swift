@@ -9,6 +9,8 @@ public struct IAMUser: Sendable, Codable, Hashable {
     public var path: String
     public var createDate: Date
     public var tags: [IAMTag]
+    /// ARNs of the managed policies attached (nil in documents from before managed policies).
+    public var attachedPolicies: [String]?
 
     public init(accountId: String, userName: String, userId: String, path: String, createDate: Date, tags: [IAMTag]) {
         self.accountId = accountId

@@ -57,9 +57,11 @@ extension KeyManagementService {
         return imports
     }
 
-    /// Sweep step: import parameters past their 24 hours are forgotten.
+    /// Sweep step: import parameters are forgotten 30 days after their 24 hours end; until then an
+    /// expired token is still known, and answered with ExpiredImportTokenException.
     func dropExpiredImportTokens(now: Date) async {
-        let expired = state.withLock { state in state.imports.filter { $0.value.validTo <= now }.map(\.key) }
+        let horizon = now.addingTimeInterval(-30 * 86_400)
+        let expired = state.withLock { state in state.imports.filter { $0.value.validTo <= horizon }.map(\.key) }
         guard !expired.isEmpty else { return }
         var batch = KeyStoreBatch()
         batch.deleteImportTokens = expired

@@ -77,7 +77,8 @@ extension KeyManagementService {
         var key = current
         guard let index = key.materials.firstIndex(where: { $0.pendingRotation == true && $0.isHeld }) else {
             throw .kmsInvalidState(
-                "\(key.arn) has no key material in PENDING_ROTATION state. Import new key material (ImportType NEW_KEY_MATERIAL) first.")
+                "\(key.arn) has no key material in PENDING_ROTATION state. Import new key material (ImportType NEW_KEY_MATERIAL) first."
+            )
         }
         var material = key.materials.remove(at: index)
         material.pendingRotation = nil

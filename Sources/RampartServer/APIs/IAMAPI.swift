@@ -3,11 +3,12 @@ import Foundation
 import Hummingbird
 import Identity
 
-/// IAM on the wire (Query, version 2010-05-08): users, access keys and inline user policies.
+/// IAM on the wire (Query, version 2010-05-08): users and access keys here; groups, roles,
+/// inline and managed policies in the extensions.
 struct IAMAPI: QueryServiceAPI {
     let iam: IAMService
     /// Checks a policy document; nil when it is well-formed, else MalformedPolicyDocument's message.
-    let validatePolicy: IAMService.PolicyValidator
+    let validatePolicy: IAMService.PolicyValidator = Authorization.validateIdentityPolicy
     /// Whether the caller may perform an IAM action on a resource (root: always; users: their policies).
     let authorize: @Sendable (Caller, String, String) -> AWSError?
     let signingName = "iam"
@@ -27,12 +28,17 @@ struct IAMAPI: QueryServiceAPI {
         let account = caller.accountId
         // Calls about "the caller's own user" default to the caller.
         let userName = input.string("UserName") ?? caller.principal.userName
-        let resource = userName.map { "arn:aws:iam::\(account):user/\($0)" } ?? "arn:aws:iam::\(account):*"
-        if let denial = authorize(caller, "iam:\(action)", resource) { throw denial }
+        if let denial = authorize(caller, "iam:\(action)", Self.resource(of: input, account: account, userName: userName)) {
+            throw denial
+        }
 
         func respond(_ body: (inout XMLWriter) -> Void) -> Response {
             WireProtocol.queryResponse(action: action, xmlns: xmlns, requestId: requestId, result: body)
         }
+        let call = Call(input: input, account: account, caller: caller, respond: respond)
+        if let response = try await handleGroups(action, call) { return response }
+        if let response = try await handleRoles(action, call) { return response }
+        if let response = try await handlePolicies(action, call) { return response }
         func requireUser() throws(AWSError) -> String {
             guard let userName else {
                 throw .iamValidation(
@@ -83,14 +89,7 @@ struct IAMAPI: QueryServiceAPI {
         case "ListUserTags":
             let user = try await iam.getUser(accountId: account, userName: try requireUser())
             return respond { w in
-                w.element("Tags") { list in
-                    for tag in user.tags {
-                        list.element("member") { m in
-                            m.element("Key", tag.key)
-                            m.element("Value", tag.value)
-                        }
-                    }
-                }
+                Self.write(user.tags, into: &w)
                 w.element("IsTruncated", "false")
             }
         case "CreateAccessKey":
@@ -131,32 +130,6 @@ struct IAMAPI: QueryServiceAPI {
             try await iam.deleteAccessKey(
                 accountId: account, userName: try requireUser(), accessKeyId: input.string("AccessKeyId") ?? "")
             return respond { _ in }
-        case "PutUserPolicy":
-            try await iam.putUserPolicy(
-                accountId: account, userName: try requireUser(), policyName: input.string("PolicyName") ?? "",
-                document: input.string("PolicyDocument") ?? "", validate: validatePolicy)
-            return respond { _ in }
-        case "GetUserPolicy":
-            let name = input.string("PolicyName") ?? ""
-            let document = try await iam.getUserPolicy(accountId: account, userName: try requireUser(), policyName: name)
-            return respond { w in
-                w.element("UserName", userName)
-                w.element("PolicyName", name)
-                // IAM returns policy documents URL-encoded.
-                w.element("PolicyDocument", Self.urlEncoded(document))
-            }
-        case "ListUserPolicies":
-            let names = try await iam.listUserPolicies(accountId: account, userName: try requireUser())
-            return respond { w in
-                w.element("PolicyNames") { list in
-                    for name in names { list.element("member", name) }
-                }
-                w.element("IsTruncated", "false")
-            }
-        case "DeleteUserPolicy":
-            try await iam.deleteUserPolicy(
-                accountId: account, userName: try requireUser(), policyName: input.string("PolicyName") ?? "")
-            return respond { _ in }
         default:
             throw AWSError(code: "InvalidAction", message: "\(action) is not supported by this Rampart build yet.")
         }
@@ -169,17 +142,27 @@ struct IAMAPI: QueryServiceAPI {
             u.element("UserId", user.userId)
             u.element("Arn", user.arn)
             u.element("CreateDate", Timestamp.iso8601(user.createDate, fractional: false))
-            if !user.tags.isEmpty {
-                u.element("Tags") { list in
-                    for tag in user.tags {
-                        list.element("member") { m in
-                            m.element("Key", tag.key)
-                            m.element("Value", tag.value)
-                        }
-                    }
+            if !user.tags.isEmpty { write(user.tags, into: &u) }
+        }
+    }
+
+    static func write(_ tags: [IAMTag], into w: inout XMLWriter) {
+        w.element("Tags") { list in
+            for tag in tags {
+                list.element("member") { m in
+                    m.element("Key", tag.key)
+                    m.element("Value", tag.value)
                 }
             }
         }
+    }
+
+    /// The ARN an action is authorized against: the role, group, policy or user it names.
+    static func resource(of input: RequestInput, account: String, userName: String?) -> String {
+        if let role = input.string("RoleName") { return "arn:aws:iam::\(account):role/\(role)" }
+        if let group = input.string("GroupName") { return "arn:aws:iam::\(account):group/\(group)" }
+        if let policy = input.string("PolicyArn") { return policy }
+        return userName.map { "arn:aws:iam::\(account):user/\($0)" } ?? "arn:aws:iam::\(account):*"
     }
 
     static func tags(_ input: RequestInput) -> [IAMTag] {

@@ -1,28 +1,70 @@
 import AWSProtocol
+import Foundation
 import Hummingbird
 import Identity
 
-/// STS on the wire (Query, version 2011-06-15). GetCallerIdentity now; AssumeRole and session
-/// tokens come with IAM.
+/// STS on the wire (Query, version 2011-06-15): GetCallerIdentity, AssumeRole, GetSessionToken.
 struct STSAPI: QueryServiceAPI {
+    let sts: STSService
     let signingName = "sts"
     let xmlns = "https://sts.amazonaws.com/doc/2011-06-15/"
     let version = "2011-06-15"
     let model = ServiceModel.sts
+    let decoder = QueryDecoder(model: .sts)
+    let validator = RequestValidator(model: .sts)
 
     func handle(action: String, request: QueryRequest, caller: Caller, requestId: String) async throws(AWSError) -> Response {
         if let given = request.version, given != version {
             throw AWSError(code: "InvalidAction", message: "Could not find operation \(action) for version \(given)")
         }
+        guard model.operations[action] != nil else {
+            throw AWSError(code: "InvalidAction", message: "Could not find operation \(action) for version \(version)")
+        }
+        let input: RequestInput
+        do {
+            input = try validator.validate(operation: action, input: try decoder.decode(action: action, request: request))
+        } catch let error where error.code == "ValidationException" || error.code == "SerializationException" {
+            throw AWSError(code: "ValidationError", message: error.message)
+        }
+        func respond(_ body: (inout XMLWriter) -> Void) -> Response {
+            WireProtocol.queryResponse(action: action, xmlns: xmlns, requestId: requestId, result: body)
+        }
         switch action {
         case "GetCallerIdentity":
-            return WireProtocol.queryResponse(action: action, xmlns: xmlns, requestId: requestId) { w in
+            return respond { w in
                 w.element("Arn", caller.principal.arn)
                 w.element("UserId", caller.principal.userId)
                 w.element("Account", caller.accountId)
             }
+        case "AssumeRole":
+            let roleArn = input.string("RoleArn") ?? ""
+            let (credentials, principal, packed) = try await sts.assumeRole(
+                caller: caller, roleArn: roleArn, sessionName: input.string("RoleSessionName") ?? "",
+                durationSeconds: input.int("DurationSeconds"), sessionPolicy: input.string("Policy"),
+                validatePolicy: Authorization.validateIdentityPolicy,
+                authorize: { role in Authorization.assumeRole(caller, role, roleArn: roleArn) })
+            return respond { w in
+                Self.write(credentials, into: &w)
+                w.element("AssumedRoleUser") { u in
+                    u.element("AssumedRoleId", principal.userId)
+                    u.element("Arn", principal.arn)
+                }
+                if let packed { w.element("PackedPolicySize", String(packed)) }
+            }
+        case "GetSessionToken":
+            let credentials = try await sts.getSessionToken(caller: caller, durationSeconds: input.int("DurationSeconds"))
+            return respond { Self.write(credentials, into: &$0) }
         default:
-            throw AWSError(code: "InvalidAction", message: "Could not find operation \(action) for version \(version)")
+            throw AWSError(code: "InvalidAction", message: "\(action) is not supported by this Rampart build yet.")
+        }
+    }
+
+    static func write(_ credentials: TemporaryCredentials, into w: inout XMLWriter) {
+        w.element("Credentials") { c in
+            c.element("AccessKeyId", credentials.accessKeyId)
+            c.element("SecretAccessKey", credentials.secretAccessKey)
+            c.element("SessionToken", credentials.sessionToken)
+            c.element("Expiration", Timestamp.iso8601(credentials.expiration, fractional: false))
         }
     }
 }

@@ -12,9 +12,9 @@ enum Authorization {
     static let kms: any KMSAuthorizer = PolicyKMSAuthorizer()
 
     static let iam: @Sendable (Caller, String, String) -> AWSError? = { caller, action, resource in
-        if caller.principal.kind == .root { return nil }
+        if caller.principal.kind == .root && caller.sessionPolicy == nil { return nil }
         let context = PolicyContext.make(action: action, resource: resource, caller: caller, extra: [:])
-        let result = identityOnly(PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), context)
+        let result = identityOnly(caller, context)
         if result.isAllowed { return nil }
         let why =
             result.decision == .explicitDeny
@@ -24,23 +24,58 @@ enum Authorization {
     }
 
     /// Identity policies alone (no resource policy in play): an explicit Deny in any wins,
-    /// otherwise an Allow in any allows.
-    static func identityOnly(_ documents: [PolicyDocument], _ context: RequestContext) -> EvaluationResult {
+    /// otherwise an Allow in any allows (an account's root needs none); a session policy must
+    /// allow too.
+    static func identityOnly(_ caller: Caller, _ context: RequestContext) -> EvaluationResult {
+        let documents = PolicyCache.shared.documents(caller.identityPolicies, kind: .identity)
         let results = documents.map { $0.evaluate(context) }
         if let deny = results.first(where: { $0.decision == .explicitDeny }) { return deny }
+        let session = sessionPolicy(caller).map { $0.evaluate(context) }
+        if let session, !session.isAllowed {
+            return session.decision == .explicitDeny
+                ? session
+                : EvaluationResult(decision: .implicitDeny, reason: "the session policy does not allow \(context.action)")
+        }
+        if caller.principal.kind == .root {
+            return EvaluationResult(decision: .allow, reason: "the account's root")
+        }
         if let allow = results.first(where: { $0.decision == .allow }) { return allow }
         return EvaluationResult(decision: .implicitDeny, reason: "no identity-based policy allows \(context.action)")
     }
 
-    static let validateIdentityPolicy: IAMService.PolicyValidator = { document in
+    static func sessionPolicy(_ caller: Caller) -> PolicyDocument? {
+        caller.sessionPolicy.flatMap { PolicyCache.shared.document($0, kind: .identity) }
+    }
+
+    /// May `caller` assume `role`? Its trust policy is the resource policy, combined with the
+    /// caller's identity policies as AWS combines them (cross-account needs both).
+    static func assumeRole(_ caller: Caller, _ role: IAMRole?, roleArn: String) -> AWSError? {
+        let denied = AWSError.iamAccessDenied(
+            "User: \(caller.principal.arn) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
+        guard let role, let trust = PolicyCache.shared.document(role.assumeRolePolicy, kind: .resource) else { return denied }
+        let context = PolicyContext.make(action: "sts:AssumeRole", resource: role.arn, caller: caller, extra: [:])
+        let result = PolicyEvaluation.evaluate(
+            identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), resourcePolicy: trust,
+            sessionPolicy: sessionPolicy(caller), context: context, resourceAccount: role.accountId,
+            isRootPrincipal: caller.principal.kind == .root)
+        return result.isAllowed ? nil : denied
+    }
+
+    static let validateTrustPolicy: IAMService.PolicyValidator = { document in
+        validate(document, kind: .resource)
+    }
+
+    static func validate(_ document: String, kind: PolicyKind) -> String? {
         do {
-            _ = try PolicyDocument.parse(document, kind: .identity)
+            _ = try PolicyDocument.parse(document, kind: kind)
             return nil
-        } catch let error as PolicyError {
-            return error.message
         } catch {
-            return "Syntax errors in policy."
+            return error.message
         }
+    }
+
+    static let validateIdentityPolicy: IAMService.PolicyValidator = { document in
+        validate(document, kind: .identity)
     }
 }
 
@@ -51,10 +86,9 @@ struct PolicyKMSAuthorizer: KMSAuthorizer {
         let isRoot = caller.principal.kind == .root
         guard let key = request.key else {
             // CreateKey, ListKeys, ListAliases, GenerateRandom: identity policies only.
-            if isRoot { return nil }
+            if isRoot && caller.sessionPolicy == nil { return nil }
             let context = PolicyContext.make(action: request.action, resource: "*", caller: caller, extra: request.conditionKeys)
-            let result = Authorization.identityOnly(
-                PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), context)
+            let result = Authorization.identityOnly(caller, context)
             return result.isAllowed
                 ? nil : .accessDenied(AccessDeniedMessage.text(request, because: Self.because(result, request)))
         }
@@ -68,7 +102,8 @@ struct PolicyKMSAuthorizer: KMSAuthorizer {
         let keyPolicy = PolicyCache.shared.document(key.policy, kind: .keyPolicy)
         let result = PolicyEvaluation.evaluate(
             identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), resourcePolicy: keyPolicy,
-            sessionPolicy: nil, context: context, resourceAccount: key.accountId, isRootPrincipal: isRoot)
+            sessionPolicy: Authorization.sessionPolicy(caller), context: context, resourceAccount: key.accountId,
+            isRootPrincipal: isRoot)
         return result.isAllowed ? nil : .accessDenied(AccessDeniedMessage.text(request, because: Self.because(result, request)))
     }
 
@@ -88,7 +123,8 @@ enum PolicyContext {
         let p = caller.principal
         var keys = extra
         keys["aws:SourceIp"] = [caller.sourceIPAddress]
-        keys["aws:PrincipalArn"] = [p.arn]
+        // A role session is known to policies by its role's ARN as well as its own.
+        keys["aws:PrincipalArn"] = [p.roleArn ?? p.arn]
         keys["aws:PrincipalAccount"] = [p.accountId]
         keys["aws:PrincipalType"] = [p.kind == .root ? "Account" : p.kind == .iamUser ? "User" : "AssumedRole"]
         keys["aws:userid"] = [p.userId]
@@ -101,7 +137,7 @@ enum PolicyContext {
         if let name = p.userName { variables["aws:username"] = name }
         return RequestContext(
             action: action, resource: resource, principalArn: p.arn, principalAccount: p.accountId,
-            principalIdentifiers: [p.arn], conditionKeys: keys, policyVariables: variables)
+            principalIdentifiers: [p.arn] + (p.roleArn.map { [$0] } ?? []), conditionKeys: keys, policyVariables: variables)
     }
 }
 

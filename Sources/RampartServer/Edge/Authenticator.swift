@@ -10,11 +10,19 @@ import Synchronization
 /// the clock, and returns the caller.
 ///
 /// The skew window reads `clock`, which is the machine's clock even when the service clock is
-/// moved with `--dev-clock`: clients sign with their own real time.
+/// moved with `--dev-clock`: clients sign with their own real time. Temporary credentials
+/// expire on `sessionClock`, the service clock.
 struct Authenticator: Sendable {
     let identity: IdentityService
     let clock: any ServiceClock
+    let sessionClock: any ServiceClock
     let signingKeys = SigningKeyCache()
+
+    init(identity: IdentityService, clock: any ServiceClock, sessionClock: (any ServiceClock)? = nil) {
+        self.identity = identity
+        self.clock = clock
+        self.sessionClock = sessionClock ?? clock
+    }
 
     struct Outcome: Sendable {
         var caller: Caller?
@@ -78,10 +86,22 @@ struct Authenticator: Sendable {
         guard let credential, credential.active else {
             return Outcome(error: unrecognized.awsError(for: wire), accessKeyId: scope.accessKeyId)
         }
-        if let token = credential.sessionToken {
-            guard let given = auth.securityToken, ConstantTime.equals(Array(given.utf8), Array(token.utf8)) else {
+        if let tokenHash = credential.sessionTokenHash {
+            guard let given = auth.securityToken,
+                ConstantTime.equals(Array(STSService.tokenHash(given).utf8), Array(tokenHash.utf8))
+            else {
                 return Outcome(error: unrecognized.awsError(for: wire), accessKeyId: scope.accessKeyId)
             }
+        }
+        if let expiration = credential.expiration, expiration <= sessionClock.now {
+            let message = "The security token included in the request is expired"
+            let error: AWSError
+            if case .json = wire {
+                error = AWSError(code: "ExpiredTokenException", message: message)
+            } else {
+                error = AWSError(code: "ExpiredToken", message: message, httpStatus: 403)
+            }
+            return Outcome(error: error, accessKeyId: scope.accessKeyId)
         }
         do {
             let key = signingKeys.key(for: credential, scope: scope)
@@ -89,9 +109,10 @@ struct Authenticator: Sendable {
         } catch {
             return Outcome(error: error.awsError(for: wire), accessKeyId: scope.accessKeyId)
         }
-        let caller = Caller(
+        var caller = Caller(
             principal: credential.principal, accessKeyId: credential.accessKeyId, region: scope.region,
             sourceIPAddress: sourceIP, userAgent: userAgent, secureTransport: secure)
+        caller.sessionPolicy = credential.sessionPolicy
         return Outcome(caller: caller, accessKeyId: scope.accessKeyId)
     }
 }

@@ -1,0 +1,69 @@
+import AWSProtocol
+import Foundation
+import Hummingbird
+import Identity
+
+/// One IAM request, decoded and authorized: what the per-entity handlers need.
+struct IAMCall {
+    let input: RequestInput
+    let account: String
+    let caller: Caller
+    let respond: ((inout XMLWriter) -> Void) -> Response
+
+    func name(_ member: String) -> String { input.string(member) ?? "" }
+}
+
+extension IAMAPI {
+    typealias Call = IAMCall
+
+    /// Groups and membership; nil for other actions.
+    func handleGroups(_ action: String, _ call: Call) async throws(AWSError) -> Response? {
+        let account = call.account
+        switch action {
+        case "CreateGroup":
+            let group = try await iam.createGroup(
+                accountId: account, groupName: call.name("GroupName"), path: call.input.string("Path"))
+            return call.respond { Self.write(group, into: &$0) }
+        case "GetGroup":
+            let (group, users) = try await iam.getGroup(accountId: account, groupName: call.name("GroupName"))
+            return call.respond { w in
+                Self.write(group, into: &w)
+                w.element("Users") { list in
+                    for user in users { Self.write(user, into: &list, element: "member") }
+                }
+                w.element("IsTruncated", "false")
+            }
+        case "ListGroups", "ListGroupsForUser":
+            let groups =
+                action == "ListGroups"
+                ? try await iam.listGroups(accountId: account, pathPrefix: call.input.string("PathPrefix"))
+                : try await iam.listGroupsForUser(accountId: account, userName: call.name("UserName"))
+            return call.respond { w in
+                w.element("Groups") { list in
+                    for group in groups { Self.write(group, into: &list, element: "member") }
+                }
+                w.element("IsTruncated", "false")
+            }
+        case "DeleteGroup":
+            try await iam.deleteGroup(accountId: account, groupName: call.name("GroupName"))
+        case "AddUserToGroup":
+            try await iam.addUserToGroup(accountId: account, groupName: call.name("GroupName"), userName: call.name("UserName"))
+        case "RemoveUserFromGroup":
+            try await iam.removeUserFromGroup(
+                accountId: account, groupName: call.name("GroupName"), userName: call.name("UserName"))
+        default:
+            return nil
+        }
+        return call.respond { _ in }
+    }
+
+    static func write(_ group: IAMGroup, into w: inout XMLWriter, element: String = "Group") {
+        w.element(element) { g in
+            g.element("Path", group.path)
+            g.element("GroupName", group.groupName)
+            g.element("GroupId", group.groupId)
+            g.element("Arn", group.arn)
+            g.element("CreateDate", Timestamp.iso8601(group.createDate, fractional: false))
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import AWSProtocol
+import Foundation
+import Hummingbird
+import Identity
+
+extension IAMAPI {
+    /// Roles, their trust policies and tags; nil for other actions.
+    func handleRoles(_ action: String, _ call: Call) async throws(AWSError) -> Response? {
+        let account = call.account
+        let roleName = call.name("RoleName")
+        switch action {
+        case "CreateRole":
+            let role = try await iam.createRole(
+                CreateRoleRequest(
+                    roleName: roleName, path: call.input.string("Path"),
+                    assumeRolePolicy: call.name("AssumeRolePolicyDocument"), description: call.input.string("Description"),
+                    maxSessionDuration: call.input.int("MaxSessionDuration"), tags: Self.tags(call.input)),
+                accountId: account, validateTrust: Authorization.validateTrustPolicy)
+            return call.respond { Self.write(role, into: &$0) }
+        case "GetRole":
+            let role = try await iam.getRole(accountId: account, roleName: roleName)
+            return call.respond { Self.write(role, into: &$0) }
+        case "ListRoles":
+            let roles = try await iam.listRoles(accountId: account, pathPrefix: call.input.string("PathPrefix"))
+            return call.respond { w in
+                w.element("Roles") { list in
+                    for role in roles { Self.write(role, into: &list, element: "member") }
+                }
+                w.element("IsTruncated", "false")
+            }
+        case "DeleteRole":
+            try await iam.deleteRole(accountId: account, roleName: roleName)
+        case "UpdateAssumeRolePolicy":
+            try await iam.updateAssumeRolePolicy(
+                accountId: account, roleName: roleName, document: call.name("PolicyDocument"),
+                validateTrust: Authorization.validateTrustPolicy)
+        case "UpdateRole", "UpdateRoleDescription":
+            let description = call.input.string("Description")
+            let duration = call.input.int("MaxSessionDuration")
+            let role = try await iam.updateRole(accountId: account, roleName: roleName) { role throws(AWSError) in
+                if let description { role.description = description }
+                if let duration { role.maxSessionDuration = duration }
+            }
+            if action == "UpdateRoleDescription" { return call.respond { Self.write(role, into: &$0) } }
+        case "TagRole":
+            let tags = Self.tags(call.input)
+            try await iam.updateRole(accountId: account, roleName: roleName) { role throws(AWSError) in role.tags.merge(tags) }
+        case "UntagRole":
+            let keys = call.input.stringList("TagKeys") ?? []
+            try await iam.updateRole(accountId: account, roleName: roleName) { role throws(AWSError) in
+                role.tags.removeAll { keys.contains($0.key) }
+            }
+        case "ListRoleTags":
+            let role = try await iam.getRole(accountId: account, roleName: roleName)
+            return call.respond { w in
+                Self.write(role.tags, into: &w)
+                w.element("IsTruncated", "false")
+            }
+        case "ListInstanceProfilesForRole":
+            // Instance profiles (EC2) are not built; a role is in none.
+            _ = try await iam.getRole(accountId: account, roleName: roleName)
+            return call.respond { w in
+                w.element("InstanceProfiles") { _ in }
+                w.element("IsTruncated", "false")
+            }
+        default:
+            return nil
+        }
+        return call.respond { _ in }
+    }
+
+    static func write(_ role: IAMRole, into w: inout XMLWriter, element: String = "Role") {
+        w.element(element) { r in
+            r.element("Path", role.path)
+            r.element("RoleName", role.roleName)
+            r.element("RoleId", role.roleId)
+            r.element("Arn", role.arn)
+            r.element("CreateDate", Timestamp.iso8601(role.createDate, fractional: false))
+            r.element("AssumeRolePolicyDocument", urlEncoded(role.assumeRolePolicy))
+            if let description = role.description { r.element("Description", description) }
+            r.element("MaxSessionDuration", String(role.maxSessionDuration))
+            if !role.tags.isEmpty { write(role.tags, into: &r) }
+            r.element("RoleLastUsed") { _ in }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+public import Identity
+import SQLKit
+
+/// Groups, roles, managed policies and STS sessions: one JSON document per entity.
+extension SQLIdentityStore {
+    public func entity<E: IAMEntity>(_ type: E.Type, accountId: String, name: String) async throws -> E? {
+        let row = try await db.sql.raw(
+            "SELECT document FROM iam_entities WHERE account_id = \(bind: accountId) AND kind = \(bind: E.kind) AND name = \(bind: name)"
+        ).first()
+        return try row.map { try Self.decode(E.self, $0) }
+    }
+
+    public func entities<E: IAMEntity>(_ type: E.Type, accountId: String) async throws -> [E] {
+        try await db.sql.raw(
+            "SELECT document FROM iam_entities WHERE account_id = \(bind: accountId) AND kind = \(bind: E.kind) ORDER BY name"
+        ).all().map { try Self.decode(E.self, $0) }
+    }
+
+    public func putEntity<E: IAMEntity>(_ entity: E) async throws {
+        let document = String(decoding: try JSONEncoder().encode(entity), as: UTF8.self)
+        try await db.transaction { sql in
+            try await sql.raw(
+                """
+                INSERT INTO iam_entities (account_id, kind, name, document)
+                VALUES (\(bind: entity.accountId), \(bind: E.kind), \(bind: entity.entityName), \(bind: document))
+                ON CONFLICT (account_id, kind, name) DO UPDATE SET document = excluded.document
+                """
+            ).run()
+        }
+    }
+
+    public func deleteEntity<E: IAMEntity>(_ type: E.Type, accountId: String, name: String) async throws {
+        try await db.transaction { sql in
+            try await sql.raw(
+                "DELETE FROM iam_entities WHERE account_id = \(bind: accountId) AND kind = \(bind: E.kind) AND name = \(bind: name)"
+            ).run()
+        }
+    }
+
+    static func decode<E: Decodable>(_ type: E.Type, _ row: any SQLRow) throws -> E {
+        try JSONDecoder().decode(E.self, from: Data(try row.decode(column: "document", as: String.self).utf8))
+    }
+}
