@@ -66,9 +66,10 @@ public enum RampartServer {
         let trail = AuditTrail(
             store: SQLAuditStore(database: db), logger: logger, retentionDays: options.trailRetentionDays,
             now: { serviceClock.now })
+        let iam = IAMService(store: identityStore, vault: vault, clock: serviceClock, identity: identity)
         let kms = KeyManagementService(
             store: SQLKeyStore(database: db), vault: vault, clock: serviceClock, authorizer: Authorization.kms,
-            logger: logger,
+            principals: iam, logger: logger,
             onServiceEvent: { event in
                 var data: [String: JSONValue] = ["keyId": .string(event.keyArn)]
                 if let material = event.keyMaterialId { data["keyMaterialId"] = .string(material) }
@@ -85,7 +86,6 @@ public enum RampartServer {
             logger.warning("the development clock is on: any root caller can move time forward")
         }
         let secure = options.tlsCertificatePath != nil
-        let iam = IAMService(store: identityStore, vault: vault, clock: serviceClock, identity: identity)
         let digest = try await TrailFiles.signingKey(vault: vault, db: db)
         let responder = makeResponder(
             identity: identity, iam: iam, kms: kms, trail: trail, digestKey: (digest.publicKeyDER, digest.fingerprint),

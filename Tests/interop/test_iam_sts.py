@@ -214,3 +214,27 @@ def test_aws_cli_assume_role(fresh_server):
     out = fresh_server.cli("sts", "assume-role", "--role-arn", f"arn:aws:iam::{ACCOUNT}:role/cli",
                            "--role-session-name", "from-cli")
     assert out["AssumedRoleUser"]["Arn"].endswith(":assumed-role/cli/from-cli")
+
+
+def test_key_policy_lockout_check_and_principals_that_must_exist(fresh_server, iam):
+    kms = fresh_server.client("kms")
+    kim = f"arn:aws:iam::{ACCOUNT}:user/kim"
+
+    def only(principal):
+        return json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "kms:*", "Resource": "*"}]})
+
+    message = fails("MalformedPolicyDocumentException", kms.create_key, Policy=only(kim))
+    assert "invalid principals" in message
+    iam.create_user(UserName="kim")
+    message = fails("MalformedPolicyDocumentException", kms.create_key, Policy=only(kim))
+    assert "will not allow you to update the key policy" in message
+    key_id = kms.create_key(Policy=only(kim), BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]["KeyId"]
+    fails("AccessDeniedException", kms.put_key_policy, KeyId=key_id, PolicyName="default", Policy=only("*"))
+    other = kms.create_key()["KeyMetadata"]["KeyId"]
+    fails("MalformedPolicyDocumentException", kms.put_key_policy, KeyId=other, PolicyName="default", Policy=only(kim))
+    role = f"arn:aws:iam::{ACCOUNT}:role/gone"
+    fails("MalformedPolicyDocumentException", kms.put_key_policy, KeyId=other, PolicyName="default",
+          Policy=only([f"arn:aws:iam::{ACCOUNT}:root", role]))
+    iam.create_role(RoleName="gone", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    kms.put_key_policy(KeyId=other, PolicyName="default", Policy=only([f"arn:aws:iam::{ACCOUNT}:root", role]))

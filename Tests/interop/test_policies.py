@@ -43,8 +43,9 @@ def test_iam_policy_with_default_key_policy(kms, user):
 
 def test_key_policy_without_delegation_ignores_iam(kms, user):
     iam, name, as_user = user
+    iam.create_user(UserName="somebody-else")
     policy = {"Version": "2012-10-17", "Statement": [
-        {"Sid": "root", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/nobody-else"}, "Action": "kms:*", "Resource": "*"}]}
+        {"Sid": "other", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/somebody-else"}, "Action": "kms:*", "Resource": "*"}]}
     key = kms.create_key(Policy=json.dumps(policy), BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
     put(iam, name, [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}])
     denied(as_user.encrypt, KeyId=key["Arn"], Plaintext=b"x")

@@ -27,6 +27,27 @@ public enum KeyPolicyRules {
         """
     }
 
+    /// An identity policy allowing kms:PutKeyPolicy: what the lockout safety check assumes of the
+    /// caller's IAM policies, so that only the key policy decides.
+    public static let allowPutKeyPolicy =
+        #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:PutKeyPolicy","Resource":"*"}]}"#
+
+    /// The IAM principals a policy names one by one (users, roles, sessions): not `*`, not whole
+    /// accounts, not services. These must exist.
+    public static func namedPrincipals(_ document: String) -> [String] {
+        guard let policy = try? PolicyDocument.parse(document, kind: .keyPolicy) else { return [] }
+        var arns: [String] = []
+        for statement in policy.statements {
+            for element in [statement.principal, statement.notPrincipal] {
+                guard case .principals(let principals)? = element else { continue }
+                for p in principals where p.kind == .aws && p.value != "*" && p.accountId == nil && !arns.contains(p.value) {
+                    arns.append(p.value)
+                }
+            }
+        }
+        return arns
+    }
+
     /// Returns `document` unchanged if it is a well-formed policy; otherwise AWS's error.
     public static func validate(_ document: String) throws(AWSError) -> String {
         if document.utf8.count > maxSize {

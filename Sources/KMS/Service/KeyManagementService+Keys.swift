@@ -82,6 +82,10 @@ extension KeyManagementService {
                 keyManager: .customer, keyState: .pendingImport, deletionDate: nil, pendingDeletionWindowInDays: nil,
                 policy: policy, tags: TagRules.merge([], request.tags), rotation: nil, materials: [],
                 onDemandRotationStartDate: nil, lastUsage: nil)
+            if request.policy != nil {
+                try await checkNewPolicy(
+                    policy, for: key, caller: caller, bypassLockoutCheck: request.bypassPolicyLockoutSafetyCheck)
+            }
             var batch = KeyStoreBatch()
             var materials: [String: KeyMaterial] = [:]
             if let (material, sealed, materialId) = fresh {

@@ -46,9 +46,14 @@ extension KeyManagementService {
         return live.key.policy
     }
 
-    public func putKeyPolicy(keyId: String, policyName: String?, policy: String, caller: Caller) async throws(AWSError) {
+    public func putKeyPolicy(
+        keyId: String, policyName: String?, policy: String, bypassLockoutCheck: Bool = false, caller: Caller
+    ) async throws(AWSError) {
         try Self.checkPolicyName(policyName)
+        let live = try resolve(keyId, caller: caller, allowAlias: false)
+        try authorize("kms:PutKeyPolicy", key: live.key, caller: caller)
         let document = try KeyPolicyRules.validate(policy)
+        try await checkNewPolicy(document, for: live.key, caller: caller, bypassLockoutCheck: bypassLockoutCheck)
         try await update(keyId, caller: caller, action: "kms:PutKeyPolicy", operation: .putKeyPolicy) {
             key throws(AWSError) in
             key.policy = document

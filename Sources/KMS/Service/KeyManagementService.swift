@@ -1,7 +1,7 @@
 import AWSProtocol
 import Crypto
 import Foundation
-import Identity
+public import Identity
 public import KeyVault
 public import Logging
 public import RampartCore
@@ -41,6 +41,7 @@ public final class KeyManagementService: Sendable {
     let vault: KeyVault
     let clock: any ServiceClock
     let authorizer: any KMSAuthorizer
+    let principals: any PrincipalDirectory
     let logger: Logger
     let state = Mutex(State())
     let writeLock = AsyncLock()
@@ -51,9 +52,11 @@ public final class KeyManagementService: Sendable {
 
     public init(
         store: any KeyStore, vault: KeyVault, clock: any ServiceClock,
-        authorizer: any KMSAuthorizer = AccountOwnerAuthorizer(), logger: Logger = Logger(label: "rampart.kms"),
+        authorizer: any KMSAuthorizer = AccountOwnerAuthorizer(), principals: any PrincipalDirectory = AnyPrincipalExists(),
+        logger: Logger = Logger(label: "rampart.kms"),
         onServiceEvent: @escaping @Sendable (KMSServiceEvent) async -> Void = { _ in }
     ) {
+        self.principals = principals
         self.onServiceEvent = onServiceEvent
         self.store = store
         self.vault = vault
@@ -115,6 +118,26 @@ public final class KeyManagementService: Sendable {
         return grants.contains {
             GrantRules.covers(
                 $0, operation: request.operation, principalArn: request.caller.principal.arn, context: request.encryptionContext)
+        }
+    }
+
+    /// What a new key policy must pass beyond its grammar: every principal it names exists, and
+    /// (unless the caller bypasses the lockout safety check) the key policy itself lets the
+    /// caller put a key policy again, directly or through its account (IAM policies aside).
+    func checkNewPolicy(_ document: String, for key: KMSKey, caller: Caller, bypassLockoutCheck: Bool) async throws(AWSError) {
+        for arn in KeyPolicyRules.namedPrincipals(document) where await !principals.exists(principalArn: arn) {
+            throw .malformedPolicyDocument("Policy contains a statement with one or more invalid principals.")
+        }
+        guard !bypassLockoutCheck else { return }
+        var candidate = key
+        candidate.policy = document
+        var asKeyPolicySees = caller
+        asKeyPolicySees.identityPolicies = [KeyPolicyRules.allowPutKeyPolicy]
+        asKeyPolicySees.sessionPolicy = nil
+        let request = KMSAccessRequest(action: "kms:PutKeyPolicy", key: candidate, caller: asKeyPolicySees)
+        if authorizer.authorize(request) != nil {
+            throw .malformedPolicyDocument(
+                "The new key policy will not allow you to update the key policy in the future.")
         }
     }
 

@@ -85,7 +85,8 @@ struct KMSAPI: JSONServiceAPI {
             return ["Policy": .string(policy), "PolicyName": .string(KeyPolicyRules.policyName)]
         case "PutKeyPolicy":
             try await kms.putKeyPolicy(
-                keyId: keyId, policyName: input.string("PolicyName"), policy: input.string("Policy") ?? "", caller: caller)
+                keyId: keyId, policyName: input.string("PolicyName"), policy: input.string("Policy") ?? "",
+                bypassLockoutCheck: input.bool("BypassPolicyLockoutSafetyCheck") ?? false, caller: caller)
             return [:]
         case "ListKeyPolicies":
             let names = try kms.listKeyPolicies(keyId: keyId, caller: caller)
