@@ -45,14 +45,20 @@ public struct AuditIdentity: Sendable {
     public var accountId: String
     public var accessKeyId: String?
     public var userName: String?
+    /// Temporary credentials: the session's issuer (a role, or the user for GetSessionToken) and start.
+    public var session: AuditSession?
 
-    public init(type: String, principalId: String, arn: String, accountId: String, accessKeyId: String?, userName: String?) {
+    public init(
+        type: String, principalId: String, arn: String, accountId: String, accessKeyId: String?, userName: String?,
+        session: AuditSession? = nil
+    ) {
         self.type = type
         self.principalId = principalId
         self.arn = arn
         self.accountId = accountId
         self.accessKeyId = accessKeyId
         self.userName = userName
+        self.session = session
     }
 
     var json: JSONValue {
@@ -61,6 +67,42 @@ public struct AuditIdentity: Sendable {
         ]
         if let accessKeyId { out["accessKeyId"] = .string(accessKeyId) }
         if let userName { out["userName"] = .string(userName) }
+        if let session { out["sessionContext"] = session.json }
+        return .object(out)
+    }
+}
+
+/// `userIdentity.sessionContext` of a call made with temporary credentials.
+public struct AuditSession: Sendable {
+    /// Role sessions: the role (type Role); nil for GetSessionToken sessions.
+    public var issuerType: String?
+    public var issuerPrincipalId: String?
+    public var issuerArn: String?
+    public var issuerUserName: String?
+    public var creationDate: Date?
+
+    public init(
+        issuerType: String?, issuerPrincipalId: String?, issuerArn: String?, issuerUserName: String?, creationDate: Date?
+    ) {
+        self.issuerType = issuerType
+        self.issuerPrincipalId = issuerPrincipalId
+        self.issuerArn = issuerArn
+        self.issuerUserName = issuerUserName
+        self.creationDate = creationDate
+    }
+
+    var json: JSONValue {
+        var attributes: [String: JSONValue] = ["mfaAuthenticated": "false"]
+        if let creationDate { attributes["creationDate"] = .string(Timestamp.iso8601(creationDate, fractional: false)) }
+        var out: [String: JSONValue] = ["attributes": .object(attributes)]
+        if let issuerType, let issuerPrincipalId, let issuerArn {
+            var issuer: [String: JSONValue] = [
+                "type": .string(issuerType), "principalId": .string(issuerPrincipalId), "arn": .string(issuerArn),
+            ]
+            if let issuerUserName { issuer["userName"] = .string(issuerUserName) }
+            if let account = issuerArn.split(separator: ":").dropFirst(4).first { issuer["accountId"] = .string(String(account)) }
+            out["sessionIssuer"] = .object(issuer)
+        }
         return .object(out)
     }
 }

@@ -238,3 +238,24 @@ def test_key_policy_lockout_check_and_principals_that_must_exist(fresh_server, i
           Policy=only([f"arn:aws:iam::{ACCOUNT}:root", role]))
     iam.create_role(RoleName="gone", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
     kms.put_key_policy(KeyId=other, PolicyName="default", Policy=only([f"arn:aws:iam::{ACCOUNT}:root", role]))
+
+
+def test_role_sessions_in_the_trail(fresh_server, iam):
+    role_arn = iam.create_role(RoleName="traced", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))["Role"]
+    iam.put_role_policy(RoleName="traced", PolicyName="kms", PolicyDocument=doc(allow("kms:CreateKey")))
+    out = fresh_server.client("sts").assume_role(RoleArn=role_arn["Arn"], RoleSessionName="audited")
+    fresh_server.client("kms", keys=session_keys(out["Credentials"])).create_key()
+    events = fresh_server.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateKey"}])["Events"]
+    record = json.loads(events[0]["CloudTrailEvent"])
+    identity = record["userIdentity"]
+    assert identity["type"] == "AssumedRole" and identity["arn"] == out["AssumedRoleUser"]["Arn"]
+    assert identity["accessKeyId"] == out["Credentials"]["AccessKeyId"]
+    issuer = identity["sessionContext"]["sessionIssuer"]
+    assert issuer["type"] == "Role" and issuer["arn"] == role_arn["Arn"] and issuer["userName"] == "traced"
+    assert issuer["principalId"] == role_arn["RoleId"]
+    assumed = fresh_server.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "AssumeRole"}])["Events"]
+    text = assumed[0]["CloudTrailEvent"]
+    assert json.loads(text)["eventSource"] == "sts.amazonaws.com"
+    assert out["Credentials"]["SecretAccessKey"] not in text and out["Credentials"]["SessionToken"] not in text

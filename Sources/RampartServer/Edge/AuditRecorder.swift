@@ -28,10 +28,19 @@ struct AuditRecorder: Sendable {
     }
 
     static func identity(_ caller: Caller) -> AuditIdentity {
-        let type = caller.principal.kind.rawValue
+        let p = caller.principal
+        var session: AuditSession?
+        if let roleArn = p.roleArn {
+            session = AuditSession(
+                issuerType: "Role", issuerPrincipalId: String(p.userId.split(separator: ":").first ?? ""), issuerArn: roleArn,
+                issuerUserName: p.roleName, creationDate: p.sessionCreated)
+        } else if caller.accessKeyId.hasPrefix("ASIA") {
+            session = AuditSession(
+                issuerType: nil, issuerPrincipalId: nil, issuerArn: nil, issuerUserName: nil, creationDate: p.sessionCreated)
+        }
         return AuditIdentity(
-            type: type, principalId: caller.principal.userId, arn: caller.principal.arn, accountId: caller.accountId,
-            accessKeyId: caller.accessKeyId, userName: caller.principal.userName)
+            type: p.kind.rawValue, principalId: p.userId, arn: p.arn, accountId: caller.accountId,
+            accessKeyId: caller.accessKeyId, userName: p.userName, session: session)
     }
 
     func record(
