@@ -56,6 +56,8 @@ public struct Caller: Sendable {
     /// The identity-based policy documents that apply to the principal (IAM users and roles);
     /// empty for an account's root, which its own account allows everything.
     public var identityPolicies: [String] = []
+    /// Tags of the IAM user or of a session's role (aws:PrincipalTag/*).
+    public var principalTags: [String: String] = [:]
     /// The session policy a role session was created with, which narrows what its role allows.
     public var sessionPolicy: String?
 

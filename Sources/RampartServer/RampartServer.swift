@@ -142,7 +142,7 @@ public enum RampartServer {
         return AWSResponder(
             jsonServices: jsonAPIs, queryServices: [STSAPI(sts: sts), iamAPI],
             authenticator: Authenticator(identity: identity, clock: wallClock, sessionClock: serviceClock),
-            identityPolicies: { caller in (try? await iam.identityPolicies(for: caller.principal)) ?? [] },
+            principalContext: { caller in (try? await iam.context(for: caller.principal)) ?? PrincipalContext() },
             recorder: trail.map { AuditRecorder(trail: $0, clock: serviceClock, kms: kms) },
             maxBodySize: maxBodySize, secure: secure, logger: logger)
     }

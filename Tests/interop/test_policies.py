@@ -92,3 +92,37 @@ def test_malformed_policies_are_refused(server, kms, user):
         iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}))
     assert error_code(e) == "MalformedPolicyDocument"
+
+
+def test_principal_tags_request_tags_and_tag_keys(kms, user):
+    iam, name, as_user = user
+    put(iam, name, [
+        {"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/team": "payments"}}},
+        {"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:RequestTag/env": "dev"},
+                       "ForAllValues:StringEquals": {"aws:TagKeys": ["env"]}}}])
+    denied(as_user.list_keys)
+    iam.tag_user(UserName=name, Tags=[{"Key": "team", "Value": "payments"}])
+    as_user.list_keys()
+    iam.tag_user(UserName=name, Tags=[{"Key": "team", "Value": "billing"}])
+    denied(as_user.list_keys)
+    as_user.create_key(Tags=[{"TagKey": "env", "TagValue": "dev"}])
+    denied(as_user.create_key)
+    denied(as_user.create_key, Tags=[{"TagKey": "env", "TagValue": "prod"}])
+    denied(as_user.create_key, Tags=[{"TagKey": "env", "TagValue": "dev"}, {"TagKey": "cost", "TagValue": "x"}])
+
+
+def test_resource_aliases_condition(kms, user):
+    iam, name, as_user = user
+    put(iam, name, [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*",
+                     "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/payments-app"}}}])
+    key = kms.create_key()["KeyMetadata"]
+    denied(as_user.encrypt, KeyId=key["KeyId"], Plaintext=b"x")
+    kms.create_alias(AliasName="alias/payments-app", TargetKeyId=key["KeyId"])
+    as_user.encrypt(KeyId=key["KeyId"], Plaintext=b"x")
+    other = kms.create_key()["KeyMetadata"]
+    kms.update_alias(AliasName="alias/payments-app", TargetKeyId=other["KeyId"])
+    denied(as_user.encrypt, KeyId=key["KeyId"], Plaintext=b"x")
+    as_user.encrypt(KeyId=other["KeyId"], Plaintext=b"x")
+    kms.delete_alias(AliasName="alias/payments-app")

@@ -2,6 +2,19 @@ public import AWSProtocol
 import Foundation
 import Synchronization
 
+/// What authorization needs to know of a principal beyond its ARN.
+public struct PrincipalContext: Sendable {
+    /// Identity policy documents that apply.
+    public var policies: [String] = []
+    /// Tags of the user, or of the role behind a session.
+    public var tags: [String: String] = [:]
+
+    public init(policies: [String] = [], tags: [String: String] = [:]) {
+        self.policies = policies
+        self.tags = tags
+    }
+}
+
 extension IAMService {
     /// Checks a policy document's well-formedness; set by the server to the Policy module's
     /// parser so that this module needs no policy grammar of its own.
@@ -60,14 +73,19 @@ extension IAMService {
     /// attached) and its groups', or a role session's role's. The hot path of authorization,
     /// served from a cache that every IAM policy change clears.
     public func identityPolicies(for principal: Principal) async throws(AWSError) -> [String] {
+        try await context(for: principal).policies
+    }
+
+    /// A principal's identity policies and tags (aws:PrincipalTag), cached until IAM changes.
+    public func context(for principal: Principal) async throws(AWSError) -> PrincipalContext {
         let owner: PolicyOwner
         switch principal.kind {
-        case .root: return []
+        case .root: return PrincipalContext()
         case .iamUser:
-            guard let name = principal.userName else { return [] }
+            guard let name = principal.userName else { return PrincipalContext() }
             owner = .user(name)
         case .assumedRole:
-            guard let name = principal.roleName else { return [] }
+            guard let name = principal.roleName else { return PrincipalContext() }
             owner = .role(name)
         }
         let accountId = principal.accountId
@@ -88,8 +106,16 @@ extension IAMService {
                 }
             }
         }
-        policyCache.withLock { $0[cacheKey] = documents }
-        return documents
+        let tags: [IAMTag]
+        switch owner {
+        case .user(let name): tags = (try? await getUser(accountId: accountId, userName: name))?.tags ?? []
+        case .role(let name): tags = (try? await getRole(accountId: accountId, roleName: name))?.tags ?? []
+        case .group: tags = []
+        }
+        let context = PrincipalContext(
+            policies: documents, tags: Dictionary(tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
+        policyCache.withLock { $0[cacheKey] = context }
+        return context
     }
 
     func invalidatePolicies() {

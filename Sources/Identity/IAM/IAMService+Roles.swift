@@ -95,6 +95,7 @@ extension IAMService {
             try change(&role)
             guard role.tags.count <= 50 else { throw .iamLimitExceeded("Cannot exceed quota for TagsPerRole: 50") }
             try await stored { try await self.store.putEntity(role) }
+            invalidatePolicies()
             return role
         }
     }

@@ -13,7 +13,7 @@ public final class IAMService: Sendable {
     let clock: any ServiceClock
     let identity: IdentityService
     let writeLock = AsyncLock()
-    let policyCache = Mutex<[String: [String]]>([:])
+    let policyCache = Mutex<[String: PrincipalContext]>([:])
 
     public static let maxAccessKeysPerUser = 2
 
@@ -140,6 +140,7 @@ public final class IAMService: Sendable {
         try await serialized { () async throws(AWSError) -> Void in
             var user = try await getUser(accountId: accountId, userName: userName)
             user.tags.merge(tags)
+            invalidatePolicies()
             guard user.tags.count <= 50 else {
                 throw .iamLimitExceeded("Cannot exceed quota for TagsPerUser: 50")
             }
@@ -151,6 +152,7 @@ public final class IAMService: Sendable {
         try await serialized { () async throws(AWSError) -> Void in
             var user = try await getUser(accountId: accountId, userName: userName)
             user.tags.removeAll { keys.contains($0.key) }
+            invalidatePolicies()
             try await stored { try await self.store.putUser(user) }
         }
     }

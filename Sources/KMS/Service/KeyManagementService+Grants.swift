@@ -73,6 +73,8 @@ extension KeyManagementService {
                 "kms:CreateGrant", key: live.key, caller: caller,
                 conditionKeys: [
                     "kms:GrantOperations": request.operations, "kms:GranteePrincipal": [request.granteePrincipal],
+                    // No integrated AWS service of Rampart's creates grants yet.
+                    "kms:GrantIsForAWSResource": ["false"],
                     "kms:GrantConstraintType": request.constraints.map {
                         $0.encryptionContextEquals != nil ? ["EncryptionContextEquals"] : ["EncryptionContextSubset"]
                     } ?? [],

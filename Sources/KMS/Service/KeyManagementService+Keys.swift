@@ -2,6 +2,7 @@ public import AWSProtocol
 import Crypto
 import Foundation
 public import Identity
+import Policy
 import Synchronization
 
 /// What CreateKey takes.
@@ -42,7 +43,9 @@ public struct Page<Element: Sendable>: Sendable {
 
 extension KeyManagementService {
     public func createKey(_ request: CreateKeyRequest, caller: Caller) async throws(AWSError) -> KMSKey {
-        try authorize("kms:CreateKey", key: nil, caller: caller)
+        try authorize(
+            "kms:CreateKey", key: nil, caller: caller,
+            conditionKeys: RequestTags.conditionKeys(tags: request.tags.map { ($0.key, $0.value) }))
         let spec = request.keySpec ?? "SYMMETRIC_DEFAULT"
         guard let keySpec = KeySpec(rawValue: spec) else {
             throw .validation(message: "KeySpec \(spec) is not a valid key spec.")
@@ -156,11 +159,12 @@ extension KeyManagementService {
     @discardableResult
     func update(
         _ keyId: String, caller: Caller, action: String, operation: KeyStateRules.Operation, allowAlias: Bool = false,
-        batch extra: KeyStoreBatch = KeyStoreBatch(), mutation: (inout KMSKey) throws(AWSError) -> Void
+        conditionKeys: [String: [String]] = [:], batch extra: KeyStoreBatch = KeyStoreBatch(),
+        mutation: (inout KMSKey) throws(AWSError) -> Void
     ) async throws(AWSError) -> KMSKey {
         try await change { () async throws(AWSError) -> KMSKey in
             let live = try resolve(keyId, caller: caller, allowAlias: allowAlias)
-            try authorize(action, key: live.key, caller: caller)
+            try authorize(action, key: live.key, caller: caller, conditionKeys: conditionKeys)
             try checkState(operation, live.key)
             var key = live.key
             try mutation(&key)

@@ -1,6 +1,7 @@
 public import AWSProtocol
 import Foundation
 public import Identity
+import Policy
 import Synchronization
 
 extension KeyManagementService {
@@ -76,7 +77,10 @@ extension KeyManagementService {
 
     public func tagResource(keyId: String, tags: [Tag], caller: Caller) async throws(AWSError) {
         try TagRules.validate(tags)
-        try await update(keyId, caller: caller, action: "kms:TagResource", operation: .tagResource) { key throws(AWSError) in
+        try await update(
+            keyId, caller: caller, action: "kms:TagResource", operation: .tagResource,
+            conditionKeys: RequestTags.conditionKeys(tags: tags.map { ($0.key, $0.value) })
+        ) { key throws(AWSError) in
             let merged = TagRules.merge(key.tags, tags)
             guard merged.count <= TagRules.maxTagsPerKey else {
                 throw .tagException("A key may have at most \(TagRules.maxTagsPerKey) tags")
@@ -86,8 +90,10 @@ extension KeyManagementService {
     }
 
     public func untagResource(keyId: String, tagKeys: [String], caller: Caller) async throws(AWSError) {
-        try await update(keyId, caller: caller, action: "kms:UntagResource", operation: .untagResource) {
-            key throws(AWSError) in
+        try await update(
+            keyId, caller: caller, action: "kms:UntagResource", operation: .untagResource,
+            conditionKeys: RequestTags.conditionKeys(tags: [], removing: tagKeys)
+        ) { key throws(AWSError) in
             key.tags.removeAll { tagKeys.contains($0.key) }
         }
     }

@@ -29,7 +29,7 @@ public final class KeyManagementService: Sendable {
 
     struct State: Sendable {
         var keys: [String: LiveKey] = [:]
-        var aliases: [AliasID: KMSAlias] = [:]
+        var aliases = AliasTable()
         var lastUsage: [String: KeyLastUsage] = [:]
         /// Grants by key id, then grant id.
         var grants: [String: [String: KMSGrant]] = [:]
@@ -106,6 +106,11 @@ public final class KeyManagementService: Sendable {
         _ action: String, key: KMSKey?, caller: Caller, context: EncryptionContext? = nil,
         conditionKeys: [String: [String]] = [:]
     ) throws(AWSError) {
+        var conditionKeys = conditionKeys
+        if let key {
+            let names = state.withLock { $0.aliases.names(of: key.keyId) }
+            if !names.isEmpty { conditionKeys["kms:ResourceAliases"] = names }
+        }
         let request = KMSAccessRequest(
             action: action, key: key, caller: caller, encryptionContext: context, conditionKeys: conditionKeys)
         guard let denial = authorizer.authorize(request) else { return }

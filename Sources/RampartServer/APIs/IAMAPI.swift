@@ -2,6 +2,7 @@ import AWSProtocol
 import Foundation
 import Hummingbird
 import Identity
+import Policy
 
 /// IAM on the wire (Query, version 2010-05-08): users and access keys here; groups, roles,
 /// inline and managed policies in the extensions.
@@ -10,7 +11,7 @@ struct IAMAPI: QueryServiceAPI {
     /// Checks a policy document; nil when it is well-formed, else MalformedPolicyDocument's message.
     let validatePolicy: IAMService.PolicyValidator = Authorization.validateIdentityPolicy
     /// Whether the caller may perform an IAM action on a resource (root: always; users: their policies).
-    let authorize: @Sendable (Caller, String, String) -> AWSError?
+    let authorize: @Sendable (Caller, String, String, [String: [String]]) -> AWSError?
     let signingName = "iam"
     let xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
     let version = "2010-05-08"
@@ -28,9 +29,10 @@ struct IAMAPI: QueryServiceAPI {
         let account = caller.accountId
         // Calls about "the caller's own user" default to the caller.
         let userName = input.string("UserName") ?? caller.principal.userName
-        if let denial = authorize(caller, "iam:\(action)", Self.resource(of: input, account: account, userName: userName)) {
-            throw denial
-        }
+        let tagKeys = RequestTags.conditionKeys(
+            tags: Self.tags(input).map { ($0.key, $0.value) }, removing: input.stringList("TagKeys") ?? [])
+        let resource = Self.resource(of: input, account: account, userName: userName)
+        if let denial = authorize(caller, "iam:\(action)", resource, tagKeys) { throw denial }
 
         func respond(_ body: (inout XMLWriter) -> Void) -> Response {
             WireProtocol.queryResponse(action: action, xmlns: xmlns, requestId: requestId, result: body)

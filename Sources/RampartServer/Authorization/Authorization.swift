@@ -11,9 +11,9 @@ import Synchronization
 enum Authorization {
     static let kms: any KMSAuthorizer = PolicyKMSAuthorizer()
 
-    static let iam: @Sendable (Caller, String, String) -> AWSError? = { caller, action, resource in
+    static let iam: @Sendable (Caller, String, String, [String: [String]]) -> AWSError? = { caller, action, resource, extra in
         if caller.principal.kind == .root && caller.sessionPolicy == nil { return nil }
-        let context = PolicyContext.make(action: action, resource: resource, caller: caller, extra: [:])
+        let context = PolicyContext.make(action: action, resource: resource, caller: caller, extra: extra)
         let result = identityOnly(caller, context)
         if result.isAllowed { return nil }
         let why =
@@ -130,6 +130,7 @@ enum PolicyContext {
         keys["aws:userid"] = [p.userId]
         if let name = p.userName { keys["aws:username"] = [name] }
         keys["aws:SecureTransport"] = [caller.secureTransport ? "true" : "false"]
+        for (key, value) in caller.principalTags { keys["aws:PrincipalTag/\(key)"] = [value] }
         let now = Date()
         keys["aws:CurrentTime"] = [Timestamp.iso8601(now, fractional: false)]
         keys["aws:EpochTime"] = [String(Int(now.timeIntervalSince1970))]

@@ -14,8 +14,8 @@ struct AWSResponder: HTTPResponder {
     let jsonServices: [String: any JSONServiceAPI]
     let queryServices: [String: any QueryServiceAPI]
     let authenticator: Authenticator
-    /// The identity policies of an authenticated principal (IAM users), for authorization.
-    let identityPolicies: @Sendable (Caller) async -> [String]
+    /// The identity policies and tags of an authenticated principal, for authorization.
+    let principalContext: @Sendable (Caller) async -> PrincipalContext
     let recorder: AuditRecorder?
     let maxBodySize: Int
     let secure: Bool
@@ -23,11 +23,12 @@ struct AWSResponder: HTTPResponder {
 
     init(
         jsonServices: [any JSONServiceAPI], queryServices: [any QueryServiceAPI], authenticator: Authenticator,
-        identityPolicies: @escaping @Sendable (Caller) async -> [String] = { _ in [] }, recorder: AuditRecorder? = nil,
+        principalContext: @escaping @Sendable (Caller) async -> PrincipalContext = { _ in PrincipalContext() },
+        recorder: AuditRecorder? = nil,
         maxBodySize: Int, secure: Bool, logger: Logger
     ) {
         self.recorder = recorder
-        self.identityPolicies = identityPolicies
+        self.principalContext = principalContext
         self.jsonServices = Dictionary(uniqueKeysWithValues: jsonServices.map { ($0.targetPrefix, $0) })
         self.queryServices = Dictionary(uniqueKeysWithValues: queryServices.map { ($0.signingName, $0) })
         self.authenticator = authenticator
@@ -125,7 +126,9 @@ struct AWSResponder: HTTPResponder {
             return wire.errorResponse(error, requestId: requestId)
         }
         summary.account = caller.accountId
-        caller.identityPolicies = await identityPolicies(caller)
+        let context = await principalContext(caller)
+        caller.identityPolicies = context.policies
+        caller.principalTags = context.tags
         guard api.validator.model.operations[operation] != nil else {
             summary.errorCode = "UnknownOperationException"
             return wire.errorResponse(.unknownOperation(target), requestId: requestId)
@@ -199,7 +202,9 @@ struct AWSResponder: HTTPResponder {
             return wire.errorResponse(error, requestId: requestId)
         }
         summary.account = caller.accountId
-        caller.identityPolicies = await identityPolicies(caller)
+        let context = await principalContext(caller)
+        caller.identityPolicies = context.policies
+        caller.principalTags = context.tags
         guard let action = parameters.action else {
             summary.errorCode = "MissingAction"
             return wire.errorResponse(AWSError(code: "MissingAction", message: "Missing Action"), requestId: requestId)
