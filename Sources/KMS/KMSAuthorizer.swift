@@ -11,16 +11,20 @@ public struct KMSAccessRequest: Sendable {
     public var encryptionContext: EncryptionContext?
     /// Operation-specific condition keys (`kms:RequestAlias`, `kms:GrantOperations`, ...).
     public var conditionKeys: [String: [String]]
+    /// For requests about no key: the resource IAM policies are matched against (an alias ARN);
+    /// `*` when nil.
+    public var resource: String?
 
     public init(
         action: String, key: KMSKey?, caller: Caller, encryptionContext: EncryptionContext? = nil,
-        conditionKeys: [String: [String]] = [:]
+        conditionKeys: [String: [String]] = [:], resource: String? = nil
     ) {
         self.action = action
         self.key = key
         self.caller = caller
         self.encryptionContext = encryptionContext
         self.conditionKeys = conditionKeys
+        self.resource = resource
     }
 
     /// The action's name without the `kms:` prefix: the operation a grant names.

@@ -126,3 +126,19 @@ def test_resource_aliases_condition(kms, user):
     denied(as_user.encrypt, KeyId=key["KeyId"], Plaintext=b"x")
     as_user.encrypt(KeyId=other["KeyId"], Plaintext=b"x")
     kms.delete_alias(AliasName="alias/payments-app")
+
+
+def test_aliases_need_rights_on_the_alias_and_the_key(kms, user):
+    iam, name, as_user = user
+    key = kms.create_key()["KeyMetadata"]
+    alias = f"alias/{name}-app"
+    put(iam, name, [{"Effect": "Allow", "Action": "kms:CreateAlias", "Resource": key["Arn"]}])
+    denied(as_user.create_alias, AliasName=alias, TargetKeyId=key["KeyId"])
+    put(iam, name, [{"Effect": "Allow", "Action": "kms:CreateAlias",
+                     "Resource": f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/{name}-*"}])
+    denied(as_user.create_alias, AliasName=alias, TargetKeyId=key["KeyId"])
+    put(iam, name, [{"Effect": "Allow", "Action": ["kms:CreateAlias", "kms:DeleteAlias"],
+                     "Resource": [key["Arn"], f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/{name}-*"]}])
+    as_user.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+    denied(as_user.create_alias, AliasName="alias/elsewhere", TargetKeyId=key["KeyId"])
+    as_user.delete_alias(AliasName=alias)

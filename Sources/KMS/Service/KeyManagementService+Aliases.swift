@@ -15,6 +15,14 @@ extension KeyManagementService {
         }
     }
 
+    /// Alias operations need the caller's IAM permission on the alias itself, as well as on the key.
+    func authorizeAlias(_ action: String, aliasName: String, caller: Caller) throws(AWSError) {
+        let request = KMSAccessRequest(
+            action: action, key: nil, caller: caller,
+            resource: "arn:aws:kms:\(caller.region):\(caller.accountId):\(aliasName)")
+        if let denial = authorizer.authorize(request) { throw denial }
+    }
+
     /// The key an alias may point at: one of the caller's own keys, named by key id or ARN.
     func aliasTarget(_ targetKeyId: String, caller: Caller, action: String) throws(AWSError) -> KMSKey {
         let target = try resolve(targetKeyId, caller: caller, allowAlias: false).key
@@ -26,6 +34,7 @@ extension KeyManagementService {
     public func createAlias(aliasName: String, targetKeyId: String, caller: Caller) async throws(AWSError) {
         try Self.checkAliasName(aliasName)
         try await change { () async throws(AWSError) -> Void in
+            try authorizeAlias("kms:CreateAlias", aliasName: aliasName, caller: caller)
             let target = try aliasTarget(targetKeyId, caller: caller, action: "kms:CreateAlias")
             try checkState(.createAlias, target)
             let id = AliasID(accountId: caller.accountId, region: caller.region, name: aliasName)
@@ -50,6 +59,9 @@ extension KeyManagementService {
             guard var alias = state.withLock({ $0.aliases[id] }) else {
                 throw .aliasNotFound("arn:aws:kms:\(caller.region):\(caller.accountId):\(aliasName)")
             }
+            try authorizeAlias("kms:UpdateAlias", aliasName: aliasName, caller: caller)
+            // The alias moves off one key and onto another: both must allow it.
+            try authorize("kms:UpdateAlias", key: live(alias.targetKeyId)?.key, caller: caller)
             let target = try aliasTarget(targetKeyId, caller: caller, action: "kms:UpdateAlias")
             try checkState(.updateAlias, target)
             if let current = live(alias.targetKeyId)?.key,
@@ -73,6 +85,7 @@ extension KeyManagementService {
             guard let alias = state.withLock({ $0.aliases[id] }) else {
                 throw .aliasNotFound("arn:aws:kms:\(caller.region):\(caller.accountId):\(aliasName)")
             }
+            try authorizeAlias("kms:DeleteAlias", aliasName: aliasName, caller: caller)
             try authorize("kms:DeleteAlias", key: live(alias.targetKeyId)?.key, caller: caller)
             var batch = KeyStoreBatch()
             batch.deleteAliases = [alias]

@@ -87,7 +87,8 @@ struct PolicyKMSAuthorizer: KMSAuthorizer {
         guard let key = request.key else {
             // CreateKey, ListKeys, ListAliases, GenerateRandom: identity policies only.
             if isRoot && caller.sessionPolicy == nil { return nil }
-            let context = PolicyContext.make(action: request.action, resource: "*", caller: caller, extra: request.conditionKeys)
+            let context = PolicyContext.make(
+                action: request.action, resource: request.resource ?? "*", caller: caller, extra: request.conditionKeys)
             let result = Authorization.identityOnly(caller, context)
             return result.isAllowed
                 ? nil : .accessDenied(AccessDeniedMessage.text(request, because: Self.because(result, request)))
