@@ -27,6 +27,9 @@ public protocol IdentityStore: Sendable {
     func users(accountId: String) async throws -> [IAMUser]
     func putUser(_ user: IAMUser) async throws
     func deleteUser(accountId: String, userName: String) async throws
+    /// Renames a user in one transaction: the user, its access keys, its inline policies, and the
+    /// groups given (already updated to name the user anew).
+    func renameUser(accountId: String, from oldName: String, to user: IAMUser, groups: [IAMGroup]) async throws
 
     /// Inline policies of one owner: name to document.
     func inlinePolicies(accountId: String, owner: PolicyOwner) async throws -> [String: String]

@@ -97,6 +97,20 @@ public final class InMemoryIdentityStore: IdentityStore {
     public func deleteEntity<E: IAMEntity>(_ type: E.Type, accountId: String, name: String) async throws {
         _ = state.withLock { $0.entities.removeValue(forKey: "\(accountId)/\(E.kind)/\(name)") }
     }
+    public func renameUser(accountId: String, from oldName: String, to user: IAMUser, groups: [IAMGroup]) async throws {
+        for group in groups { try await putEntity(group) }
+        state.withLock { s in
+            s.users["\(accountId)/\(oldName)"] = nil
+            s.users["\(accountId)/\(user.userName)"] = user
+            for (id, key) in s.keys where key.accountId == accountId && key.userName == oldName {
+                s.keys[id]?.userName = user.userName
+            }
+            for (k, v) in s.policies where k.hasPrefix("\(accountId)/user/\(oldName)/") {
+                s.policies[k] = nil
+                s.policies["\(accountId)/user/\(user.userName)/" + k.dropFirst("\(accountId)/user/\(oldName)/".count)] = v
+            }
+        }
+    }
     public func accessKey(id: String) async throws -> AccessKeyRecord? { state.withLock { $0.keys[id] } }
     public func accessKeys(accountId: String, userName: String) async throws -> [AccessKeyRecord] {
         state.withLock { $0.keys.values.filter { $0.accountId == accountId && $0.userName == userName } }

@@ -93,4 +93,28 @@ extension SQLIdentityStore {
             ).run()
         }
     }
+
+    public func renameUser(accountId: String, from oldName: String, to user: IAMUser, groups: [IAMGroup]) async throws {
+        let document = String(decoding: try JSONEncoder().encode(user), as: UTF8.self)
+        let groupDocuments = try groups.map { ($0.groupName, String(decoding: try JSONEncoder().encode($0), as: UTF8.self)) }
+        try await db.transaction { sql in
+            try await sql.raw(
+                "DELETE FROM iam_users WHERE account_id = \(bind: accountId) AND user_name = \(bind: oldName)"
+            ).run()
+            try await sql.raw(
+                "INSERT INTO iam_users (account_id, user_name, document) VALUES (\(bind: accountId), \(bind: user.userName), \(bind: document))"
+            ).run()
+            try await sql.raw(
+                "UPDATE access_keys SET user_name = \(bind: user.userName) WHERE account_id = \(bind: accountId) AND user_name = \(bind: oldName)"
+            ).run()
+            try await sql.raw(
+                "UPDATE iam_inline_policies SET owner_name = \(bind: user.userName) WHERE account_id = \(bind: accountId) AND owner_kind = 'user' AND owner_name = \(bind: oldName)"
+            ).run()
+            for (name, groupDocument) in groupDocuments {
+                try await sql.raw(
+                    "UPDATE iam_entities SET document = \(bind: groupDocument) WHERE account_id = \(bind: accountId) AND kind = 'group' AND name = \(bind: name)"
+                ).run()
+            }
+        }
+    }
 }

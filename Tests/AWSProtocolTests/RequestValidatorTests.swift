@@ -8,7 +8,7 @@ struct RequestValidatorTests {
             {"operations":{"Op":{"input":"OpRequest"}},"errors":{},
              "shapes":{"OpRequest":{"type":"structure","required":["KeyId"],"members":{
                 "KeyId":"KeyIdType","Days":"Days","Plaintext":"Plaintext","Spec":"Spec","Tags":"TagList",
-                "Context":"Context","Flag":"Flag","Alias":"Alias"}},
+                "Context":"Context","Flag":"Flag","Alias":"Alias","Path":"Path"}},
               "KeyIdType":{"type":"string","min":1,"max":10},
               "Days":{"type":"integer","min":7,"max":30},
               "Plaintext":{"type":"blob","min":1,"max":4,"sensitive":true},
@@ -18,7 +18,8 @@ struct RequestValidatorTests {
               "TagKey":{"type":"string","min":1,"max":3},
               "Context":{"type":"map","key":"TagKey","value":"TagKey"},
               "Flag":{"type":"boolean"},
-              "Alias":{"type":"string","pattern":"^[a-z/]+$"}}}
+              "Alias":{"type":"string","pattern":"^[a-z/]+$"},
+              "Path":{"type":"string","pattern":"(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"}}}
             """#)
     let validator = RequestValidator(model: model)
 
@@ -61,6 +62,13 @@ struct RequestValidatorTests {
         #expect(error(#"{"KeyId":"k","Alias":"UPPER"}"#)?.message.contains("regular expression pattern") == true)
         #expect(error(#"{"KeyId":"k","Tags":[{"TagKey":"long"}]}"#)?.message.contains("'tags.1.member.tagKey'") == true)
         #expect(error(#"{"KeyId":"k","Tags":[{},{},{}]}"#)?.code == "ValidationException")
+    }
+
+    @Test func aPatternMustSpanTheWholeValueWhicheverAlternativeMatches() {
+        #expect(error(#"{"KeyId":"k","Path":"/"}"#) == nil)
+        #expect(error(#"{"KeyId":"k","Path":"/staff/"}"#) == nil)
+        #expect(error(#"{"KeyId":"k","Path":"/staff"}"#)?.code == "ValidationException")
+        #expect(error(#"{"KeyId":"k","Alias":"abc1"}"#)?.code == "ValidationException")
     }
 
     @Test func sensitiveBlobsAreNotEchoed() {

@@ -259,3 +259,23 @@ def test_role_sessions_in_the_trail(fresh_server, iam):
     text = assumed[0]["CloudTrailEvent"]
     assert json.loads(text)["eventSource"] == "sts.amazonaws.com"
     assert out["Credentials"]["SecretAccessKey"] not in text and out["Credentials"]["SessionToken"] not in text
+
+
+def test_rename_a_user_keeps_keys_policies_and_groups(fresh_server, iam):
+    keys = user_with_keys(fresh_server, iam, "old-name")
+    iam.put_user_policy(UserName="old-name", PolicyName="list", PolicyDocument=doc(allow("kms:ListKeys")))
+    iam.create_group(GroupName="team")
+    iam.add_user_to_group(GroupName="team", UserName="old-name")
+    sts = fresh_server.client("sts", keys=keys)
+    assert sts.get_caller_identity()["Arn"].endswith(":user/old-name")
+    iam.create_user(UserName="taken")
+    fails("EntityAlreadyExists", iam.update_user, UserName="old-name", NewUserName="TAKEN")
+    iam.update_user(UserName="old-name", NewUserName="new-name", NewPath="/staff/")
+    fails("NoSuchEntity", iam.get_user, UserName="old-name")
+    user = iam.get_user(UserName="new-name")["User"]
+    assert user["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/staff/new-name"
+    assert sts.get_caller_identity()["Arn"] == user["Arn"]
+    assert iam.list_user_policies(UserName="new-name")["PolicyNames"] == ["list"]
+    assert [u["UserName"] for u in iam.get_group(GroupName="team")["Users"]] == ["new-name"]
+    assert len(iam.list_access_keys(UserName="new-name")["AccessKeyMetadata"]) == 1
+    fresh_server.client("kms", keys=keys).list_keys()

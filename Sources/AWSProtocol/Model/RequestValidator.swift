@@ -167,14 +167,14 @@ final class PatternCache: @unchecked Sendable {
         if let cached {
             regex = cached
         } else {
-            regex = try? NSRegularExpression(pattern: pattern)
+            // The whole value must match: alternatives are tried until one spans it all.
+            regex = try? NSRegularExpression(pattern: "^(?:\(pattern))\\z")
             lock.lock()
             compiled[pattern] = regex
             lock.unlock()
         }
         guard let regex else { return true }  // a pattern we cannot compile constrains nothing
         let range = NSRange(s.startIndex..., in: s)
-        guard let match = regex.firstMatch(in: s, options: [.anchored], range: range) else { return false }
-        return match.range == range
+        return regex.firstMatch(in: s, options: [.anchored], range: range) != nil
     }
 }

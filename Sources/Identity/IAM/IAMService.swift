@@ -104,10 +104,23 @@ public final class IAMService: Sendable {
             if let newPath { user.path = newPath }
             if let newUserName, newUserName != userName {
                 try Self.checkName(newUserName, what: "newUserName")
-                if try await stored({ try await self.store.user(accountId: accountId, userName: newUserName) }) != nil {
+                if try await stored({ try await self.user(accountId: accountId, named: newUserName) }) != nil {
                     throw .entityAlreadyExists("User with name \(newUserName) already exists.")
                 }
-                throw .iamValidation("Renaming users is not supported by this Rampart build yet.")
+                user.userName = newUserName
+                var groups = try await stored { try await self.store.entities(IAMGroup.self, accountId: accountId) }
+                    .filter { $0.members.contains(userName) }
+                for i in groups.indices {
+                    groups[i].members = groups[i].members.map { $0 == userName ? newUserName : $0 }
+                }
+                let keys = try await stored { try await self.store.accessKeys(accountId: accountId, userName: userName) }
+                try await stored {
+                    try await self.store.renameUser(accountId: accountId, from: userName, to: user, groups: groups)
+                }
+                // Signatures made with the user's keys now speak for the renamed user.
+                for key in keys { identity.invalidate(accessKeyId: key.accessKeyId) }
+                invalidatePolicies()
+                return
             }
             try await stored { try await self.store.putUser(user) }
         }
