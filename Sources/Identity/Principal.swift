@@ -58,6 +58,9 @@ public struct Caller: Sendable {
     public var identityPolicies: [String] = []
     /// Tags of the IAM user or of a session's role (aws:PrincipalTag/*).
     public var principalTags: [String: String] = [:]
+    /// Set when an integrated service of Rampart's calls on the caller's behalf: its name, such as
+    /// `secretsmanager` (kms:ViaService is then `secretsmanager.<region>.amazonaws.com`).
+    public var viaService: String?
     /// The session policy a role session was created with, which narrows what its role allows.
     public var sessionPolicy: String?
 

@@ -132,6 +132,10 @@ enum PolicyContext {
         if let name = p.userName { keys["aws:username"] = [name] }
         keys["aws:SecureTransport"] = [caller.secureTransport ? "true" : "false"]
         for (key, value) in caller.principalTags { keys["aws:PrincipalTag/\(key)"] = [value] }
+        if let service = caller.viaService {
+            keys["kms:ViaService"] = ["\(service).\(caller.region).amazonaws.com"]
+            keys["aws:CalledVia"] = ["\(service).amazonaws.com"]
+        }
         let now = Date()
         keys["aws:CurrentTime"] = [Timestamp.iso8601(now, fractional: false)]
         keys["aws:EpochTime"] = [String(Int(now.timeIntervalSince1970))]
