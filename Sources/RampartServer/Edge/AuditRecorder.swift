@@ -78,21 +78,30 @@ struct AuditRecorder: Sendable {
         var parameters = input.flatMap {
             RequestParameters.redacted($0, shapeName: model.operations[operation] ?? nil, model: model)
         }
-        // AWS's KMS records name the algorithm of every symmetric cryptographic call.
-        if service == "kms", ["Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext"].contains(operation),
-            case .object(var members) = parameters ?? .object([:]), members["encryptionAlgorithm"] == nil,
-            operation.hasPrefix("Generate") == false
+        // AWS's KMS records name the algorithm of every Encrypt and Decrypt, and the key a Decrypt
+        // used even when the request named none.
+        if service == "kms", operation == "Encrypt" || operation == "Decrypt",
+            case .object(var members) = parameters ?? .object([:])
         {
-            members["encryptionAlgorithm"] = "SYMMETRIC_DEFAULT"
+            if members["encryptionAlgorithm"] == nil { members["encryptionAlgorithm"] = "SYMMETRIC_DEFAULT" }
+            if operation == "Decrypt", members["keyId"] == nil, let arn = response?["KeyId"]?.stringValue {
+                members["keyId"] = .string(arn)
+            }
             parameters = .object(members)
         }
-        let call = AuditedCall(
+        // ... and the key material a cryptographic call used.
+        var additional: JSONValue?
+        if service == "kms", error == nil, let material = response?["KeyMaterialId"]?.stringValue {
+            additional = ["keyMaterialId": .string(material)]
+        }
+        var call = AuditedCall(
             service: service, eventName: operation, identity: Self.identity(caller), accountId: caller.accountId,
             region: caller.region, sourceIPAddress: caller.sourceIPAddress, userAgent: caller.userAgent, requestId: requestId,
             eventTime: clock.now, readOnly: Self.isReadOnly(operation),
             requestParameters: parameters,
             responseElements: responseElements, errorCode: error?.code, errorMessage: error?.message, resources: resources,
             tlsDetails: caller.secureTransport)
+        call.additionalEventData = additional
         let event = CloudTrailEvent(call)
         await trail.record(event, durable: !event.readOnly)
     }
