@@ -11,7 +11,9 @@ let package = Package(
     name: "rampart",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "rampart", targets: ["rampart"])
+        .executable(name: "rampart", targets: ["rampart"]),
+        // For the benchmark package (Benchmarks/), which measures the hot pieces directly.
+        .library(name: "RampartHotPaths", targets: ["AWSProtocol", "Policy", "KMS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

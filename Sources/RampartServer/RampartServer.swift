@@ -28,6 +28,8 @@ public struct ServerOptions: Sendable {
     public var maxBodySize = 1 << 20
     /// How long LookupEvents history is kept (AWS keeps 90 days).
     public var trailRetentionDays = 90
+    /// Whether calls are recorded in the trail (off only to measure what the trail costs).
+    public var audit = true
     public var idleTimeout: TimeAmount = .seconds(60)
 
     public init(dataDirectory: URL) {
@@ -90,7 +92,8 @@ public enum RampartServer {
         let responder = makeResponder(
             identity: identity, iam: iam, kms: kms, trail: trail, digestKey: (digest.publicKeyDER, digest.fingerprint),
             wallClock: wallClock, serviceClock: serviceClock,
-            devClock: options.devClock, maxBodySize: options.maxBodySize, secure: secure, logger: logger)
+            devClock: options.devClock, maxBodySize: options.maxBodySize, secure: secure, recordCalls: options.audit,
+            logger: logger)
 
         let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: options.idleTimeout))
         let server: HTTPServerBuilder
@@ -130,7 +133,7 @@ public enum RampartServer {
     static func makeResponder(
         identity: IdentityService, iam: IAMService, kms: KeyManagementService, trail: AuditTrail?,
         digestKey: (der: [UInt8], fingerprint: String)? = nil, wallClock: any ServiceClock, serviceClock: AdjustableClock,
-        devClock: Bool, maxBodySize: Int, secure: Bool,
+        devClock: Bool, maxBodySize: Int, secure: Bool, recordCalls: Bool = true,
         logger: Logger
     ) -> AWSResponder {
         var jsonAPIs: [any JSONServiceAPI] = [KMSAPI(kms: kms)]
@@ -143,7 +146,7 @@ public enum RampartServer {
             jsonServices: jsonAPIs, queryServices: [STSAPI(sts: sts), iamAPI],
             authenticator: Authenticator(identity: identity, clock: wallClock, sessionClock: serviceClock),
             principalContext: { caller in (try? await iam.context(for: caller.principal)) ?? PrincipalContext() },
-            recorder: trail.map { AuditRecorder(trail: $0, clock: serviceClock, kms: kms) },
+            recorder: recordCalls ? trail.map { AuditRecorder(trail: $0, clock: serviceClock, kms: kms) } : nil,
             maxBodySize: maxBodySize, secure: secure, logger: logger)
     }
 

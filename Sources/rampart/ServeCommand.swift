@@ -32,6 +32,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("trail-retention-days"), help: "How many days of audit events LookupEvents keeps (AWS: 90).")
     var trailRetentionDays: Int = 90
 
+    @Flag(
+        name: .customLong("no-audit"),
+        help: "Record no CloudTrail events (for measuring the trail's cost only; AWS always records).")
+    var noAudit = false
+
     func validate() throws {
         guard Self.parseListen(listen) != nil else {
             throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:4566")
@@ -58,6 +63,7 @@ struct Serve: AsyncParsableCommand {
         options.devClock = devClock
         options.defaultAccountId = accountId
         options.trailRetentionDays = trailRetentionDays
+        options.audit = !noAudit
         do {
             try await RampartServer.run(options, logger: Logger(label: "rampart"))
         } catch let error as RampartError {

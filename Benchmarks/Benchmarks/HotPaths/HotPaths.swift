@@ -1,0 +1,96 @@
+import AWSProtocol
+import Benchmark
+import Crypto
+import Foundation
+import KMS
+import Policy
+
+/// The pieces every request goes through, measured alone with their allocations: SigV4
+/// verification, the JSON of an Encrypt call, policy evaluation, and sealing and opening a
+/// ciphertext.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 1_000_000)
+
+    let body = Array(#"{"KeyId":"alias/orders","Plaintext":"aGVsbG8gd29ybGQ=","EncryptionContext":{"app":"orders"}}"#.utf8)
+    let signer = SigV4Signer(
+        accessKeyId: "AKIAEXAMPLE000000000", secretAccessKey: "secret/secret/secret/secret/secret/secret",
+        sessionToken: nil, region: "us-east-1", service: "kms")
+    let now = Date()
+    let headers = signer.sign(
+        method: "POST", url: URL(string: "http://127.0.0.1:4566/")!,
+        headers: [("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "TrentService.Encrypt")], body: body,
+        date: now)
+    let request = SigV4Request(
+        method: "POST", path: "/", query: "", headers: headers, payloadSHA256: Hex.encode(SHA256.hash(data: body)))
+    let signingKey = SigV4.signingKey(
+        secretAccessKey: "secret/secret/secret/secret/secret/secret", date: String(SigV4.formatAmzDate(now).prefix(8)),
+        region: "us-east-1", service: "kms")
+
+    Benchmark("SigV4 parse and verify (cached signing key)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let auth = try SigV4.parse(request)
+            try SigV4.verify(auth, request: request, signingKey: signingKey, now: now)
+            blackHole(auth)
+        }
+    }
+
+    Benchmark("JSON decode of an Encrypt request") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try JSONParser.parse(body)) }
+    }
+
+    let response: JSONValue = [
+        "CiphertextBlob": .string(Base64.encode([UInt8](repeating: 7, count: 150))),
+        "KeyId": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+    ]
+    Benchmark("JSON encode of an Encrypt response") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(response.serialized()) }
+    }
+
+    let keyPolicy = try! PolicyDocument.parse(KeyPolicyRules.defaultPolicy(accountId: "111122223333"), kind: .keyPolicy)
+    let identity = try! PolicyDocument.parse(
+        #"""
+        {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Encrypt","kms:Decrypt"],
+         "Resource":"arn:aws:kms:us-east-1:111122223333:key/*",
+         "Condition":{"StringEquals":{"kms:EncryptionContext:app":"orders"},"Bool":{"aws:SecureTransport":"false"}}}]}
+        """#, kind: .identity)
+    let context = RequestContext(
+        action: "kms:Encrypt", resource: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        principalArn: "arn:aws:iam::111122223333:user/alice", principalAccount: "111122223333",
+        principalIdentifiers: ["arn:aws:iam::111122223333:user/alice"],
+        conditionKeys: ["kms:EncryptionContext:app": ["orders"], "aws:SecureTransport": ["false"]])
+    Benchmark("Policy evaluation: key policy delegating to an IAM policy with conditions") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                PolicyEvaluation.evaluate(
+                    identityPolicies: [identity], resourcePolicy: keyPolicy, sessionPolicy: nil, context: context,
+                    resourceAccount: "111122223333", isRootPrincipal: false))
+        }
+    }
+
+    let material = SymmetricKey(size: .bits256)
+    let encryptionContext = EncryptionContext(["app": "orders"])
+    for size in [100, 4096] {
+        let plaintext = [UInt8](repeating: 1, count: size)
+        let sealed = try! SymmetricCiphertext.seal(
+            plaintext, material: material, accountId: "111122223333", region: "us-east-1",
+            keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", materialId: String(repeating: "a", count: 64),
+            context: encryptionContext
+        ).bytes
+        Benchmark("Ciphertext seal \(size) B") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(
+                    try SymmetricCiphertext.seal(
+                        plaintext, material: material, accountId: "111122223333", region: "us-east-1",
+                        keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", materialId: String(repeating: "a", count: 64),
+                        context: encryptionContext))
+            }
+        }
+        Benchmark("Ciphertext parse and open \(size) B") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try SymmetricCiphertext.parse(sealed)!.open(material: material, context: encryptionContext))
+            }
+        }
+    }
+}
