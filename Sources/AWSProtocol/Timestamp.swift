@@ -10,16 +10,9 @@ public enum Timestamp {
 
     /// ISO 8601 with milliseconds and Z, as Query/XML responses and CloudTrail write them.
     public static func iso8601(_ date: Date, fractional: Bool = true) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
-        let base = String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
-        if fractional {
-            let ms = min(999, Int((Double(c.nanosecond ?? 0) / 1_000_000).rounded()))
-            return base + String(format: ".%03dZ", ms)
-        }
-        return base + "Z"
+        // Written by hand: Calendar and String(format:) cost more than the rest of a request's
+        // timestamps together.
+        AmzDate.write(date, separators: true, milliseconds: fractional)
     }
 
     /// Parses ISO 8601 (with or without fractional seconds) or epoch seconds in a string.

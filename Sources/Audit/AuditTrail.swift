@@ -56,9 +56,18 @@ public final class AuditTrail: Service, Sendable {
                 logger.error("writing an audit record failed", metadata: ["event_id": .string(event.eventId)])
             }
         } else {
-            pending.withLock { $0.append(event) }
+            let backlog = pending.withLock { p -> Int in
+                p.append(event)
+                return p.count
+            }
+            // Backpressure: past the high-water mark, callers help write, so memory stays bounded
+            // however fast requests arrive.
+            if backlog >= Self.highWaterMark { await flush() }
         }
     }
+
+    /// How many group-committed records may wait in memory before callers wait for a flush.
+    static let highWaterMark = 20_000
 
     /// Writes everything pending now; returns once every record taken before the call is committed.
     public func flush() async {

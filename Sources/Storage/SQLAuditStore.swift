@@ -14,21 +14,31 @@ public struct SQLAuditStore: AuditStore {
 
     public func append(_ events: [CloudTrailEvent]) async throws {
         guard !events.isEmpty else { return }
+        // Many rows per statement: a group commit of thousands of records is a few dozen
+        // statements, not thousands of round trips to the database thread.
+        let rows = events.map { e in
+            (e, e.record.jsonString)
+        }
+        let resources = events.flatMap { e in e.resources.map { (e.eventId, $0.type, $0.name) } }
         try await db.transaction { sql in
-            for e in events {
-                try await sql.raw(
-                    """
-                    INSERT INTO audit_events (event_id, account_id, region, event_time, event_name, event_source, read_only, username, access_key_id, record)
-                    VALUES (\(bind: e.eventId), \(bind: e.accountId), \(bind: e.region), \(bind: e.eventTime.timeIntervalSince1970),
-                            \(bind: e.eventName), \(bind: e.eventSource), \(bind: e.readOnly ? 1 : 0), \(bind: e.username),
-                            \(bind: e.accessKeyId), \(bind: e.record.jsonString))
-                    """
-                ).run()
-                for resource in e.resources {
-                    try await sql.raw(
-                        "INSERT INTO audit_resources (event_id, resource_type, resource_name) VALUES (\(bind: e.eventId), \(bind: resource.type), \(bind: resource.name))"
-                    ).run()
+            for chunk in rows.chunked(50) {
+                var query = SQLQueryString(
+                    "INSERT INTO audit_events (event_id, account_id, region, event_time, event_name, event_source, read_only, username, access_key_id, record) VALUES "
+                )
+                for (i, (e, record)) in chunk.enumerated() {
+                    if i > 0 { query += ", " }
+                    query +=
+                        "(\(bind: e.eventId), \(bind: e.accountId), \(bind: e.region), \(bind: e.eventTime.timeIntervalSince1970), \(bind: e.eventName), \(bind: e.eventSource), \(bind: e.readOnly ? 1 : 0), \(bind: e.username), \(bind: e.accessKeyId), \(bind: record))"
                 }
+                try await sql.raw(query).run()
+            }
+            for chunk in resources.chunked(100) {
+                var query = SQLQueryString("INSERT INTO audit_resources (event_id, resource_type, resource_name) VALUES ")
+                for (i, (eventId, type, name)) in chunk.enumerated() {
+                    if i > 0 { query += ", " }
+                    query += "(\(bind: eventId), \(bind: type), \(bind: name))"
+                }
+                try await sql.raw(query).run()
             }
         }
     }
@@ -130,5 +140,12 @@ public struct SQLAuditStore: AuditStore {
             readOnly: try row.decode(column: "read_only", as: Int.self) != 0,
             username: try row.decode(column: "username", as: String?.self),
             accessKeyId: try row.decode(column: "access_key_id", as: String?.self), resources: resources, record: record)
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -43,21 +43,37 @@ enum AmzDate {
 
     /// `yyyyMMdd'T'HHmmss'Z'` in UTC.
     static func format(_ date: Date) -> String {
+        write(date, separators: false, milliseconds: false)
+    }
+
+    /// `date` in UTC, as `yyyyMMdd'T'HHmmss'Z'` or (with `separators`) ISO 8601's
+    /// `yyyy-MM-dd'T'HH:mm:ss[.SSS]'Z'`; years clamped to 0001...9999 so nothing can trap.
+    static func write(_ date: Date, separators: Bool, milliseconds: Bool) -> String {
         let interval = date.timeIntervalSince1970
-        // Clamped to years 0001...9999 so the width is fixed and nothing can trap.
-        let seconds = interval.isFinite ? Int(min(max(interval, -62_135_596_800), 253_402_300_799).rounded(.down)) : 0
+        let clamped = interval.isFinite ? min(max(interval, -62_135_596_800), 253_402_300_799) : 0
+        let seconds = Int(clamped.rounded(.down))
+        var millis = min(999, Int(((clamped - clamped.rounded(.down)) * 1000).rounded()))
+        if !milliseconds { millis = 0 }
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
         var out: [UInt8] = []
-        out.reserveCapacity(16)
+        out.reserveCapacity(24)
         appendDigits(year, width: 4, to: &out)
+        if separators { out.append(UInt8(ascii: "-")) }
         appendDigits(month, width: 2, to: &out)
+        if separators { out.append(UInt8(ascii: "-")) }
         appendDigits(day, width: 2, to: &out)
         out.append(UInt8(ascii: "T"))
         appendDigits(secondOfDay / 3600, width: 2, to: &out)
+        if separators { out.append(UInt8(ascii: ":")) }
         appendDigits(secondOfDay % 3600 / 60, width: 2, to: &out)
+        if separators { out.append(UInt8(ascii: ":")) }
         appendDigits(secondOfDay % 60, width: 2, to: &out)
+        if milliseconds {
+            out.append(UInt8(ascii: "."))
+            appendDigits(millis, width: 3, to: &out)
+        }
         out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
     }
