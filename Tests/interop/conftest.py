@@ -16,6 +16,7 @@ import boto3
 import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
+import botocore.exceptions
 import pytest
 import requests
 from botocore.config import Config
@@ -183,3 +184,11 @@ def fresh_server():
 
 def error_code(excinfo):
     return excinfo.value.response["Error"]["Code"]
+
+
+def fails(code, fn, *args, **kwargs):
+    """Calls fn, which must fail with AWS error `code`; returns the whole error response."""
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        fn(*args, **kwargs)
+    assert error_code(e) == code, e.value.response["Error"]
+    return e.value.response

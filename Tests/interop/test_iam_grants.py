@@ -3,17 +3,9 @@ KMS grants with boto3."""
 import json
 import urllib.parse
 
-import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT, error_code
-
-
-def fails(code, fn, *args, **kwargs):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        fn(*args, **kwargs)
-    assert error_code(e) == code, e.value.response["Error"]
-    return e.value.response
+from conftest import ACCOUNT, fails
 
 
 @pytest.fixture(scope="module")

@@ -2,19 +2,12 @@
 and GetSessionToken; what each grants, checked through KMS calls made with the resulting keys."""
 import json
 
-import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT, error_code
+from conftest import ACCOUNT, fails
 
 OTHER = "222233334444"
 
-
-def fails(code, fn, *a, **kw):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        fn(*a, **kw)
-    assert error_code(e) == code, e.value.response["Error"]
-    return e.value.response["Error"]["Message"]
 
 
 def doc(*statements):
@@ -224,10 +217,10 @@ def test_key_policy_lockout_check_and_principals_that_must_exist(fresh_server, i
         return json.dumps({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "kms:*", "Resource": "*"}]})
 
-    message = fails("MalformedPolicyDocumentException", kms.create_key, Policy=only(kim))
+    message = fails("MalformedPolicyDocumentException", kms.create_key, Policy=only(kim))["Error"]["Message"]
     assert "invalid principals" in message
     iam.create_user(UserName="kim")
-    message = fails("MalformedPolicyDocumentException", kms.create_key, Policy=only(kim))
+    message = fails("MalformedPolicyDocumentException", kms.create_key, Policy=only(kim))["Error"]["Message"]
     assert "will not allow you to update the key policy" in message
     key_id = kms.create_key(Policy=only(kim), BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]["KeyId"]
     fails("AccessDeniedException", kms.put_key_policy, KeyId=key_id, PolicyName="default", Policy=only("*"))

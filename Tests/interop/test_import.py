@@ -7,13 +7,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from conftest import error_code
-
-
-def fails(code, fn, *a, **kw):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        fn(*a, **kw)
-    assert error_code(e) == code, e.value.response["Error"]
+from conftest import fails
 
 
 def wrap(params, material, algorithm="RSAES_OAEP_SHA_256"):

@@ -5,21 +5,15 @@ import hashlib
 import hmac
 import os
 
-import botocore.exceptions
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
-from conftest import error_code
+from conftest import fails
 
 NO_EXPIRY = "KEY_MATERIAL_DOES_NOT_EXPIRE"
 
-
-def fails(code, fn, *a, **kw):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        fn(*a, **kw)
-    assert error_code(e) == code, e.value.response["Error"]
 
 
 def pkcs8(private_key):

@@ -2,13 +2,12 @@
 import hashlib
 import os
 
-import botocore.exceptions
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa, utils
 
 import ed25519ph
-from conftest import ACCOUNT, error_code
+from conftest import ACCOUNT, fails
 
 DATA = b"Rampart asymmetric interop \x00\x01\xfe\xff" * 5
 
@@ -29,12 +28,6 @@ SIGN_CASES = ([("RSA_2048", alg) for alg in RSA_SIGNING]
 def arn(key_id, region="us-east-1", account=ACCOUNT):
     return f"arn:aws:kms:{region}:{account}:key/{key_id}"
 
-
-def fails(code, fn, *args, **kwargs):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        fn(*args, **kwargs)
-    assert error_code(e) == code, e.value.response["Error"]
-    return e.value.response["Error"]["Message"]
 
 
 def flip(blob, index=-1):

@@ -5,18 +5,12 @@ import json
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT, error_code
+from conftest import ACCOUNT, error_code, fails
 
 
 def arn(key_id, region="us-east-1", account=ACCOUNT):
     return f"arn:aws:kms:{region}:{account}:key/{key_id}"
 
-
-def fails(code, fn, *args, **kwargs):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        fn(*args, **kwargs)
-    assert error_code(e) == code, e.value.response["Error"]
-    return e.value.response["Error"]["Message"]
 
 
 @pytest.fixture()
@@ -96,7 +90,7 @@ def test_list_keys_paging(kms):
 def test_enable_disable(kms, key):
     kms.disable_key(KeyId=key["KeyId"])
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "Disabled"
-    msg = fails("DisabledException", kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x")
+    msg = fails("DisabledException", kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x")["Error"]["Message"]
     assert key["Arn"] in msg
     kms.enable_key(KeyId=key["KeyId"])
     kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")

@@ -35,12 +35,9 @@ extension KeyManagementService {
         keyId: String, message: [UInt8], messageType: String?, algorithm: String, dryRun: Bool, caller: Caller,
         requestId: String? = nil
     ) throws(AWSError) -> SignResult {
-        let (key, material) = try usableKey(
-            keyId, action: "kms:Sign", usage: .signVerify, caller: caller,
-            conditionKeys: Self.signingConditionKeys(keyId: keyId, algorithm: algorithm, messageType: messageType))
-        let (scheme, input) = try Self.signatureInput(for: key, algorithm: algorithm, messageType: messageType, message: message)
-        guard let pair = material.privateKey else { throw .kmsInternal }
-        if dryRun { throw .dryRunOperation() }
+        let (key, pair, scheme, input) = try signingRequest(
+            keyId, action: "kms:Sign", message: message, messageType: messageType, algorithm: algorithm, dryRun: dryRun,
+            caller: caller)
         let signature: [UInt8]
         do { signature = try pair.sign(input, scheme: scheme) } catch { throw .kmsInternal }
         recordUsage(of: key, operation: "Sign", requestId: requestId)
@@ -52,17 +49,28 @@ extension KeyManagementService {
         keyId: String, message: [UInt8], messageType: String?, signature: [UInt8], algorithm: String, dryRun: Bool,
         caller: Caller, requestId: String? = nil
     ) throws(AWSError) -> String {
-        let (key, material) = try usableKey(
-            keyId, action: "kms:Verify", usage: .signVerify, caller: caller,
-            conditionKeys: Self.signingConditionKeys(keyId: keyId, algorithm: algorithm, messageType: messageType))
-        let (scheme, input) = try Self.signatureInput(for: key, algorithm: algorithm, messageType: messageType, message: message)
-        guard let pair = material.privateKey else { throw .kmsInternal }
-        if dryRun { throw .dryRunOperation() }
+        let (key, pair, scheme, input) = try signingRequest(
+            keyId, action: "kms:Verify", message: message, messageType: messageType, algorithm: algorithm, dryRun: dryRun,
+            caller: caller)
         let valid: Bool
         do { valid = try pair.verify(signature, for: input, scheme: scheme) } catch { throw .kmsInternal }
         recordUsage(of: key, operation: "Verify", requestId: requestId)
         guard valid else { throw AWSError(code: "KMSInvalidSignatureException", message: "") }
         return key.arn
+    }
+
+    /// Everything Sign and Verify check before touching the key pair.
+    func signingRequest(
+        _ keyId: String, action: String, message: [UInt8], messageType: String?, algorithm: String, dryRun: Bool,
+        caller: Caller
+    ) throws(AWSError) -> (KMSKey, PrivateKey, SignatureScheme, SignatureInput) {
+        let (key, material) = try usableKey(
+            keyId, action: action, usage: .signVerify, caller: caller,
+            conditionKeys: Self.signingConditionKeys(keyId: keyId, algorithm: algorithm, messageType: messageType))
+        let (scheme, input) = try Self.signatureInput(for: key, algorithm: algorithm, messageType: messageType, message: message)
+        guard let pair = material.privateKey else { throw .kmsInternal }
+        if dryRun { throw .dryRunOperation() }
+        return (key, pair, scheme, input)
     }
 
     public func getPublicKey(keyId: String, caller: Caller, requestId: String? = nil) throws(AWSError) -> PublicKeyResult {

@@ -28,22 +28,14 @@ extension IAMAPI {
             let (group, users) = try await iam.getGroup(accountId: account, groupName: call.name("GroupName"))
             return call.respond { w in
                 Self.write(group, into: &w)
-                w.element("Users") { list in
-                    for user in users { Self.write(user, into: &list, element: "member") }
-                }
-                w.element("IsTruncated", "false")
+                Self.writeList("Users", users, into: &w) { Self.write($0, into: &$1, element: "member") }
             }
         case "ListGroups", "ListGroupsForUser":
             let groups =
                 action == "ListGroups"
                 ? try await iam.listGroups(accountId: account, pathPrefix: call.input.string("PathPrefix"))
                 : try await iam.listGroupsForUser(accountId: account, userName: call.name("UserName"))
-            return call.respond { w in
-                w.element("Groups") { list in
-                    for group in groups { Self.write(group, into: &list, element: "member") }
-                }
-                w.element("IsTruncated", "false")
-            }
+            return call.respond { Self.writeList("Groups", groups, into: &$0) { Self.write($0, into: &$1, element: "member") } }
         case "DeleteGroup":
             try await iam.deleteGroup(accountId: account, groupName: call.name("GroupName"))
         case "AddUserToGroup":

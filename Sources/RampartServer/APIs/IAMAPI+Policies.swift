@@ -30,13 +30,10 @@ extension IAMAPI {
                 : try await iam.listPolicies(
                     accountId: account, onlyAttached: call.input.bool("OnlyAttached") ?? false,
                     pathPrefix: call.input.string("PathPrefix"))
-            return call.respond { w in
-                w.element("Policies") { list in
-                    for entry in listed {
-                        Self.write(entry.policy, attachments: entry.attachmentCount, into: &list, element: "member")
-                    }
+            return call.respond {
+                Self.writeList("Policies", listed, into: &$0) {
+                    Self.write($0.policy, attachments: $0.attachmentCount, into: &$1, element: "member")
                 }
-                w.element("IsTruncated", "false")
             }
         case "DeletePolicy":
             try await iam.deletePolicy(accountId: account, arn: arn)
@@ -52,13 +49,10 @@ extension IAMAPI {
             return call.respond { Self.write(version, of: policy, into: &$0) }
         case "ListPolicyVersions":
             let policy = try await iam.getPolicy(accountId: account, arn: arn)
-            return call.respond { w in
-                w.element("Versions") { list in
-                    for version in policy.versions.reversed() {
-                        Self.write(version, of: policy, into: &list, element: "member", withDocument: false)
-                    }
+            return call.respond {
+                Self.writeList("Versions", policy.versions.reversed(), into: &$0) {
+                    Self.write($0, of: policy, into: &$1, element: "member", withDocument: false)
                 }
-                w.element("IsTruncated", "false")
             }
         case "DeletePolicyVersion":
             try await iam.deletePolicyVersion(accountId: account, arn: arn, versionId: call.name("VersionId"))
@@ -139,12 +133,7 @@ extension IAMAPI {
             }
         case "Lis":
             let names = try await iam.listInlinePolicies(accountId: account, owner: owner)
-            return call.respond { w in
-                w.element("PolicyNames") { list in
-                    for name in names { list.element("member", name) }
-                }
-                w.element("IsTruncated", "false")
-            }
+            return call.respond { Self.writeList("PolicyNames", names, into: &$0) { $1.element("member", $0) } }
         default:
             try await iam.deleteInlinePolicy(accountId: account, owner: owner, policyName: policyName)
         }

@@ -22,12 +22,7 @@ extension IAMAPI {
             return call.respond { Self.write(role, into: &$0) }
         case "ListRoles":
             let roles = try await iam.listRoles(accountId: account, pathPrefix: call.input.string("PathPrefix"))
-            return call.respond { w in
-                w.element("Roles") { list in
-                    for role in roles { Self.write(role, into: &list, element: "member") }
-                }
-                w.element("IsTruncated", "false")
-            }
+            return call.respond { Self.writeList("Roles", roles, into: &$0) { Self.write($0, into: &$1, element: "member") } }
         case "DeleteRole":
             try await iam.deleteRole(accountId: account, roleName: roleName)
         case "UpdateAssumeRolePolicy":

@@ -68,12 +68,7 @@ struct IAMAPI: QueryServiceAPI {
             return respond { Self.write(user, into: &$0) }
         case "ListUsers":
             let users = try await iam.listUsers(accountId: account, pathPrefix: input.string("PathPrefix"))
-            return respond { w in
-                w.element("Users") { list in
-                    for user in users { Self.write(user, into: &list, element: "member") }
-                }
-                w.element("IsTruncated", "false")
-            }
+            return respond { Self.writeList("Users", users, into: &$0) { Self.write($0, into: &$1, element: "member") } }
         case "UpdateUser":
             try await iam.updateUser(
                 accountId: account, userName: try requireUser(), newUserName: input.string("NewUserName"),
@@ -146,6 +141,15 @@ struct IAMAPI: QueryServiceAPI {
             u.element("CreateDate", Timestamp.iso8601(user.createDate, fractional: false))
             if !user.tags.isEmpty { write(user.tags, into: &u) }
         }
+    }
+
+    /// A listing: `<name>` holding one `<member>` per item, then `IsTruncated` (Rampart answers
+    /// every listing in one page).
+    static func writeList<T>(_ name: String, _ items: [T], into w: inout XMLWriter, _ write: (T, inout XMLWriter) -> Void) {
+        w.element(name) { list in
+            for item in items { write(item, &list) }
+        }
+        w.element("IsTruncated", "false")
     }
 
     static func write(_ tags: [IAMTag], into w: inout XMLWriter) {
