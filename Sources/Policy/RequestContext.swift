@@ -39,15 +39,17 @@ public struct RequestContext: Sendable, Hashable {
 /// A request context prepared for lookups: lowercased key maps, defaults filled in.
 struct EvaluationEnvironment {
     let context: RequestContext
+    /// Condition keys by lowercased name.
     private let keys: [String: [String]]
+    /// Explicit policy variables by lowercased name; single-valued condition keys serve too.
     private let variables: [String: String]
     let identifiers: Set<String>
 
     init(_ context: RequestContext) {
         self.context = context
-        var keys: [String: [String]] = [:]
+        var keys: [String: [String]] = Dictionary(minimumCapacity: context.conditionKeys.count + 2)
         for (name, values) in context.conditionKeys {
-            keys[name.lowercased(), default: []] += values
+            keys[Self.folded(name), default: []] += values
         }
         if keys["aws:principalarn"] == nil, !context.principalArn.isEmpty {
             keys["aws:principalarn"] = [context.principalArn]
@@ -57,11 +59,8 @@ struct EvaluationEnvironment {
         }
         self.keys = keys
         var variables: [String: String] = [:]
-        for (name, values) in keys where values.count == 1 {
-            variables[name] = values[0]
-        }
         for (name, value) in context.policyVariables {
-            variables[name.lowercased()] = value
+            variables[Self.folded(name)] = value
         }
         self.variables = variables
         var identifiers = Set(context.principalIdentifiers)
@@ -71,12 +70,28 @@ struct EvaluationEnvironment {
 
     /// The request values of a condition key; `nil` when absent (or present with no values).
     func values(forKey key: String) -> [String]? {
-        guard let values = keys[key.lowercased()], !values.isEmpty else { return nil }
+        guard let values = keys[Self.folded(key)], !values.isEmpty else { return nil }
         return values
     }
 
-    /// The value of a policy variable, `nil` when unknown.
+    /// The value of a policy variable, `nil` when unknown: an explicit variable, else a condition
+    /// key with exactly one value.
     func variable(_ name: String) -> String? {
-        variables[name.lowercased()]
+        let folded = Self.folded(name)
+        if let value = variables[folded] { return value }
+        if let values = keys[folded], values.count == 1 { return values[0] }
+        return nil
+    }
+
+    /// Key names compare case-insensitively. Most arrive lowercase already or ASCII: only those
+    /// with an ASCII capital are copied, and non-ASCII names take the full Unicode lowering.
+    static func folded(_ name: String) -> String {
+        var needsWork = false
+        for byte in name.utf8 {
+            if byte >= 0x80 { return name.lowercased() }
+            if byte >= 0x41 && byte <= 0x5A { needsWork = true }
+        }
+        guard needsWork else { return name }
+        return String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }

@@ -36,13 +36,18 @@ public struct PolicyPrincipal: Sendable, Hashable {
     public var accountId: String? {
         guard kind == .aws else { return nil }
         if PolicyPrincipal.isAccountId(value) { return value }
-        let parts = value.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        if parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[3].isEmpty, parts[5] == "root",
-            PolicyPrincipal.isAccountId(String(parts[4]))
-        {
-            return String(parts[4])
-        }
-        return nil
+        // `arn:<partition>:iam::<account>:root`, read without splitting (this runs per statement
+        // per request).
+        guard value.hasPrefix("arn:"), value.hasSuffix(":root") else { return nil }
+        let utf8 = value.utf8
+        let end = utf8.index(utf8.endIndex, offsetBy: -5)
+        guard let start = utf8.index(end, offsetBy: -12, limitedBy: utf8.startIndex) else { return nil }
+        let account = String(value[start..<end])
+        let head = value[..<start]
+        guard PolicyPrincipal.isAccountId(account), head.hasSuffix(":iam::") else { return nil }
+        let partition = head.dropFirst(4).dropLast(6)
+        guard !partition.isEmpty, !partition.contains(":") else { return nil }
+        return account
     }
 
     /// Whether `value` is a 12-digit account id.

@@ -28,6 +28,8 @@ extension Statement {
         let resource = env.context.resource
         let resourceMatches: (String) -> Bool = { template in
             if template == "*" { return true }
+            // No variable to substitute: match the text itself, without building a pattern.
+            if !variablesEnabled || !template.utf8.contains(UInt8(ascii: "$")) { return Wildcard.matches(template, resource) }
             guard let pattern = PolicyVariables.pattern(template, enabled: variablesEnabled, lookup: env.variable)
             else { return false }
             return pattern.matches(resource)

@@ -13,22 +13,45 @@ public struct WildcardPattern: Sendable, Hashable {
     }
 
     /// The tokens.
-    public var tokens: [Token]
+    public var tokens: [Token] {
+        didSet { ascii = Self.asciiForm(tokens) }
+    }
+
+    /// The tokens as bytes when every literal is plain ASCII (`*` is -1, `?` is -2): matching
+    /// then runs over bytes, with no Character or array per call.
+    private var ascii: [Int16]?
 
     /// Creates a pattern from tokens.
     public init(tokens: [Token]) {
         self.tokens = tokens
+        self.ascii = Self.asciiForm(tokens)
     }
 
     /// Parses `text`, treating every `*` and `?` as a wildcard.
     public init(_ text: String) {
-        tokens = text.map { ch in
-            switch ch {
-            case "*": .anyRun
-            case "?": .anyOne
-            default: .literal(ch)
+        self.init(
+            tokens: text.map { ch in
+                switch ch {
+                case "*": .anyRun
+                case "?": .anyOne
+                default: .literal(ch)
+                }
+            })
+    }
+
+    static func asciiForm(_ tokens: [Token]) -> [Int16]? {
+        var out: [Int16] = []
+        out.reserveCapacity(tokens.count)
+        for token in tokens {
+            switch token {
+            case .anyRun: out.append(-1)
+            case .anyOne: out.append(-2)
+            case .literal(let c):
+                guard let byte = c.asciiValue, byte != 0x0D else { return nil }
+                out.append(Int16(byte))
             }
         }
+        return out
     }
 
     /// A pattern matching `text` exactly.
@@ -51,6 +74,7 @@ public struct WildcardPattern: Sendable, Hashable {
     /// Matches `value` against the pattern.
     /// - Parameter caseInsensitive: compare literals case-insensitively.
     public func matches(_ value: String, caseInsensitive: Bool = false) -> Bool {
+        if let ascii, let result = Wildcard.asciiGlob(ascii, value, fold: caseInsensitive) { return result }
         let pattern = caseInsensitive ? lowercased().tokens : tokens
         let text = caseInsensitive ? Array(value.lowercased()) : Array(value)
         // Linear-time glob with single backtrack point (the last `*`).
@@ -100,7 +124,47 @@ public enum Wildcard {
     /// Whether `value` matches the glob `pattern` (`*`, `?`).
     public static func matches(_ pattern: String, _ value: String, caseInsensitive: Bool = false) -> Bool {
         if pattern == "*" { return true }
+        if pattern.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
+            let form = pattern.utf8.map { $0 == 0x2A ? Int16(-1) : $0 == 0x3F ? Int16(-2) : Int16($0) }
+            if let result = asciiGlob(form, value, fold: caseInsensitive) { return result }
+        }
         return WildcardPattern(pattern).matches(value, caseInsensitive: caseInsensitive)
+    }
+
+    /// The glob over bytes (`-1` is `*`, `-2` is `?`), ASCII case folded with `fold`; nil when
+    /// `value` is not plain ASCII (the Character path then decides, as it does for graphemes).
+    static func asciiGlob(_ pattern: [Int16], _ value: String, fold: Bool) -> Bool? {
+        var value = value
+        return value.withUTF8 { text -> Bool? in
+            for byte in text where byte >= 0x80 || byte == 0x0D { return nil }
+            @inline(__always) func folded(_ b: Int16) -> Int16 { fold && b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+            var p = 0
+            var t = 0
+            var starP = -1
+            var starT = 0
+            while t < text.count {
+                if p < pattern.count {
+                    let c = pattern[p]
+                    if c == -1 {
+                        starP = p
+                        starT = t
+                        p += 1
+                        continue
+                    }
+                    if c == -2 || folded(c) == folded(Int16(text[t])) {
+                        p += 1
+                        t += 1
+                        continue
+                    }
+                }
+                guard starP >= 0 else { return false }
+                p = starP + 1
+                starT += 1
+                t = starT
+            }
+            while p < pattern.count, pattern[p] == -1 { p += 1 }
+            return p == pattern.count
+        }
     }
 
     /// IAM action matching: case-insensitive, `*` alone matches every action.
