@@ -24,6 +24,10 @@ public struct ARN: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "arn:\(partition):\(service):\(region):\(accountId):\(resource)" }
+
+    /// The resource's path segments, for `type/path/name` resources (IAM users, roles and
+    /// policies, STS role sessions): `["role", "team", "deployer"]`.
+    public var resourcePath: [Substring] { resource.split(separator: "/", omittingEmptySubsequences: false) }
 }
 
 /// Region names as AWS spells them: `us-east-1`, `eu-west-2`, `cn-north-1`, `us-gov-west-1`.

@@ -100,7 +100,7 @@ public struct AuditSession: Sendable {
                 "type": .string(issuerType), "principalId": .string(issuerPrincipalId), "arn": .string(issuerArn),
             ]
             if let issuerUserName { issuer["userName"] = .string(issuerUserName) }
-            if let account = issuerArn.split(separator: ":").dropFirst(4).first { issuer["accountId"] = .string(String(account)) }
+            if let account = ARN(issuerArn)?.accountId { issuer["accountId"] = .string(account) }
             out["sessionIssuer"] = .object(issuer)
         }
         return .object(out)

@@ -1,3 +1,5 @@
+import AWSProtocol
+
 /// Answers whether a principal a resource policy names exists (a user, a role, a role session's
 /// role), as AWS requires of key policies. Whole accounts, `*` and service principals are not
 /// asked about.
@@ -12,19 +14,17 @@ public struct AnyPrincipalExists: PrincipalDirectory {
 }
 
 extension IAMService: PrincipalDirectory {
-    public func exists(principalArn arn: String) async -> Bool {
-        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", parts[3].isEmpty else { return false }
-        let accountId = String(parts[4])
-        let path = parts[5].split(separator: "/").map(String.init)
-        guard let type = path.first, path.count >= 2 else { return false }
-        switch (parts[2], type) {
+    public func exists(principalArn text: String) async -> Bool {
+        guard let arn = ARN(text), arn.region.isEmpty else { return false }
+        let path = arn.resourcePath.map(String.init)
+        guard let type = path.first, let name = path.last, path.count >= 2 else { return false }
+        switch (arn.service, type) {
         case ("iam", "user"):
-            return (try? await getUser(accountId: accountId, userName: path[path.count - 1])) != nil
+            return (try? await getUser(accountId: arn.accountId, userName: name)) != nil
         case ("iam", "role"):
-            return (try? await getRole(accountId: accountId, roleName: path[path.count - 1])) != nil
+            return (try? await getRole(accountId: arn.accountId, roleName: name)) != nil
         case ("sts", "assumed-role") where path.count == 3:
-            return (try? await getRole(accountId: accountId, roleName: path[1])) != nil
+            return (try? await getRole(accountId: arn.accountId, roleName: path[1])) != nil
         default:
             return false
         }

@@ -98,12 +98,12 @@ public struct SQLAuditStore: AuditStore {
 
     public func trails(accountId: String) async throws -> [CloudTrailTrail] {
         try await db.sql.raw("SELECT document FROM audit_trails WHERE account_id = \(bind: accountId) ORDER BY name").all().map {
-            try JSONDecoder().decode(CloudTrailTrail.self, from: Data(try $0.decode(column: "document", as: String.self).utf8))
+            try $0.document(CloudTrailTrail.self)
         }
     }
 
     public func putTrail(_ trail: CloudTrailTrail) async throws {
-        let document = String(decoding: try JSONEncoder().encode(trail), as: UTF8.self)
+        let document = try Documents.text(trail)
         try await db.transaction { sql in
             try await sql.raw(
                 """

@@ -8,17 +8,17 @@ extension SQLIdentityStore {
         let row = try await db.sql.raw(
             "SELECT document FROM iam_entities WHERE account_id = \(bind: accountId) AND kind = \(bind: E.kind) AND name = \(bind: name)"
         ).first()
-        return try row.map { try Self.decode(E.self, $0) }
+        return try row.map { try $0.document(E.self) }
     }
 
     public func entities<E: IAMEntity>(_ type: E.Type, accountId: String) async throws -> [E] {
         try await db.sql.raw(
             "SELECT document FROM iam_entities WHERE account_id = \(bind: accountId) AND kind = \(bind: E.kind) ORDER BY name"
-        ).all().map { try Self.decode(E.self, $0) }
+        ).all().map { try $0.document(E.self) }
     }
 
     public func putEntity<E: IAMEntity>(_ entity: E) async throws {
-        let document = String(decoding: try JSONEncoder().encode(entity), as: UTF8.self)
+        let document = try Documents.text(entity)
         try await db.transaction { sql in
             try await sql.raw(
                 """
@@ -36,9 +36,5 @@ extension SQLIdentityStore {
                 "DELETE FROM iam_entities WHERE account_id = \(bind: accountId) AND kind = \(bind: E.kind) AND name = \(bind: name)"
             ).run()
         }
-    }
-
-    static func decode<E: Decodable>(_ type: E.Type, _ row: any SQLRow) throws -> E {
-        try JSONDecoder().decode(E.self, from: Data(try row.decode(column: "document", as: String.self).utf8))
     }
 }

@@ -34,18 +34,18 @@ extension SQLIdentityStore {
             "SELECT document FROM iam_users WHERE account_id = \(bind: accountId) AND user_name = \(bind: userName)"
         ).first()
         return try row.map {
-            try JSONDecoder().decode(IAMUser.self, from: Data(try $0.decode(column: "document", as: String.self).utf8))
+            try $0.document(IAMUser.self)
         }
     }
 
     public func users(accountId: String) async throws -> [IAMUser] {
         try await db.sql.raw("SELECT document FROM iam_users WHERE account_id = \(bind: accountId)").all().map {
-            try JSONDecoder().decode(IAMUser.self, from: Data(try $0.decode(column: "document", as: String.self).utf8))
+            try $0.document(IAMUser.self)
         }
     }
 
     public func putUser(_ user: IAMUser) async throws {
-        let document = String(decoding: try JSONEncoder().encode(user), as: UTF8.self)
+        let document = try Documents.text(user)
         try await db.transaction { sql in
             try await sql.raw(
                 """
@@ -95,8 +95,8 @@ extension SQLIdentityStore {
     }
 
     public func renameUser(accountId: String, from oldName: String, to user: IAMUser, groups: [IAMGroup]) async throws {
-        let document = String(decoding: try JSONEncoder().encode(user), as: UTF8.self)
-        let groupDocuments = try groups.map { ($0.groupName, String(decoding: try JSONEncoder().encode($0), as: UTF8.self)) }
+        let document = try Documents.text(user)
+        let groupDocuments = try groups.map { ($0.groupName, try Documents.text($0)) }
         try await db.transaction { sql in
             try await sql.raw(
                 "DELETE FROM iam_users WHERE account_id = \(bind: accountId) AND user_name = \(bind: oldName)"

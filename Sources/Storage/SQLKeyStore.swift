@@ -6,21 +6,15 @@ import SQLKit
 /// row of its own, each alias a row.
 public struct SQLKeyStore: KeyStore {
     private let db: RampartDatabase
-    private let encoder: JSONEncoder
-    private let decoder = JSONDecoder()
 
     public init(database: RampartDatabase) {
         self.db = database
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        self.encoder = encoder
     }
 
     public func load() async throws -> KeyStoreSnapshot {
         var snapshot = KeyStoreSnapshot()
         for row in try await db.sql.raw("SELECT document FROM kms_keys").all() {
-            let document = try row.decode(column: "document", as: String.self)
-            snapshot.keys.append(try decoder.decode(KMSKey.self, from: Data(document.utf8)))
+            snapshot.keys.append(try row.document(KMSKey.self))
         }
         for row in try await db.sql.raw("SELECT key_id, material_id, sealed FROM kms_key_materials").all() {
             snapshot.materials.append(
@@ -42,8 +36,7 @@ public struct SQLKeyStore: KeyStore {
                     lastUpdatedDate: Date(timeIntervalSince1970: try row.decode(column: "updated_at", as: Double.self))))
         }
         for row in try await db.sql.raw("SELECT document FROM kms_grants").all() {
-            let document = try row.decode(column: "document", as: String.self)
-            snapshot.grants.append(try decoder.decode(KMSGrant.self, from: Data(document.utf8)))
+            snapshot.grants.append(try row.document(KMSGrant.self))
         }
         for row in try await db.sql.raw("SELECT token_hash, key_id, algorithm, sealed, valid_to FROM kms_import_tokens").all() {
             snapshot.importTokens.append(
@@ -59,10 +52,10 @@ public struct SQLKeyStore: KeyStore {
 
     public func apply(_ batch: KeyStoreBatch) async throws {
         let documents = try batch.putKeys.map { key in
-            (key, String(decoding: try encoder.encode(key), as: UTF8.self))
+            (key, try Documents.text(key))
         }
         let grants = try batch.putGrants.map { grant in
-            (grant, String(decoding: try encoder.encode(grant), as: UTF8.self))
+            (grant, try Documents.text(grant))
         }
         try await db.transaction { sql in
             for (key, document) in documents {

@@ -48,9 +48,10 @@ extension IAMService {
     }
 
     /// The policy name in `arn:aws:iam::ACCOUNT:policy/path/NAME`, if the ARN is the account's.
-    static func policyName(arn: String, accountId: String) -> String? {
-        let prefix = "arn:aws:iam::\(accountId):policy/"
-        guard arn.hasPrefix(prefix), let name = arn.split(separator: "/").last else { return nil }
+    static func policyName(arn text: String, accountId: String) -> String? {
+        guard let arn = ARN(text), arn.service == "iam", arn.region.isEmpty, arn.accountId == accountId,
+            arn.resourcePath.count >= 2, arn.resourcePath[0] == "policy", let name = arn.resourcePath.last
+        else { return nil }
         return String(name)
     }
 

@@ -36,13 +36,12 @@ public final class STSService: Sendable {
     }
 
     /// The role an ARN names: `arn:aws:iam::ACCOUNT:role[/path]/NAME`.
-    static func roleName(arn: String) -> (accountId: String, name: String)? {
-        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", parts[2] == "iam", parts[3].isEmpty,
-            IdentityService.isValidAccountId(String(parts[4])), parts[5].hasPrefix("role/"),
-            let name = parts[5].split(separator: "/").last, !name.isEmpty
+    static func roleName(arn text: String) -> (accountId: String, name: String)? {
+        guard let arn = ARN(text), arn.service == "iam", arn.region.isEmpty,
+            IdentityService.isValidAccountId(arn.accountId), arn.resourcePath.count >= 2, arn.resourcePath[0] == "role",
+            let name = arn.resourcePath.last, !name.isEmpty
         else { return nil }
-        return (String(parts[4]), String(name))
+        return (arn.accountId, String(name))
     }
 
     /// A role session for `caller`. `authorize` decides whether the caller may assume the role

@@ -140,7 +140,9 @@ extension KeyManagementService {
         ciphertext: [UInt8], context: EncryptionContext, keyId: String?, algorithm: String?, dryRun: Bool, caller: Caller,
         requestId: String? = nil, action: String = "kms:Decrypt"
     ) throws(AWSError) -> PlaintextResult {
-        if let keyId, let named = try? resolve(keyId, caller: caller), named.key.keySpec.isAsymmetric {
+        // The named key, if it resolves; a failure is reported below, after the blob is checked.
+        let named = keyId.flatMap { try? resolve($0, caller: caller) }
+        if let keyId, let named, named.key.keySpec.isAsymmetric {
             return try decryptAsymmetric(
                 ciphertext, live: named, keyId: keyId, context: context, algorithm: algorithm, dryRun: dryRun, caller: caller,
                 requestId: requestId, action: action)
@@ -150,8 +152,10 @@ extension KeyManagementService {
         }
         let arn = KMSKey.arn(region: blob.region, accountId: blob.accountId, keyId: blob.keyId)
         if let keyId {
-            let named = try resolve(keyId, caller: caller)
-            if named.key.keyId != blob.keyId || named.key.accountId != blob.accountId { throw .incorrectKey() }
+            // Resolved once above when it exists; resolving again reports why it does not.
+            let key: KMSKey
+            if let named { key = named.key } else { key = try resolve(keyId, caller: caller).key }
+            if key.keyId != blob.keyId || key.accountId != blob.accountId { throw .incorrectKey() }
         }
         guard let live = live(blob.keyId), live.key.accountId == blob.accountId, live.key.region == blob.region else {
             throw .keyNotFound(arn)
@@ -234,7 +238,8 @@ extension KeyManagementService {
         case (nil, let n?): count = n
         }
         let action = includePlaintext ? "kms:GenerateDataKey" : "kms:GenerateDataKeyWithoutPlaintext"
-        let target = try symmetricTarget(keyId, action: action, caller: caller, context: context)
+        // SYMMETRIC_DEFAULT is the algorithm: an asymmetric key refuses it with AWS's error.
+        let target = try encryptionTarget(keyId, algorithm: nil, action: action, caller: caller, context: context)
         if dryRun { throw .dryRunOperation() }
         var dataKey = Self.randomBytes(count)
         let blob = try seal(dataKey, target, context: context)
@@ -243,16 +248,6 @@ extension KeyManagementService {
         return CiphertextResult(
             ciphertextBlob: blob, keyArn: target.key.arn, keyMaterialId: target.materialId,
             algorithm: Self.symmetricAlgorithm, plaintext: includePlaintext ? dataKey : nil)
-    }
-
-    /// A symmetric encryption key to protect a data key with (GenerateDataKey*, GenerateDataKeyPair*).
-    func symmetricTarget(
-        _ keyId: String, action: String, caller: Caller, context: EncryptionContext
-    ) throws(AWSError)
-        -> EncryptionTarget
-    {
-        // SYMMETRIC_DEFAULT is the algorithm: an asymmetric key refuses it with AWS's error.
-        try encryptionTarget(keyId, algorithm: nil, action: action, caller: caller, context: context)
     }
 
     public func generateRandom(numberOfBytes: Int?, caller: Caller) throws(AWSError) -> [UInt8] {

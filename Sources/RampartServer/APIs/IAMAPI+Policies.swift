@@ -111,11 +111,16 @@ extension IAMAPI {
         return nil
     }
 
+    /// The same action for each kind of policy owner: `PutUserPolicy`, `PutGroupPolicy`, `PutRolePolicy`.
+    static func forEveryOwner(_ forms: [String]) -> Set<String> {
+        Set(["User", "Group", "Role"].flatMap { kind in forms.map { $0.replacingOccurrences(of: "User", with: kind) } })
+    }
+
+    static let inlinePolicyActions = forEveryOwner(["PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy"])
+    static let attachmentActions = forEveryOwner(["AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies"])
+
     func handleInlinePolicies(_ action: String, _ call: Call) async throws(AWSError) -> Response? {
-        let inline = ["PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy"]
-        let kinds = ["User", "Group", "Role"]
-        let actions = kinds.flatMap { kind in inline.map { $0.replacingOccurrences(of: "User", with: kind) } }
-        guard actions.contains(action), let owner = Self.owner(of: action, call) else { return nil }
+        guard Self.inlinePolicyActions.contains(action), let owner = Self.owner(of: action, call) else { return nil }
         let account = call.account
         let policyName = call.name("PolicyName")
         switch action.prefix(3) {
@@ -141,9 +146,7 @@ extension IAMAPI {
     }
 
     func handleAttachments(_ action: String, _ call: Call) async throws(AWSError) -> Response? {
-        let forms = ["AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies"]
-        let actions = ["User", "Group", "Role"].flatMap { kind in forms.map { $0.replacingOccurrences(of: "User", with: kind) } }
-        guard actions.contains(action), let owner = Self.owner(of: action, call) else { return nil }
+        guard Self.attachmentActions.contains(action), let owner = Self.owner(of: action, call) else { return nil }
         let account = call.account
         switch action.prefix(6) {
         case "Attach":
