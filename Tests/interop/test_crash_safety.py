@@ -72,7 +72,11 @@ def test_sigkill_under_mixed_load(fresh_server):
             assert state == "PendingDeletion" if key in new["deletions"] else state in ("Enabled", "PendingDeletion"), key
             if state == "PendingDeletion":
                 pending.add(key)
-        aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases(Limit=1000)["Aliases"]}
+        aliases = {
+            a["AliasName"]: a.get("TargetKeyId")
+            for page in kms.get_paginator("list_aliases").paginate()
+            for a in page["Aliases"]
+        }
         for alias, key in new["aliases"]:
             assert aliases.get(alias) == key.split("/")[-1], alias
         for key, grant in new["grants"]:
