@@ -173,6 +173,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "Audit", "KMS", "AWSProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RampartServerTests",
             dependencies: [
                 "RampartServer", "RampartTestSupport",

@@ -36,6 +36,8 @@ public struct LookupCursor: Sendable, Hashable {
 /// Persistence for the trail. `append` commits before it returns.
 public protocol AuditStore: Sendable {
     func append(_ events: [CloudTrailEvent]) async throws
+    /// Replaces a committed event's record and resources with `event`'s (same event id).
+    func amend(_ event: CloudTrailEvent) async throws
     /// Newest first, after `cursor`, at most `limit`.
     func lookup(
         accountId: String, region: String, attribute: LookupAttribute?, start: Date?, end: Date?, after cursor: LookupCursor?,

@@ -4,9 +4,10 @@ import RampartCore
 public import ServiceLifecycle
 import Synchronization
 
-/// Records CloudTrail events. Records of changes are written before the call answers; records
-/// of reads and cryptographic calls are group-committed every few milliseconds, and whatever is
-/// pending is written when the service stops, so a clean stop loses none.
+/// Records CloudTrail events. A change's record commits in the change's own transaction (see
+/// `PendingAuditRecord`) and is complete before the call answers; records of reads and
+/// cryptographic calls are group-committed every few milliseconds, and whatever is pending is
+/// written when the service stops, so a clean stop loses none.
 public final class AuditTrail: Service, Sendable {
     private let store: any AuditStore
     private let logger: Logger
@@ -63,6 +64,19 @@ public final class AuditTrail: Service, Sendable {
             // Backpressure: past the high-water mark, callers help write, so memory stays bounded
             // however fast requests arrive.
             if backlog >= Self.highWaterMark { await flush() }
+        }
+    }
+
+    /// Records the final form of a change's call: when `pending` was committed with the change,
+    /// its record is amended only if the outcome added to it; otherwise `event` is written now.
+    /// Returns once the record is committed.
+    public func finish(_ pending: PendingAuditRecord, as event: CloudTrailEvent) async {
+        guard pending.isCommitted else { return await record(event, durable: true) }
+        guard event.record != pending.event.record else { return }
+        do {
+            try await store.amend(event)
+        } catch {
+            logger.error("completing an audit record failed", metadata: ["event_id": .string(event.eventId)])
         }
     }
 

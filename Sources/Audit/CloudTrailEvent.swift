@@ -107,6 +107,19 @@ public struct AuditSession: Sendable {
     }
 }
 
+/// CloudTrail's `tlsDetails`: what the connection negotiated and the Host the client asked for.
+public struct AuditTLSDetails: Sendable, Equatable {
+    public var tlsVersion: String
+    public var cipherSuite: String
+    public var clientProvidedHostHeader: String?
+
+    public init(tlsVersion: String, cipherSuite: String, clientProvidedHostHeader: String?) {
+        self.tlsVersion = tlsVersion
+        self.cipherSuite = cipherSuite
+        self.clientProvidedHostHeader = clientProvidedHostHeader
+    }
+}
+
 /// Everything a record is built from.
 public struct AuditedCall: Sendable {
     public var service: String
@@ -125,7 +138,8 @@ public struct AuditedCall: Sendable {
     public var errorCode: String?
     public var errorMessage: String?
     public var resources: [(type: String, name: String)]
-    public var tlsDetails: Bool
+    /// nil for calls over plain HTTP.
+    public var tlsDetails: AuditTLSDetails?
     /// `AwsApiCall` for callers' requests, `AwsServiceEvent` for what the service did by itself
     /// (rotations, deletions, expiry); service events carry `additionalEventData`.
     public var eventType = "AwsApiCall"
@@ -135,7 +149,7 @@ public struct AuditedCall: Sendable {
         service: String, eventName: String, identity: AuditIdentity?, accountId: String, region: String,
         sourceIPAddress: String, userAgent: String?, requestId: String, eventTime: Date, readOnly: Bool,
         requestParameters: JSONValue?, responseElements: JSONValue?, errorCode: String?, errorMessage: String?,
-        resources: [(type: String, name: String)], tlsDetails: Bool
+        resources: [(type: String, name: String)], tlsDetails: AuditTLSDetails?
     ) {
         self.service = service
         self.eventName = eventName
@@ -168,7 +182,7 @@ extension CloudTrailEvent {
             sourceIPAddress: "\(service).amazonaws.com", userAgent: "\(service).amazonaws.com",
             requestId: UUID().uuidString.lowercased(), eventTime: time, readOnly: false, requestParameters: nil,
             responseElements: nil, errorCode: nil, errorMessage: nil, resources: [(type: resourceType, name: resourceArn)],
-            tlsDetails: false)
+            tlsDetails: nil)
         call.eventType = "AwsServiceEvent"
         call.additionalEventData = additionalEventData
         return CloudTrailEvent(call)
@@ -198,8 +212,12 @@ extension CloudTrailEvent {
             r["resources"] = .array(
                 call.resources.map { ["accountId": .string(call.accountId), "type": .string($0.type), "ARN": .string($0.name)] })
         }
-        if call.tlsDetails {
-            r["tlsDetails"] = ["tlsVersion": "TLSv1.2", "clientProvidedHostHeader": .string("\(call.service).\(call.region)")]
+        if let tls = call.tlsDetails {
+            var details: [String: JSONValue] = [
+                "tlsVersion": .string(tls.tlsVersion), "cipherSuite": .string(tls.cipherSuite),
+            ]
+            if let host = tls.clientProvidedHostHeader { details["clientProvidedHostHeader"] = .string(host) }
+            r["tlsDetails"] = .object(details)
         }
         self.init(
             eventId: eventId, eventTime: call.eventTime, eventName: call.eventName, eventSource: source,

@@ -72,36 +72,34 @@ public enum RampartServer {
         let kms = KeyManagementService(
             store: SQLKeyStore(database: db), vault: vault, clock: serviceClock, authorizer: Authorization.kms,
             principals: iam, logger: logger,
-            onServiceEvent: { event in
-                var data: [String: JSONValue] = ["keyId": .string(event.keyArn)]
-                if let material = event.keyMaterialId { data["keyMaterialId"] = .string(material) }
-                await trail.record(
-                    .serviceEvent(
-                        service: "kms", eventName: event.kind.rawValue, accountId: event.accountId, region: event.region,
-                        time: event.time, resourceType: "AWS::KMS::Key", resourceArn: event.keyArn,
-                        additionalEventData: .object(data)),
-                    durable: true)
-            })
+            serviceEvents: TrailServiceEvents(trail: trail))
         try await kms.load()
 
         if options.devClock {
             logger.warning("the development clock is on: any root caller can move time forward")
         }
         let secure = options.tlsCertificatePath != nil
+        let tlsSessions = TLSSessions()
         let digest = try await TrailFiles.signingKey(vault: vault, db: db)
         let responder = makeResponder(
             identity: identity, iam: iam, kms: kms, trail: trail, digestKey: (digest.publicKeyDER, digest.fingerprint),
             wallClock: wallClock, serviceClock: serviceClock,
-            devClock: options.devClock, maxBodySize: options.maxBodySize, secure: secure, recordCalls: options.audit,
-            logger: logger)
+            devClock: options.devClock, maxBodySize: options.maxBodySize, secure: secure, tlsSessions: tlsSessions,
+            recordCalls: options.audit, logger: logger)
 
-        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: options.idleTimeout))
+        let http1 = HTTP1Channel.Configuration(idleTimeout: options.idleTimeout)
         let server: HTTPServerBuilder
         if let certPath = options.tlsCertificatePath {
             guard let keyPath = options.tlsKeyPath else { throw RampartError("--tls-cert needs --tls-key") }
-            server = try .tls(http1, tlsConfiguration: try tlsConfiguration(certificate: certPath, key: keyPath))
+            let tls = try tlsConfiguration(certificate: certPath, key: keyPath)
+            // TLS, with the handshake's outcome noted for the trail.
+            server = HTTPServerBuilder { responder in
+                TLSDetailsChannel(
+                    base: try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tls),
+                    sessions: tlsSessions)
+            }
         } else {
-            server = http1
+            server = .http1(configuration: http1)
         }
         let app = Application(
             responder: responder, server: server,
@@ -133,7 +131,7 @@ public enum RampartServer {
     static func makeResponder(
         identity: IdentityService, iam: IAMService, kms: KeyManagementService, trail: AuditTrail?,
         digestKey: (der: [UInt8], fingerprint: String)? = nil, wallClock: any ServiceClock, serviceClock: AdjustableClock,
-        devClock: Bool, maxBodySize: Int, secure: Bool, recordCalls: Bool = true,
+        devClock: Bool, maxBodySize: Int, secure: Bool, tlsSessions: TLSSessions? = nil, recordCalls: Bool = true,
         logger: Logger
     ) -> AWSResponder {
         var jsonAPIs: [any JSONServiceAPI] = [KMSAPI(kms: kms)]
@@ -147,7 +145,7 @@ public enum RampartServer {
             authenticator: Authenticator(identity: identity, clock: wallClock, sessionClock: serviceClock),
             principalContext: { caller in (try? await iam.context(for: caller.principal)) ?? PrincipalContext() },
             recorder: recordCalls ? trail.map { AuditRecorder(trail: $0, clock: serviceClock, kms: kms) } : nil,
-            maxBodySize: maxBodySize, secure: secure, logger: logger)
+            maxBodySize: maxBodySize, secure: secure, tlsSessions: tlsSessions, logger: logger)
     }
 
     static func tlsConfiguration(certificate: String, key: String) throws -> TLSConfiguration {
@@ -167,6 +165,17 @@ public enum RampartServer {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
         tls.minimumTLSVersion = .tlsv12
+        // TLS 1.2 only with forward secrecy and AEAD ciphers; TLS 1.3's suites are all sound.
+        tls.cipherSuiteValues = [
+            .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        ]
+        do {
+            _ = try NIOSSLContext(configuration: tls)
+        } catch {
+            throw RampartError("the TLS key \(key) does not match the certificate \(certificate), or is unusable: \(error)")
+        }
         return tls
     }
 }

@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 public import Logging
 import RampartCore
@@ -43,16 +44,22 @@ public final class RampartDatabase: Sendable {
     }
 
     /// Runs `body` in one transaction, serialized with every other write of this process;
-    /// commits on return, rolls back on a throw.
+    /// commits on return, rolls back on a throw. A change made on behalf of a call carries the
+    /// call's audit record (`PendingAuditRecord.current`) in the same transaction.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writeLock.withLock {
+        let pending = PendingAuditRecord.current
+        let record = pending?.take().map(SQLAuditStore.Row.init)
+        return try await writeLock.withLock {
             try await sql.raw("BEGIN IMMEDIATE").run()
             do {
                 let result = try await body(sql)
+                if let record { try await SQLAuditStore.insert([record], into: sql) }
                 try await sql.raw("COMMIT").run()
+                if record != nil { pending?.committed() }
                 return result
             } catch {
                 try? await sql.raw("ROLLBACK").run()
+                if record != nil { pending?.rolledBack() }
                 throw error
             }
         }

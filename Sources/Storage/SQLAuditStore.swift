@@ -14,32 +14,63 @@ public struct SQLAuditStore: AuditStore {
 
     public func append(_ events: [CloudTrailEvent]) async throws {
         guard !events.isEmpty else { return }
-        // Many rows per statement: a group commit of thousands of records is a few dozen
-        // statements, not thousands of round trips to the database thread.
-        let rows = events.map { e in
-            (e, e.record.jsonString)
+        try await PendingAuditRecord.$current.withValue(nil) {
+            let rows = events.map(Row.init)
+            try await db.transaction { sql in try await Self.insert(rows, into: sql) }
         }
+    }
+
+    public func amend(_ event: CloudTrailEvent) async throws {
+        let record = event.record.jsonString
+        try await PendingAuditRecord.$current.withValue(nil) {
+            try await db.transaction { sql in
+                try await sql.raw("UPDATE audit_events SET record = \(bind: record) WHERE event_id = \(bind: event.eventId)")
+                    .run()
+                try await sql.raw("DELETE FROM audit_resources WHERE event_id = \(bind: event.eventId)").run()
+                try await Self.insertResources(of: [event], into: sql)
+            }
+        }
+    }
+
+    /// An event with its record serialized, ready to insert (serialized before the write lock).
+    struct Row: Sendable {
+        var event: CloudTrailEvent
+        var record: String
+
+        init(_ event: CloudTrailEvent) {
+            self.event = event
+            self.record = event.record.jsonString
+        }
+    }
+
+    /// Inserts `rows` within the caller's transaction. Many rows per statement: a group commit
+    /// of thousands of records is a few dozen statements, not thousands of round trips to the
+    /// database thread.
+    static func insert(_ rows: [Row], into sql: any SQLDatabase) async throws {
+        for chunk in rows.chunked(50) {
+            var query = SQLQueryString(
+                "INSERT INTO audit_events (event_id, account_id, region, event_time, event_name, event_source, read_only, username, access_key_id, record) VALUES "
+            )
+            for (i, row) in chunk.enumerated() {
+                let e = row.event
+                if i > 0 { query += ", " }
+                query +=
+                    "(\(bind: e.eventId), \(bind: e.accountId), \(bind: e.region), \(bind: e.eventTime.timeIntervalSince1970), \(bind: e.eventName), \(bind: e.eventSource), \(bind: e.readOnly ? 1 : 0), \(bind: e.username), \(bind: e.accessKeyId), \(bind: row.record))"
+            }
+            try await sql.raw(query).run()
+        }
+        try await insertResources(of: rows.map(\.event), into: sql)
+    }
+
+    static func insertResources(of events: [CloudTrailEvent], into sql: any SQLDatabase) async throws {
         let resources = events.flatMap { e in e.resources.map { (e.eventId, $0.type, $0.name) } }
-        try await db.transaction { sql in
-            for chunk in rows.chunked(50) {
-                var query = SQLQueryString(
-                    "INSERT INTO audit_events (event_id, account_id, region, event_time, event_name, event_source, read_only, username, access_key_id, record) VALUES "
-                )
-                for (i, (e, record)) in chunk.enumerated() {
-                    if i > 0 { query += ", " }
-                    query +=
-                        "(\(bind: e.eventId), \(bind: e.accountId), \(bind: e.region), \(bind: e.eventTime.timeIntervalSince1970), \(bind: e.eventName), \(bind: e.eventSource), \(bind: e.readOnly ? 1 : 0), \(bind: e.username), \(bind: e.accessKeyId), \(bind: record))"
-                }
-                try await sql.raw(query).run()
+        for chunk in resources.chunked(100) {
+            var query = SQLQueryString("INSERT INTO audit_resources (event_id, resource_type, resource_name) VALUES ")
+            for (i, (eventId, type, name)) in chunk.enumerated() {
+                if i > 0 { query += ", " }
+                query += "(\(bind: eventId), \(bind: type), \(bind: name))"
             }
-            for chunk in resources.chunked(100) {
-                var query = SQLQueryString("INSERT INTO audit_resources (event_id, resource_type, resource_name) VALUES ")
-                for (i, (eventId, type, name)) in chunk.enumerated() {
-                    if i > 0 { query += ", " }
-                    query += "(\(bind: eventId), \(bind: type), \(bind: name))"
-                }
-                try await sql.raw(query).run()
-            }
+            try await sql.raw(query).run()
         }
     }
 

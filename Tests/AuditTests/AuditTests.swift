@@ -27,7 +27,7 @@ struct AuditTests {
             requestId: "req-1",
             eventTime: time, readOnly: readOnly, requestParameters: ["keyId": "arn:aws:kms:us-east-1:111111111111:key/k"],
             responseElements: nil, errorCode: nil, errorMessage: nil,
-            resources: [(type: "AWS::KMS::Key", name: "arn:aws:kms:us-east-1:111111111111:key/k")], tlsDetails: false)
+            resources: [(type: "AWS::KMS::Key", name: "arn:aws:kms:us-east-1:111111111111:key/k")], tlsDetails: nil)
     }
 
     @Test func recordHasCloudTrailFields() {

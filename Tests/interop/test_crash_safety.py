@@ -2,6 +2,7 @@
 acknowledged key, alias, grant and IAM user exists, each acknowledged ciphertext decrypts to its
 plaintext, the trail holds a record of every acknowledged change, and the store passes SQLite's
 integrity check."""
+import json
 import os
 import random
 import signal
@@ -108,3 +109,17 @@ def test_sigkill_under_mixed_load(fresh_server):
     print(f"\n{KILLS} kills; acknowledged and verified after restarts: " +
           ", ".join(f"{v} {k}" for k, v in totals.items()))
     assert totals["keys"] > KILLS
+    # Stronger than acknowledged: a change is never on disk without its record, because the
+    # record commits in the change's own transaction. Every key that exists, acknowledged or
+    # cut off by a kill, has its CreateKey record.
+    kms, trail = server.client("kms"), server.client("cloudtrail")
+    created = set()
+    for page in trail.get_paginator("lookup_events").paginate(
+            LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateKey"}]):
+        for event in page["Events"]:
+            record = json.loads(event["CloudTrailEvent"])
+            created.add((record.get("requestParameters") or {}).get("description"))
+    existing = [k["KeyId"] for page in kms.get_paginator("list_keys").paginate() for k in page["Keys"]]
+    unrecorded = [k for k in existing if kms.describe_key(KeyId=k)["KeyMetadata"]["Description"] not in created]
+    print(f"{len(existing)} keys on disk, each with its CreateKey record")
+    assert not unrecorded

@@ -13,7 +13,7 @@ import pytest
 import requests
 import urllib3
 
-from conftest import ACCOUNT, Server, error_code
+from conftest import ACCOUNT, Server, error_code, tls_files
 
 urllib3.disable_warnings()
 
@@ -234,23 +234,7 @@ def test_kill9_loses_no_acknowledged_key(fresh_server):
 
 
 def test_https_with_a_given_certificate(tmp_path):
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    import ipaddress
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    cert_path, key_path = tls_files(tmp_path)
     s = Server(extra_args=["--tls-cert", str(cert_path), "--tls-key", str(key_path)], scheme="https")
     try:
         import boto3

@@ -359,12 +359,13 @@ extension KeyManagementService {
                         let material = current.materials.first(where: { $0.materialId == materialId }), material.isHeld,
                         (material.validTo ?? .distantFuture) <= now
                     else { return }
-                    try await dropImportedMaterial(materialId, of: current)
+                    let event = KMSServiceEvent(
+                        kind: .deleteExpiredKeyMaterial, keyArn: current.arn, accountId: current.accountId,
+                        region: current.region, time: now, keyMaterialId: materialId)
+                    try await serviceEvents.record(event) { () async throws(AWSError) in
+                        try await dropImportedMaterial(materialId, of: current)
+                    }
                     expired.append(current.arn)
-                    await onServiceEvent(
-                        KMSServiceEvent(
-                            kind: .deleteExpiredKeyMaterial, keyArn: current.arn, accountId: current.accountId,
-                            region: current.region, time: now, keyMaterialId: materialId))
                 }
             } catch {
                 logger.error("expiring imported key material failed; the next sweep retries", metadata: ["key": "\(key.arn)"])

@@ -93,9 +93,12 @@ extension KeyManagementService {
         return key
     }
 
-    /// Adds new material to a key and commits it. Call under the write lock.
-    func rotate(_ live: LiveKey, type: RotationType) async throws(AWSError) -> KMSKey {
-        let (material, sealed, materialId) = try newMaterial(keyId: live.key.keyId)
+    /// Adds new material (`material`, or fresh) to a key and commits it. Call under the write lock.
+    func rotate(
+        _ live: LiveKey, type: RotationType, material prepared: (KeyMaterial, SealedMaterial, String)? = nil
+    ) async throws(AWSError) -> KMSKey {
+        let (material, sealed, materialId) =
+            if let prepared { prepared } else { try newMaterial(keyId: live.key.keyId) }
         let now = now()
         var key = live.key
         key.materials.append(KeyMaterialInfo(materialId: materialId, createdAt: now, rotationType: type))

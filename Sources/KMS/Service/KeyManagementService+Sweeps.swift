@@ -35,7 +35,10 @@ extension KeyManagementService {
                     var batch = KeyStoreBatch()
                     batch.deleteKeyIds = [current.key.keyId]
                     batch.deleteAliases = aliases(of: current.key.keyId)
-                    try await persist(batch)
+                    let event = KMSServiceEvent(
+                        kind: .deleteKey, keyArn: current.key.arn, accountId: current.key.accountId,
+                        region: current.key.region, time: now, keyMaterialId: nil)
+                    try await serviceEvents.record(event) { () async throws(AWSError) in try await persist(batch) }
                     state.withLock { state in
                         state.keys.removeValue(forKey: current.key.keyId)
                         state.lastUsage.removeValue(forKey: current.key.keyId)
@@ -46,10 +49,6 @@ extension KeyManagementService {
                         }
                     }
                     report.deletedKeys.append(current.key.arn)
-                    await onServiceEvent(
-                        KMSServiceEvent(
-                            kind: .deleteKey, keyArn: current.key.arn, accountId: current.key.accountId,
-                            region: current.key.region, time: now, keyMaterialId: nil))
                 }
             } catch {
                 logger.error("deleting a key failed; the next sweep retries", metadata: ["key": "\(live.key.arn)"])
@@ -61,12 +60,14 @@ extension KeyManagementService {
                     guard let current = self.live(live.key.keyId), current.key.keyState == .enabled,
                         (current.key.rotation?.nextRotationDate ?? .distantFuture) <= now
                     else { return }
-                    let rotated = try await rotate(current, type: .automatic)
+                    let material = try newMaterial(keyId: current.key.keyId)
+                    let event = KMSServiceEvent(
+                        kind: .rotateKey, keyArn: current.key.arn, accountId: current.key.accountId,
+                        region: current.key.region, time: now, keyMaterialId: material.2)
+                    try await serviceEvents.record(event) { () async throws(AWSError) in
+                        _ = try await rotate(current, type: .automatic, material: material)
+                    }
                     report.rotatedKeys.append(current.key.arn)
-                    await onServiceEvent(
-                        KMSServiceEvent(
-                            kind: .rotateKey, keyArn: rotated.arn, accountId: rotated.accountId, region: rotated.region,
-                            time: now, keyMaterialId: rotated.currentMaterial?.materialId))
                 }
             } catch {
                 logger.error("rotating a key failed; the next sweep retries", metadata: ["key": "\(live.key.arn)"])

@@ -45,7 +45,7 @@ public final class KeyManagementService: Sendable {
     let logger: Logger
     let state = Mutex(State())
     let writeLock = AsyncLock()
-    let onServiceEvent: @Sendable (KMSServiceEvent) async -> Void
+    let serviceEvents: any KMSServiceEventRecorder
 
     /// AWS's limit on on-demand rotations per key.
     public static let onDemandRotationLimit = 25
@@ -54,10 +54,10 @@ public final class KeyManagementService: Sendable {
         store: any KeyStore, vault: KeyVault, clock: any ServiceClock,
         authorizer: any KMSAuthorizer = AccountOwnerAuthorizer(), principals: any PrincipalDirectory = AnyPrincipalExists(),
         logger: Logger = Logger(label: "rampart.kms"),
-        onServiceEvent: @escaping @Sendable (KMSServiceEvent) async -> Void = { _ in }
+        serviceEvents: any KMSServiceEventRecorder = UnrecordedServiceEvents()
     ) {
         self.principals = principals
-        self.onServiceEvent = onServiceEvent
+        self.serviceEvents = serviceEvents
         self.store = store
         self.vault = vault
         self.clock = clock

@@ -1,4 +1,5 @@
 import AWSProtocol
+import Audit
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,14 +20,17 @@ struct AWSResponder: HTTPResponder {
     let recorder: AuditRecorder?
     let maxBodySize: Int
     let secure: Bool
+    /// What each TLS connection negotiated, for the records' `tlsDetails`.
+    let tlsSessions: TLSSessions?
     let logger: Logger
 
     init(
         jsonServices: [any JSONServiceAPI], queryServices: [any QueryServiceAPI], authenticator: Authenticator,
         principalContext: @escaping @Sendable (Caller) async -> PrincipalContext = { _ in PrincipalContext() },
         recorder: AuditRecorder? = nil,
-        maxBodySize: Int, secure: Bool, logger: Logger
+        maxBodySize: Int, secure: Bool, tlsSessions: TLSSessions? = nil, logger: Logger
     ) {
+        self.tlsSessions = tlsSessions
         self.recorder = recorder
         self.principalContext = principalContext
         self.jsonServices = Dictionary(uniqueKeysWithValues: jsonServices.map { ($0.targetPrefix, $0) })
@@ -93,20 +97,29 @@ struct AWSResponder: HTTPResponder {
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", head: request.head,
             body: body)
         let userAgent = request.headers[.userAgent]
+        let tls = tlsDetails(request, context: context)
 
         if let target {
             return await dispatchJSON(
-                target: target, body: body, sigv4: sigv4, context: context, userAgent: userAgent, requestId: requestId,
-                summary: &summary)
+                target: target, body: body, sigv4: sigv4, context: context, userAgent: userAgent, tls: tls,
+                requestId: requestId, summary: &summary)
         }
         return await dispatchQuery(
-            request: request, body: body, sigv4: sigv4, context: context, userAgent: userAgent, requestId: requestId,
-            summary: &summary)
+            request: request, body: body, sigv4: sigv4, context: context, userAgent: userAgent, tls: tls,
+            requestId: requestId, summary: &summary)
+    }
+
+    /// The record's `tlsDetails`: what the connection's handshake negotiated, and the Host header.
+    private func tlsDetails(_ request: Request, context: Context) -> AuditTLSDetails? {
+        guard secure, let negotiated = tlsSessions?.negotiated(context.connection) else { return nil }
+        return AuditTLSDetails(
+            tlsVersion: negotiated.version, cipherSuite: negotiated.cipherSuite,
+            clientProvidedHostHeader: request.head.authority)
     }
 
     private func dispatchJSON(
-        target: String, body: [UInt8], sigv4: SigV4Request, context: Context, userAgent: String?, requestId: String,
-        summary: inout Summary
+        target: String, body: [UInt8], sigv4: SigV4Request, context: Context, userAgent: String?, tls: AuditTLSDetails?,
+        requestId: String, summary: inout Summary
     ) async -> Response {
         let wire = WireProtocol.json
         // The operation follows the last dot; the prefix may hold dots of its own
@@ -134,6 +147,7 @@ struct AWSResponder: HTTPResponder {
             return wire.errorResponse(.unknownOperation(target), requestId: requestId)
         }
         var document: JSONValue?
+        var call: AuditRecorder.Call?
         let result: Result<JSONValue, AWSError>
         do {
             if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
@@ -146,7 +160,13 @@ struct AWSResponder: HTTPResponder {
                 }
             }
             let input = try api.validator.validate(operation: operation, input: document!)
-            result = .success(try await api.handle(operation: operation, input: input, caller: caller, requestId: requestId))
+            call = recorder?.begin(
+                service: api.signingName, operation: operation, caller: caller, requestId: requestId, input: document,
+                model: api.validator.model, tls: tls)
+            result = .success(
+                try await PendingAuditRecord.$current.withValue(call?.pending) {
+                    try await api.handle(operation: operation, input: input, caller: caller, requestId: requestId)
+                })
         } catch let error as AWSError {
             result = .failure(error)
         } catch {
@@ -154,10 +174,15 @@ struct AWSResponder: HTTPResponder {
                 "unexpected error", metadata: ["request_id": .string(requestId), "error": .string("\(type(of: error))")])
             result = .failure(AWSError.internalFailure())
         }
-        // The record is written (for changes: committed) before the caller hears back.
-        await recorder?.record(
-            service: api.signingName, operation: operation, caller: caller, requestId: requestId, input: document,
-            model: api.validator.model, response: try? result.get(), error: result.failure)
+        // A change's record is committed before the caller hears back.
+        if let recorder {
+            let call =
+                call
+                ?? recorder.begin(
+                    service: api.signingName, operation: operation, caller: caller, requestId: requestId, input: document,
+                    model: api.validator.model, tls: tls)
+            await recorder.finish(call, response: try? result.get(), error: result.failure)
+        }
         switch result {
         case .success(let body):
             return WireProtocol.response(
@@ -169,8 +194,8 @@ struct AWSResponder: HTTPResponder {
     }
 
     private func dispatchQuery(
-        request: Request, body: [UInt8], sigv4: SigV4Request, context: Context, userAgent: String?, requestId: String,
-        summary: inout Summary
+        request: Request, body: [UInt8], sigv4: SigV4Request, context: Context, userAgent: String?,
+        tls: AuditTLSDetails?, requestId: String, summary: inout Summary
     ) async -> Response {
         var parameters = QueryRequest(formEncoded: String(decoding: body, as: UTF8.self))
         parameters.merge(QueryRequest(formEncoded: request.uri.query ?? ""))
@@ -209,18 +234,25 @@ struct AWSResponder: HTTPResponder {
             summary.errorCode = "MissingAction"
             return wire.errorResponse(AWSError(code: "MissingAction", message: "Missing Action"), requestId: requestId)
         }
-        let handled: Result<Response, AWSError>
-        do {
-            handled = .success(try await api.handle(action: action, request: parameters, caller: caller, requestId: requestId))
-        } catch {
-            handled = .failure(error)
-        }
-        if api.model.operations[action] != nil {
-            await recorder?.record(
+        let call =
+            api.model.operations[action] == nil
+            ? nil
+            : recorder?.begin(
                 service: api.signingName, operation: action, caller: caller, requestId: requestId,
                 input: try? QueryDecoder(model: api.model).decode(action: action, request: parameters), model: api.model,
-                response: nil, error: handled.failure)
+                tls: tls)
+        let handled: Result<Response, AWSError>
+        do {
+            handled = .success(
+                try await PendingAuditRecord.$current.withValue(call?.pending) {
+                    try await api.handle(action: action, request: parameters, caller: caller, requestId: requestId)
+                })
+        } catch let error as AWSError {
+            handled = .failure(error)
+        } catch {
+            handled = .failure(.internalFailure())
         }
+        if let call { await recorder?.finish(call, response: nil, error: handled.failure) }
         switch handled {
         case .success(let response):
             return response

@@ -43,10 +43,48 @@ struct AuditRecorder: Sendable {
             accessKeyId: caller.accessKeyId, userName: p.userName, session: session)
     }
 
-    func record(
+    /// One call being recorded: what it was, before it ran.
+    struct Call: Sendable {
+        var service: String
+        var operation: String
+        var caller: Caller
+        var requestId: String
+        var input: JSONValue?
+        var model: ServiceModel
+        var eventId = UUID().uuidString.lowercased()
+        var time: Date
+        var tls: AuditTLSDetails?
+        /// For calls that may change state: the record that commits with the change.
+        var pending: PendingAuditRecord?
+    }
+
+    /// Starts recording a call. A call that may change state gets its record now, for the
+    /// change's transaction to carry.
+    func begin(
         service: String, operation: String, caller: Caller, requestId: String, input: JSONValue?, model: ServiceModel,
-        response: JSONValue?, error: AWSError?
-    ) async {
+        tls: AuditTLSDetails?
+    ) -> Call {
+        var call = Call(
+            service: service, operation: operation, caller: caller, requestId: requestId, input: input, model: model,
+            time: clock.now, tls: tls)
+        if !Self.isReadOnly(operation) {
+            call.pending = PendingAuditRecord(event(call, response: nil, error: nil))
+        }
+        return call
+    }
+
+    /// Records how the call ended. Changes' records are committed before this returns.
+    func finish(_ call: Call, response: JSONValue?, error: AWSError?) async {
+        let event = event(call, response: response, error: error)
+        if let pending = call.pending {
+            await trail.finish(pending, as: event)
+        } else {
+            await trail.record(event, durable: false)
+        }
+    }
+
+    func event(_ call: Call, response: JSONValue?, error: AWSError?) -> CloudTrailEvent {
+        let (service, operation, caller, input, model) = (call.service, call.operation, call.caller, call.input, call.model)
         var resources: [(type: String, name: String)] = []
         if service == "kms" {
             var arns: [String] = []
@@ -94,16 +132,15 @@ struct AuditRecorder: Sendable {
         if service == "kms", error == nil, let material = response?["KeyMaterialId"]?.stringValue {
             additional = ["keyMaterialId": .string(material)]
         }
-        var call = AuditedCall(
+        var audited = AuditedCall(
             service: service, eventName: operation, identity: Self.identity(caller), accountId: caller.accountId,
-            region: caller.region, sourceIPAddress: caller.sourceIPAddress, userAgent: caller.userAgent, requestId: requestId,
-            eventTime: clock.now, readOnly: Self.isReadOnly(operation),
+            region: caller.region, sourceIPAddress: caller.sourceIPAddress, userAgent: caller.userAgent,
+            requestId: call.requestId, eventTime: call.time, readOnly: Self.isReadOnly(operation),
             requestParameters: parameters,
             responseElements: responseElements, errorCode: error?.code, errorMessage: error?.message, resources: resources,
-            tlsDetails: caller.secureTransport)
-        call.additionalEventData = additional
-        let event = CloudTrailEvent(call)
-        await trail.record(event, durable: !event.readOnly)
+            tlsDetails: call.tls)
+        audited.additionalEventData = additional
+        return CloudTrailEvent(audited, eventId: call.eventId)
     }
 }
 
