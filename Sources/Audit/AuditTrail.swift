@@ -72,7 +72,7 @@ public final class AuditTrail: Service, Sendable {
     /// Returns once the record is committed.
     public func finish(_ pending: PendingAuditRecord, as event: CloudTrailEvent) async {
         guard pending.isCommitted else { return await record(event, durable: true) }
-        guard event.record != pending.event.record else { return }
+        guard event.json != pending.event.json else { return }
         do {
             try await store.amend(event)
         } catch {

@@ -16,12 +16,17 @@ public struct CloudTrailEvent: Sendable {
     public var accessKeyId: String?
     /// `[(type, ARN)]`, e.g. `("AWS::KMS::Key", "arn:aws:kms:...")`.
     public var resources: [(type: String, name: String)]
-    /// The full record as JSON.
-    public var record: JSONValue
+    /// The full record, serialized compactly with members sorted (as `JSONValue.serialized()`).
+    public var json: [UInt8]
+
+    /// The full record as a value.
+    public var record: JSONValue {
+        (try? JSONParser.parse(json, maxDepth: 128)) ?? .null
+    }
 
     public init(
         eventId: String, eventTime: Date, eventName: String, eventSource: String, accountId: String, region: String,
-        readOnly: Bool, username: String?, accessKeyId: String?, resources: [(type: String, name: String)], record: JSONValue
+        readOnly: Bool, username: String?, accessKeyId: String?, resources: [(type: String, name: String)], json: [UInt8]
     ) {
         self.eventId = eventId
         self.eventTime = eventTime
@@ -33,7 +38,7 @@ public struct CloudTrailEvent: Sendable {
         self.username = username
         self.accessKeyId = accessKeyId
         self.resources = resources
-        self.record = record
+        self.json = json
     }
 }
 
@@ -61,14 +66,14 @@ public struct AuditIdentity: Sendable {
         self.session = session
     }
 
-    var json: JSONValue {
-        var out: [String: JSONValue] = [
-            "type": .string(type), "principalId": .string(principalId), "arn": .string(arn), "accountId": .string(accountId),
-        ]
-        if let accessKeyId { out["accessKeyId"] = .string(accessKeyId) }
-        if let userName { out["userName"] = .string(userName) }
-        if let session { out["sessionContext"] = session.json }
-        return .object(out)
+    func write(into w: inout JSONObjectWriter) {
+        if let accessKeyId { w.string("accessKeyId", accessKeyId) }
+        w.string("accountId", accountId)
+        w.string("arn", arn)
+        w.string("principalId", principalId)
+        if let session { w.object("sessionContext") { session.write(into: &$0) } }
+        w.string("type", type)
+        if let userName { w.string("userName", userName) }
     }
 }
 
@@ -91,19 +96,20 @@ public struct AuditSession: Sendable {
         self.creationDate = creationDate
     }
 
-    var json: JSONValue {
-        var attributes: [String: JSONValue] = ["mfaAuthenticated": "false"]
-        if let creationDate { attributes["creationDate"] = .string(Timestamp.iso8601(creationDate, fractional: false)) }
-        var out: [String: JSONValue] = ["attributes": .object(attributes)]
-        if let issuerType, let issuerPrincipalId, let issuerArn {
-            var issuer: [String: JSONValue] = [
-                "type": .string(issuerType), "principalId": .string(issuerPrincipalId), "arn": .string(issuerArn),
-            ]
-            if let issuerUserName { issuer["userName"] = .string(issuerUserName) }
-            if let account = ARN(issuerArn)?.accountId { issuer["accountId"] = .string(account) }
-            out["sessionIssuer"] = .object(issuer)
+    func write(into w: inout JSONObjectWriter) {
+        w.object("attributes") { a in
+            if let creationDate { a.string("creationDate", Timestamp.iso8601(creationDate, fractional: false)) }
+            a.string("mfaAuthenticated", "false")
         }
-        return .object(out)
+        if let issuerType, let issuerPrincipalId, let issuerArn {
+            w.object("sessionIssuer") { i in
+                if let account = ARN(issuerArn)?.accountId { i.string("accountId", account) }
+                i.string("arn", issuerArn)
+                i.string("principalId", issuerPrincipalId)
+                i.string("type", issuerType)
+                if let issuerUserName { i.string("userName", issuerUserName) }
+            }
+        }
     }
 }
 
@@ -188,41 +194,55 @@ extension CloudTrailEvent {
         return CloudTrailEvent(call)
     }
 
-    /// Builds the record AWS would write for `call`.
+    /// Builds the record AWS would write for `call`, members in sorted order.
     public init(_ call: AuditedCall, eventId: String = UUID().uuidString.lowercased()) {
         let source = "\(call.service).amazonaws.com"
-        var r: [String: JSONValue] = [
-            "eventVersion": "1.11", "eventTime": .string(Timestamp.iso8601(call.eventTime, fractional: false)),
-            "eventSource": .string(source), "eventName": .string(call.eventName), "awsRegion": .string(call.region),
-            "sourceIPAddress": .string(call.sourceIPAddress), "userAgent": .string(call.userAgent ?? ""),
-            "requestParameters": call.requestParameters ?? .null, "responseElements": call.responseElements ?? .null,
-            "requestID": .string(call.requestId), "eventID": .string(eventId), "readOnly": .bool(call.readOnly),
-            "eventType": .string(call.eventType), "managementEvent": true, "recipientAccountId": .string(call.accountId),
-            "eventCategory": "Management",
-        ]
-        if let identity = call.identity {
-            r["userIdentity"] = identity.json
-        } else {
-            r["userIdentity"] = ["accountId": .string(call.accountId), "invokedBy": .string(source)]
-        }
-        if let extra = call.additionalEventData { r["additionalEventData"] = extra }
-        if let code = call.errorCode { r["errorCode"] = .string(code) }
-        if let message = call.errorMessage { r["errorMessage"] = .string(message) }
+        var w = JSONObjectWriter(capacity: 1_536)
+        if let extra = call.additionalEventData { w.value("additionalEventData", extra) }
+        w.string("awsRegion", call.region)
+        if let code = call.errorCode { w.string("errorCode", code) }
+        if let message = call.errorMessage { w.string("errorMessage", message) }
+        w.string("eventCategory", "Management")
+        w.string("eventID", eventId)
+        w.string("eventName", call.eventName)
+        w.string("eventSource", source)
+        w.string("eventTime", Timestamp.iso8601(call.eventTime, fractional: false))
+        w.string("eventType", call.eventType)
+        w.string("eventVersion", "1.11")
+        w.bool("managementEvent", true)
+        w.bool("readOnly", call.readOnly)
+        w.string("recipientAccountId", call.accountId)
+        w.string("requestID", call.requestId)
+        w.value("requestParameters", call.requestParameters ?? .null)
         if !call.resources.isEmpty {
-            r["resources"] = .array(
-                call.resources.map { ["accountId": .string(call.accountId), "type": .string($0.type), "ARN": .string($0.name)] })
+            w.array("resources", call.resources) { r, resource in
+                r.string("ARN", resource.name)
+                r.string("accountId", call.accountId)
+                r.string("type", resource.type)
+            }
         }
+        w.value("responseElements", call.responseElements ?? .null)
+        w.string("sourceIPAddress", call.sourceIPAddress)
         if let tls = call.tlsDetails {
-            var details: [String: JSONValue] = [
-                "tlsVersion": .string(tls.tlsVersion), "cipherSuite": .string(tls.cipherSuite),
-            ]
-            if let host = tls.clientProvidedHostHeader { details["clientProvidedHostHeader"] = .string(host) }
-            r["tlsDetails"] = .object(details)
+            w.object("tlsDetails") { t in
+                t.string("cipherSuite", tls.cipherSuite)
+                if let host = tls.clientProvidedHostHeader { t.string("clientProvidedHostHeader", host) }
+                t.string("tlsVersion", tls.tlsVersion)
+            }
+        }
+        w.string("userAgent", call.userAgent ?? "")
+        w.object("userIdentity") { u in
+            if let identity = call.identity {
+                identity.write(into: &u)
+            } else {
+                u.string("accountId", call.accountId)
+                u.string("invokedBy", source)
+            }
         }
         self.init(
             eventId: eventId, eventTime: call.eventTime, eventName: call.eventName, eventSource: source,
             accountId: call.accountId, region: call.region, readOnly: call.readOnly,
             username: call.identity.map { $0.userName ?? ($0.type == "Root" ? "root" : $0.principalId) } ?? source,
-            accessKeyId: call.identity?.accessKeyId, resources: call.resources, record: .object(r))
+            accessKeyId: call.identity?.accessKeyId, resources: call.resources, json: w.finished())
     }
 }

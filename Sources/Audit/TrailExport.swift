@@ -39,7 +39,13 @@ public enum TrailExport {
                 let stamp = compactTime(hour, seconds: false)
                 let logObject =
                     "AWSLogs/\(account)/CloudTrail/\(region)/\(day)/\(account)_CloudTrail_\(region)_\(stamp)_\(sorted[0].eventId.prefix(16)).json.gz"
-                let logBody = JSONValue.object(["Records": .array(sorted.map(\.record))]).serialized()
+                // `{"Records":[...]}`, each record as stored.
+                var logBody = Array(#"{"Records":["#.utf8)
+                for (i, event) in sorted.enumerated() {
+                    if i > 0 { logBody.append(UInt8(ascii: ",")) }
+                    logBody.append(contentsOf: event.json)
+                }
+                logBody.append(contentsOf: "]}".utf8)
                 try write(try Gzip.compress(logBody), to: root.appendingPathComponent(logObject))
                 summary.logFiles += 1
                 summary.events += sorted.count

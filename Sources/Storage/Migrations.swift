@@ -151,6 +151,29 @@ enum Migrations {
                     PRIMARY KEY (account_id, kind, name))
                 """
             ]),
+        Step(
+            // An event's first resource (most have one: the key) moves into the event's own row,
+            // so recording an event is one row and one resource index entry, not two rows and
+            // four index entries; audit_resources keeps only further resources.
+            version: 9, name: "audit-resource-in-event",
+            statements: [
+                "ALTER TABLE audit_events ADD COLUMN resource_type TEXT",
+                "ALTER TABLE audit_events ADD COLUMN resource_name TEXT",
+                """
+                UPDATE audit_events SET resource_name =
+                    (SELECT MIN(r.resource_name) FROM audit_resources r WHERE r.event_id = audit_events.event_id)
+                """,
+                """
+                UPDATE audit_events SET resource_type =
+                    (SELECT MIN(r.resource_type) FROM audit_resources r
+                     WHERE r.event_id = audit_events.event_id AND r.resource_name = audit_events.resource_name)
+                """,
+                """
+                DELETE FROM audit_resources WHERE resource_name =
+                    (SELECT e.resource_name FROM audit_events e WHERE e.event_id = audit_resources.event_id)
+                """,
+                "CREATE INDEX audit_events_by_resource ON audit_events (resource_name) WHERE resource_name IS NOT NULL",
+            ]),
     ]
 
     static func run(on db: RampartDatabase) async throws {

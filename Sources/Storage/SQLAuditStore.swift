@@ -3,8 +3,9 @@ public import Audit
 public import Foundation
 import SQLKit
 
-/// `AuditStore` on the shared SQL database: one row per event (the record as JSON) and one per
-/// named resource, so that every LookupEvents attribute is an indexed, portable query.
+/// `AuditStore` on the shared SQL database: one row per event (the record as JSON, and its first
+/// resource) and one per further resource, so that every LookupEvents attribute is an indexed,
+/// portable query.
 public struct SQLAuditStore: AuditStore {
     private let db: RampartDatabase
 
@@ -21,13 +22,19 @@ public struct SQLAuditStore: AuditStore {
     }
 
     public func amend(_ event: CloudTrailEvent) async throws {
-        let record = event.record.jsonString
+        let record = String(decoding: event.json, as: UTF8.self)
         try await PendingAuditRecord.$current.withValue(nil) {
             try await db.transaction { sql in
-                try await sql.raw("UPDATE audit_events SET record = \(bind: record) WHERE event_id = \(bind: event.eventId)")
-                    .run()
+                let first = event.resources.first
+                try await sql.raw(
+                    """
+                    UPDATE audit_events SET record = \(bind: record), resource_type = \(bind: first?.type),
+                        resource_name = \(bind: first?.name)
+                    WHERE event_id = \(bind: event.eventId)
+                    """
+                ).run()
                 try await sql.raw("DELETE FROM audit_resources WHERE event_id = \(bind: event.eventId)").run()
-                try await Self.insertResources(of: [event], into: sql)
+                try await Self.insertFurtherResources(of: [event], into: sql)
             }
         }
     }
@@ -39,7 +46,7 @@ public struct SQLAuditStore: AuditStore {
 
         init(_ event: CloudTrailEvent) {
             self.event = event
-            self.record = event.record.jsonString
+            self.record = String(decoding: event.json, as: UTF8.self)
         }
     }
 
@@ -49,21 +56,23 @@ public struct SQLAuditStore: AuditStore {
     static func insert(_ rows: [Row], into sql: any SQLDatabase) async throws {
         for chunk in rows.chunked(50) {
             var query = SQLQueryString(
-                "INSERT INTO audit_events (event_id, account_id, region, event_time, event_name, event_source, read_only, username, access_key_id, record) VALUES "
+                "INSERT INTO audit_events (event_id, account_id, region, event_time, event_name, event_source, read_only, username, access_key_id, resource_type, resource_name, record) VALUES "
             )
             for (i, row) in chunk.enumerated() {
                 let e = row.event
+                let first = e.resources.first
                 if i > 0 { query += ", " }
                 query +=
-                    "(\(bind: e.eventId), \(bind: e.accountId), \(bind: e.region), \(bind: e.eventTime.timeIntervalSince1970), \(bind: e.eventName), \(bind: e.eventSource), \(bind: e.readOnly ? 1 : 0), \(bind: e.username), \(bind: e.accessKeyId), \(bind: row.record))"
+                    "(\(bind: e.eventId), \(bind: e.accountId), \(bind: e.region), \(bind: e.eventTime.timeIntervalSince1970), \(bind: e.eventName), \(bind: e.eventSource), \(bind: e.readOnly ? 1 : 0), \(bind: e.username), \(bind: e.accessKeyId), \(bind: first?.type), \(bind: first?.name), \(bind: row.record))"
             }
             try await sql.raw(query).run()
         }
-        try await insertResources(of: rows.map(\.event), into: sql)
+        try await insertFurtherResources(of: rows.map(\.event), into: sql)
     }
 
-    static func insertResources(of events: [CloudTrailEvent], into sql: any SQLDatabase) async throws {
-        let resources = events.flatMap { e in e.resources.map { (e.eventId, $0.type, $0.name) } }
+    /// Every resource after an event's first, which its own row holds.
+    static func insertFurtherResources(of events: [CloudTrailEvent], into sql: any SQLDatabase) async throws {
+        let resources = events.flatMap { e in e.resources.dropFirst().map { (e.eventId, $0.type, $0.name) } }
         for chunk in resources.chunked(100) {
             var query = SQLQueryString("INSERT INTO audit_resources (event_id, resource_type, resource_name) VALUES ")
             for (i, (eventId, type, name)) in chunk.enumerated() {
@@ -98,10 +107,10 @@ public struct SQLAuditStore: AuditStore {
             case .accessKeyId: query += " AND e.access_key_id = \(bind: v)"
             case .resourceName:
                 query +=
-                    " AND EXISTS (SELECT 1 FROM audit_resources r WHERE r.event_id = e.event_id AND r.resource_name = \(bind: v))"
+                    " AND (e.resource_name = \(bind: v) OR e.event_id IN (SELECT r.event_id FROM audit_resources r WHERE r.resource_name = \(bind: v)))"
             case .resourceType:
                 query +=
-                    " AND EXISTS (SELECT 1 FROM audit_resources r WHERE r.event_id = e.event_id AND r.resource_type = \(bind: v))"
+                    " AND (e.resource_type = \(bind: v) OR e.event_id IN (SELECT r.event_id FROM audit_resources r WHERE r.resource_type = \(bind: v)))"
             }
         }
         query += " ORDER BY e.event_time DESC, e.event_id DESC LIMIT \(bind: limit)"
@@ -170,7 +179,8 @@ public struct SQLAuditStore: AuditStore {
             region: try row.decode(column: "region", as: String.self),
             readOnly: try row.decode(column: "read_only", as: Int.self) != 0,
             username: try row.decode(column: "username", as: String?.self),
-            accessKeyId: try row.decode(column: "access_key_id", as: String?.self), resources: resources, record: record)
+            accessKeyId: try row.decode(column: "access_key_id", as: String?.self), resources: resources,
+            json: Array(recordText.utf8))
     }
 }
 

@@ -30,6 +30,42 @@ struct AuditTests {
             resources: [(type: "AWS::KMS::Key", name: "arn:aws:kms:us-east-1:111111111111:key/k")], tlsDetails: nil)
     }
 
+    /// The record is written member by member; it must be exactly the canonical serialization
+    /// of itself (sorted members, compact), whichever optional parts are present.
+    @Test func directlyWrittenRecordsAreCanonical() throws {
+        var full = call()
+        full.identity = AuditIdentity(
+            type: "AssumedRole", principalId: "AROAEXAMPLE:s", arn: "arn:aws:sts::111111111111:assumed-role/r/s",
+            accountId: "111111111111", accessKeyId: "ASIAEXAMPLE", userName: nil,
+            session: AuditSession(
+                issuerType: "Role", issuerPrincipalId: "AROAEXAMPLE", issuerArn: "arn:aws:iam::111111111111:role/r",
+                issuerUserName: "r", creationDate: Date(timeIntervalSince1970: 1_800_000_000)))
+        full.errorCode = "AccessDeniedException"
+        full.errorMessage = "no \"quotes\"\n or control \u{1} left raw"
+        full.responseElements = ["keyId": "k", "nested": ["b": 1, "a": [true, .null]]]
+        full.additionalEventData = ["keyMaterialId": "m"]
+        full.tlsDetails = AuditTLSDetails(
+            tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: "kms.local:8443")
+        full.resources.append((type: "AWS::KMS::Key", name: "arn:aws:kms:us-east-1:111111111111:key/other"))
+        for variant in [
+            call(), full,
+            {
+                var c = call()
+                c.identity = nil
+                return c
+            }(),
+        ] {
+            let event = CloudTrailEvent(variant, eventId: "e-1")
+            let parsed = try JSONParser.parse(event.json, maxDepth: 64)
+            #expect(parsed.serialized() == event.json)
+        }
+        let r = CloudTrailEvent(full, eventId: "e-1").record
+        #expect(r["userIdentity"]?["sessionContext"]?["sessionIssuer"]?["accountId"] == "111111111111")
+        #expect(r["tlsDetails"]?["clientProvidedHostHeader"] == "kms.local:8443")
+        #expect(r["resources"]?.arrayValue?.count == 2)
+        #expect(r["errorMessage"] == .string(full.errorMessage!))
+    }
+
     @Test func recordHasCloudTrailFields() {
         let event = CloudTrailEvent(call(), eventId: "e-1")
         let r = event.record

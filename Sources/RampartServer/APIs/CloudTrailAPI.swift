@@ -190,7 +190,7 @@ struct CloudTrailAPI: JSONServiceAPI {
             "EventId": .string(e.eventId), "EventName": .string(e.eventName), "ReadOnly": .string(e.readOnly ? "true" : "false"),
             "EventTime": Timestamp.epochSeconds(e.eventTime), "EventSource": .string(e.eventSource),
             "Resources": .array(e.resources.map { ["ResourceType": .string($0.type), "ResourceName": .string($0.name)] }),
-            "CloudTrailEvent": .string(e.record.jsonString),
+            "CloudTrailEvent": .string(String(decoding: e.json, as: UTF8.self)),
         ]
         if let u = e.username { out["Username"] = .string(u) }
         if let k = e.accessKeyId { out["AccessKeyId"] = .string(k) }

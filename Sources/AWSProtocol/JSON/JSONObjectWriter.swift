@@ -1,0 +1,85 @@
+/// Writes one JSON object straight into bytes, members given in sorted order by the caller:
+/// for hot records whose shape is fixed, without building a `JSONValue` tree first. The output is
+/// byte-for-byte what `JSONValue.serialized()` gives for the same object.
+public struct JSONObjectWriter {
+    private var bytes: [UInt8]
+    /// Whether the innermost open object has no member yet.
+    private var empty = true
+    #if DEBUG
+        /// The last key of each open object, to check the caller's order.
+        private var lastKeys: [String?] = [nil]
+    #endif
+
+    public init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    private mutating func key(_ name: String) {
+        #if DEBUG
+            if let last = lastKeys[lastKeys.count - 1] {
+                assert(last.utf8.lexicographicallyPrecedes(name.utf8), "\(name) after \(last)")
+            }
+            lastKeys[lastKeys.count - 1] = name
+        #endif
+        if !empty { bytes.append(UInt8(ascii: ",")) }
+        empty = false
+        JSONValue.writeString(name, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    public mutating func string(_ name: String, _ value: String) {
+        key(name)
+        JSONValue.writeString(value, into: &bytes)
+    }
+
+    public mutating func bool(_ name: String, _ value: Bool) {
+        key(name)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    public mutating func value(_ name: String, _ value: JSONValue) {
+        key(name)
+        value.write(into: &bytes)
+    }
+
+    /// A member whose value is an object, written by `build` on this same writer.
+    public mutating func object(_ name: String, _ build: (inout JSONObjectWriter) -> Void) {
+        key(name)
+        nested(build)
+    }
+
+    /// A member whose value is an array of objects, each written by `build`.
+    public mutating func array<S: Sequence>(
+        _ name: String, _ elements: S, _ build: (inout JSONObjectWriter, S.Element) -> Void
+    ) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        for (i, element) in elements.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            nested { build(&$0, element) }
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    private mutating func nested(_ build: (inout JSONObjectWriter) -> Void) {
+        bytes.append(UInt8(ascii: "{"))
+        empty = true
+        #if DEBUG
+            lastKeys.append(nil)
+        #endif
+        build(&self)
+        #if DEBUG
+            lastKeys.removeLast()
+        #endif
+        bytes.append(UInt8(ascii: "}"))
+        empty = false
+    }
+
+    /// The object's bytes, closed.
+    public consuming func finished() -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
+}
