@@ -217,7 +217,8 @@ extension CloudTrailEvent {
         if !call.resources.isEmpty {
             w.array("resources", call.resources) { r, resource in
                 r.string("ARN", resource.name)
-                r.string("accountId", call.accountId)
+                // The resource's owner: another account's key, for a cross-account call.
+                r.string("accountId", ARN(resource.name)?.accountId ?? call.accountId)
                 r.string("type", resource.type)
             }
         }

@@ -1,5 +1,6 @@
-import AWSProtocol
 import Testing
+
+@testable import AWSProtocol
 
 @Suite("Request validation from the model")
 struct RequestValidatorTests {
@@ -69,6 +70,20 @@ struct RequestValidatorTests {
         #expect(error(#"{"KeyId":"k","Path":"/staff/"}"#) == nil)
         #expect(error(#"{"KeyId":"k","Path":"/staff"}"#)?.code == "ValidationException")
         #expect(error(#"{"KeyId":"k","Alias":"abc1"}"#)?.code == "ValidationException")
+    }
+
+    /// AWS matches patterns as Java does: `\w`, `\d`, `\s` are ASCII (found by the model-driven
+    /// hostile-input test: `é` passed IAM name patterns).
+    @Test func wordDigitAndSpaceClassesAreASCII() {
+        let user = "[\\w+=,.@-]+"
+        #expect(PatternCache.shared.matches("alice.b@x=1", pattern: user))
+        #expect(!PatternCache.shared.matches("é", pattern: user))
+        #expect(!PatternCache.shared.matches("ßa", pattern: user))
+        #expect(PatternCache.shared.matches("42", pattern: "\\d+"))
+        #expect(!PatternCache.shared.matches("٤٢", pattern: "\\d+"))
+        #expect(PatternCache.shared.matches("a b", pattern: "^[a-zA-Z0-9:/_\\s.-]+$"))
+        #expect(!PatternCache.shared.matches("a\u{00A0}b", pattern: "^[a-zA-Z0-9:/_\\s.-]+$"))
+        #expect(PatternCache.asciiClasses("\\w\\.[\\d\\]]") == "[A-Za-z0-9_]\\.[0-9\\]]")
     }
 
     @Test func sensitiveBlobsAreNotEchoed() {

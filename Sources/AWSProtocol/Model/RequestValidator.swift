@@ -168,7 +168,7 @@ final class PatternCache: @unchecked Sendable {
             regex = cached
         } else {
             // The whole value must match: alternatives are tried until one spans it all.
-            regex = try? NSRegularExpression(pattern: "^(?:\(pattern))\\z")
+            regex = try? NSRegularExpression(pattern: "^(?:\(Self.asciiClasses(pattern)))\\z")
             lock.lock()
             compiled[pattern] = regex
             lock.unlock()
@@ -176,5 +176,37 @@ final class PatternCache: @unchecked Sendable {
         guard let regex else { return true }  // a pattern we cannot compile constrains nothing
         let range = NSRange(s.startIndex..., in: s)
         return regex.firstMatch(in: s, options: [.anchored], range: range) != nil
+    }
+
+    /// AWS matches model patterns as Java does: `\w`, `\d` and `\s` are ASCII classes there,
+    /// Unicode ones in ICU. Spells them out, inside character classes or outside.
+    static func asciiClasses(_ pattern: String) -> String {
+        let spelled: [Character: String] = ["w": "A-Za-z0-9_", "d": "0-9", "s": " \\t\\n\\x0B\\f\\r"]
+        var out = ""
+        var inClass = false
+        var escaped = false
+        for c in pattern {
+            if escaped {
+                escaped = false
+                if let set = spelled[c] {
+                    out += inClass ? set : "[\(set)]"
+                } else {
+                    out += "\\\(c)"
+                }
+                continue
+            }
+            switch c {
+            case "\\": escaped = true
+            case "[":
+                inClass = true
+                out.append(c)
+            case "]":
+                inClass = false
+                out.append(c)
+            default: out.append(c)
+            }
+        }
+        if escaped { out += "\\" }
+        return out
     }
 }

@@ -21,7 +21,10 @@ public struct QueryDecoder: Sendable {
         guard let shape = model.shapes[shapeName] else { return nil }
         switch shape.kind {
         case .structure:
-            return try structure(shape, prefix: prefix + ".", params: params)
+            // Only where some parameter lies below: a recursive shape would otherwise never end.
+            let below = prefix + "."
+            guard params.keys.contains(where: { $0.hasPrefix(below) }) else { return nil }
+            return try structure(shape, prefix: below, params: params)
         case .list:
             guard let member = shape.member else { return nil }
             var items: [JSONValue] = []

@@ -36,6 +36,7 @@ extension KeyManagementService {
         try await change { () async throws(AWSError) -> Void in
             try authorizeAlias("kms:CreateAlias", aliasName: aliasName, caller: caller)
             let target = try aliasTarget(targetKeyId, caller: caller, action: "kms:CreateAlias")
+            KMSCallNotes.current?.acted(on: target.arn)
             try checkState(.createAlias, target)
             let id = AliasID(accountId: caller.accountId, region: caller.region, name: aliasName)
             if state.withLock({ $0.aliases[id] }) != nil {
@@ -63,6 +64,7 @@ extension KeyManagementService {
             // The alias moves off one key and onto another: both must allow it.
             try authorize("kms:UpdateAlias", key: live(alias.targetKeyId)?.key, caller: caller)
             let target = try aliasTarget(targetKeyId, caller: caller, action: "kms:UpdateAlias")
+            KMSCallNotes.current?.acted(on: target.arn)
             try checkState(.updateAlias, target)
             if let current = live(alias.targetKeyId)?.key,
                 current.keyUsage != target.keyUsage || current.keySpec != target.keySpec
@@ -86,7 +88,9 @@ extension KeyManagementService {
                 throw .aliasNotFound("arn:aws:kms:\(caller.region):\(caller.accountId):\(aliasName)")
             }
             try authorizeAlias("kms:DeleteAlias", aliasName: aliasName, caller: caller)
-            try authorize("kms:DeleteAlias", key: live(alias.targetKeyId)?.key, caller: caller)
+            let target = live(alias.targetKeyId)?.key
+            try authorize("kms:DeleteAlias", key: target, caller: caller)
+            if let target { KMSCallNotes.current?.acted(on: target.arn) }
             var batch = KeyStoreBatch()
             batch.deleteAliases = [alias]
             try await persist(batch)

@@ -79,8 +79,11 @@ extension KeyManagementService {
                         $0.encryptionContextEquals != nil ? ["EncryptionContextEquals"] : ["EncryptionContextSubset"]
                     } ?? [],
                 ].filter { !$0.value.isEmpty })
-            if live.key.keyState == .pendingDeletion {
-                throw .kmsInvalidState("\(live.key.arn) is pending deletion.")
+            // AWS's key-state table: a disabled key takes no new grants either.
+            switch live.key.keyState {
+            case .pendingDeletion: throw .kmsInvalidState("\(live.key.arn) is pending deletion.")
+            case .disabled: throw .disabled(live.key.arn)
+            default: break
             }
             if request.dryRun { throw .dryRunOperation() }
             let existing = state.withLock { $0.grants[live.key.keyId] ?? [:] }
@@ -129,6 +132,12 @@ extension KeyManagementService {
         -> Page<KMSGrant>
     {
         try authorize("kms:ListRetirableGrants", key: nil, caller: caller)
+        // The retiring principal must be one of the caller's own account.
+        if let account = ARN(retiringPrincipal)?.accountId, account != caller.accountId {
+            throw .accessDenied(
+                "User: \(caller.principal.arn) is not authorized to perform: kms:ListRetirableGrants for principal \(retiringPrincipal) of another account"
+            )
+        }
         let grants = state.withLock { state in
             state.grants.values.flatMap(\.values).filter {
                 $0.retiringPrincipal == retiringPrincipal && $0.region == caller.region
@@ -173,6 +182,7 @@ extension KeyManagementService {
                 throw .validation(message: "Specify a GrantToken, or a KeyId and GrantId.")
             }
             guard let grant else { throw .kmsNotFound("Grant not found") }
+            KMSCallNotes.current?.acted(on: grant.keyArn)
             let arn = caller.principal.arn
             let allowed =
                 grant.retiringPrincipal == arn || (grant.granteePrincipal == arn && grant.operations.contains("RetireGrant"))

@@ -106,6 +106,13 @@ public final class KeyManagementService: Sendable {
         _ action: String, key: KMSKey?, caller: Caller, context: EncryptionContext? = nil,
         conditionKeys: [String: [String]] = [:]
     ) throws(AWSError) {
+        // What AWS keeps inside the key's own account: no key policy or grant opens it to another.
+        if let key, key.accountId != caller.accountId, !Self.crossAccountActions.contains(action) {
+            throw .accessDenied(
+                AccessDeniedMessage.text(
+                    KMSAccessRequest(action: action, key: key, caller: caller),
+                    because: "\(action) cannot be performed on a KMS key in a different AWS account"))
+        }
         var conditionKeys = conditionKeys
         if let key {
             let names = state.withLock { $0.aliases.names(of: key.keyId) }
@@ -117,6 +124,16 @@ public final class KeyManagementService: Sendable {
         if let key, grantAllows(request, key: key) { return }
         throw denial
     }
+
+    /// The operations AWS allows on another account's key ("Cross-account use: Yes"), given the
+    /// key policy's (and the caller's IAM policy's) permission.
+    static let crossAccountActions: Set<String> = [
+        "kms:CreateGrant", "kms:Decrypt", "kms:DeriveSharedSecret", "kms:DescribeKey", "kms:Encrypt",
+        "kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
+        "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:GetKeyRotationStatus", "kms:GetPublicKey",
+        "kms:ListGrants", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant", "kms:RevokeGrant", "kms:Sign",
+        "kms:Verify", "kms:VerifyMac",
+    ]
 
     func grantAllows(_ request: KMSAccessRequest, key: KMSKey) -> Bool {
         let grants = state.withLock { $0.grants[key.keyId].map { Array($0.values) } ?? [] }

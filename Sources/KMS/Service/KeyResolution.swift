@@ -87,4 +87,9 @@ extension KeyManagementService {
     public func keyArn(for reference: String, caller: Caller) -> String? {
         try? resolve(reference, caller: caller).key.arn
     }
+
+    /// The key a grant token names, for the audit trail.
+    public func keyArn(forGrantToken token: String) -> String? {
+        Self.grant(fromToken: token)?.keyArn
+    }
 }

@@ -15,6 +15,14 @@ struct CloudTrailAPI: JSONServiceAPI {
     let validator = RequestValidator(model: .cloudTrail)
 
     func handle(operation: String, input: RequestInput, caller: Caller, requestId: String) async throws(AWSError) -> JSONValue {
+        // The trail is read and configured with IAM permissions, as in AWS (an account's root needs none).
+        let trailName = input.string("Name") ?? input.string("TrailName")
+        let resource =
+            trailName.map { $0.hasPrefix("arn:") ? $0 : "arn:aws:cloudtrail:\(caller.region):\(caller.accountId):trail/\($0)" }
+            ?? "*"
+        if let denial = Authorization.iam(caller, "cloudtrail:\(operation)", resource, [:]) {
+            throw .accessDenied(denial.message)
+        }
         switch operation {
         case "LookupEvents":
             let attributes = input.structureList("LookupAttributes") ?? []

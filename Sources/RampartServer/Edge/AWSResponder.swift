@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Identity
+import KMS
 import Logging
 import NIOCore
 
@@ -165,7 +166,9 @@ struct AWSResponder: HTTPResponder {
                 model: api.validator.model, tls: tls)
             result = .success(
                 try await PendingAuditRecord.$current.withValue(call?.pending) {
-                    try await api.handle(operation: operation, input: input, caller: caller, requestId: requestId)
+                    try await KMSCallNotes.$current.withValue(call?.notes) {
+                        try await api.handle(operation: operation, input: input, caller: caller, requestId: requestId)
+                    }
                 })
         } catch let error as AWSError {
             result = .failure(error)

@@ -54,6 +54,11 @@ struct AuditRecorder: Sendable {
         var eventId = UUID().uuidString.lowercased()
         var time: Date
         var tls: AuditTLSDetails?
+        /// For KMS changes: the ARNs of what the call acts on, read before it runs (an alias
+        /// being deleted still names its key).
+        var touched: [String] = []
+        /// What the key service noted the call acted on; overrides `touched` for keys.
+        var notes: KMSCallNotes?
         /// For calls that may change state: the record that commits with the change.
         var pending: PendingAuditRecord?
     }
@@ -68,10 +73,35 @@ struct AuditRecorder: Sendable {
             service: service, operation: operation, caller: caller, requestId: requestId, input: input, model: model,
             time: clock.now, tls: tls)
         if !Self.isReadOnly(operation) {
+            if service == "kms" {
+                call.touched = touchedBefore(operation: operation, input: input, caller: caller)
+                call.notes = KMSCallNotes()
+            }
             call.pending = PendingAuditRecord(event(call, response: nil, error: nil))
         }
         return call
     }
+
+    /// The keys (and alias) a KMS change names, resolved in the caller's account.
+    func touchedBefore(operation: String, input: JSONValue?, caller: Caller) -> [String] {
+        var arns: [String] = []
+        func add(_ arn: String?) {
+            if let arn, !arns.contains(arn) { arns.append(arn) }
+        }
+        for member in ["KeyId", "TargetKeyId"] {
+            guard let reference = input?[member]?.stringValue else { continue }
+            add(kms.keyArn(for: reference, caller: caller) ?? (reference.hasPrefix("arn:aws:kms:") ? reference : nil))
+        }
+        let alias = input?["AliasName"]?.stringValue
+        if operation == "DeleteAlias", let alias { add(kms.keyArn(for: alias, caller: caller)) }
+        if let token = input?["GrantToken"]?.stringValue { add(kms.keyArn(forGrantToken: token)) }
+        if let alias, alias.hasPrefix("alias/") { add("arn:aws:kms:\(caller.region):\(caller.accountId):\(alias)") }
+        return arns
+    }
+
+    /// Changes whose records carry the key's ARN as `responseElements.keyId` though the
+    /// response holds none (AWS's records since December 2022).
+    static let keyIdInResponseElements: Set<String> = ["CreateAlias", "UpdateAlias", "DeleteAlias", "RetireGrant"]
 
     /// Records how the call ended. Changes' records are committed before this returns.
     func finish(_ call: Call, response: JSONValue?, error: AWSError?) async {
@@ -94,6 +124,9 @@ struct AuditRecorder: Sendable {
             ] {
                 if let arn = candidate, arn.hasPrefix("arn:aws:kms:"), !arns.contains(arn) { arns.append(arn) }
             }
+            let noted = call.notes?.keyArns ?? []
+            let touched = noted.isEmpty ? call.touched : noted + call.touched.filter { !$0.contains(":key/") }
+            for arn in touched where !arns.contains(arn) { arns.append(arn) }
             if arns.isEmpty, let keyId = input?["KeyId"]?.stringValue ?? input?["TargetKeyId"]?.stringValue {
                 if let arn = kms.keyArn(for: keyId, caller: caller) {
                     arns.append(arn)
@@ -111,6 +144,11 @@ struct AuditRecorder: Sendable {
                     Dictionary(
                         uniqueKeysWithValues: kept.map { (String($0.key.prefix(1).lowercased() + $0.key.dropFirst()), $0.value) })
                 )
+            }
+            if Self.keyIdInResponseElements.contains(operation),
+                let key = call.notes?.keyArns.first ?? call.touched.first(where: { $0.contains(":key/") })
+            {
+                responseElements = ["keyId": .string(key)]
             }
         }
         var parameters = input.flatMap {
