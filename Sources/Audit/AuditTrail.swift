@@ -6,7 +6,7 @@ import Synchronization
 
 /// Records CloudTrail events. A change's record commits in the change's own transaction (see
 /// `PendingAuditRecord`) and is complete before the call answers; records of reads and
-/// cryptographic calls are group-committed every few milliseconds, and whatever is pending is
+/// cryptographic calls are group-committed every 100 milliseconds, and whatever is pending is
 /// written when the service stops, so a clean stop loses none.
 public final class AuditTrail: Service, Sendable {
     private let store: any AuditStore
@@ -21,7 +21,7 @@ public final class AuditTrail: Service, Sendable {
     private let flushing = AsyncLock()
 
     public init(
-        store: any AuditStore, logger: Logger, interval: Duration = .milliseconds(20), retentionDays: Int = 90,
+        store: any AuditStore, logger: Logger, interval: Duration = .milliseconds(100), retentionDays: Int = 90,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
@@ -54,7 +54,11 @@ public final class AuditTrail: Service, Sendable {
             do {
                 try await store.append([event])
             } catch {
-                logger.error("writing an audit record failed", metadata: ["event_id": .string(event.eventId)])
+                // Kept for the group commit, which retries until the store takes it.
+                logger.error(
+                    "writing an audit record failed; keeping it for the next flush",
+                    metadata: ["event_id": .string(event.eventId)])
+                pending.withLock { $0.append(event) }
             }
         } else {
             let backlog = pending.withLock { p -> Int in

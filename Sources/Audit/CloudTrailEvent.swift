@@ -1,5 +1,6 @@
 public import AWSProtocol
 public import Foundation
+import RampartCore
 
 /// One CloudTrail record (eventVersion 1.11), as AWS writes them, plus the few fields
 /// LookupEvents filters on.
@@ -186,7 +187,7 @@ extension CloudTrailEvent {
         var call = AuditedCall(
             service: service, eventName: eventName, identity: nil, accountId: accountId, region: region,
             sourceIPAddress: "\(service).amazonaws.com", userAgent: "\(service).amazonaws.com",
-            requestId: UUID().uuidString.lowercased(), eventTime: time, readOnly: false, requestParameters: nil,
+            requestId: UUIDText.random(), eventTime: time, readOnly: false, requestParameters: nil,
             responseElements: nil, errorCode: nil, errorMessage: nil, resources: [(type: resourceType, name: resourceArn)],
             tlsDetails: nil)
         call.eventType = "AwsServiceEvent"
@@ -195,7 +196,7 @@ extension CloudTrailEvent {
     }
 
     /// Builds the record AWS would write for `call`, members in sorted order.
-    public init(_ call: AuditedCall, eventId: String = UUID().uuidString.lowercased()) {
+    public init(_ call: AuditedCall, eventId: String = EventID.make()) {
         let source = "\(call.service).amazonaws.com"
         var w = JSONObjectWriter(capacity: 1_536)
         if let extra = call.additionalEventData { w.value("additionalEventData", extra) }

@@ -72,7 +72,15 @@ public enum DataDirectory {
         guard FileManager.default.fileExists(atPath: path) else {
             throw RampartError("\(path) is missing: the data folder is incomplete")
         }
-        let db = try await RampartDatabase.open(path: path, logger: logger)
+        try checkPrivate(directory)
+        let db: RampartDatabase
+        do {
+            db = try await RampartDatabase.open(path: path, logger: logger)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw RampartError(Self.explainOpenFailure(path: path, error: error))
+        }
         do {
             if let check = try await db.meta("root_key_check") {
                 guard vault.verifyCheckValue(check) else {
@@ -88,6 +96,43 @@ public enum DataDirectory {
             throw error
         }
         return (vault, db)
+    }
+}
+
+extension DataDirectory {
+    /// What to tell the operator when SQLite cannot open or read the store.
+    static func explainOpenFailure(path: String, error: any Error) -> String {
+        let what = "\(error)"
+        let folder = (path as NSString).deletingLastPathComponent
+        if what.contains("notADatabase") || what.contains("corrupt") {
+            return "\(path) is damaged (\(what)): restore it, with its root.key, from a backup"
+        }
+        var stats = statvfs()
+        if statvfs(folder, &stats) == 0, stats.f_bavail == 0 {
+            return "cannot open \(path): no space left on the disk of \(folder) (\(what)): free some space and start again"
+        }
+        if access(folder, W_OK) != 0 || (FileManager.default.fileExists(atPath: path) && access(path, W_OK) != 0)
+            || what.contains("cantOpen") || what.contains("readonly") || what.contains("ioError")
+        {
+            return
+                "cannot open \(path) for writing (\(what)): the store and its folder must be writable (read-only or immutable disk, no space, or wrong owner?)"
+        }
+        return "cannot open \(path): \(what)"
+    }
+
+    /// The store and the credentials file hold secrets (sealed, and the root secret in the
+    /// clear): refuse them open to others, as the folder and root key are.
+    static func checkPrivate(_ directory: URL) throws {
+        for name in [RampartDatabase.fileName, credentialsFileName] {
+            let path = directory.appendingPathComponent(name).path
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
+            else { continue }
+            if mode & 0o077 != 0 {
+                throw RampartError(
+                    "\(path) has mode \(String(mode, radix: 8)), open to other users: run chmod go-rwx on it")
+            }
+        }
     }
 }
 

@@ -61,6 +61,7 @@ public enum RampartServer {
     }
 
     private static func serve(_ options: ServerOptions, vault: KeyVault, db: RampartDatabase, logger: Logger) async throws {
+        raiseDescriptorLimit(logger: logger)
         let wallClock = SystemClock()
         let serviceClock = AdjustableClock(base: wallClock)
         let identityStore = SQLIdentityStore(database: db)
@@ -177,5 +178,18 @@ public enum RampartServer {
             throw RampartError("the TLS key \(key) does not match the certificate \(certificate), or is unusable: \(error)")
         }
         return tls
+    }
+
+    /// Every connection holds a descriptor: lift the soft limit to the hard one, so that many
+    /// clients are refused by the hard limit only (a process out of descriptors fails badly).
+    static func raiseDescriptorLimit(logger: Logger) {
+        var limit = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        let before = limit.rlim_cur
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(resource, &limit) == 0 {
+            logger.info("raised the open-files limit", metadata: ["from": "\(before)", "to": "\(limit.rlim_max)"])
+        }
     }
 }

@@ -66,6 +66,16 @@ struct AuditTests {
         #expect(r["errorMessage"] == .string(full.errorMessage!))
     }
 
+    @Test func eventIdsAreUUIDsThatSortByTime() {
+        let early = EventID.make(at: Date(timeIntervalSince1970: 1_800_000_000))
+        let late = EventID.make(at: Date(timeIntervalSince1970: 1_800_000_000.002))
+        #expect(UUID(uuidString: early) != nil && early == early.lowercased() && early.count == 36)
+        #expect(Array(early)[14] == "7")  // version 7
+        #expect("89ab".contains(Array(early)[19]))  // RFC 9562 variant
+        #expect(early < late)
+        #expect(EventID.make() != EventID.make())
+    }
+
     @Test func recordHasCloudTrailFields() {
         let event = CloudTrailEvent(call(), eventId: "e-1")
         let r = event.record

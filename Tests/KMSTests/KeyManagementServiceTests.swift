@@ -264,9 +264,9 @@ struct KeyManagementServiceTests {
         let (kms, store, _) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(), caller: caller)
         store.failWrites = true
-        #expect(await errorCode { try await kms.disableKey(keyId: key.keyId, caller: caller) } == "ServiceUnavailable")
+        #expect(await errorCode { try await kms.disableKey(keyId: key.keyId, caller: caller) } == "KMSInternalException")
         #expect(try kms.describeKey(keyId: key.keyId, caller: caller).keyState == .enabled)
-        #expect(await errorCode { _ = try await kms.createKey(CreateKeyRequest(), caller: caller) } == "ServiceUnavailable")
+        #expect(await errorCode { _ = try await kms.createKey(CreateKeyRequest(), caller: caller) } == "KMSInternalException")
         #expect(try kms.listKeys(limit: nil, marker: nil, caller: caller).items.count == 1)
     }
 

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 public import Identity
 import Policy
+import RampartCore
 import Synchronization
 
 /// What CreateKey takes.
@@ -70,7 +71,7 @@ extension KeyManagementService {
             throw .unsupportedOperation("Multi-Region keys are not supported by this Rampart build yet.")
         }
         try TagRules.validate(request.tags)
-        let keyId = UUID().uuidString.lowercased()
+        let keyId = UUIDText.random()
         let policy =
             try request.policy.map { p throws(AWSError) in try KeyPolicyRules.validate(p) }
             ?? KeyPolicyRules.defaultPolicy(accountId: caller.accountId)

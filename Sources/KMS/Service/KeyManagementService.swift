@@ -176,7 +176,10 @@ public final class KeyManagementService: Sendable {
             try await store.apply(batch)
         } catch {
             logger.error("kms store write failed", metadata: ["error": "\(error)"])
-            throw .serviceUnavailable("The key store could not record the change; retry later")
+            // KMS's own error for a fault on its side (HTTP 500), which SDKs know to retry.
+            throw AWSError(
+                code: "KMSInternalException", message: "The key store could not record the change; retry later.",
+                httpStatus: 500)
         }
     }
 

@@ -7,6 +7,7 @@ import Identity
 import KMS
 import Logging
 import NIOCore
+import RampartCore
 
 /// The one responder behind the port: health check, then AWS dispatch. JSON calls go by
 /// `X-Amz-Target`, Query calls by `Action` and the SigV4 scope's service.
@@ -53,7 +54,7 @@ struct AWSResponder: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
-        let requestId = UUID().uuidString.lowercased()
+        let requestId = UUIDText.random()
         var summary = Summary()
         let response = await dispatch(request, context: context, requestId: requestId, summary: &summary)
         summary.status = response.status.code

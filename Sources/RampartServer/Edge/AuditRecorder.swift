@@ -51,7 +51,7 @@ struct AuditRecorder: Sendable {
         var requestId: String
         var input: JSONValue?
         var model: ServiceModel
-        var eventId = UUID().uuidString.lowercased()
+        var eventId = EventID.make()
         var time: Date
         var tls: AuditTLSDetails?
         /// For KMS changes: the ARNs of what the call acts on, read before it runs (an alias
