@@ -216,10 +216,12 @@ extension CloudTrailEvent {
         w.string("requestID", call.requestId)
         w.value("requestParameters", call.requestParameters ?? .null)
         if !call.resources.isEmpty {
+            let ownAccount = ":\(call.accountId):"
             w.array("resources", call.resources) { r, resource in
                 r.string("ARN", resource.name)
                 // The resource's owner: another account's key, for a cross-account call.
-                r.string("accountId", ARN(resource.name)?.accountId ?? call.accountId)
+                let owner = resource.name.contains(ownAccount) ? nil : ARN(resource.name)?.accountId
+                r.string("accountId", owner ?? call.accountId)
                 r.string("type", resource.type)
             }
         }

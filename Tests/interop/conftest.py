@@ -22,6 +22,9 @@ import requests
 from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
+# The long local mode: RAMPART_TEST_SCALE=10 runs the crash, race and hostile-input tests ten
+# times longer than CI's short versions.
+SCALE = max(1, int(os.environ.get("RAMPART_TEST_SCALE", "1")))
 ACCOUNT = "111111111111"
 
 

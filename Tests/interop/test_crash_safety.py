@@ -10,7 +10,9 @@ import sqlite3
 import threading
 import time
 
-KILLS = 20
+from conftest import SCALE
+
+KILLS = 20 * SCALE
 
 
 def test_sigkill_under_mixed_load(fresh_server):

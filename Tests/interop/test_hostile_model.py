@@ -49,7 +49,7 @@ import requests
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from conftest import Server
+from conftest import SCALE, Server
 
 # ---------------------------------------------------------------------------------------------
 # Scope
@@ -691,7 +691,7 @@ def hostile_server():
 
 
 # A few examples per case, no example database (nothing written to the repository).
-HOSTILE = settings(max_examples=6, database=None, deadline=None, report_multiple_bugs=False,
+HOSTILE = settings(max_examples=6 * SCALE, database=None, deadline=None, report_multiple_bugs=False,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                           HealthCheck.data_too_large, HealthCheck.large_base_example])
 

@@ -25,10 +25,10 @@ import time
 import botocore.exceptions
 import pytest
 
-from conftest import ACCOUNT, Server, error_code, fails
+from conftest import ACCOUNT, SCALE, Server, error_code, fails
 
 THREADS = 16
-CALLS_PER_THREAD = 320
+CALLS_PER_THREAD = 320 * SCALE
 ROTATION_LIMIT = 25
 ALIASES = ["alias/race-a", "alias/race-b", "alias/race-c"]
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
