@@ -47,6 +47,7 @@ public struct CloudTrailEvent: Sendable {
 public struct AuditIdentity: Sendable {
     public var type: String  // Root, IAMUser, AssumedRole, AWSService
     public var principalId: String
+    /// Empty for `AWSAccount` identities (a caller of another account, as the owner sees it).
     public var arn: String
     public var accountId: String
     public var accessKeyId: String?
@@ -70,7 +71,7 @@ public struct AuditIdentity: Sendable {
     func write(into w: inout JSONObjectWriter) {
         if let accessKeyId { w.string("accessKeyId", accessKeyId) }
         w.string("accountId", accountId)
-        w.string("arn", arn)
+        if !arn.isEmpty { w.string("arn", arn) }
         w.string("principalId", principalId)
         if let session { w.object("sessionContext") { session.write(into: &$0) } }
         w.string("type", type)

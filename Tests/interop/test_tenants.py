@@ -385,8 +385,6 @@ def test_refused_cross_account_call_is_recorded_only_for_the_caller(world):
     assert records_of(a.ct, request_id, present=False) == []
 
 
-@pytest.mark.xfail(strict=True, reason="a successful cross-account call (B's root Encrypt on A's key by ARN) is recorded "
-                   "only in B's trail (recipientAccountId 222222222222): LookupEvents in A finds no record with its requestID")
 def test_allowed_cross_account_call_is_recorded_in_both_trails(world):
     """AWS: logged in both the caller account and the key owner account."""
     a, b, shared = world.a, world.b, world.shared

@@ -105,15 +105,43 @@ struct AuditRecorder: Sendable {
 
     /// Records how the call ended. Changes' records are committed before this returns.
     func finish(_ call: Call, response: JSONValue?, error: AWSError?) async {
-        let event = event(call, response: response, error: error)
+        let audited = audited(call, response: response, error: error)
+        let event = CloudTrailEvent(audited, eventId: call.eventId)
         if let pending = call.pending {
             await trail.finish(pending, as: event)
         } else {
             await trail.record(event, durable: false)
         }
+        // A call that used another account's key is in that account's trail too, as AWS records it.
+        guard error == nil else { return }
+        for owner in Self.otherOwners(of: audited.resources, caller: call.caller.accountId) {
+            var copy = audited
+            copy.accountId = owner
+            // The owner sees the calling account, not its credentials (CloudTrail's AWSAccount).
+            copy.identity = audited.identity.map {
+                AuditIdentity(
+                    type: "AWSAccount", principalId: $0.principalId, arn: "", accountId: $0.accountId, accessKeyId: nil,
+                    userName: nil)
+            }
+            await trail.record(CloudTrailEvent(copy), durable: !copy.readOnly)
+        }
+    }
+
+    /// The accounts, other than the caller's, that own the resources.
+    static func otherOwners(of resources: [(type: String, name: String)], caller: String) -> [String] {
+        let own = ":\(caller):"
+        var owners: [String] = []
+        for resource in resources where !resource.name.contains(own) {
+            if let owner = ARN(resource.name)?.accountId, owner != caller, !owners.contains(owner) { owners.append(owner) }
+        }
+        return owners
     }
 
     func event(_ call: Call, response: JSONValue?, error: AWSError?) -> CloudTrailEvent {
+        CloudTrailEvent(audited(call, response: response, error: error), eventId: call.eventId)
+    }
+
+    func audited(_ call: Call, response: JSONValue?, error: AWSError?) -> AuditedCall {
         let (service, operation, caller, input, model) = (call.service, call.operation, call.caller, call.input, call.model)
         var resources: [(type: String, name: String)] = []
         if service == "kms" {
@@ -178,7 +206,7 @@ struct AuditRecorder: Sendable {
             responseElements: responseElements, errorCode: error?.code, errorMessage: error?.message, resources: resources,
             tlsDetails: call.tls)
         audited.additionalEventData = additional
-        return CloudTrailEvent(audited, eventId: call.eventId)
+        return audited
     }
 }
 
