@@ -23,6 +23,20 @@ public struct ARN: Sendable, Hashable, CustomStringConvertible {
             accountId: String(parts[4]), resource: String(parts[5]))
     }
 
+    /// The account field of `text`, read without parsing the rest (for hot paths); nil when
+    /// `text` is not an ARN.
+    public static func accountId(in text: String) -> Substring? {
+        guard text.hasPrefix("arn:") else { return nil }
+        var colons = 0
+        var start = text.startIndex
+        for i in text.utf8.indices where text.utf8[i] == UInt8(ascii: ":") {
+            colons += 1
+            if colons == 4 { start = text.utf8.index(after: i) }
+            if colons == 5 { return text[start..<i] }
+        }
+        return nil
+    }
+
     public var description: String { "arn:\(partition):\(service):\(region):\(accountId):\(resource)" }
 
     /// The resource's path segments, for `type/path/name` resources (IAM users, roles and

@@ -217,12 +217,10 @@ extension CloudTrailEvent {
         w.string("requestID", call.requestId)
         w.value("requestParameters", call.requestParameters ?? .null)
         if !call.resources.isEmpty {
-            let ownAccount = ":\(call.accountId):"
             w.array("resources", call.resources) { r, resource in
                 r.string("ARN", resource.name)
                 // The resource's owner: another account's key, for a cross-account call.
-                let owner = resource.name.contains(ownAccount) ? nil : ARN(resource.name)?.accountId
-                r.string("accountId", owner ?? call.accountId)
+                r.string("accountId", ARN.accountId(in: resource.name).map(String.init) ?? call.accountId)
                 r.string("type", resource.type)
             }
         }

@@ -10,10 +10,7 @@ public enum EventID {
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - i))) }
         var generator = SystemRandomNumberGenerator()
-        let random = generator.next() as UInt64
-        let more = generator.next() as UInt64
-        for i in 6..<8 { bytes[i] = UInt8(truncatingIfNeeded: random >> (8 * (i - 6))) }
-        for i in 8..<16 { bytes[i] = UInt8(truncatingIfNeeded: more >> (8 * (i - 8))) }
+        for i in 6..<16 { bytes[i] = generator.next() }
         bytes[6] = 0x70 | (bytes[6] & 0x0F)  // version 7
         bytes[8] = 0x80 | (bytes[8] & 0x3F)  // RFC 9562 variant
         return UUIDText.format(bytes)

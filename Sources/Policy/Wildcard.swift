@@ -77,38 +77,10 @@ public struct WildcardPattern: Sendable, Hashable {
         if let ascii, let result = Wildcard.asciiGlob(ascii, value, fold: caseInsensitive) { return result }
         let pattern = caseInsensitive ? lowercased().tokens : tokens
         let text = caseInsensitive ? Array(value.lowercased()) : Array(value)
-        // Linear-time glob with single backtrack point (the last `*`).
-        var p = 0
-        var t = 0
-        var starP = -1
-        var starT = 0
-        while t < text.count {
-            if p < pattern.count {
-                switch pattern[p] {
-                case .anyRun:
-                    starP = p
-                    starT = t
-                    p += 1
-                    continue
-                case .anyOne:
-                    p += 1
-                    t += 1
-                    continue
-                case .literal(let c) where c == text[t]:
-                    p += 1
-                    t += 1
-                    continue
-                case .literal:
-                    break
-                }
-            }
-            guard starP >= 0 else { return false }
-            p = starP + 1
-            starT += 1
-            t = starT
-        }
-        while p < pattern.count, pattern[p] == .anyRun { p += 1 }
-        return p == pattern.count
+        return Wildcard.glob(
+            patternCount: pattern.count, textCount: text.count,
+            element: { pattern[$0] == .anyRun ? .anyRun : pattern[$0] == .anyOne ? .anyOne : .literal },
+            same: { p, t in pattern[p] == .literal(text[t]) })
     }
 }
 
@@ -138,33 +110,55 @@ public enum Wildcard {
         return value.withUTF8 { text -> Bool? in
             for byte in text where byte >= 0x80 || byte == 0x0D { return nil }
             @inline(__always) func folded(_ b: Int16) -> Int16 { fold && b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
-            var p = 0
-            var t = 0
-            var starP = -1
-            var starT = 0
-            while t < text.count {
-                if p < pattern.count {
-                    let c = pattern[p]
-                    if c == -1 {
-                        starP = p
-                        starT = t
-                        p += 1
-                        continue
-                    }
-                    if c == -2 || folded(c) == folded(Int16(text[t])) {
-                        p += 1
-                        t += 1
-                        continue
-                    }
-                }
-                guard starP >= 0 else { return false }
-                p = starP + 1
-                starT += 1
-                t = starT
-            }
-            while p < pattern.count, pattern[p] == -1 { p += 1 }
-            return p == pattern.count
+            return glob(
+                patternCount: pattern.count, textCount: text.count,
+                element: { pattern[$0] == -1 ? .anyRun : pattern[$0] == -2 ? .anyOne : .literal },
+                same: { p, t in folded(pattern[p]) == folded(Int16(text[t])) })
         }
+    }
+
+    /// What a glob pattern element is.
+    enum Element {
+        case anyRun, anyOne, literal
+    }
+
+    /// The glob, linear-time with a single backtrack point (the last `*`), over any pattern and
+    /// text given by their lengths, what each pattern element is, and whether a literal matches.
+    @inline(__always)
+    static func glob(
+        patternCount: Int, textCount: Int, element: (Int) -> Element, same: (Int, Int) -> Bool
+    ) -> Bool {
+        var p = 0
+        var t = 0
+        var starP = -1
+        var starT = 0
+        while t < textCount {
+            if p < patternCount {
+                switch element(p) {
+                case .anyRun:
+                    starP = p
+                    starT = t
+                    p += 1
+                    continue
+                case .anyOne:
+                    p += 1
+                    t += 1
+                    continue
+                case .literal where same(p, t):
+                    p += 1
+                    t += 1
+                    continue
+                case .literal:
+                    break
+                }
+            }
+            guard starP >= 0 else { return false }
+            p = starP + 1
+            starT += 1
+            t = starT
+        }
+        while p < patternCount, element(p) == .anyRun { p += 1 }
+        return p == patternCount
     }
 
     /// IAM action matching: case-insensitive, `*` alone matches every action.

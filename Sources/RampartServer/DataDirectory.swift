@@ -123,15 +123,9 @@ extension DataDirectory {
     /// The store and the credentials file hold secrets (sealed, and the root secret in the
     /// clear): refuse them open to others, as the folder and root key are.
     static func checkPrivate(_ directory: URL) throws {
-        for name in [RampartDatabase.fileName, credentialsFileName] {
-            let path = directory.appendingPathComponent(name).path
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
-            else { continue }
-            if mode & 0o077 != 0 {
-                throw RampartError(
-                    "\(path) has mode \(String(mode, radix: 8)), open to other users: run chmod go-rwx on it")
-            }
+        for (name, what) in [(RampartDatabase.fileName, "the store"), (credentialsFileName, "the credentials file")] {
+            let url = directory.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: url.path) { try FilePermissions.requirePrivate(url, what: what) }
         }
     }
 }

@@ -89,14 +89,19 @@ struct AuditRecorder: Sendable {
             if let arn, !arns.contains(arn) { arns.append(arn) }
         }
         for member in ["KeyId", "TargetKeyId"] {
-            guard let reference = input?[member]?.stringValue else { continue }
-            add(kms.keyArn(for: reference, caller: caller) ?? (reference.hasPrefix("arn:aws:kms:") ? reference : nil))
+            if let reference = input?[member]?.stringValue { add(keyArn(named: reference, caller: caller)) }
         }
         let alias = input?["AliasName"]?.stringValue
         if operation == "DeleteAlias", let alias { add(kms.keyArn(for: alias, caller: caller)) }
         if let token = input?["GrantToken"]?.stringValue { add(kms.keyArn(forGrantToken: token)) }
         if let alias, alias.hasPrefix("alias/") { add("arn:aws:kms:\(caller.region):\(caller.accountId):\(alias)") }
         return arns
+    }
+
+    /// The ARN of the key a request names: resolved in the caller's account, or as written when
+    /// it is a key ARN that resolves nowhere (another account's, a deleted key).
+    func keyArn(named reference: String, caller: Caller) -> String? {
+        kms.keyArn(for: reference, caller: caller) ?? (reference.hasPrefix("arn:aws:kms:") ? reference : nil)
     }
 
     /// Changes whose records carry the key's ARN as `responseElements.keyId` though the
@@ -129,10 +134,11 @@ struct AuditRecorder: Sendable {
 
     /// The accounts, other than the caller's, that own the resources.
     static func otherOwners(of resources: [(type: String, name: String)], caller: String) -> [String] {
-        let own = ":\(caller):"
         var owners: [String] = []
-        for resource in resources where !resource.name.contains(own) {
-            if let owner = ARN(resource.name)?.accountId, owner != caller, !owners.contains(owner) { owners.append(owner) }
+        for resource in resources {
+            guard let owner = ARN.accountId(in: resource.name), owner != caller, !owners.contains(where: { $0 == owner })
+            else { continue }
+            owners.append(String(owner))
         }
         return owners
     }
@@ -155,12 +161,10 @@ struct AuditRecorder: Sendable {
             let noted = call.notes?.keyArns ?? []
             let touched = noted.isEmpty ? call.touched : noted + call.touched.filter { !$0.contains(":key/") }
             for arn in touched where !arns.contains(arn) { arns.append(arn) }
-            if arns.isEmpty, let keyId = input?["KeyId"]?.stringValue ?? input?["TargetKeyId"]?.stringValue {
-                if let arn = kms.keyArn(for: keyId, caller: caller) {
-                    arns.append(arn)
-                } else if keyId.hasPrefix("arn:aws:kms:") {
-                    arns.append(keyId)
-                }
+            if arns.isEmpty, let keyId = input?["KeyId"]?.stringValue ?? input?["TargetKeyId"]?.stringValue,
+                let arn = keyArn(named: keyId, caller: caller)
+            {
+                arns.append(arn)
             }
             resources = arns.map { (type: "AWS::KMS::Key", name: $0) }
         }
