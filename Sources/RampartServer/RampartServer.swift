@@ -89,18 +89,25 @@ public enum RampartServer {
             recordCalls: options.audit, logger: logger)
 
         let http1 = HTTP1Channel.Configuration(idleTimeout: options.idleTimeout)
+        let limit = ConnectionLimit.forDescriptorLimit()
+        logger.info("connection limit", metadata: ["connections": "\(limit.capacity)"])
         let server: HTTPServerBuilder
         if let certPath = options.tlsCertificatePath {
             guard let keyPath = options.tlsKeyPath else { throw RampartError("--tls-cert needs --tls-key") }
             let tls = try tlsConfiguration(certificate: certPath, key: keyPath)
             // TLS, with the handshake's outcome noted for the trail.
             server = HTTPServerBuilder { responder in
-                TLSDetailsChannel(
-                    base: try TLSChannel(HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tls),
-                    sessions: tlsSessions)
+                ConnectionLimitChannel(
+                    base: TLSDetailsChannel(
+                        base: try TLSChannel(
+                            HTTP1Channel(responder: responder, configuration: http1), tlsConfiguration: tls),
+                        sessions: tlsSessions),
+                    limit: limit)
             }
         } else {
-            server = .http1(configuration: http1)
+            server = HTTPServerBuilder { responder in
+                ConnectionLimitChannel(base: HTTP1Channel(responder: responder, configuration: http1), limit: limit)
+            }
         }
         let app = Application(
             responder: responder, server: server,
