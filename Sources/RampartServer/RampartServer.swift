@@ -9,6 +9,7 @@ import KMS
 import KeyVault
 public import Logging
 public import NIOCore
+import NIOPosix
 import NIOSSL
 import RampartCore
 import ServiceLifecycle
@@ -185,6 +186,14 @@ public enum RampartServer {
             throw RampartError("the TLS key \(key) does not match the certificate \(certificate), or is unusable: \(error)")
         }
         return tls
+    }
+
+    /// Runs Swift concurrency's tasks on the event loops that serve the connections, so a call
+    /// does not hop between NIO's threads and the cooperative pool (on two cores each hop was a
+    /// context switch). Call once, first thing, from the main thread; true if it took effect.
+    @discardableResult
+    public static func runTasksOnEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
     /// Every connection holds a descriptor: lift the soft limit to the hard one, so that many

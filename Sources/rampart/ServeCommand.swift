@@ -56,6 +56,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        RampartServer.runTasksOnEventLoops()
         var options = ServerOptions(dataDirectory: URL(fileURLWithPath: dataDirectory))
         (options.host, options.port) = Self.parseListen(listen)!
         options.tlsCertificatePath = tlsCertificate
