@@ -34,8 +34,9 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
-        // Shared primitives with no domain: the injected clock, an async lock.
-        .target(name: "RampartCore", exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Shared primitives with no domain: the injected clock, an async lock, random bytes.
+        .target(name: "RampartCore", dependencies: ["CSystemRandom"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CSystemRandom", path: "Sources/CSystemRandom"),
         // Root of trust: wraps key material and secrets at rest.
         .target(
             name: "KeyVault",
@@ -143,6 +144,7 @@ let package = Package(
             resources: [.copy("Vectors")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "RampartCoreTests", dependencies: ["RampartCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PolicyTests",
             dependencies: ["Policy"],

@@ -44,8 +44,11 @@ ACCOUNT = "111122223333"
 WORKLOADS = [
     "encrypt-100b", "encrypt-4kb", "decrypt", "generate-data-key", "describe-key",
     "create-key", "sign-p256", "sign-rsa2048", "verify-p256", "generate-mac",
-    "envelope-mix",
+    "envelope-mix", "cross-account-encrypt", "grant-encrypt",
 ]
+# Workloads that only mean something where policies and grants are enforced (Rampart only).
+ENFORCED_WORKLOADS = ["cross-account-encrypt", "grant-encrypt"]
+OTHER_ACCOUNT = "444455556666"
 QUICK_WORKLOADS = ["encrypt-100b", "decrypt", "sign-p256"]
 CEILING_WORKLOADS = ["encrypt-100b", "encrypt-4kb"]
 ALL_PEERS = ["moto", "openbao", "ceiling"]
@@ -289,7 +292,7 @@ class KMSTarget:
             "generate-data-key": ["key"], "describe-key": ["key"], "create-key": [],
             "sign-p256": ["p256", "p256_sig"], "sign-rsa2048": ["rsa", "rsa_sig"],
             "verify-p256": ["p256", "p256_sig"], "generate-mac": ["hmac", "mac"],
-            "envelope-mix": ["key", "datakey_ct"],
+            "envelope-mix": ["key", "datakey_ct"], "cross-account-encrypt": [], "grant-encrypt": [],
         }
         failed = {}
         for name, fn in steps:
@@ -301,8 +304,61 @@ class KMSTarget:
             bad = [failed[n] for n in needs[w] if n in failed]
             if bad:
                 self.unsupported[w] = bad[0]
+        self.setup_enforced(workloads)
 
-    def sign(self, op, payload):
+    def setup_enforced(self, workloads):
+        """Callers other than the key owner's root: a user of another account let in by the key
+        policy and by its own IAM policy, and a user of the same account let in by a grant only."""
+        wanted = [w for w in workloads if w in ENFORCED_WORKLOADS]
+        if not wanted:
+            return
+        data = getattr(self.server, "data", None)
+        if data is None:
+            for w in wanted:
+                self.unsupported[w] = "key policies and grants are not enforced here"
+            return
+        import boto3
+        try:
+            c = self.client
+            iam = boto3.client("iam", endpoint_url=self.server.url, region_name=REGION,
+                               aws_access_key_id=self.ak, aws_secret_access_key=self.sk)
+            if "cross-account-encrypt" in wanted:
+                r = run_quiet([os.environ.get("RAMPART_BIN", DEFAULT_RAMPART), "account", "create",
+                               "--data-dir", data, "--account-id", OTHER_ACCOUNT])
+                if r.returncode != 0:
+                    raise RuntimeError(f"rampart account create: {r.stdout}")
+                creds = configparser.ConfigParser()
+                creds.read(os.path.join(data, "credentials"))
+                other = creds[OTHER_ACCOUNT]
+                other_iam = boto3.client("iam", endpoint_url=self.server.url, region_name=REGION,
+                                         aws_access_key_id=other["aws_access_key_id"],
+                                         aws_secret_access_key=other["aws_secret_access_key"])
+                key_policy = {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                     "Action": "kms:*", "Resource": "*"},
+                    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"},
+                     "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}]}
+                arn = c.create_key(Description="bench cross-account",
+                                   Policy=json.dumps(key_policy))["KeyMetadata"]["Arn"]
+                other_iam.create_user(UserName="bench")
+                other_iam.put_user_policy(UserName="bench", PolicyName="use-key", PolicyDocument=json.dumps(
+                    {"Version": "2012-10-17", "Statement": [
+                        {"Effect": "Allow", "Action": "kms:Encrypt", "Resource": arn}]}))
+                k = other_iam.create_access_key(UserName="bench")["AccessKey"]
+                self.fx["cross"] = (arn, k["AccessKeyId"], k["SecretAccessKey"])
+            if "grant-encrypt" in wanted:
+                iam.create_user(UserName="grantee")
+                user_arn = iam.get_user(UserName="grantee")["User"]["Arn"]
+                k = iam.create_access_key(UserName="grantee")["AccessKey"]
+                arn = c.create_key(Description="bench grant")["KeyMetadata"]["Arn"]
+                c.create_grant(KeyId=arn, GranteePrincipal=user_arn, Operations=["Encrypt"])
+                self.fx["grant"] = (arn, k["AccessKeyId"], k["SecretAccessKey"])
+            time.sleep(0.5)  # let new IAM users' keys be seen by every path
+        except Exception as e:  # noqa: BLE001 - the workloads are skipped, with the reason
+            for w in wanted:
+                self.unsupported[w] = f"{type(e).__name__}: {str(e)[:200]}"
+
+    def sign(self, op, payload, credentials=None):
         from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
         from botocore.credentials import Credentials
@@ -311,7 +367,8 @@ class KMSTarget:
             "X-Amz-Target": f"TrentService.{op}",
             "Content-Type": "application/x-amz-json-1.1",
         })
-        SigV4Auth(Credentials(self.ak, self.sk), "kms", REGION).add_auth(req)
+        ak, sk = credentials or (self.ak, self.sk)
+        SigV4Auth(Credentials(ak, sk), "kms", REGION).add_auth(req)
         headers = {"Host": self.host}
         for k, v in req.headers.items():
             if k.lower() in ("authorization", "x-amz-date", "x-amz-content-sha256",
@@ -351,6 +408,9 @@ class KMSTarget:
         if workload == "envelope-mix":
             return [self.sign("GenerateDataKey", {"KeyId": fx["key"], "KeySpec": "AES_256"}),
                     self.sign("Decrypt", {"CiphertextBlob": fx["datakey_ct"]})]
+        if workload in ("cross-account-encrypt", "grant-encrypt"):
+            arn, ak, sk = fx["cross" if workload == "cross-account-encrypt" else "grant"]
+            return [self.sign("Encrypt", {"KeyId": arn, "Plaintext": b64(PLAIN_100)}, credentials=(ak, sk))]
         raise ValueError(workload)
 
 
@@ -674,6 +734,7 @@ def start_rampart(binary, tmp, name, extra_args):
     cmd = [binary, "serve", "--data-dir", data, "--listen", f"127.0.0.1:{port}"] + extra_args
     server = Server(name, cmd, port, tmp)
     server.wait_ready(lambda s: http("GET", s.url + "/_rampart/health", timeout=2)[0] == 200)
+    server.data = data
     return server, ak, sk
 
 
@@ -799,16 +860,25 @@ def parse_args():
     ap.add_argument("--workloads", default=None, help="comma-separated, from: " + ",".join(WORKLOADS))
     ap.add_argument("--peers", default="moto,openbao,ceiling", help="comma-separated: moto,openbao,ceiling")
     ap.add_argument("--json", default=None, help="write every raw number here")
+    ap.add_argument("--scaling", default=None,
+                    help="key counts for the key-count scaling run (default 1000,10000,100000; 'none' skips it)")
+    ap.add_argument("--soak", type=int, default=None,
+                    help="seconds of the soak run that samples RSS (default 600; 0 skips it)")
     a = ap.parse_args()
     if a.quick:
         a.duration = a.duration or 2
         a.runs = a.runs or 1
         a.concurrency = a.concurrency or "16"
         a.workloads = a.workloads or ",".join(QUICK_WORKLOADS)
+        a.scaling = a.scaling or "none"
+        a.soak = 0 if a.soak is None else a.soak
+    a.scaling = [] if a.scaling == "none" else [int(x) for x in (a.scaling or "1000,10000,100000").split(",") if x.strip()]
+    a.soak = 600 if a.soak is None else a.soak
     a.duration = a.duration or 5
     a.runs = a.runs or 3
     a.concurrency = [int(x) for x in (a.concurrency or "1,16,64").split(",") if x.strip()]
-    a.workloads = [w.strip() for w in (a.workloads or ",".join(WORKLOADS)).split(",") if w.strip()]
+    a.workloads = [w.strip() for w in (a.workloads or ",".join(WORKLOADS)).split(",")
+                   if w.strip() and w.strip() != "none"]
     a.peers = [p.strip() for p in a.peers.split(",") if p.strip() and p.strip() != "none"]
     for w in a.workloads:
         if w not in WORKLOADS:
@@ -861,9 +931,11 @@ def main():
     cells = len(cfg.workloads) * (1 + sum(1 for p in cfg.peers if tools.get(p) and p != "ceiling"))
     cells += (1 if do_audit else 0) + (sum(1 for w in cfg.workloads if w in CEILING_WORKLOADS)
                                       if tools.get("ceiling") else 0)
-    log(f"Estimated time: about {max(1, round(cells * per_workload / 60))} min")
+    extra = cfg.soak + (len(cfg.scaling) * 2 * cfg.runs * cfg.duration + max(cfg.scaling) / 500 if cfg.scaling else 0)
+    log(f"Estimated time: about {max(1, round((cells * per_workload + extra) / 60))} min")
     tmp = tempfile.mkdtemp(prefix="rampart-bench-")
     results, rss, peers_available = {}, {}, {}
+    scaling_rows, soak_result = [], None
     audit = None
     try:
         # Rampart
@@ -910,6 +982,13 @@ def main():
                     log(f"[{peer}] {w} skipped: {why}")
             bench_target(target, cfg, wrk, tmp, results)
             finish_server(server, rss)
+
+        # Rampart alone: key-count scaling and the soak
+        if cfg.scaling:
+            scaling_rows = longruns.scaling(rampart_bin, serve_args, wrk, tmp, cfg.scaling,
+                                            concurrency=16, duration=cfg.duration, runs=cfg.runs)
+        if cfg.soak:
+            soak_result = longruns.soak(rampart_bin, serve_args, wrk, tmp, cfg.soak, concurrency=64)
     finally:
         for s in list(SERVERS):
             s.stop()
@@ -944,13 +1023,20 @@ def main():
         for n in NOTES:
             print(f"- {n}")
         print()
-    print(table)
-    print()
+    if cfg.workloads:
+        print(table)
+        print()
     print(f"Peak RSS (VmHWM): {rss_txt or '-'}")
     print(audit_txt)
     print(cpu_txt)
     if any(e.get("socket_error_flag") for t in results.values() for w in t.values() for e in w.values()):
         print("* more than 1% of connections had socket errors (connect/read/write/timeout) in these cells.")
+    if scaling_rows:
+        print()
+        print(longruns.scaling_table(scaling_rows, 16))
+    if soak_result:
+        print()
+        print(longruns.soak_summary(soak_result))
     print(f"Elapsed: {time.time() - started:.0f}s")
 
     if cfg.json:
@@ -960,7 +1046,8 @@ def main():
                                   "peers": cfg.peers, "rampart_bin": rampart_bin,
                                   "rampart_serve_args": serve_args, "cores": os.cpu_count()},
                        "results": results, "peak_rss_mb": rss, "audit": audit,
-                       "load_generator": cpu_data, "notes": NOTES}, f, indent=2)
+                       "load_generator": cpu_data, "scaling": scaling_rows, "soak": soak_result,
+                       "notes": NOTES}, f, indent=2)
         print(f"Raw numbers: {cfg.json}")
 
 
@@ -969,6 +1056,8 @@ def _on_sigterm(signum, frame):
 
 
 if __name__ == "__main__":
+    sys.modules.setdefault("run", sys.modules[__name__])   # longruns imports this module as `run`
+    import longruns
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)   # even when started with SIGINT ignored
     try:

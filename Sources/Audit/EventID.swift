@@ -9,8 +9,7 @@ public enum EventID {
         var bytes = [UInt8](repeating: 0, count: 16)
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - i))) }
-        var generator = SystemRandomNumberGenerator()
-        for i in 6..<16 { bytes[i] = generator.next() }
+        bytes.withUnsafeMutableBytes { SecureRandom.fillIdentifier(UnsafeMutableRawBufferPointer(rebasing: $0[6...])) }
         bytes[6] = 0x70 | (bytes[6] & 0x0F)  // version 7
         bytes[8] = 0x80 | (bytes[8] & 0x3F)  // RFC 9562 variant
         return UUIDText.format(bytes)

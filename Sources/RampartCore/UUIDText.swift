@@ -1,12 +1,11 @@
 /// UUIDs as AWS writes them (lowercase 8-4-4-4-12 hex), from the kernel's random source via
-/// `getrandom` (Foundation's `UUID()` reads /dev/urandom, and answers all zeros when the
+/// `SecureRandom` (Foundation's `UUID()` reads /dev/urandom, and answers all zeros when the
 /// process has no file descriptor left).
 public enum UUIDText {
     /// A random (version 4) UUID.
     public static func random() -> String {
-        var generator = SystemRandomNumberGenerator()
         var bytes = [UInt8](repeating: 0, count: 16)
-        for i in 0..<16 { bytes[i] = generator.next() }
+        bytes.withUnsafeMutableBytes { SecureRandom.fillIdentifier($0) }
         bytes[6] = 0x40 | (bytes[6] & 0x0F)
         bytes[8] = 0x80 | (bytes[8] & 0x3F)
         return format(bytes)

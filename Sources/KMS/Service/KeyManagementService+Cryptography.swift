@@ -4,6 +4,7 @@ import Foundation
 public import Identity
 import KeyCrypto
 import KeyVault
+import RampartCore
 import Synchronization
 
 /// The result of an operation that makes a ciphertext.
@@ -279,19 +280,6 @@ extension KeyManagementService {
 
     /// `count` bytes from the system's CSPRNG (getrandom on Linux).
     static func randomBytes(_ count: Int) -> [UInt8] {
-        var rng = SystemRandomNumberGenerator()
-        var out = [UInt8](repeating: 0, count: count)
-        out.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < count {
-                var word = rng.next()
-                let n = min(8, count - offset)
-                withUnsafeBytes(of: &word) {
-                    buffer.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: n)
-                }
-                offset += n
-            }
-        }
-        return out
+        SecureRandom.bytes(count)
     }
 }
