@@ -2,6 +2,7 @@ import AWSProtocol
 public import Audit
 public import Foundation
 import SQLKit
+import SQLiteNIO
 
 /// `AuditStore` on the shared SQL database: one row per event (the record as JSON, and its first
 /// resource) and one per further resource, so that every LookupEvents attribute is an indexed,
@@ -17,7 +18,7 @@ public struct SQLAuditStore: AuditStore {
         guard !events.isEmpty else { return }
         try await PendingAuditRecord.$current.withValue(nil) {
             let rows = events.map(Row.init)
-            try await db.transaction { sql in try await Self.insert(rows, into: sql) }
+            try await db.transaction { _ in try await Self.insert(rows, into: db) }
         }
     }
 
@@ -34,7 +35,7 @@ public struct SQLAuditStore: AuditStore {
                     """
                 ).run()
                 try await sql.raw("DELETE FROM audit_resources WHERE event_id = \(bind: event.eventId)").run()
-                try await Self.insertFurtherResources(of: [event], into: sql)
+                try await Self.insertFurtherResources(of: [event], into: db)
             }
         }
     }
@@ -42,45 +43,42 @@ public struct SQLAuditStore: AuditStore {
     /// An event with its record serialized, ready to insert (serialized before the write lock).
     struct Row: Sendable {
         var event: CloudTrailEvent
-        var record: String
+        var values: [SQLiteData]
 
         init(_ event: CloudTrailEvent) {
             self.event = event
-            self.record = String(decoding: event.json, as: UTF8.self)
+            let first = event.resources.first
+            func text(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
+            values = [
+                .text(event.eventId), .text(event.accountId), .text(event.region),
+                .float(event.eventTime.timeIntervalSince1970), .text(event.eventName), .text(event.eventSource),
+                .integer(event.readOnly ? 1 : 0), text(event.username), text(event.accessKeyId), text(first?.type),
+                text(first?.name), .text(String(decoding: event.json, as: UTF8.self)),
+            ]
         }
     }
 
-    /// Inserts `rows` within the caller's transaction. Many rows per statement: a group commit
-    /// of thousands of records is a few dozen statements, not thousands of round trips to the
-    /// database thread.
-    static func insert(_ rows: [Row], into sql: any SQLDatabase) async throws {
-        for chunk in rows.chunked(50) {
-            var query = SQLQueryString(
-                "INSERT INTO audit_events (event_id, account_id, region, event_time, event_name, event_source, read_only, username, access_key_id, resource_type, resource_name, record) VALUES "
-            )
-            for (i, row) in chunk.enumerated() {
-                let e = row.event
-                let first = e.resources.first
-                if i > 0 { query += ", " }
-                query +=
-                    "(\(bind: e.eventId), \(bind: e.accountId), \(bind: e.region), \(bind: e.eventTime.timeIntervalSince1970), \(bind: e.eventName), \(bind: e.eventSource), \(bind: e.readOnly ? 1 : 0), \(bind: e.username), \(bind: e.accessKeyId), \(bind: first?.type), \(bind: first?.name), \(bind: row.record))"
-            }
-            try await sql.raw(query).run()
-        }
-        try await insertFurtherResources(of: rows.map(\.event), into: sql)
+    static let eventColumns = [
+        "event_id", "account_id", "region", "event_time", "event_name", "event_source", "read_only", "username",
+        "access_key_id", "resource_type", "resource_name", "record",
+    ]
+
+    /// Inserts `rows` within the caller's transaction, hundreds per statement: a group commit of
+    /// thousands of records is a few statements (each a trip to the database thread).
+    static func insert(_ rows: [Row], into db: RampartDatabase) async throws {
+        try await db.insert(into: "audit_events", columns: eventColumns, rows: rows.map(\.values), perStatement: 500)
+        try await insertFurtherResources(of: rows.map(\.event), into: db)
     }
 
     /// Every resource after an event's first, which its own row holds.
-    static func insertFurtherResources(of events: [CloudTrailEvent], into sql: any SQLDatabase) async throws {
-        let resources = events.flatMap { e in e.resources.dropFirst().map { (e.eventId, $0.type, $0.name) } }
-        for chunk in resources.chunked(100) {
-            var query = SQLQueryString("INSERT INTO audit_resources (event_id, resource_type, resource_name) VALUES ")
-            for (i, (eventId, type, name)) in chunk.enumerated() {
-                if i > 0 { query += ", " }
-                query += "(\(bind: eventId), \(bind: type), \(bind: name))"
-            }
-            try await sql.raw(query).run()
+    static func insertFurtherResources(of events: [CloudTrailEvent], into db: RampartDatabase) async throws {
+        let resources = events.flatMap { e in
+            e.resources.dropFirst().map { [SQLiteData.text(e.eventId), .text($0.type), .text($0.name)] }
         }
+        guard !resources.isEmpty else { return }
+        try await db.insert(
+            into: "audit_resources", columns: ["event_id", "resource_type", "resource_name"], rows: resources,
+            perStatement: 500)
     }
 
     public func lookup(
