@@ -103,3 +103,16 @@ struct ResponderTests {
         #expect(body["__type"] == "RequestEntityTooLargeException")
     }
 }
+
+@Suite struct RequestLogTests {
+    @Test func latencyIsWrittenInMillisecondsWithTwoDecimals() {
+        #expect(AWSResponder.milliseconds(0) == "0.00")
+        #expect(AWSResponder.milliseconds(4) == "0.00")
+        #expect(AWSResponder.milliseconds(5) == "0.01")
+        #expect(AWSResponder.milliseconds(1_234) == "1.23")
+        #expect(AWSResponder.milliseconds(12_345) == "12.35")
+        #expect(AWSResponder.milliseconds(100_000) == "100.00")
+        #expect(AWSResponder.milliseconds(1_002_010) == "1002.01")
+        #expect(AWSResponder.milliseconds(-3) == "0.00")
+    }
+}

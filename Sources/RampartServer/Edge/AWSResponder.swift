@@ -59,16 +59,24 @@ struct AWSResponder: HTTPResponder {
         let response = await dispatch(request, context: context, requestId: requestId, summary: &summary)
         summary.status = response.status.code
         let elapsed = ContinuousClock.now - started
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         logger.info(
             "request",
             metadata: [
                 "service": .string(summary.service), "operation": .string(summary.operation),
-                "status": .stringConvertible(summary.status), "latency_ms": .string(String(format: "%.2f", ms)),
+                "status": .stringConvertible(summary.status), "latency_ms": .string(Self.milliseconds(micros)),
                 "request_id": .string(requestId), "account": .string(summary.account),
                 "error": .string(summary.errorCode ?? "-"),
             ])
         return response
+    }
+
+    /// Microseconds as milliseconds with two decimals ("12.34"), without `String(format:)`,
+    /// which cost 1% of a request.
+    static func milliseconds(_ micros: Int64) -> String {
+        let hundredths = (max(0, micros) + 5) / 10
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
     private func dispatch(_ request: Request, context: Context, requestId: String, summary: inout Summary) async -> Response {
