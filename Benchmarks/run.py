@@ -461,6 +461,9 @@ class OpenBaoTarget:
             except Exception as e:  # noqa: BLE001
                 failed[name] = str(e)[:200]
         for w in workloads:
+            if w in ENFORCED_WORKLOADS:
+                self.unsupported[w] = "transit has no key policies or grants"
+                continue
             bad = [failed[n] for n in needs[w] if n in failed]
             if bad and w not in self.unsupported:
                 self.unsupported[w] = bad[0]

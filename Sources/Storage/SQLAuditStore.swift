@@ -121,18 +121,28 @@ public struct SQLAuditStore: AuditStore {
         ).all().map(Self.event)
     }
 
+    /// Deletes events older than `date`, oldest first, `pruneChunk` per transaction (found through
+    /// the age index), so other writers wait for one chunk at most.
     public func prune(before date: Date) async throws -> Int {
-        try await db.transaction { sql in
-            let count =
-                try await sql.raw("SELECT COUNT(*) AS n FROM audit_events WHERE event_time < \(bind: date.timeIntervalSince1970)")
-                .first()?.decode(column: "n", as: Int.self) ?? 0
-            try await sql.raw(
-                "DELETE FROM audit_resources WHERE event_id IN (SELECT event_id FROM audit_events WHERE event_time < \(bind: date.timeIntervalSince1970))"
-            ).run()
-            try await sql.raw("DELETE FROM audit_events WHERE event_time < \(bind: date.timeIntervalSince1970)").run()
-            return count
+        let cutoff = date.timeIntervalSince1970
+        var removed = 0
+        while true {
+            let ids = try await db.transaction { sql in
+                let ids = try await sql.raw(
+                    "SELECT event_id FROM audit_events WHERE event_time < \(bind: cutoff) ORDER BY event_time LIMIT \(bind: Self.pruneChunk)"
+                ).all().map { try $0.decode(column: "event_id", as: String.self) }
+                for chunk in ids.chunked(500) {
+                    try await sql.raw("DELETE FROM audit_resources WHERE event_id IN (\(binds: Array(chunk)))").run()
+                    try await sql.raw("DELETE FROM audit_events WHERE event_id IN (\(binds: Array(chunk)))").run()
+                }
+                return ids
+            }
+            removed += ids.count
+            if ids.count < Self.pruneChunk { return removed }
         }
     }
+
+    static let pruneChunk = 5_000
 
     public func trails(accountId: String) async throws -> [CloudTrailTrail] {
         try await db.sql.raw("SELECT document FROM audit_trails WHERE account_id = \(bind: accountId) ORDER BY name").all().map {
