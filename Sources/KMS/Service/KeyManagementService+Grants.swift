@@ -174,10 +174,14 @@ extension KeyManagementService {
                 let keyUUID = String(keyArn.split(separator: "/").last ?? "")
                 grant = state.withLock { $0.grants[keyUUID]?[id] }
             } else if let keyId, let grantId {
-                guard let reference = KeyReference(keyId), case .keyArn(_, _, let uuid) = reference else {
+                guard let reference = KeyReference(keyId), case .keyArn(let account, let region, let uuid) = reference else {
                     throw .validation(message: "RetireGrant needs the key ARN (not a key id or alias) with a grant id.")
                 }
-                grant = state.withLock { $0.grants[uuid]?[grantId] }
+                // The ARN names the key's account and region too: another account's ARN around
+                // this key id names no key at all.
+                grant = state.withLock { $0.grants[uuid]?[grantId] }.flatMap {
+                    $0.keyArn == KMSKey.arn(region: region, accountId: account, keyId: uuid) ? $0 : nil
+                }
             } else {
                 throw .validation(message: "Specify a GrantToken, or a KeyId and GrantId.")
             }

@@ -345,11 +345,10 @@ extension KeyManagementService {
     }
 
     /// Sweep step: imported material whose ValidTo has passed is deleted, as AWS does.
-    func expireImportedMaterial(now: Date) async -> [String] {
-        let due = state.withLock { state in
-            state.keys.values.map(\.key).filter { $0.origin == .external }.flatMap { key in
-                key.materials.filter { $0.isHeld && ($0.validTo ?? .distantFuture) <= now }.map { (key, $0.materialId) }
-            }
+    /// `keys` is the sweep's snapshot of every key.
+    func expireImportedMaterial(now: Date, keys: [String: LiveKey]) async -> [String] {
+        let due = keys.values.lazy.map(\.key).filter { $0.origin == .external }.flatMap { key in
+            key.materials.filter { $0.isHeld && ($0.validTo ?? .distantFuture) <= now }.map { (key, $0.materialId) }
         }
         var expired: [String] = []
         for (key, materialId) in due {

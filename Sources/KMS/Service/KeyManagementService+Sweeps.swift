@@ -18,15 +18,17 @@ extension KeyManagementService {
     public func sweep() async -> SweepReport {
         var report = SweepReport()
         let now = now()
-        let (due, rotations) = state.withLock { state in
-            (
-                state.keys.values.filter {
-                    $0.key.keyState == .pendingDeletion && ($0.key.deletionDate ?? .distantFuture) <= now
-                },
-                state.keys.values.filter {
-                    $0.key.keyState == .enabled && ($0.key.rotation?.nextRotationDate ?? .distantFuture) <= now
-                }
-            )
+        // The scan reads a snapshot (a copy-on-write reference), so no call waits on the state
+        // lock while every key is looked at: at 100,000 keys holding it made requests queue.
+        let keys = state.withLock { $0.keys }
+        var due: [LiveKey] = []
+        var rotations: [LiveKey] = []
+        for live in keys.values {
+            switch live.key.keyState {
+            case .pendingDeletion where (live.key.deletionDate ?? .distantFuture) <= now: due.append(live)
+            case .enabled where (live.key.rotation?.nextRotationDate ?? .distantFuture) <= now: rotations.append(live)
+            default: break
+            }
         }
         for live in due {
             do {
@@ -73,7 +75,7 @@ extension KeyManagementService {
                 logger.error("rotating a key failed; the next sweep retries", metadata: ["key": "\(live.key.arn)"])
             }
         }
-        report.expiredMaterial = await expireImportedMaterial(now: now)
+        report.expiredMaterial = await expireImportedMaterial(now: now, keys: keys)
         await dropExpiredImportTokens(now: now)
         if !report.deletedKeys.isEmpty || !report.rotatedKeys.isEmpty || !report.expiredMaterial.isEmpty {
             logger.info(

@@ -19,6 +19,24 @@ public final class KeyManagementService: Sendable {
         var key: KMSKey
         /// Unsealed material by material id.
         var materials: [String: KeyMaterial]
+
+        init(key: KMSKey, materials: [String: KeyMaterial]) {
+            self.key = key
+            self.key.policy = Self.sharedText(key.policy)
+            self.materials = materials
+        }
+
+        /// Most keys of an account carry the same (default) key policy: they share one copy of
+        /// its text instead of holding ~600 bytes each. Bounded, for accounts whose keys all differ.
+        static func sharedText(_ text: String) -> String {
+            policyTexts.withLock { table in
+                if let shared = table[text] { return shared }
+                if table.count < 1_000 { table[text] = text }
+                return text
+            }
+        }
+
+        private static let policyTexts = Mutex<[String: String]>([:])
     }
 
     struct AliasID: Hashable, Sendable {

@@ -150,15 +150,15 @@ enum PolicyContext {
 /// Parsed policies by text: parsing happens once per distinct document, not per request.
 final class PolicyCache: Sendable {
     static let shared = PolicyCache()
-    private let cache = Mutex<[String: PolicyDocument]>([:])
+    /// By kind, then text (no key string is built per request).
+    private let cache = Mutex<[PolicyKind: [String: PolicyDocument]]>([:])
 
     func document(_ text: String, kind: PolicyKind) -> PolicyDocument? {
-        let key = "\(kind)|\(text)"
-        if let hit = cache.withLock({ $0[key] }) { return hit }
+        if let hit = cache.withLock({ $0[kind]?[text] }) { return hit }
         guard let parsed = try? PolicyDocument.parse(text, kind: kind) else { return nil }
         cache.withLock { c in
-            if c.count > 10_000 { c.removeAll() }
-            c[key] = parsed
+            if c[kind, default: [:]].count > 10_000 { c[kind] = [:] }
+            c[kind, default: [:]][text] = parsed
         }
         return parsed
     }
