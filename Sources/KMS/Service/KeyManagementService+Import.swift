@@ -345,11 +345,8 @@ extension KeyManagementService {
     }
 
     /// Sweep step: imported material whose ValidTo has passed is deleted, as AWS does.
-    /// `keys` is the sweep's snapshot of every key.
-    func expireImportedMaterial(now: Date, keys: [String: LiveKey]) async -> [String] {
-        let due = keys.values.lazy.map(\.key).filter { $0.origin == .external }.flatMap { key in
-            key.materials.filter { $0.isHeld && ($0.validTo ?? .distantFuture) <= now }.map { (key, $0.materialId) }
-        }
+    /// `due` is what the sweep found past its ValidTo (`dueWork`); each is checked again.
+    func expireImportedMaterial(now: Date, due: [(key: KMSKey, materialId: String)]) async -> [String] {
         var expired: [String] = []
         for (key, materialId) in due {
             do {

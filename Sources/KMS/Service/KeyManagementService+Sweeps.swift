@@ -18,18 +18,7 @@ extension KeyManagementService {
     public func sweep() async -> SweepReport {
         var report = SweepReport()
         let now = now()
-        // The scan reads a snapshot (a copy-on-write reference), so no call waits on the state
-        // lock while every key is looked at: at 100,000 keys holding it made requests queue.
-        let keys = state.withLock { $0.keys }
-        var due: [LiveKey] = []
-        var rotations: [LiveKey] = []
-        for live in keys.values {
-            switch live.key.keyState {
-            case .pendingDeletion where (live.key.deletionDate ?? .distantFuture) <= now: due.append(live)
-            case .enabled where (live.key.rotation?.nextRotationDate ?? .distantFuture) <= now: rotations.append(live)
-            default: break
-            }
-        }
+        let (due, rotations, expiring) = Self.dueWork(in: state.withLock { $0.keys }, at: now)
         for live in due {
             do {
                 try await change { () async throws(AWSError) -> Void in
@@ -75,7 +64,7 @@ extension KeyManagementService {
                 logger.error("rotating a key failed; the next sweep retries", metadata: ["key": "\(live.key.arn)"])
             }
         }
-        report.expiredMaterial = await expireImportedMaterial(now: now, keys: keys)
+        report.expiredMaterial = await expireImportedMaterial(now: now, due: expiring)
         await dropExpiredImportTokens(now: now)
         if !report.deletedKeys.isEmpty || !report.rotatedKeys.isEmpty || !report.expiredMaterial.isEmpty {
             logger.info(
@@ -83,6 +72,33 @@ extension KeyManagementService {
         }
         await flushLastUsage()
         return report
+    }
+
+    /// What has come due: keys to delete, keys to rotate, and imported material past its
+    /// ValidTo. It reads a snapshot of every key (a copy-on-write reference), so no call waits
+    /// on the state lock while 100,000 keys are looked at; the snapshot is gone when this
+    /// returns, before anything changes (a change while it lived would copy every key).
+    static func dueWork(
+        in keys: [String: LiveKey], at now: Date
+    ) -> (
+        deletions: [LiveKey], rotations: [LiveKey], expiring: [(key: KMSKey, materialId: String)]
+    ) {
+        var deletions: [LiveKey] = []
+        var rotations: [LiveKey] = []
+        var expiring: [(key: KMSKey, materialId: String)] = []
+        for live in keys.values {
+            switch live.key.keyState {
+            case .pendingDeletion where (live.key.deletionDate ?? .distantFuture) <= now: deletions.append(live)
+            case .enabled where (live.key.rotation?.nextRotationDate ?? .distantFuture) <= now: rotations.append(live)
+            default: break
+            }
+            if live.key.origin == .external {
+                for material in live.key.materials where material.isHeld && (material.validTo ?? .distantFuture) <= now {
+                    expiring.append((live.key, material.materialId))
+                }
+            }
+        }
+        return (deletions, rotations, expiring)
     }
 
     /// Writes the last-usage records that changed since they were last written.
