@@ -8,14 +8,7 @@ import run as bench
 
 
 def proc_rss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return None
+    return bench.proc_status_mb(pid, "VmRSS")
 
 
 def count_keys(client):

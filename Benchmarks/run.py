@@ -135,15 +135,20 @@ def proc_cpu_seconds(pid):
         return None
 
 
-def proc_hwm_mb(pid):
+def proc_status_mb(pid, field):
+    """A memory figure (`VmHWM`, `VmRSS`) from /proc/PID/status, in MB."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024.0
     except OSError:
         pass
     return None
+
+
+def proc_hwm_mb(pid):
+    return proc_status_mb(pid, "VmHWM")
 
 
 def listener_pid(port, fallback):

@@ -49,8 +49,6 @@ public enum SecureRandom {
                 bytes.withUnsafeBytes {
                     (buffer.baseAddress! + offset).copyMemory(from: $0.baseAddress! + used, byteCount: n)
                 }
-                // Bytes handed out are not kept.
-                for i in used..<(used + n) { bytes[i] = 0 }
                 used += n
                 offset += n
             }
