@@ -76,7 +76,7 @@ public final class AuditTrail: Service, Sendable {
     /// Returns once the record is committed.
     public func finish(_ pending: PendingAuditRecord, as event: CloudTrailEvent) async {
         guard pending.isCommitted else { return await record(event, durable: true) }
-        guard event.json != pending.event.json else { return }
+        guard !event.sameRecord(as: pending.event) else { return }
         do {
             try await store.amend(event)
         } catch {

@@ -17,8 +17,44 @@ public struct CloudTrailEvent: Sendable {
     public var accessKeyId: String?
     /// `[(type, ARN)]`, e.g. `("AWS::KMS::Key", "arn:aws:kms:...")`.
     public var resources: [(type: String, name: String)]
-    /// The full record, serialized compactly with members sorted (as `JSONValue.serialized()`).
-    public var json: [UInt8]
+    /// The members particular to this call that no other field gives: `eventType`, `requestID`,
+    /// `requestParameters`, `resources`, `responseElements`, and `additionalEventData`,
+    /// `errorCode` and `errorMessage` when present — one compact JSON object, members sorted.
+    /// For events stored before records were split, the whole record.
+    public var callJSON: [UInt8]
+    /// The members that say who called and from where (`sourceIPAddress`, `tlsDetails`,
+    /// `userAgent`, `userIdentity`), as one JSON object; empty when `callJSON` is the whole
+    /// record. A caller's calls share it, so the store keeps each once.
+    public var callerJSON: [UInt8]
+
+    /// The full record, serialized compactly with members sorted (as `JSONValue.serialized()`):
+    /// the two parts, and the members this event's fields give (its id, name, source, time,
+    /// region, account and whether it is read-only) or that every record has alike.
+    public var json: [UInt8] {
+        guard !callerJSON.isEmpty else { return callJSON }
+        guard case .object(var members)? = try? JSONParser.parse(callJSON, maxDepth: 128),
+            case .object(let caller)? = try? JSONParser.parse(callerJSON, maxDepth: 128)
+        else { return callJSON }
+        members.merge(caller) { call, _ in call }
+        members["awsRegion"] = .string(region)
+        members["eventCategory"] = "Management"
+        members["eventID"] = .string(eventId)
+        members["eventName"] = .string(eventName)
+        members["eventSource"] = .string(eventSource)
+        members["eventTime"] = .string(Timestamp.iso8601(eventTime, fractional: false))
+        members["eventVersion"] = "1.11"
+        members["managementEvent"] = true
+        members["readOnly"] = .bool(readOnly)
+        members["recipientAccountId"] = .string(accountId)
+        return JSONValue.object(members).serialized()
+    }
+
+    /// Whether two events hold the same record.
+    public func sameRecord(as other: CloudTrailEvent) -> Bool {
+        callJSON == other.callJSON && callerJSON == other.callerJSON && eventId == other.eventId
+            && eventName == other.eventName && eventTime == other.eventTime && readOnly == other.readOnly
+            && accountId == other.accountId && region == other.region
+    }
 
     /// The full record as a value.
     public var record: JSONValue {
@@ -27,7 +63,8 @@ public struct CloudTrailEvent: Sendable {
 
     public init(
         eventId: String, eventTime: Date, eventName: String, eventSource: String, accountId: String, region: String,
-        readOnly: Bool, username: String?, accessKeyId: String?, resources: [(type: String, name: String)], json: [UInt8]
+        readOnly: Bool, username: String?, accessKeyId: String?, resources: [(type: String, name: String)],
+        callJSON: [UInt8], callerJSON: [UInt8] = []
     ) {
         self.eventId = eventId
         self.eventTime = eventTime
@@ -39,7 +76,8 @@ public struct CloudTrailEvent: Sendable {
         self.username = username
         self.accessKeyId = accessKeyId
         self.resources = resources
-        self.json = json
+        self.callJSON = callJSON
+        self.callerJSON = callerJSON
     }
 }
 
@@ -199,25 +237,17 @@ extension CloudTrailEvent {
     /// Builds the record AWS would write for `call`, members in sorted order.
     public init(_ call: AuditedCall, eventId: String = EventID.make()) {
         let source = "\(call.service).amazonaws.com"
-        var w = JSONObjectWriter(capacity: 1_536)
+        // The members every record has, and those the event's own fields give, are left to `json`.
+        var w = JSONObjectWriter(capacity: 512)
         if let extra = call.additionalEventData { w.value("additionalEventData", extra) }
-        w.string("awsRegion", call.region)
         if let code = call.errorCode { w.string("errorCode", code) }
         if let message = call.errorMessage { w.string("errorMessage", message) }
-        w.string("eventCategory", "Management")
-        w.string("eventID", eventId)
-        w.string("eventName", call.eventName)
-        w.string("eventSource", source)
-        w.string("eventTime", Timestamp.iso8601(call.eventTime, fractional: false))
         w.string("eventType", call.eventType)
-        w.string("eventVersion", "1.11")
-        w.bool("managementEvent", true)
-        w.bool("readOnly", call.readOnly)
-        w.string("recipientAccountId", call.accountId)
         w.string("requestID", call.requestId)
         w.value("requestParameters", call.requestParameters ?? .null)
         if !call.resources.isEmpty {
-            w.array("resources", call.resources) { r, resource in
+            w.objects("resources", count: call.resources.count) { r, i in
+                let resource = call.resources[i]
                 r.string("ARN", resource.name)
                 // The resource's owner: another account's key, for a cross-account call.
                 r.string("accountId", ARN.accountId(in: resource.name).map(String.init) ?? call.accountId)
@@ -225,16 +255,17 @@ extension CloudTrailEvent {
             }
         }
         w.value("responseElements", call.responseElements ?? .null)
-        w.string("sourceIPAddress", call.sourceIPAddress)
+        var c = JSONObjectWriter(capacity: 512)
+        c.string("sourceIPAddress", call.sourceIPAddress)
         if let tls = call.tlsDetails {
-            w.object("tlsDetails") { t in
+            c.object("tlsDetails") { t in
                 t.string("cipherSuite", tls.cipherSuite)
                 if let host = tls.clientProvidedHostHeader { t.string("clientProvidedHostHeader", host) }
                 t.string("tlsVersion", tls.tlsVersion)
             }
         }
-        w.string("userAgent", call.userAgent ?? "")
-        w.object("userIdentity") { u in
+        c.string("userAgent", call.userAgent ?? "")
+        c.object("userIdentity") { u in
             if let identity = call.identity {
                 identity.write(into: &u)
             } else {
@@ -246,6 +277,7 @@ extension CloudTrailEvent {
             eventId: eventId, eventTime: call.eventTime, eventName: call.eventName, eventSource: source,
             accountId: call.accountId, region: call.region, readOnly: call.readOnly,
             username: call.identity.map { $0.userName ?? ($0.type == "Root" ? "root" : $0.principalId) } ?? source,
-            accessKeyId: call.identity?.accessKeyId, resources: call.resources, json: w.finished())
+            accessKeyId: call.identity?.accessKeyId, resources: call.resources, callJSON: w.finished(),
+            callerJSON: c.finished())
     }
 }

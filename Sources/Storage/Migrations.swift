@@ -180,6 +180,15 @@ enum Migrations {
             // the write lock held, at a million events).
             version: 10, name: "audit-events-by-age",
             statements: ["CREATE INDEX audit_events_by_age ON audit_events (event_time)"]),
+        Step(
+            // Who called and from where (user identity, user agent, address, TLS) is the same
+            // for a caller's calls: kept once, and each event names it, so an event stores only
+            // what is particular to its call. Events stored before keep their whole record.
+            version: 11, name: "audit-callers",
+            statements: [
+                "CREATE TABLE audit_callers (id INTEGER PRIMARY KEY, part TEXT NOT NULL UNIQUE)",
+                "ALTER TABLE audit_events ADD COLUMN caller_id INTEGER",
+            ]),
     ]
 
     static func run(on db: RampartDatabase) async throws {

@@ -5,6 +5,7 @@ import RampartCore
 public import SQLKit
 import SQLiteKit
 import SQLiteNIO
+import Synchronization
 
 /// The one database a Rampart node keeps: SQLite in the data folder (PostgreSQL later), reached
 /// through SQLKit so that store code is the same on both; the one exception is `insert`, the
@@ -19,6 +20,10 @@ public final class RampartDatabase: Sendable {
     /// The SQLKit view of the connection, for stores.
     public let sql: any SQLDatabase
     private let writeLock = AsyncLock()
+    /// The ids of audit caller parts already stored (see `SQLAuditStore`), so that a group
+    /// commit looks each up once. Emptied when a transaction rolls back, since ids it assigned
+    /// are gone; bounded by `SQLAuditStore.callerIdsKept`.
+    let auditCallerIds = Mutex<[AuditCallerPart: Int64]>([:])
 
     private init(connection: SQLiteConnection, logger: Logger) {
         self.connection = connection
@@ -63,6 +68,7 @@ public final class RampartDatabase: Sendable {
                 return result
             } catch {
                 try? await sql.raw("ROLLBACK").run()
+                auditCallerIds.withLock { $0.removeAll() }
                 if record != nil { pending?.rolledBack() }
                 throw error
             }

@@ -3,6 +3,7 @@ public import Audit
 public import Foundation
 import SQLKit
 import SQLiteNIO
+import Synchronization
 
 /// `AuditStore` on the shared SQL database: one row per event (the record as JSON, and its first
 /// resource) and one per further resource, so that every LookupEvents attribute is an indexed,
@@ -23,14 +24,15 @@ public struct SQLAuditStore: AuditStore {
     }
 
     public func amend(_ event: CloudTrailEvent) async throws {
-        let record = String(decoding: event.json, as: UTF8.self)
+        let row = Row(event)
         try await PendingAuditRecord.$current.withValue(nil) {
             try await db.transaction { sql in
                 let first = event.resources.first
+                let callerId = try await Self.callerId(of: row, in: db)
                 try await sql.raw(
                     """
-                    UPDATE audit_events SET record = \(bind: record), resource_type = \(bind: first?.type),
-                        resource_name = \(bind: first?.name)
+                    UPDATE audit_events SET record = \(bind: row.callText), caller_id = \(bind: callerId),
+                        resource_type = \(bind: first?.type), resource_name = \(bind: first?.name)
                     WHERE event_id = \(bind: event.eventId)
                     """
                 ).run()
@@ -43,31 +45,63 @@ public struct SQLAuditStore: AuditStore {
     /// An event with its record serialized, ready to insert (serialized before the write lock).
     struct Row: Sendable {
         var event: CloudTrailEvent
+        /// Every column but `caller_id`, in `eventColumns` order.
         var values: [SQLiteData]
+        var callText: String
 
         init(_ event: CloudTrailEvent) {
             self.event = event
             let first = event.resources.first
             func text(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
+            callText = String(decoding: event.callJSON, as: UTF8.self)
             values = [
                 .text(event.eventId), .text(event.accountId), .text(event.region),
                 .float(event.eventTime.timeIntervalSince1970), .text(event.eventName), .text(event.eventSource),
                 .integer(event.readOnly ? 1 : 0), text(event.username), text(event.accessKeyId), text(first?.type),
-                text(first?.name), .text(String(decoding: event.json, as: UTF8.self)),
+                text(first?.name), .text(callText),
             ]
         }
     }
 
     static let eventColumns = [
         "event_id", "account_id", "region", "event_time", "event_name", "event_source", "read_only", "username",
-        "access_key_id", "resource_type", "resource_name", "record",
+        "access_key_id", "resource_type", "resource_name", "record", "caller_id",
     ]
 
     /// Inserts `rows` within the caller's transaction, hundreds per statement: a group commit of
     /// thousands of records is a few statements (each a trip to the database thread).
     static func insert(_ rows: [Row], into db: RampartDatabase) async throws {
-        try await db.insert(into: "audit_events", columns: eventColumns, rows: rows.map(\.values), perStatement: 500)
+        var values: [[SQLiteData]] = []
+        values.reserveCapacity(rows.count)
+        for row in rows {
+            let callerId = try await callerId(of: row, in: db)
+            values.append(row.values + [callerId.map { .integer(Int($0)) } ?? .null])
+        }
+        try await db.insert(into: "audit_events", columns: eventColumns, rows: values, perStatement: 500)
         try await insertFurtherResources(of: rows.map(\.event), into: db)
+    }
+
+    /// How many caller ids the database keeps in memory before it forgets them all.
+    static let callerIdsKept = 4_096
+
+    /// The id of the row's caller part, stored now if it is new; nil for an event whose
+    /// record is whole. Call it only within a transaction.
+    static func callerId(of row: Row, in db: RampartDatabase) async throws -> Int64? {
+        let part = row.event.callerJSON
+        guard !part.isEmpty else { return nil }
+        let key = AuditCallerPart(bytes: part)
+        if let known = db.auditCallerIds.withLock({ $0[key] }) { return known }
+        let text = String(decoding: part, as: UTF8.self)
+        try await db.sql.raw("INSERT INTO audit_callers (part) VALUES (\(bind: text)) ON CONFLICT (part) DO NOTHING").run()
+        guard let found = try await db.sql.raw("SELECT id FROM audit_callers WHERE part = \(bind: text)").first() else {
+            throw StorageError("an audit caller part was not stored")
+        }
+        let id = try found.decode(column: "id", as: Int64.self)
+        db.auditCallerIds.withLock { ids in
+            if ids.count >= callerIdsKept { ids.removeAll() }
+            ids[key] = id
+        }
+        return id
     }
 
     /// Every resource after an event's first, which its own row holds.
@@ -86,7 +120,7 @@ public struct SQLAuditStore: AuditStore {
         limit: Int
     ) async throws -> [CloudTrailEvent] {
         var query = SQLQueryString(
-            "SELECT e.event_id, e.account_id, e.region, e.event_time, e.event_name, e.event_source, e.read_only, e.username, e.access_key_id, e.record FROM audit_events e WHERE e.account_id = \(bind: accountId) AND e.region = \(bind: region)"
+            "SELECT e.event_id, e.account_id, e.region, e.event_time, e.event_name, e.event_source, e.read_only, e.username, e.access_key_id, e.record, c.part AS caller_part FROM audit_events e LEFT JOIN audit_callers c ON c.id = e.caller_id WHERE e.account_id = \(bind: accountId) AND e.region = \(bind: region)"
         )
         if let start { query += " AND e.event_time >= \(bind: start.timeIntervalSince1970)" }
         if let end { query += " AND e.event_time <= \(bind: end.timeIntervalSince1970)" }
@@ -117,7 +151,7 @@ public struct SQLAuditStore: AuditStore {
 
     public func allEvents() async throws -> [CloudTrailEvent] {
         try await db.sql.raw(
-            "SELECT event_id, account_id, region, event_time, event_name, event_source, read_only, username, access_key_id, record FROM audit_events ORDER BY event_time, event_id"
+            "SELECT e.event_id, e.account_id, e.region, e.event_time, e.event_name, e.event_source, e.read_only, e.username, e.access_key_id, e.record, c.part AS caller_part FROM audit_events e LEFT JOIN audit_callers c ON c.id = e.caller_id ORDER BY e.event_time, e.event_id"
         ).all().map(Self.event)
     }
 
@@ -172,8 +206,10 @@ public struct SQLAuditStore: AuditStore {
     }
 
     static func event(_ row: any SQLRow) throws -> CloudTrailEvent {
-        let recordText = try row.decode(column: "record", as: String.self)
-        let record = (try? JSONParser.parse(Array(recordText.utf8), maxDepth: 128)) ?? .null
+        let callJSON = Array(try row.decode(column: "record", as: String.self).utf8)
+        let callerJSON = Array((try row.decode(column: "caller_part", as: String?.self) ?? "").utf8)
+        // The resources are in the call's part (or in the whole record of an older event).
+        let record = (try? JSONParser.parse(callJSON, maxDepth: 128)) ?? .null
         let resources = (record["resources"]?.arrayValue ?? []).compactMap { r -> (type: String, name: String)? in
             guard let type = r["type"]?.stringValue, let name = r["ARN"]?.stringValue else { return nil }
             return (type, name)
@@ -188,7 +224,7 @@ public struct SQLAuditStore: AuditStore {
             readOnly: try row.decode(column: "read_only", as: Int.self) != 0,
             username: try row.decode(column: "username", as: String?.self),
             accessKeyId: try row.decode(column: "access_key_id", as: String?.self), resources: resources,
-            json: Array(recordText.utf8))
+            callJSON: callJSON, callerJSON: callerJSON)
     }
 }
 
@@ -196,5 +232,14 @@ extension Array {
     /// Consecutive slices of at most `size` elements.
     func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+/// An audit caller part as a dictionary key, hashed as one run of bytes (not byte by byte).
+struct AuditCallerPart: Hashable, Sendable {
+    var bytes: [UInt8]
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }

@@ -50,15 +50,15 @@ public struct JSONObjectWriter {
         nested(build)
     }
 
-    /// A member whose value is an array of objects, each written by `build`.
-    public mutating func array<S: Sequence>(
-        _ name: String, _ elements: S, _ build: (inout JSONObjectWriter, S.Element) -> Void
-    ) {
+    /// A member whose value is an array of `count` objects, the object at each index written by
+    /// `build` (not generic over a sequence: called across modules, a generic would look up its
+    /// element's type metadata on every call).
+    public mutating func objects(_ name: String, count: Int, _ build: (inout JSONObjectWriter, Int) -> Void) {
         key(name)
         bytes.append(UInt8(ascii: "["))
-        for (i, element) in elements.enumerated() {
+        for i in 0..<count {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            nested { build(&$0, element) }
+            nested { build(&$0, i) }
         }
         bytes.append(UInt8(ascii: "]"))
     }
