@@ -5,15 +5,22 @@ public import AWSProtocol
 /// ciphertexts, key material, secrets) — never a secret, whatever the operation.
 public enum RequestParameters {
     public static func redacted(_ value: JSONValue, shapeName: String?, model: ServiceModel) -> JSONValue? {
-        guard case .object(let members) = value else { return nil }
+        let members = redactedMembers(value, shapeName: shapeName, model: model)
+        return members.isEmpty ? nil : .object(members)
+    }
+
+    /// The members `redacted` keeps, empty when it keeps none.
+    public static func redactedMembers(_ value: JSONValue, shapeName: String?, model: ServiceModel) -> [String: JSONValue] {
+        guard case .object(let members) = value else { return [:] }
         let shape = shapeName.flatMap { model.shapes[$0] }
         var out: [String: JSONValue] = [:]
+        out.reserveCapacity(members.count)
         for (name, member) in members {
             let memberShape = shape?.members[name].flatMap { model.shapes[$0] }
             guard let cleaned = clean(member, shape: memberShape, model: model) else { continue }
             out[camelCase(name)] = cleaned
         }
-        return out.isEmpty ? nil : .object(out)
+        return out
     }
 
     static func clean(_ value: JSONValue, shape: ServiceModel.Shape?, model: ServiceModel) -> JSONValue? {
@@ -50,8 +57,15 @@ public enum RequestParameters {
     }
 
     static func camelCase(_ name: String) -> String {
-        guard let first = name.first else { return name }
-        // AWS lowercases a leading acronym run: "KeyId" -> "keyId", "AWSAccountId" -> "aWSAccountId" is not used.
-        return first.lowercased() + name.dropFirst()
+        // AWS lowercases only the first letter: "KeyId" -> "keyId". Model member names are ASCII;
+        // the first byte is changed in a copy, without going through Character.
+        var utf8 = name.utf8.makeIterator()
+        guard let first = utf8.next() else { return name }
+        guard first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z") else {
+            return first < 0x80 ? name : name.prefix(1).lowercased() + name.dropFirst()
+        }
+        var bytes = Array(name.utf8)
+        bytes[0] = first + 32
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -53,6 +53,8 @@ struct AuditRecorder: Sendable {
         var model: ServiceModel
         var eventId = EventID.make()
         var time: Date
+        /// Whether the operation only reads (`isReadOnly`), decided once.
+        var readOnly: Bool
         var tls: AuditTLSDetails?
         /// For KMS changes: the ARNs of what the call acts on, read before it runs (an alias
         /// being deleted still names its key).
@@ -71,8 +73,8 @@ struct AuditRecorder: Sendable {
     ) -> Call {
         var call = Call(
             service: service, operation: operation, caller: caller, requestId: requestId, input: input, model: model,
-            time: clock.now, tls: tls)
-        if !Self.isReadOnly(operation) {
+            time: clock.now, readOnly: Self.isReadOnly(operation), tls: tls)
+        if !call.readOnly {
             if service == "kms" {
                 call.touched = touchedBefore(operation: operation, input: input, caller: caller)
                 call.notes = KMSCallNotes()
@@ -169,7 +171,7 @@ struct AuditRecorder: Sendable {
             resources = arns.map { (type: "AWS::KMS::Key", name: $0) }
         }
         var responseElements: JSONValue?
-        if error == nil, !Self.isReadOnly(operation), case .object(let members)? = response {
+        if error == nil, !call.readOnly, case .object(let members)? = response {
             let kept = members.filter { Self.recordableResponse.contains($0.key) }
             if !kept.isEmpty {
                 responseElements = .object(
@@ -183,19 +185,19 @@ struct AuditRecorder: Sendable {
                 responseElements = ["keyId": .string(key)]
             }
         }
-        var parameters = input.flatMap {
-            RequestParameters.redacted($0, shapeName: model.operations[operation] ?? nil, model: model)
+        var parameters = input.map {
+            RequestParameters.redactedMembers($0, shapeName: model.operations[operation] ?? nil, model: model)
         }
         // AWS's KMS records name the algorithm of every Encrypt and Decrypt, and the key a Decrypt
         // used even when the request named none.
-        if service == "kms", operation == "Encrypt" || operation == "Decrypt",
-            case .object(var members) = parameters ?? .object([:])
-        {
+        if service == "kms", operation == "Encrypt" || operation == "Decrypt" {
+            var members = parameters ?? [:]
+            parameters = nil  // `members` is the only reference: changed in place
             if members["encryptionAlgorithm"] == nil { members["encryptionAlgorithm"] = "SYMMETRIC_DEFAULT" }
             if operation == "Decrypt", members["keyId"] == nil, let arn = response?["KeyId"]?.stringValue {
                 members["keyId"] = .string(arn)
             }
-            parameters = .object(members)
+            parameters = members
         }
         // ... and the key material a cryptographic call used.
         var additional: JSONValue?
@@ -205,8 +207,8 @@ struct AuditRecorder: Sendable {
         var audited = AuditedCall(
             service: service, eventName: operation, identity: Self.identity(caller), accountId: caller.accountId,
             region: caller.region, sourceIPAddress: caller.sourceIPAddress, userAgent: caller.userAgent,
-            requestId: call.requestId, eventTime: call.time, readOnly: Self.isReadOnly(operation),
-            requestParameters: parameters,
+            requestId: call.requestId, eventTime: call.time, readOnly: call.readOnly,
+            requestParameters: parameters.flatMap { $0.isEmpty ? nil : .object($0) },
             responseElements: responseElements, errorCode: error?.code, errorMessage: error?.message, resources: resources,
             tlsDetails: call.tls)
         audited.additionalEventData = additional
