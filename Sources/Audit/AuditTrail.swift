@@ -6,7 +6,7 @@ import Synchronization
 
 /// Records CloudTrail events. A change's record commits in the change's own transaction (see
 /// `PendingAuditRecord`) and is complete before the call answers; records of reads and
-/// cryptographic calls are group-committed every 100 milliseconds, and whatever is pending is
+/// cryptographic calls are group-committed every 500 milliseconds, and whatever is pending is
 /// written when the service stops, so a clean stop loses none.
 public final class AuditTrail: Service, Sendable {
     private let store: any AuditStore
@@ -21,7 +21,7 @@ public final class AuditTrail: Service, Sendable {
     private let flushing = AsyncLock()
 
     public init(
-        store: any AuditStore, logger: Logger, interval: Duration = .milliseconds(100), retentionDays: Int = 90,
+        store: any AuditStore, logger: Logger, interval: Duration = .milliseconds(500), retentionDays: Int = 90,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store

@@ -291,7 +291,7 @@ def test_cryptographic_calls_during_the_outage_reach_the_trail_afterwards(fresh_
         fault.on()
         try:
             ids = [kms.encrypt(KeyId=key, Plaintext=b"audit me")["ResponseMetadata"]["RequestId"] for _ in range(5)]
-            time.sleep(0.5)  # several group-commit rounds fail meanwhile
+            time.sleep(1.2)  # two or more group-commit rounds fail meanwhile
         finally:
             fault.off()
         events = server.client("cloudtrail").lookup_events(
