@@ -35,7 +35,7 @@ public struct LookupCursor: Sendable, Hashable {
 
 /// Persistence for the trail. `append` commits before it returns.
 public protocol AuditStore: Sendable {
-    func append(_ events: [CloudTrailEvent]) async throws
+    func append(_ batch: AuditEventBatch) async throws
     /// Replaces a committed event's record and resources with `event`'s (same event id).
     func amend(_ event: CloudTrailEvent) async throws
     /// Newest first, after `cursor`, at most `limit`.
@@ -51,4 +51,10 @@ public protocol AuditStore: Sendable {
     func trails(accountId: String) async throws -> [CloudTrailTrail]
     func putTrail(_ trail: CloudTrailTrail) async throws
     func deleteTrail(accountId: String, region: String, name: String) async throws
+}
+
+extension AuditStore {
+    public func append(_ events: [CloudTrailEvent]) async throws {
+        try await append(AuditEventBatch(events))
+    }
 }

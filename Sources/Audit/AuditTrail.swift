@@ -11,7 +11,7 @@ import Synchronization
 public final class AuditTrail: Service, Sendable {
     private let store: any AuditStore
     private let logger: Logger
-    private let pending = Mutex<[CloudTrailEvent]>([])
+    private let pending = Mutex(AuditEventBatch())
     private let interval: Duration
     /// How long events are kept (AWS's event history: 90 days), and the clock that ages them.
     private let retention: TimeInterval
@@ -90,8 +90,9 @@ public final class AuditTrail: Service, Sendable {
     /// Writes everything pending now; returns once every record taken before the call is committed.
     public func flush() async {
         await flushing.withLock {
-            let batch = pending.withLock { p -> [CloudTrailEvent] in
-                defer { p.removeAll(keepingCapacity: true) }
+            let batch = pending.withLock { p -> AuditEventBatch in
+                // The next batch starts with room for one like this, so it does not grow by copies.
+                defer { p = AuditEventBatch(reservingBytes: p.byteCount) }
                 return p
             }
             guard !batch.isEmpty else { return }
@@ -100,7 +101,11 @@ public final class AuditTrail: Service, Sendable {
             } catch {
                 logger.error(
                     "writing audit records failed; keeping them for the next flush", metadata: ["count": "\(batch.count)"])
-                pending.withLock { $0.insert(contentsOf: batch, at: 0) }
+                pending.withLock { p in
+                    var kept = batch
+                    kept.append(contentsOf: p)
+                    p = kept
+                }
             }
         }
     }

@@ -189,6 +189,12 @@ enum Migrations {
                 "CREATE TABLE audit_callers (id INTEGER PRIMARY KEY, part TEXT NOT NULL UNIQUE)",
                 "ALTER TABLE audit_events ADD COLUMN caller_id INTEGER",
             ]),
+        Step(
+            // Events are appended in the order they happen, give or take a group commit, so
+            // pruning walks them in row order (`SQLAuditStore.prune`) and the age index, one
+            // more B-tree written with every record, is not needed.
+            version: 12, name: "audit-prune-in-row-order",
+            statements: ["DROP INDEX audit_events_by_age"]),
     ]
 
     static func run(on db: RampartDatabase) async throws {

@@ -20,10 +20,10 @@ public final class RampartDatabase: Sendable {
     /// The SQLKit view of the connection, for stores.
     public let sql: any SQLDatabase
     private let writeLock = AsyncLock()
-    /// The ids of audit caller parts already stored (see `SQLAuditStore`), so that a group
-    /// commit looks each up once. Emptied when a transaction rolls back, since ids it assigned
-    /// are gone; bounded by `SQLAuditStore.callerIdsKept`.
-    let auditCallerIds = Mutex<[AuditCallerPart: Int64]>([:])
+    /// The ids of audit caller parts already stored, shared by both connections' writes.
+    let auditCallerIds = AuditCallerIds()
+    /// The trail's group commits, on a connection of their own; set once the schema is current.
+    private let auditWriter = Mutex<AuditBatchWriter?>(nil)
 
     private init(connection: SQLiteConnection, logger: Logger) {
         self.connection = connection
@@ -43,6 +43,8 @@ public final class RampartDatabase: Sendable {
             // index and table tail pages in every group commit, and a checkpoint copies each once.
             try await db.sql.raw("PRAGMA wal_autocheckpoint=4000").run()
             try await Migrations.run(on: db)
+            let writer = try AuditBatchWriter(path: path)
+            db.auditWriter.withLock { $0 = writer }
         } catch {
             try? await connection.close()
             throw error
@@ -68,7 +70,7 @@ public final class RampartDatabase: Sendable {
                 return result
             } catch {
                 try? await sql.raw("ROLLBACK").run()
-                auditCallerIds.withLock { $0.removeAll() }
+                auditCallerIds.forget()
                 if record != nil { pending?.rolledBack() }
                 throw error
             }
@@ -94,6 +96,12 @@ public final class RampartDatabase: Sendable {
         }
     }
 
+    /// Appends audit events in a transaction of their own, serialized with every other write.
+    func appendAudit(_ batch: AuditEventBatch) async throws {
+        guard let writer = auditWriter.withLock({ $0 }) else { throw StorageError("the database is closed") }
+        try await writeLock.withLock { try await writer.append(batch, callerIds: auditCallerIds) }
+    }
+
     /// Runs `PRAGMA integrity_check`; true when SQLite finds nothing wrong.
     public func integrityCheck() async throws -> Bool {
         let rows = try await sql.raw("PRAGMA integrity_check").all()
@@ -115,6 +123,10 @@ public final class RampartDatabase: Sendable {
 
     /// Checkpoints the WAL and closes the connection.
     public func close() async throws {
+        await auditWriter.withLock { w -> AuditBatchWriter? in
+            defer { w = nil }
+            return w
+        }?.close()
         try? await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
         try await connection.close()
     }

@@ -15,12 +15,9 @@ public struct SQLAuditStore: AuditStore {
         self.db = database
     }
 
-    public func append(_ events: [CloudTrailEvent]) async throws {
-        guard !events.isEmpty else { return }
-        try await PendingAuditRecord.$current.withValue(nil) {
-            let rows = events.map(Row.init)
-            try await db.transaction { _ in try await Self.insert(rows, into: db) }
-        }
+    public func append(_ batch: AuditEventBatch) async throws {
+        guard !batch.isEmpty else { return }
+        try await db.appendAudit(batch)
     }
 
     public func amend(_ event: CloudTrailEvent) async throws {
@@ -81,26 +78,20 @@ public struct SQLAuditStore: AuditStore {
         try await insertFurtherResources(of: rows.map(\.event), into: db)
     }
 
-    /// How many caller ids the database keeps in memory before it forgets them all.
-    static let callerIdsKept = 4_096
-
     /// The id of the row's caller part, stored now if it is new; nil for an event whose
     /// record is whole. Call it only within a transaction.
     static func callerId(of row: Row, in db: RampartDatabase) async throws -> Int64? {
         let part = row.event.callerJSON
         guard !part.isEmpty else { return nil }
         let key = AuditCallerPart(bytes: part)
-        if let known = db.auditCallerIds.withLock({ $0[key] }) { return known }
+        if let known = db.auditCallerIds.id(of: key) { return known }
         let text = String(decoding: part, as: UTF8.self)
         try await db.sql.raw("INSERT INTO audit_callers (part) VALUES (\(bind: text)) ON CONFLICT (part) DO NOTHING").run()
         guard let found = try await db.sql.raw("SELECT id FROM audit_callers WHERE part = \(bind: text)").first() else {
             throw StorageError("an audit caller part was not stored")
         }
         let id = try found.decode(column: "id", as: Int64.self)
-        db.auditCallerIds.withLock { ids in
-            if ids.count >= callerIdsKept { ids.removeAll() }
-            ids[key] = id
-        }
+        db.auditCallerIds.remember(id, for: key)
         return id
     }
 
@@ -155,24 +146,34 @@ public struct SQLAuditStore: AuditStore {
         ).all().map(Self.event)
     }
 
-    /// Deletes events older than `date`, oldest first, `pruneChunk` per transaction (found through
-    /// the age index), so other writers wait for one chunk at most.
+    /// Deletes events older than `date`, in the order they were stored, `pruneChunk` per
+    /// transaction, so other writers wait for one chunk at most. Rows are stored as events
+    /// happen, give or take a group commit, so the walk stops at the first event not yet due: one
+    /// stored late, after a storage outage, goes when the events stored around it do.
     public func prune(before date: Date) async throws -> Int {
         let cutoff = date.timeIntervalSince1970
         var removed = 0
         while true {
-            let ids = try await db.transaction { sql in
-                let ids = try await sql.raw(
-                    "SELECT event_id FROM audit_events WHERE event_time < \(bind: cutoff) ORDER BY event_time LIMIT \(bind: Self.pruneChunk)"
-                ).all().map { try $0.decode(column: "event_id", as: String.self) }
-                for chunk in ids.chunked(500) {
-                    try await sql.raw("DELETE FROM audit_resources WHERE event_id IN (\(binds: Array(chunk)))").run()
-                    try await sql.raw("DELETE FROM audit_events WHERE event_id IN (\(binds: Array(chunk)))").run()
+            let count = try await db.transaction { sql -> Int in
+                let rows = try await sql.raw(
+                    "SELECT rowid AS row, event_time FROM audit_events ORDER BY rowid LIMIT \(bind: Self.pruneChunk)"
+                ).all()
+                var last: Int64?
+                var count = 0
+                for row in rows {
+                    guard try row.decode(column: "event_time", as: Double.self) < cutoff else { break }
+                    last = try row.decode(column: "row", as: Int64.self)
+                    count += 1
                 }
-                return ids
+                guard let last else { return 0 }
+                try await sql.raw(
+                    "DELETE FROM audit_resources WHERE event_id IN (SELECT event_id FROM audit_events WHERE rowid <= \(bind: last))"
+                ).run()
+                try await sql.raw("DELETE FROM audit_events WHERE rowid <= \(bind: last)").run()
+                return count
             }
-            removed += ids.count
-            if ids.count < Self.pruneChunk { return removed }
+            removed += count
+            if count < Self.pruneChunk { return removed }
         }
     }
 
@@ -228,10 +229,27 @@ public struct SQLAuditStore: AuditStore {
     }
 }
 
-extension Array {
-    /// Consecutive slices of at most `size` elements.
-    func chunked(_ size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+/// The ids of audit caller parts already stored, so that a group commit looks each up once.
+/// Forgotten when a transaction rolls back, since the ids it assigned are gone; bounded.
+final class AuditCallerIds: Sendable {
+    private let ids = Mutex<[AuditCallerPart: Int64]>([:])
+
+    /// How many ids are kept before all are forgotten.
+    static let kept = 4_096
+
+    func id(of part: AuditCallerPart) -> Int64? {
+        ids.withLock { $0[part] }
+    }
+
+    func remember(_ id: Int64, for part: AuditCallerPart) {
+        ids.withLock { ids in
+            if ids.count >= Self.kept { ids.removeAll() }
+            ids[part] = id
+        }
+    }
+
+    func forget() {
+        ids.withLock { $0.removeAll() }
     }
 }
 

@@ -45,4 +45,22 @@ struct AuditPruneTests {
         #expect((try? await store.prune(before: Date(timeIntervalSince1970: 50_000))) == 0)
         try await db.close()
     }
+
+    @Test func pruningWalksEventsInTheOrderTheyWereStored() async throws {
+        let db = try await AuditTransactionTests.database()
+        let store = SQLAuditStore(database: db)
+        // A batch stored late (after a storage outage) holds events older than one stored before it.
+        try await store.append([Self.event(1, at: 1_000), Self.event(2, at: 5_000)])
+        try await store.append([Self.event(3, at: 2_000), Self.event(4, at: 9_000)])
+        #expect((try? await store.prune(before: Date(timeIntervalSince1970: 3_000))) == 1)
+        #expect(try await Self.ids(store) == ["e-000002", "e-000003", "e-000004"])
+        // Once the event stored before it is due, the late one goes with it.
+        #expect((try? await store.prune(before: Date(timeIntervalSince1970: 6_000))) == 2)
+        #expect(try await Self.ids(store) == ["e-000004"])
+        try await db.close()
+    }
+
+    static func ids(_ store: SQLAuditStore) async throws -> [String] {
+        try await store.allEvents().map(\.eventId).sorted()
+    }
 }

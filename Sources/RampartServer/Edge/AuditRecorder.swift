@@ -7,10 +7,16 @@ import RampartCore
 
 /// Turns each authenticated call into a CloudTrail record: who, what, from where, the request's
 /// non-secret parameters, the key it touched, and how it ended.
-struct AuditRecorder: Sendable {
+final class AuditRecorder: Sendable {
     let trail: AuditTrail
     let clock: any ServiceClock
     let kms: KeyManagementService
+
+    init(trail: AuditTrail, clock: any ServiceClock, kms: KeyManagementService) {
+        self.trail = trail
+        self.clock = clock
+        self.kms = kms
+    }
 
     static let readOnlyKMS: Set<String> = [
         "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
