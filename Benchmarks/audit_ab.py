@@ -4,7 +4,7 @@
 rotated each round. Prints each round, then the median of the per-round ratios to the first
 server (throughput, and server CPU per call).
 
-    python3 Benchmarks/audit_ab.py [--rounds 10] [--duration 4] [--concurrency 64] \
+    python3 Benchmarks/audit_ab.py [--rounds 10] [--duration 4] [--concurrency 64] [--workload decrypt] \
         [--binary .build/release/rampart] [--also LABEL=PATH ...]
 
 The first server is the binary with --no-audit; the second the same binary with the trail.
@@ -25,6 +25,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
     ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--workload", default="encrypt-100b", help="encrypt-100b, decrypt, or another of run.py's")
     ap.add_argument("--binary", default=os.environ.get("RAMPART_BIN", ".build/release/rampart"))
     ap.add_argument("--also", action="append", default=[], help="LABEL=PATH: another build, with its trail on")
     args = ap.parse_args()
@@ -33,7 +34,7 @@ def main():
     specs += [(label, os.path.abspath(path), []) for label, path in (a.split("=", 1) for a in args.also)]
     wrk = R.ensure_wrk()
     tmp = tempfile.mkdtemp(prefix="rampart-audit-ab-")
-    workload = "encrypt-100b"
+    workload = args.workload
     try:
         targets = []
         for label, path, extra in specs:

@@ -27,7 +27,7 @@ public struct AuditEventBatch: Sendable {
         put(event.eventId)
         put(event.accountId)
         put(event.region)
-        withUnsafeBytes(of: event.eventTime.timeIntervalSince1970.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        putWord(event.eventTime.timeIntervalSince1970.bitPattern, bytes: 8)
         bytes.append(event.readOnly ? 1 : 0)
         put(event.eventName)
         put(event.eventSource)
@@ -69,7 +69,13 @@ public struct AuditEventBatch: Sendable {
     private static let absent = UInt32.max
 
     private mutating func putLength(_ length: Int) {
-        withUnsafeBytes(of: UInt32(length).littleEndian) { bytes.append(contentsOf: $0) }
+        putWord(UInt64(UInt32(length)), bytes: 4)
+    }
+
+    /// The low `count` bytes of `word`, little-endian (byte by byte: appending a raw buffer
+    /// took the generic, element-at-a-time path).
+    private mutating func putWord(_ word: UInt64, bytes count: Int) {
+        for i in 0..<count { bytes.append(UInt8(truncatingIfNeeded: word >> (8 * i))) }
     }
 
     private mutating func put(_ string: String?) {

@@ -6,12 +6,13 @@ import RampartCore
 /// so the store's index on them grows at its end instead of at random places.
 public enum EventID {
     public static func make(at date: Date = Date()) -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
-        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - i))) }
-        bytes.withUnsafeMutableBytes { SecureRandom.fillIdentifier(UnsafeMutableRawBufferPointer(rebasing: $0[6...])) }
-        bytes[6] = 0x70 | (bytes[6] & 0x0F)  // version 7
-        bytes[8] = 0x80 | (bytes[8] & 0x3F)  // RFC 9562 variant
-        return UUIDText.format(bytes)
+        withUnsafeTemporaryAllocation(byteCount: 16, alignment: 1) { bytes in
+            let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+            for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - i))) }
+            SecureRandom.fillIdentifier(UnsafeMutableRawBufferPointer(rebasing: bytes[6...]))
+            bytes[6] = 0x70 | (bytes[6] & 0x0F)  // version 7
+            bytes[8] = 0x80 | (bytes[8] & 0x3F)  // RFC 9562 variant
+            return UUIDText.format(UnsafeRawBufferPointer(bytes))
+        }
     }
 }

@@ -4,24 +4,39 @@
 public enum UUIDText {
     /// A random (version 4) UUID.
     public static func random() -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        bytes.withUnsafeMutableBytes { SecureRandom.fillIdentifier($0) }
-        bytes[6] = 0x40 | (bytes[6] & 0x0F)
-        bytes[8] = 0x80 | (bytes[8] & 0x3F)
-        return format(bytes)
+        withUnsafeTemporaryAllocation(byteCount: 16, alignment: 1) { bytes in
+            SecureRandom.fillIdentifier(bytes)
+            bytes[6] = 0x40 | (bytes[6] & 0x0F)
+            bytes[8] = 0x80 | (bytes[8] & 0x3F)
+            return format(UnsafeRawBufferPointer(bytes))
+        }
     }
 
     /// Sixteen bytes as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
     public static func format(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { format($0) }
+    }
+
+    /// Sixteen bytes as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, written straight into the
+    /// string's storage (this runs several times a request).
+    public static func format(_ bytes: UnsafeRawBufferPointer) -> String {
         precondition(bytes.count == 16)
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(36)
-        for (i, b) in bytes.enumerated() {
-            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-            out.append(hex[Int(b >> 4)])
-            out.append(hex[Int(b & 0xF)])
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var n = 0
+            for i in 0..<16 {
+                if i == 4 || i == 6 || i == 8 || i == 10 {
+                    out[n] = UInt8(ascii: "-")
+                    n += 1
+                }
+                out[n] = hexDigit(bytes[i] >> 4)
+                out[n + 1] = hexDigit(bytes[i] & 0xF)
+                n += 2
+            }
+            return n
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }
