@@ -128,6 +128,24 @@ struct KeyManagementServiceTests {
         #expect(store.contents.aliases.isEmpty)
     }
 
+    @Test func lastUsageIsWrittenWhenItChangesAndKeptByLaterChanges() async throws {
+        let (kms, store, _) = Fixtures.kms()
+        let key = try await kms.createKey(CreateKeyRequest(), caller: caller)
+        _ = try kms.encrypt(
+            keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false,
+            caller: caller, requestId: "r-1")
+        #expect(store.contents.keys[0].lastUsage == nil)
+        await kms.flushLastUsage()
+        #expect(store.contents.keys[0].lastUsage?.requestId == "r-1")
+        // A later change of the key writes its document again, with the usage it has by then.
+        _ = try kms.encrypt(
+            keyId: key.keyId, plaintext: plaintext("x"), context: EncryptionContext(), algorithm: nil, dryRun: false,
+            caller: caller, requestId: "r-2")
+        try await kms.updateKeyDescription(keyId: key.keyId, description: "d", caller: caller)
+        #expect(store.contents.keys[0].lastUsage?.requestId == "r-2")
+        #expect(store.contents.keys[0].description == "d")
+    }
+
     @Test func cancelledDeletionLeavesTheKeyDisabled() async throws {
         let (kms, _, _) = Fixtures.kms()
         let key = try await kms.createKey(CreateKeyRequest(), caller: caller)

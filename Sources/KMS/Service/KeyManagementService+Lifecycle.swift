@@ -115,6 +115,9 @@ extension KeyManagementService {
     func recordUsage(of key: KMSKey, operation: String, requestId: String?) {
         guard let requestId else { return }
         let usage = KeyLastUsage(operation: operation, timestamp: now(), requestId: requestId)
-        state.withLock { $0.lastUsage[key.keyId] = usage }
+        state.withLock { state in
+            state.lastUsage[key.keyId] = usage
+            state.usageToWrite.insert(key.keyId)
+        }
     }
 }

@@ -46,9 +46,15 @@ public final class KeyManagementService: Sendable {
     }
 
     struct State: Sendable {
-        var keys: [String: LiveKey] = [:]
+        var keys: [String: LiveKey] = [:] {
+            didSet { keysChanged &+= 1 }  // no `oldValue`: the dictionary is still changed in place
+        }
+        /// Counts changes to `keys`, so the sweep knows when what it last found may be stale.
+        var keysChanged: UInt64 = 0
         var aliases = AliasTable()
         var lastUsage: [String: KeyLastUsage] = [:]
+        /// Keys whose last usage changed since it was last written.
+        var usageToWrite: Set<String> = []
         /// Grants by key id, then grant id.
         var grants: [String: [String: KMSGrant]] = [:]
         /// Import parameters handed out, by token hash.
@@ -63,6 +69,8 @@ public final class KeyManagementService: Sendable {
     let logger: Logger
     let state = Mutex(State())
     let writeLock = AsyncLock()
+    /// What the last full look at every key found (`sweep`).
+    let sweepMemo = Mutex<SweepMemo?>(nil)
     let serviceEvents: any KMSServiceEventRecorder
 
     /// AWS's limit on on-demand rotations per key.
@@ -108,6 +116,7 @@ public final class KeyManagementService: Sendable {
         }
         fresh.imports = try restoreImports(snapshot.importTokens)
         state.withLock { $0 = fresh }
+        sweepMemo.withLock { $0 = nil }
     }
 
     /// What the vault binds a key's sealed material to.
@@ -190,6 +199,10 @@ public final class KeyManagementService: Sendable {
     /// Commits `batch`; any store failure becomes an internal error (details to the log only).
     func persist(_ batch: KeyStoreBatch) async throws(AWSError) {
         guard !batch.isEmpty else { return }
+        // A key's document carries its latest usage, which the in-memory key does not track.
+        var batch = batch
+        let usage = state.withLock { state in batch.putKeys.map { state.lastUsage[$0.keyId] } }
+        for (i, latest) in usage.enumerated() where latest != nil { batch.putKeys[i].lastUsage = latest }
         do {
             try await store.apply(batch)
         } catch {
