@@ -1,3 +1,4 @@
+import AWSProtocol
 import Foundation
 
 /// Events waiting for the group commit, packed one after another into a single run of bytes.
@@ -43,6 +44,28 @@ public struct AuditEventBatch: Sendable {
         count += 1
     }
 
+    /// Appends the record of `call`, byte for byte what `append(CloudTrailEvent(call, eventId:))`
+    /// appends, its two JSON parts written straight into the batch.
+    public mutating func append(_ call: AuditedCall, eventId: String) {
+        put(eventId)
+        put(call.accountId)
+        put(call.region)
+        putWord(call.eventTime.timeIntervalSince1970.bitPattern, bytes: 8)
+        bytes.append(call.readOnly ? 1 : 0)
+        put(call.eventName)
+        put(call.eventSource)
+        put(call.username)
+        put(call.identity?.accessKeyId)
+        putLength(call.resources.count)
+        for resource in call.resources {
+            put(resource.type)
+            put(resource.name)
+        }
+        putJSON { call.writeCallPart(into: &$0) }
+        putJSON { call.writeCallerPart(into: &$0) }
+        count += 1
+    }
+
     /// Appends `other`'s events after this batch's.
     public mutating func append(contentsOf other: AuditEventBatch) {
         bytes.append(contentsOf: other.bytes)
@@ -82,6 +105,19 @@ public struct AuditEventBatch: Sendable {
         guard let string else { return putLength(Int(Self.absent)) }
         putLength(string.utf8.count)
         bytes.append(contentsOf: string.utf8)
+    }
+
+    /// A length-prefixed JSON object, written in place and its length filled in after.
+    private mutating func putJSON(_ write: (inout JSONObjectWriter) -> Void) {
+        let lengthAt = bytes.count
+        putLength(0)
+        var buffer: [UInt8] = []
+        swap(&buffer, &bytes)  // the writer takes the only reference, so it appends without a copy
+        var writer = JSONObjectWriter(appendingTo: consume buffer)
+        write(&writer)
+        bytes = (consume writer).finished()
+        let length = UInt32(bytes.count - lengthAt - 4)
+        for i in 0..<4 { bytes[lengthAt + i] = UInt8(truncatingIfNeeded: length >> (8 * i)) }
     }
 
     private mutating func put(bytes field: [UInt8]) {

@@ -71,6 +71,16 @@ public final class AuditTrail: Service, Sendable {
         }
     }
 
+    /// Records a read or cryptographic call, group-committed: its record is packed straight into
+    /// the pending batch, without a `CloudTrailEvent` in between.
+    public func record(_ call: AuditedCall, eventId: String) async {
+        let backlog = pending.withLock { p -> Int in
+            p.append(call, eventId: eventId)
+            return p.count
+        }
+        if backlog >= Self.highWaterMark { await flush() }
+    }
+
     /// Records the final form of a change's call: when `pending` was committed with the change,
     /// its record is amended only if the outcome added to it; otherwise `event` is written now.
     /// Returns once the record is committed.

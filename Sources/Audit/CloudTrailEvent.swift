@@ -236,48 +236,66 @@ extension CloudTrailEvent {
 
     /// Builds the record AWS would write for `call`, members in sorted order.
     public init(_ call: AuditedCall, eventId: String = EventID.make()) {
-        let source = "\(call.service).amazonaws.com"
         // The members every record has, and those the event's own fields give, are left to `json`.
         var w = JSONObjectWriter(capacity: 512)
-        if let extra = call.additionalEventData { w.value("additionalEventData", extra) }
-        if let code = call.errorCode { w.string("errorCode", code) }
-        if let message = call.errorMessage { w.string("errorMessage", message) }
-        w.string("eventType", call.eventType)
-        w.string("requestID", call.requestId)
-        w.value("requestParameters", call.requestParameters ?? .null)
-        if !call.resources.isEmpty {
-            w.objects("resources", count: call.resources.count) { r, i in
-                let resource = call.resources[i]
+        call.writeCallPart(into: &w)
+        var c = JSONObjectWriter(capacity: 512)
+        call.writeCallerPart(into: &c)
+        self.init(
+            eventId: eventId, eventTime: call.eventTime, eventName: call.eventName, eventSource: call.eventSource,
+            accountId: call.accountId, region: call.region, readOnly: call.readOnly, username: call.username,
+            accessKeyId: call.identity?.accessKeyId, resources: call.resources, callJSON: w.finished(),
+            callerJSON: c.finished())
+    }
+}
+
+extension AuditedCall {
+    /// `kms.amazonaws.com`, ...
+    public var eventSource: String { "\(service).amazonaws.com" }
+
+    /// What LookupEvents' Username matches: the user name, `root`, or the principal id.
+    public var username: String {
+        identity.map { $0.userName ?? ($0.type == "Root" ? "root" : $0.principalId) } ?? eventSource
+    }
+
+    /// The record's members particular to this call (`CloudTrailEvent.callJSON`), in sorted order.
+    func writeCallPart(into w: inout JSONObjectWriter) {
+        if let extra = additionalEventData { w.value("additionalEventData", extra) }
+        if let code = errorCode { w.string("errorCode", code) }
+        if let message = errorMessage { w.string("errorMessage", message) }
+        w.string("eventType", eventType)
+        w.string("requestID", requestId)
+        w.value("requestParameters", requestParameters ?? .null)
+        if !resources.isEmpty {
+            w.objects("resources", count: resources.count) { r, i in
+                let resource = resources[i]
                 r.string("ARN", resource.name)
                 // The resource's owner: another account's key, for a cross-account call.
-                r.string("accountId", ARN.accountId(in: resource.name).map(String.init) ?? call.accountId)
+                r.string("accountId", ARN.accountId(in: resource.name).map(String.init) ?? accountId)
                 r.string("type", resource.type)
             }
         }
-        w.value("responseElements", call.responseElements ?? .null)
-        var c = JSONObjectWriter(capacity: 512)
-        c.string("sourceIPAddress", call.sourceIPAddress)
-        if let tls = call.tlsDetails {
+        w.value("responseElements", responseElements ?? .null)
+    }
+
+    /// The record's members that say who called and from where (`CloudTrailEvent.callerJSON`).
+    func writeCallerPart(into c: inout JSONObjectWriter) {
+        c.string("sourceIPAddress", sourceIPAddress)
+        if let tls = tlsDetails {
             c.object("tlsDetails") { t in
                 t.string("cipherSuite", tls.cipherSuite)
                 if let host = tls.clientProvidedHostHeader { t.string("clientProvidedHostHeader", host) }
                 t.string("tlsVersion", tls.tlsVersion)
             }
         }
-        c.string("userAgent", call.userAgent ?? "")
+        c.string("userAgent", userAgent ?? "")
         c.object("userIdentity") { u in
-            if let identity = call.identity {
+            if let identity {
                 identity.write(into: &u)
             } else {
-                u.string("accountId", call.accountId)
-                u.string("invokedBy", source)
+                u.string("accountId", accountId)
+                u.string("invokedBy", eventSource)
             }
         }
-        self.init(
-            eventId: eventId, eventTime: call.eventTime, eventName: call.eventName, eventSource: source,
-            accountId: call.accountId, region: call.region, readOnly: call.readOnly,
-            username: call.identity.map { $0.userName ?? ($0.type == "Root" ? "root" : $0.principalId) } ?? source,
-            accessKeyId: call.identity?.accessKeyId, resources: call.resources, callJSON: w.finished(),
-            callerJSON: c.finished())
     }
 }

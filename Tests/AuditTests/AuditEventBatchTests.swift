@@ -1,3 +1,4 @@
+import AWSProtocol
 import Audit
 import Foundation
 import Testing
@@ -50,5 +51,36 @@ struct AuditEventBatchTests {
         #expect(first.count == 5)
         #expect(first.events.map(\.eventId) == ["e-0", "e-1", "e-2", "e-3", "e-4"])
         #expect(AuditEventBatch(reservingBytes: 1 << 16).isEmpty)
+    }
+
+    @Test func aCallPackedDirectlyIsTheEventItWouldBuild() {
+        var call = AuditedCall(
+            service: "kms", eventName: "Decrypt",
+            identity: AuditIdentity(
+                type: "AssumedRole", principalId: "AROAEXAMPLE:s", arn: "arn:aws:sts::111111111111:assumed-role/r/s",
+                accountId: "111111111111", accessKeyId: "ASIAEXAMPLE", userName: nil,
+                session: AuditSession(
+                    issuerType: "Role", issuerPrincipalId: "AROAEXAMPLE", issuerArn: "arn:aws:iam::111111111111:role/r",
+                    issuerUserName: "r", creationDate: Date(timeIntervalSince1970: 1_700_000_000))),
+            accountId: "111111111111", region: "eu-west-1", sourceIPAddress: "10.0.0.7", userAgent: "sdk \"x\"",
+            requestId: "r-1", eventTime: Date(timeIntervalSince1970: 1_700_000_123.456), readOnly: true,
+            requestParameters: ["keyId": "arn:aws:kms:eu-west-1:222222222222:key/k", "encryptionAlgorithm": "SYMMETRIC_DEFAULT"],
+            responseElements: nil, errorCode: nil, errorMessage: nil,
+            resources: [
+                (type: "AWS::KMS::Key", name: "arn:aws:kms:eu-west-1:222222222222:key/k"),
+                (type: "AWS::KMS::Alias", name: "arn:aws:kms:eu-west-1:111111111111:alias/a"),
+            ],
+            tlsDetails: AuditTLSDetails(
+                tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: nil))
+        call.additionalEventData = ["keyMaterialId": "m-1"]
+        var direct = AuditEventBatch(reservingBytes: 64)
+        direct.append(Self.event(1, resources: 1, username: nil, callerJSON: []))
+        direct.append(call, eventId: "e-9")
+        let built = CloudTrailEvent(call, eventId: "e-9")
+        let read = direct.events
+        #expect(read.count == 2)
+        #expect(Self.same(read[1], built))
+        #expect(read[1].json == built.json)
+        #expect(read[1].username == "AROAEXAMPLE:s")
     }
 }

@@ -16,6 +16,12 @@ public struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "{"))
     }
 
+    /// A writer that continues `buffer`: `finished()` gives the buffer with the object after it.
+    public init(appendingTo buffer: consuming [UInt8]) {
+        bytes = consume buffer  // moved, not copied: the caller's buffer may be megabytes
+        bytes.append(UInt8(ascii: "{"))
+    }
+
     private mutating func key(_ name: String) {
         #if DEBUG
             if let last = lastKeys[lastKeys.count - 1] {

@@ -119,11 +119,10 @@ final class AuditRecorder: Sendable {
     /// Records how the call ended. Changes' records are committed before this returns.
     func finish(_ call: Call, response: JSONValue?, error: AWSError?) async {
         let audited = audited(call, response: response, error: error)
-        let event = CloudTrailEvent(audited, eventId: call.eventId)
         if let pending = call.pending {
-            await trail.finish(pending, as: event)
+            await trail.finish(pending, as: CloudTrailEvent(audited, eventId: call.eventId))
         } else {
-            await trail.record(event, durable: false)
+            await trail.record(audited, eventId: call.eventId)
         }
         // A call that used another account's key is in that account's trail too, as AWS records it.
         guard error == nil else { return }
