@@ -121,14 +121,15 @@ public final class AuditTrail: Service, Sendable {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: self.interval)
-                await self.flush()
-                await self.pruneIfDue()
-            }
+        // Only the wait is cut short by a stop: writes run in a task that is not cancelled, since
+        // the store skips work for a cancelled task (a stop used to log a failed write, and the
+        // records waited for the final flush).
+        while true {
+            await cancelWhenGracefulShutdown { try? await Task.sleep(for: self.interval) }
+            await flush()
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            await pruneIfDue()
         }
-        await flush()
     }
 
     /// The store, for trail configuration.

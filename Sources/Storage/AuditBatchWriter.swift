@@ -44,7 +44,9 @@ final class AuditBatchWriter: @unchecked Sendable {
 
     /// Appends the batch's events in one transaction. Call it only with the database's write lock held.
     func append(_ batch: AuditEventBatch, callerIds: AuditCallerIds) async throws {
-        try await pool.runIfActive { try self.appendNow(batch, callerIds: callerIds) }
+        // In a task of its own: a stop cancels the trail's task while it writes, and the pool
+        // skips a job whose task is cancelled; the write must happen all the same.
+        try await Task { try await self.pool.runIfActive { try self.appendNow(batch, callerIds: callerIds) } }.value
     }
 
     private func appendNow(_ batch: AuditEventBatch, callerIds: AuditCallerIds) throws {

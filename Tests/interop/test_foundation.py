@@ -224,6 +224,21 @@ def test_sigterm_stops_cleanly_and_keeps_data(fresh_server):
     assert fresh_server.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
 
 
+def test_sigterm_writes_every_waiting_record_without_an_error(fresh_server):
+    kms = fresh_server.client("kms")
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    # Reads' records wait for the group commit; the stop must write them, and say nothing failed.
+    for _ in range(5):
+        kms.describe_key(KeyId=key_id)
+    assert fresh_server.stop(signal.SIGTERM) == 0
+    log = (fresh_server.scratch / "server.log").read_text(errors="replace")
+    assert "failed" not in log, log[-2000:]
+    fresh_server.start_again()
+    trail = fresh_server.client("cloudtrail")
+    events = trail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "DescribeKey"}])
+    assert len(events["Events"]) == 5
+
+
 def test_kill9_loses_no_acknowledged_key(fresh_server):
     kms = fresh_server.client("kms")
     ids = [kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(20)]
