@@ -25,20 +25,10 @@ public struct AuditEventBatch: Sendable {
     public var byteCount: Int { bytes.count }
 
     public mutating func append(_ event: CloudTrailEvent) {
-        put(event.eventId)
-        put(event.accountId)
-        put(event.region)
-        putWord(event.eventTime.timeIntervalSince1970.bitPattern, bytes: 8)
-        bytes.append(event.readOnly ? 1 : 0)
-        put(event.eventName)
-        put(event.eventSource)
-        put(event.username)
-        put(event.accessKeyId)
-        putLength(event.resources.count)
-        for resource in event.resources {
-            put(resource.type)
-            put(resource.name)
-        }
+        putFields(
+            eventId: event.eventId, accountId: event.accountId, region: event.region, time: event.eventTime,
+            readOnly: event.readOnly, eventName: event.eventName, eventSource: event.eventSource, username: event.username,
+            accessKeyId: event.accessKeyId, resources: event.resources)
         put(bytes: event.callJSON)
         put(bytes: event.callerJSON)
         count += 1
@@ -47,23 +37,34 @@ public struct AuditEventBatch: Sendable {
     /// Appends the record of `call`, byte for byte what `append(CloudTrailEvent(call, eventId:))`
     /// appends, its two JSON parts written straight into the batch.
     public mutating func append(_ call: AuditedCall, eventId: String) {
-        put(eventId)
-        put(call.accountId)
-        put(call.region)
-        putWord(call.eventTime.timeIntervalSince1970.bitPattern, bytes: 8)
-        bytes.append(call.readOnly ? 1 : 0)
-        put(call.eventName)
-        put(call.eventSource)
-        put(call.username)
-        put(call.identity?.accessKeyId)
-        putLength(call.resources.count)
-        for resource in call.resources {
-            put(resource.type)
-            put(resource.name)
-        }
+        putFields(
+            eventId: eventId, accountId: call.accountId, region: call.region, time: call.eventTime,
+            readOnly: call.readOnly, eventName: call.eventName, eventSource: call.eventSource, username: call.username,
+            accessKeyId: call.identity?.accessKeyId, resources: call.resources)
         putJSON { call.writeCallPart(into: &$0) }
         putJSON { call.writeCallerPart(into: &$0) }
         count += 1
+    }
+
+    /// An event's fields before its two JSON parts, in the order `Reader.event()` reads them.
+    private mutating func putFields(
+        eventId: String, accountId: String, region: String, time: Date, readOnly: Bool, eventName: String,
+        eventSource: String, username: String?, accessKeyId: String?, resources: [(type: String, name: String)]
+    ) {
+        put(eventId)
+        put(accountId)
+        put(region)
+        putWord(time.timeIntervalSince1970.bitPattern, bytes: 8)
+        bytes.append(readOnly ? 1 : 0)
+        put(eventName)
+        put(eventSource)
+        put(username)
+        put(accessKeyId)
+        putLength(resources.count)
+        for resource in resources {
+            put(resource.type)
+            put(resource.name)
+        }
     }
 
     /// Appends `other`'s events after this batch's.

@@ -61,23 +61,24 @@ public final class AuditTrail: Service, Sendable {
                 pending.withLock { $0.append(event) }
             }
         } else {
-            let backlog = pending.withLock { p -> Int in
-                p.append(event)
-                return p.count
-            }
-            // Backpressure: past the high-water mark, callers help write, so memory stays bounded
-            // however fast requests arrive.
-            if backlog >= Self.highWaterMark { await flush() }
+            await enqueue { $0.append(event) }
         }
     }
 
     /// Records a read or cryptographic call, group-committed: its record is packed straight into
     /// the pending batch, without a `CloudTrailEvent` in between.
     public func record(_ call: AuditedCall, eventId: String) async {
+        await enqueue { $0.append(call, eventId: eventId) }
+    }
+
+    /// Adds a record to the pending batch for the group commit.
+    private func enqueue(_ add: (inout AuditEventBatch) -> Void) async {
         let backlog = pending.withLock { p -> Int in
-            p.append(call, eventId: eventId)
+            add(&p)
             return p.count
         }
+        // Backpressure: past the high-water mark, callers help write, so memory stays bounded
+        // however fast requests arrive.
         if backlog >= Self.highWaterMark { await flush() }
     }
 
