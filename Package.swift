@@ -37,6 +37,7 @@ let package = Package(
         // Shared primitives with no domain: the injected clock, an async lock, random bytes.
         .target(name: "RampartCore", dependencies: ["CSystemRandom"], exclude: ["README.md"], swiftSettings: swiftSettings),
         .systemLibrary(name: "CSystemRandom", path: "Sources/CSystemRandom"),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // Root of trust: wraps key material and secrets at rest.
         .target(
             name: "KeyVault",
@@ -109,7 +110,7 @@ let package = Package(
         .target(
             name: "RampartServer",
             dependencies: [
-                "AWSProtocol", "Audit", "Identity", "KMS", "KeyVault", "Policy", "Storage", "RampartCore",
+                "AWSProtocol", "Audit", "Identity", "KMS", "KeyVault", "Policy", "Storage", "RampartCore", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -177,7 +178,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "Audit", "KMS", "AWSProtocol"],
+            dependencies: ["Storage", "Audit", "KMS", "AWSProtocol", "RampartCore", "RampartTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,8 +2,13 @@ public import Foundation
 
 /// Persistence for KMS. `apply` commits the whole batch in one transaction before returning.
 public protocol KeyStore: Sendable {
-    /// Every key, sealed material and alias: read once at start.
+    /// Aliases, grants and import tokens: read once at start. Its `keys` and `materials` are
+    /// left empty; keys come a page at a time from `keys(after:limit:)`.
     func load() async throws -> KeyStoreSnapshot
+    /// Up to `limit` keys stored after `position` (from the start when nil), in the order they
+    /// are stored, with their sealed materials. Read at start, page by page, so loading many
+    /// keys never holds every row and every decoded key at once.
+    func keys(after position: Int64?, limit: Int) async throws -> KeyStorePage
     func apply(_ batch: KeyStoreBatch) async throws
 }
 
@@ -46,6 +51,20 @@ public struct SealedImportToken: Sendable, Hashable {
         self.algorithm = algorithm
         self.sealedWrappingKey = sealedWrappingKey
         self.validTo = validTo
+    }
+}
+
+/// One page of stored keys and their sealed materials.
+public struct KeyStorePage: Sendable {
+    public var keys: [KMSKey]
+    public var materials: [SealedMaterial]
+    /// Where the page's last key is stored: the next page starts after it. Nil when the page is empty.
+    public var last: Int64?
+
+    public init(keys: [KMSKey], materials: [SealedMaterial], last: Int64?) {
+        self.keys = keys
+        self.materials = materials
+        self.last = last
     }
 }
 

@@ -1,5 +1,6 @@
 import AWSProtocol
 import Audit
+import CMalloc
 public import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -76,6 +77,7 @@ public enum RampartServer {
             principals: iam, logger: logger,
             serviceEvents: TrailServiceEvents(trail: trail))
         try await kms.load()
+        releaseFreedMemory()
 
         if options.devClock {
             logger.warning("the development clock is on: any root caller can move time forward")
@@ -194,6 +196,13 @@ public enum RampartServer {
     @discardableResult
     public static func runTasksOnEventLoops() -> Bool {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+
+    /// Loading keys frees as much as it keeps (rows, documents, sealed copies), spread between
+    /// what it keeps; glibc holds freed pages until asked. Ask once, so the resident size is
+    /// what the state needs.
+    static func releaseFreedMemory() {
+        malloc_trim(0)
     }
 
     /// Every connection holds a descriptor: lift the soft limit to the hard one, so that many

@@ -15,7 +15,23 @@ public final class InMemoryKeyStore: KeyStore {
         set { failing.withLock { $0 = newValue } }
     }
 
-    public func load() async throws -> KeyStoreSnapshot { snapshot.withLock { $0 } }
+    public func load() async throws -> KeyStoreSnapshot {
+        var loaded = snapshot.withLock { $0 }
+        loaded.keys = []
+        loaded.materials = []
+        return loaded
+    }
+
+    public func keys(after position: Int64?, limit: Int) async throws -> KeyStorePage {
+        snapshot.withLock { s in
+            let start = position.map { Int($0) + 1 } ?? 0
+            let keys = Array(s.keys.dropFirst(start).prefix(limit))
+            let ids = Set(keys.map(\.keyId))
+            return KeyStorePage(
+                keys: keys, materials: s.materials.filter { ids.contains($0.keyId) },
+                last: keys.isEmpty ? nil : Int64(start + keys.count - 1))
+        }
+    }
 
     public func apply(_ batch: KeyStoreBatch) async throws {
         if failWrites { throw InMemoryStoreError() }

@@ -13,16 +13,6 @@ public struct SQLKeyStore: KeyStore {
 
     public func load() async throws -> KeyStoreSnapshot {
         var snapshot = KeyStoreSnapshot()
-        for row in try await db.sql.raw("SELECT document FROM kms_keys").all() {
-            snapshot.keys.append(try row.document(KMSKey.self))
-        }
-        for row in try await db.sql.raw("SELECT key_id, material_id, sealed FROM kms_key_materials").all() {
-            snapshot.materials.append(
-                SealedMaterial(
-                    keyId: try row.decode(column: "key_id", as: String.self),
-                    materialId: try row.decode(column: "material_id", as: String.self),
-                    sealed: try row.decode(column: "sealed", as: [UInt8].self)))
-        }
         for row in try await db.sql.raw(
             "SELECT account_id, region, alias_name, target_key_id, created_at, updated_at FROM kms_aliases"
         ).all() {
@@ -48,6 +38,31 @@ public struct SQLKeyStore: KeyStore {
                     validTo: Date(timeIntervalSince1970: try row.decode(column: "valid_to", as: Double.self))))
         }
         return snapshot
+    }
+
+    public func keys(after position: Int64?, limit: Int) async throws -> KeyStorePage {
+        let after = position ?? 0
+        var page = KeyStorePage(keys: [], materials: [], last: nil)
+        for row in try await db.sql.raw(
+            "SELECT rowid, document FROM kms_keys WHERE rowid > \(bind: after) ORDER BY rowid LIMIT \(bind: limit)"
+        ).all() {
+            page.keys.append(try row.document(KMSKey.self))
+            page.last = try row.decode(column: "rowid", as: Int64.self)
+        }
+        guard let last = page.last else { return page }
+        for row in try await db.sql.raw(
+            """
+            SELECT key_id, material_id, sealed FROM kms_key_materials WHERE key_id IN \
+            (SELECT key_id FROM kms_keys WHERE rowid > \(bind: after) AND rowid <= \(bind: last))
+            """
+        ).all() {
+            page.materials.append(
+                SealedMaterial(
+                    keyId: try row.decode(column: "key_id", as: String.self),
+                    materialId: try row.decode(column: "material_id", as: String.self),
+                    sealed: try row.decode(column: "sealed", as: [UInt8].self)))
+        }
+        return page
     }
 
     public func apply(_ batch: KeyStoreBatch) async throws {

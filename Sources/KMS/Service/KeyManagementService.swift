@@ -15,30 +15,6 @@ import Synchronization
 /// the store, and only then become visible, so an answered change is durable and the cache
 /// never shows what the store does not hold.
 public final class KeyManagementService: Sendable {
-    struct LiveKey: Sendable {
-        var key: KMSKey
-        /// Unsealed material by material id.
-        var materials: [String: KeyMaterial]
-
-        init(key: KMSKey, materials: [String: KeyMaterial]) {
-            self.key = key
-            self.key.policy = Self.sharedText(key.policy)
-            self.materials = materials
-        }
-
-        /// Most keys of an account carry the same (default) key policy: they share one copy of
-        /// its text instead of holding ~600 bytes each. Bounded, for accounts whose keys all differ.
-        static func sharedText(_ text: String) -> String {
-            policyTexts.withLock { table in
-                if let shared = table[text] { return shared }
-                if table.count < 1_000 { table[text] = text }
-                return text
-            }
-        }
-
-        private static let policyTexts = Mutex<[String: String]>([:])
-    }
-
     struct AliasID: Hashable, Sendable {
         var accountId: String
         var region: String
@@ -91,23 +67,17 @@ public final class KeyManagementService: Sendable {
         self.logger = logger
     }
 
-    /// Reads every key from the store and unseals its material.
-    public func load() async throws {
-        let snapshot = try await store.load()
-        let specs = Dictionary(snapshot.keys.map { ($0.keyId, $0.keySpec) }, uniquingKeysWith: { a, _ in a })
-        var materialsByKey: [String: [String: KeyMaterial]] = [:]
-        for m in snapshot.materials {
-            guard let spec = specs[m.keyId] else { continue }
-            let secret = try vault.open(m.sealed, context: Self.vaultContext(keyId: m.keyId, materialId: m.materialId))
-            materialsByKey[m.keyId, default: [:]][m.materialId] = try secret.withUnsafeBytes {
-                try KeyMaterial(spec: spec, stored: $0)
-            }
-        }
+    /// Reads every key from the store and unseals its material, `pageSize` keys at a time.
+    public func load(pageSize: Int = loadPageSize) async throws {
         var fresh = State()
-        for key in snapshot.keys {
-            fresh.keys[key.keyId] = LiveKey(key: key, materials: materialsByKey[key.keyId] ?? [:])
-            if let usage = key.lastUsage { fresh.lastUsage[key.keyId] = usage }
+        var position: Int64? = nil
+        while true {
+            let page = try await store.keys(after: position, limit: pageSize)
+            try take(page, into: &fresh)
+            guard let last = page.last, page.keys.count == pageSize else { break }
+            position = last
         }
+        let snapshot = try await store.load()
         for grant in snapshot.grants {
             fresh.grants[grant.keyId, default: [:]][grant.grantId] = grant
         }
@@ -117,6 +87,26 @@ public final class KeyManagementService: Sendable {
         fresh.imports = try restoreImports(snapshot.importTokens)
         state.withLock { $0 = fresh }
         sweepMemo.withLock { $0 = nil }
+    }
+
+    /// Keys read from the store per query at start: enough to keep the round trips few, few
+    /// enough that one page's rows and decoded documents stay small.
+    public static let loadPageSize = 1_000
+
+    private func take(_ page: KeyStorePage, into fresh: inout State) throws {
+        let specs = Dictionary(page.keys.map { ($0.keyId, $0.keySpec) }, uniquingKeysWith: { a, _ in a })
+        var materialsByKey: [String: [String: KeyMaterial]] = [:]
+        for m in page.materials {
+            guard let spec = specs[m.keyId] else { continue }
+            let secret = try vault.open(m.sealed, context: Self.vaultContext(keyId: m.keyId, materialId: m.materialId))
+            materialsByKey[m.keyId, default: [:]][m.materialId] = try secret.withUnsafeBytes {
+                try KeyMaterial(spec: spec, stored: $0)
+            }
+        }
+        for key in page.keys {
+            fresh.keys[key.keyId] = LiveKey(key: key, materials: materialsByKey[key.keyId] ?? [:])
+            if let usage = key.lastUsage { fresh.lastUsage[key.keyId] = usage }
+        }
     }
 
     /// What the vault binds a key's sealed material to.
