@@ -91,7 +91,8 @@ public enum RampartServer {
             devClock: options.devClock, maxBodySize: options.maxBodySize, secure: secure, tlsSessions: tlsSessions,
             recordCalls: options.audit, logger: logger)
 
-        let http1 = HTTP1Channel.Configuration(idleTimeout: options.idleTimeout)
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [UnparsableRequestCloser()], idleTimeout: options.idleTimeout)
         let limit = ConnectionLimit.forDescriptorLimit()
         logger.info("connection limit", metadata: ["connections": "\(limit.capacity)"])
         let server: HTTPServerBuilder
