@@ -8,8 +8,8 @@ enum KeyMaterial: Sendable {
     case symmetric(SymmetricKey)
     /// An HMAC key.
     case hmac(SymmetricKey)
-    /// An asymmetric key pair.
-    case pair(PrivateKey)
+    /// An asymmetric key pair (boxed: its storage is several words, and keys hold many of these).
+    indirect case pair(PrivateKey)
 
     /// Fresh material for `spec`: 256 random bits, an HMAC key as long as its hash, or a key pair.
     static func generate(_ spec: KeySpec) throws(AWSError) -> KeyMaterial {

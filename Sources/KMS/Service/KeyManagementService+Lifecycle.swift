@@ -109,15 +109,14 @@ extension KeyManagementService {
     public func getKeyLastUsage(keyId: String, caller: Caller) throws(AWSError) -> (KMSKey, KeyLastUsage?) {
         let live = try resolve(keyId, caller: caller, allowAlias: false)
         try authorize("kms:GetKeyLastUsage", key: live.key, caller: caller)
-        return (live.key, state.withLock { $0.lastUsage[live.key.keyId] })
+        return (live.key, live.lastUsage)
     }
 
     func recordUsage(of key: KMSKey, operation: String, requestId: String?) {
         guard let requestId else { return }
         let usage = KeyLastUsage(operation: operation, timestamp: now(), requestId: requestId)
         state.withLock { state in
-            state.lastUsage[key.keyId] = usage
-            state.usageToWrite.insert(key.keyId)
+            if state.keys[key.keyId]?.noteUsage(usage) == true { state.usageToWrite.insert(key.keyId) }
         }
     }
 }

@@ -32,7 +32,6 @@ extension KeyManagementService {
                     try await serviceEvents.record(event) { () async throws(AWSError) in try await persist(batch) }
                     state.withLock { state in
                         state.keys.removeValue(forKey: current.key.keyId)
-                        state.lastUsage.removeValue(forKey: current.key.keyId)
                         state.grants.removeValue(forKey: current.key.keyId)
                         for alias in batch.deleteAliases {
                             state.aliases.removeValue(
@@ -138,8 +137,10 @@ extension KeyManagementService {
             try await change { () async throws(AWSError) -> Void in
                 var batch = KeyStoreBatch()
                 for keyId in changed {
-                    guard let current = self.live(keyId)?.key else { continue }
-                    batch.putKeys.append(current)
+                    guard let current = self.live(keyId) else { continue }
+                    var key = current.key
+                    key.lastUsage = current.takeUsageToWrite()
+                    batch.putKeys.append(key)
                 }
                 try await persist(batch)
             }

@@ -28,7 +28,6 @@ public final class KeyManagementService: Sendable {
         /// Counts changes to `keys`, so the sweep knows when what it last found may be stale.
         var keysChanged: UInt64 = 0
         var aliases = AliasTable()
-        var lastUsage: [String: KeyLastUsage] = [:]
         /// Keys whose last usage changed since it was last written.
         var usageToWrite: Set<String> = []
         /// Grants by key id, then grant id.
@@ -105,7 +104,6 @@ public final class KeyManagementService: Sendable {
         }
         for key in page.keys {
             fresh.keys[key.keyId] = LiveKey(key: key, materials: materialsByKey[key.keyId] ?? [:])
-            if let usage = key.lastUsage { fresh.lastUsage[key.keyId] = usage }
         }
     }
 
@@ -189,9 +187,9 @@ public final class KeyManagementService: Sendable {
     /// Commits `batch`; any store failure becomes an internal error (details to the log only).
     func persist(_ batch: KeyStoreBatch) async throws(AWSError) {
         guard !batch.isEmpty else { return }
-        // A key's document carries its latest usage, which the in-memory key does not track.
+        // A key's document carries its latest usage, which the in-memory record does not hold.
         var batch = batch
-        let usage = state.withLock { state in batch.putKeys.map { state.lastUsage[$0.keyId] } }
+        let usage = state.withLock { state in batch.putKeys.map { state.keys[$0.keyId]?.lastUsage } }
         for (i, latest) in usage.enumerated() where latest != nil { batch.putKeys[i].lastUsage = latest }
         do {
             try await store.apply(batch)
