@@ -64,6 +64,7 @@ public enum RampartServer {
 
     private static func serve(_ options: ServerOptions, vault: KeyVault, db: RampartDatabase, logger: Logger) async throws {
         raiseDescriptorLimit(logger: logger)
+        returnLargeBuffersWhenFreed()
         let wallClock = SystemClock()
         let serviceClock = AdjustableClock(base: wallClock)
         let identityStore = SQLIdentityStore(database: db)
@@ -197,6 +198,15 @@ public enum RampartServer {
     @discardableResult
     public static func runTasksOnEventLoops() -> Bool {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+
+    /// glibc serves allocations past a threshold with their own mappings, given back when freed,
+    /// but by default it raises that threshold to the largest block freed so far. The trail's
+    /// group-commit batches (a few MB, one every half second) then came from the heap and stayed
+    /// resident: 43 MB of anonymous memory under Encrypt load at c=64, 15 MB with the threshold
+    /// fixed. Fixing it turns the raising off.
+    static func returnLargeBuffersWhenFreed() {
+        mallopt(M_MMAP_THRESHOLD, 256 * 1024)
     }
 
     /// Loading keys frees as much as it keeps (rows, documents, sealed copies), spread between
