@@ -93,7 +93,7 @@ public enum RampartServer {
             recordCalls: options.audit, logger: logger)
 
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [UnparsableRequestCloser()], idleTimeout: options.idleTimeout)
+            additionalChannelHandlers: [UnparsableRequestStopper()], idleTimeout: options.idleTimeout)
         let limit = ConnectionLimit.forDescriptorLimit()
         logger.info("connection limit", metadata: ["connections": "\(limit.capacity)"])
         let server: HTTPServerBuilder

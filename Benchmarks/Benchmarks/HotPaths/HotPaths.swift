@@ -7,10 +7,13 @@ import Policy
 
 /// The pieces every request goes through, measured alone with their allocations: SigV4
 /// verification, the JSON of an Encrypt call, policy evaluation, and sealing and opening a
-/// ciphertext.
+/// ciphertext. With `RAMPART_BENCH_SMOKE` set (CI), each runs briefly: a check that they build, run and
+/// give the right answers, not a measurement.
 let benchmarks: @Sendable () -> Void = {
+    let smoke = ProcessInfo.processInfo.environment["RAMPART_BENCH_SMOKE"] != nil
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 1_000_000)
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        maxDuration: smoke ? .milliseconds(100) : .seconds(3), maxIterations: smoke ? 100 : 1_000_000)
 
     let body = Array(#"{"KeyId":"alias/orders","Plaintext":"aGVsbG8gd29ybGQ=","EncryptionContext":{"app":"orders"}}"#.utf8)
     let signer = SigV4Signer(
@@ -60,6 +63,12 @@ let benchmarks: @Sendable () -> Void = {
         principalArn: "arn:aws:iam::111122223333:user/alice", principalAccount: "111122223333",
         principalIdentifiers: ["arn:aws:iam::111122223333:user/alice"],
         conditionKeys: ["kms:EncryptionContext:app": ["orders"], "aws:SecureTransport": ["false"]])
+    // What is measured must be the path taken when the call is allowed.
+    precondition(
+        PolicyEvaluation.evaluate(
+            identityPolicies: [identity], resourcePolicy: keyPolicy, sessionPolicy: nil, context: context,
+            resourceAccount: "111122223333", isRootPrincipal: false
+        ).isAllowed, "the benchmark's policies must allow its request")
     Benchmark("Policy evaluation: key policy delegating to an IAM policy with conditions") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(
@@ -78,6 +87,9 @@ let benchmarks: @Sendable () -> Void = {
             keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", materialId: String(repeating: "a", count: 64),
             context: encryptionContext
         ).bytes
+        precondition(
+            (try? SymmetricCiphertext.parse(sealed)?.open(material: material, context: encryptionContext)) == plaintext,
+            "a sealed ciphertext must open to its plaintext")
         Benchmark("Ciphertext seal \(size) B") { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(
