@@ -2,9 +2,8 @@ public import Foundation
 
 /// Persistence for KMS. `apply` commits the whole batch in one transaction before returning.
 public protocol KeyStore: Sendable {
-    /// Aliases, grants and import tokens: read once at start. Its `keys` and `materials` are
-    /// left empty; keys come a page at a time from `keys(after:limit:)`.
-    func load() async throws -> KeyStoreSnapshot
+    /// Aliases, grants and import tokens: read once at start, after the keys.
+    func loadAttachments() async throws -> KeyAttachments
     /// Up to `limit` keys stored after `position` (from the start when nil), in the order they
     /// are stored, with their sealed materials. Read at start, page by page, so loading many
     /// keys never holds every row and every decoded key at once.
@@ -68,6 +67,20 @@ public struct KeyStorePage: Sendable {
     }
 }
 
+/// What hangs off the keys: aliases, grants and import tokens.
+public struct KeyAttachments: Sendable {
+    public var aliases: [KMSAlias]
+    public var grants: [KMSGrant]
+    public var importTokens: [SealedImportToken]
+
+    public init(aliases: [KMSAlias] = [], grants: [KMSGrant] = [], importTokens: [SealedImportToken] = []) {
+        self.aliases = aliases
+        self.grants = grants
+        self.importTokens = importTokens
+    }
+}
+
+/// Everything a key store holds, as one value (what `InMemoryKeyStore` keeps).
 public struct KeyStoreSnapshot: Sendable {
     public var keys: [KMSKey]
     public var materials: [SealedMaterial]

@@ -15,11 +15,8 @@ public final class InMemoryKeyStore: KeyStore {
         set { failing.withLock { $0 = newValue } }
     }
 
-    public func load() async throws -> KeyStoreSnapshot {
-        var loaded = snapshot.withLock { $0 }
-        loaded.keys = []
-        loaded.materials = []
-        return loaded
+    public func loadAttachments() async throws -> KeyAttachments {
+        snapshot.withLock { KeyAttachments(aliases: $0.aliases, grants: $0.grants, importTokens: $0.importTokens) }
     }
 
     public func keys(after position: Int64?, limit: Int) async throws -> KeyStorePage {

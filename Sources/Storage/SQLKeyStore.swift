@@ -11,12 +11,12 @@ public struct SQLKeyStore: KeyStore {
         self.db = database
     }
 
-    public func load() async throws -> KeyStoreSnapshot {
-        var snapshot = KeyStoreSnapshot()
+    public func loadAttachments() async throws -> KeyAttachments {
+        var attachments = KeyAttachments()
         for row in try await db.sql.raw(
             "SELECT account_id, region, alias_name, target_key_id, created_at, updated_at FROM kms_aliases"
         ).all() {
-            snapshot.aliases.append(
+            attachments.aliases.append(
                 KMSAlias(
                     accountId: try row.decode(column: "account_id", as: String.self),
                     region: try row.decode(column: "region", as: String.self),
@@ -26,10 +26,10 @@ public struct SQLKeyStore: KeyStore {
                     lastUpdatedDate: Date(timeIntervalSince1970: try row.decode(column: "updated_at", as: Double.self))))
         }
         for row in try await db.sql.raw("SELECT document FROM kms_grants").all() {
-            snapshot.grants.append(try row.document(KMSGrant.self))
+            attachments.grants.append(try row.document(KMSGrant.self))
         }
         for row in try await db.sql.raw("SELECT token_hash, key_id, algorithm, sealed, valid_to FROM kms_import_tokens").all() {
-            snapshot.importTokens.append(
+            attachments.importTokens.append(
                 SealedImportToken(
                     tokenHash: try row.decode(column: "token_hash", as: String.self),
                     keyId: try row.decode(column: "key_id", as: String.self),
@@ -37,7 +37,7 @@ public struct SQLKeyStore: KeyStore {
                     sealedWrappingKey: try row.decode(column: "sealed", as: [UInt8].self),
                     validTo: Date(timeIntervalSince1970: try row.decode(column: "valid_to", as: Double.self))))
         }
-        return snapshot
+        return attachments
     }
 
     public func keys(after position: Int64?, limit: Int) async throws -> KeyStorePage {

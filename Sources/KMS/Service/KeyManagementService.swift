@@ -76,14 +76,14 @@ public final class KeyManagementService: Sendable {
             guard let last = page.last, page.keys.count == pageSize else { break }
             position = last
         }
-        let snapshot = try await store.load()
-        for grant in snapshot.grants {
+        let attachments = try await store.loadAttachments()
+        for grant in attachments.grants {
             fresh.grants[grant.keyId, default: [:]][grant.grantId] = grant
         }
-        for alias in snapshot.aliases {
+        for alias in attachments.aliases {
             fresh.aliases[AliasID(accountId: alias.accountId, region: alias.region, name: alias.aliasName)] = alias
         }
-        fresh.imports = try restoreImports(snapshot.importTokens)
+        fresh.imports = try restoreImports(attachments.importTokens)
         state.withLock { $0 = fresh }
         sweepMemo.withLock { $0 = nil }
     }
