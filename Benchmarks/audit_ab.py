@@ -17,7 +17,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import run as R  # noqa: E402
+from bench.loadgen import ensure_wrk, run_wrk, write_script  # noqa: E402
+from bench.servers import SERVERS, start_rampart  # noqa: E402
+from bench.targets.kms import KMSTarget  # noqa: E402
 
 
 def main():
@@ -32,28 +34,28 @@ def main():
     binary = os.path.abspath(args.binary)
     specs = [("off", binary, ["--no-audit"]), ("on", binary, [])]
     specs += [(label, os.path.abspath(path), []) for label, path in (a.split("=", 1) for a in args.also)]
-    wrk = R.ensure_wrk()
+    wrk = ensure_wrk()
     tmp = tempfile.mkdtemp(prefix="rampart-audit-ab-")
     workload = args.workload
     try:
         targets = []
         for label, path, extra in specs:
-            server, ak, sk = R.start_rampart(path, tmp, label, extra)
-            target = R.KMSTarget(label, server, ak, sk)
+            server, ak, sk = start_rampart(path, tmp, label, extra)
+            target = KMSTarget(label, server, ak, sk)
             target.setup([workload])
             targets.append(target)
         rps = {t.name: [] for t in targets}
         cpu = {t.name: [] for t in targets}
         for t in targets:  # warm-up, not counted
             script = os.path.join(tmp, f"{t.name}-warm.lua")
-            R.write_script(script, t.requests(workload), check=False)
-            R.run_wrk(wrk, t.server.url, script, args.concurrency, 3, t.server.pid)
+            write_script(script, t.requests(workload), check=False)
+            run_wrk(wrk, t.server.url, script, args.concurrency, 3, t.server.pid)
         for i in range(args.rounds):
             shift = i % len(targets)
             for t in targets[shift:] + targets[:shift]:
                 script = os.path.join(tmp, f"{t.name}-{i}.lua")
-                R.write_script(script, t.requests(workload), check=False)
-                r = R.run_wrk(wrk, t.server.url, script, args.concurrency, args.duration, t.server.pid)
+                write_script(script, t.requests(workload), check=False)
+                r = run_wrk(wrk, t.server.url, script, args.concurrency, args.duration, t.server.pid)
                 rps[t.name].append(r["rps"] or 0.0)
                 cpu[t.name].append(1e6 * (r["server_cpu_s"] or 0.0) / max(1, r["requests"]))
             print(f"round {i + 1}: " + "  ".join(
@@ -68,7 +70,7 @@ def main():
         for k in rps:
             print(f"{k}: median {statistics.median(rps[k]):,.0f} ops/s, {statistics.median(cpu[k]):.1f} µs of server CPU per call")
     finally:
-        for s in list(R.SERVERS):
+        for s in list(SERVERS):
             s.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -4,11 +4,12 @@ Encrypt run, to show memory does not grow). Used by run.py (`--scaling`, `--soak
 import os
 import time
 
-import run as bench
+from bench import common, loadgen, procstats, report, servers
+from bench.targets.kms import KMSTarget
 
 
 def proc_rss_mb(pid):
-    return bench.proc_status_mb(pid, "VmRSS")
+    return procstats.proc_status_mb(pid, "VmRSS")
 
 
 def count_keys(client):
@@ -27,8 +28,8 @@ def grow_keys(target, wrk, tmp, have, want, concurrency=16):
     while have < want:
         seconds = max(1, min(60, int((want - have) / rate) + 1))
         script = os.path.join(tmp, "scaling-create.lua")
-        bench.write_script(script, target.requests("create-key"), check=False)
-        r = bench.run_wrk(wrk, target.server.url, script, concurrency, seconds, target.server.pid)
+        loadgen.write_script(script, target.requests("create-key"), check=False)
+        r = loadgen.run_wrk(wrk, target.server.url, script, concurrency, seconds, target.server.pid)
         ok = (r.get("requests") or 0) - (r.get("non2xx") or 0)
         if ok <= 0:
             raise RuntimeError(f"CreateKey made no keys: {r.get('wrk_output', '')[-400:]}")
@@ -41,17 +42,17 @@ def measure(target, wrk, tmp, workload, concurrency, duration, runs):
     results = []
     for i in range(runs):
         script = os.path.join(tmp, f"scaling-{workload}-{i}.lua")
-        bench.write_script(script, target.requests(workload), check=False)
-        results.append(bench.run_wrk(wrk, target.server.url, script, concurrency, duration, target.server.pid))
-    return {k: bench.median([r[k] for r in results]) for k in ("rps", "p50_ms", "p99_ms")}
+        loadgen.write_script(script, target.requests(workload), check=False)
+        results.append(loadgen.run_wrk(wrk, target.server.url, script, concurrency, duration, target.server.pid))
+    return {k: report.median([r[k] for r in results]) for k in ("rps", "p50_ms", "p99_ms")}
 
 
 def scaling(binary, serve_args, wrk, tmp, levels, concurrency, duration, runs):
     """Rows for each key count: Encrypt and DescribeKey at `concurrency`, RSS now and at peak."""
-    server, ak, sk = bench.start_rampart(binary, tmp, "rampart-scaling", serve_args)
+    server, ak, sk = servers.start_rampart(binary, tmp, "rampart-scaling", serve_args)
     rows = []
     try:
-        target = bench.KMSTarget("rampart-scaling", server, ak, sk)
+        target = KMSTarget("rampart-scaling", server, ak, sk)
         target.setup(["encrypt-100b", "describe-key", "create-key"])
         have = count_keys(target.client)
         for level in levels:
@@ -60,11 +61,11 @@ def scaling(binary, serve_args, wrk, tmp, levels, concurrency, duration, runs):
             row = {"keys": have, "create_rate": rate,
                    "encrypt": measure(target, wrk, tmp, "encrypt-100b", concurrency, duration, runs),
                    "describe": measure(target, wrk, tmp, "describe-key", concurrency, duration, runs),
-                   "rss_mb": proc_rss_mb(server.pid), "hwm_mb": bench.proc_hwm_mb(server.pid)}
-            bench.log(f"[scaling] {have:,} keys: Encrypt {bench.fmt(row['encrypt']['rps'])} ops/s "
-                      f"p99 {bench.fmt(row['encrypt']['p99_ms'], 2)} ms, DescribeKey "
-                      f"{bench.fmt(row['describe']['rps'])} ops/s p99 {bench.fmt(row['describe']['p99_ms'], 2)} ms, "
-                      f"RSS {bench.fmt(row['rss_mb'])} MB (peak {bench.fmt(row['hwm_mb'])} MB)")
+                   "rss_mb": proc_rss_mb(server.pid), "hwm_mb": procstats.proc_hwm_mb(server.pid)}
+            common.log(f"[scaling] {have:,} keys: Encrypt {report.fmt(row['encrypt']['rps'])} ops/s "
+                       f"p99 {report.fmt(row['encrypt']['p99_ms'], 2)} ms, DescribeKey "
+                       f"{report.fmt(row['describe']['rps'])} ops/s p99 {report.fmt(row['describe']['p99_ms'], 2)} ms, "
+                       f"RSS {report.fmt(row['rss_mb'])} MB (peak {report.fmt(row['hwm_mb'])} MB)")
             rows.append(row)
     finally:
         server.stop()
@@ -76,33 +77,33 @@ def scaling_table(rows, concurrency):
            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         e, d = r["encrypt"], r["describe"]
-        out.append(f"| {r['keys']:,} | {bench.fmt(e['rps'])} | {bench.fmt(e['p50_ms'], 2)} | {bench.fmt(e['p99_ms'], 2)} "
-                   f"| {bench.fmt(d['rps'])} | {bench.fmt(d['p50_ms'], 2)} | {bench.fmt(d['p99_ms'], 2)} "
-                   f"| {bench.fmt(r['rss_mb'])} | {bench.fmt(r['hwm_mb'])} |")
+        out.append(f"| {r['keys']:,} | {report.fmt(e['rps'])} | {report.fmt(e['p50_ms'], 2)} | {report.fmt(e['p99_ms'], 2)} "
+                   f"| {report.fmt(d['rps'])} | {report.fmt(d['p50_ms'], 2)} | {report.fmt(d['p99_ms'], 2)} "
+                   f"| {report.fmt(r['rss_mb'])} | {report.fmt(r['hwm_mb'])} |")
     return f"Key-count scaling (Rampart, concurrency {concurrency}):\n\n" + "\n".join(out)
 
 
 def soak(binary, serve_args, wrk, tmp, seconds, concurrency, chunk=30):
     """An Encrypt and envelope (GenerateDataKey + Decrypt) load for `seconds`, in chunks signed
     afresh; RSS is sampled after each chunk."""
-    server, ak, sk = bench.start_rampart(binary, tmp, "rampart-soak", serve_args)
+    server, ak, sk = servers.start_rampart(binary, tmp, "rampart-soak", serve_args)
     samples = []
     try:
-        target = bench.KMSTarget("rampart-soak", server, ak, sk)
+        target = KMSTarget("rampart-soak", server, ak, sk)
         target.setup(["encrypt-100b", "envelope-mix"])
         start = time.monotonic()
         i = 0
         while time.monotonic() - start < seconds:
             workload = "encrypt-100b" if i % 2 == 0 else "envelope-mix"
             script = os.path.join(tmp, f"soak-{i}.lua")
-            bench.write_script(script, target.requests(workload), check=False)
-            r = bench.run_wrk(wrk, server.url, script, concurrency, chunk, server.pid)
+            loadgen.write_script(script, target.requests(workload), check=False)
+            r = loadgen.run_wrk(wrk, server.url, script, concurrency, chunk, server.pid)
             samples.append({"t_s": time.monotonic() - start, "workload": workload, "rps": r["rps"],
                             "non2xx": r["non2xx"], "rss_mb": proc_rss_mb(server.pid)})
-            bench.log(f"[soak] {samples[-1]['t_s']:.0f}s {workload}: {bench.fmt(r['rps'])} ops/s, "
-                      f"RSS {bench.fmt(samples[-1]['rss_mb'])} MB")
+            common.log(f"[soak] {samples[-1]['t_s']:.0f}s {workload}: {report.fmt(r['rps'])} ops/s, "
+                       f"RSS {report.fmt(samples[-1]['rss_mb'])} MB")
             i += 1
-        hwm = bench.proc_hwm_mb(server.pid)
+        hwm = procstats.proc_hwm_mb(server.pid)
     finally:
         server.stop()
     return {"samples": samples, "hwm_mb": hwm, "seconds": seconds, "concurrency": concurrency}
@@ -118,5 +119,5 @@ def soak_summary(result):
     rps = [x["rps"] for x in s if x["rps"]]
     return (f"Soak ({result['seconds']} s at concurrency {result['concurrency']}, Encrypt and envelope "
             f"chunks of 30 s): RSS {settled:.0f} MB after the first 90 s, {last:.0f} MB at the end "
-            f"({last - settled:+.0f} MB), peak {bench.fmt(result['hwm_mb'])} MB; ops/s "
+            f"({last - settled:+.0f} MB), peak {report.fmt(result['hwm_mb'])} MB; ops/s "
             f"{min(rps):,.0f}-{max(rps):,.0f}; non-2xx {sum(x['non2xx'] or 0 for x in s)}.")
