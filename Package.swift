@@ -93,11 +93,29 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // What a service module gives the edge: its descriptor, operation table and handler.
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "AWSProtocol", "Audit", "Identity", "KeyVault", "RampartCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // Authorization for every service: identity, resource, session and trust policies.
+        .target(
+            name: "AccessControl",
+            dependencies: ["AWSProtocol", "Identity", "Policy", "RampartCore"],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // The key service.
         .target(
             name: "KMS",
             dependencies: [
-                "AWSProtocol", "KeyCrypto", "KeyVault", "Identity", "Policy", "RampartCore",
+                "AccessControl", "AWSProtocol", "KeyCrypto", "KeyVault", "Identity", "Policy", "RampartCore", "ServiceKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,11 +124,31 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // IAM, STS and CloudTrail on the wire: one module each, over Identity and Audit.
+        .target(
+            name: "IAM",
+            dependencies: ["AccessControl", "AWSProtocol", "Identity", "Policy", "ServiceKit"],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "STS",
+            dependencies: ["AccessControl", "AWSProtocol", "Identity", "ServiceKit"],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CloudTrail",
+            dependencies: ["AccessControl", "AWSProtocol", "Audit", "Identity", "RampartCore", "ServiceKit"],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // HTTP edge.
         .target(
             name: "RampartServer",
             dependencies: [
-                "AWSProtocol", "Audit", "Identity", "KMS", "KeyVault", "Policy", "Storage", "RampartCore", "CMalloc",
+                "AccessControl", "AWSProtocol", "Audit", "CloudTrail", "IAM", "Identity", "KMS", "KeyVault", "Policy",
+                "ServiceKit", "STS", "Storage", "RampartCore", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -137,7 +175,7 @@ let package = Package(
         // Test doubles: manual clock, in-memory pieces.
         .target(
             name: "RampartTestSupport",
-            dependencies: ["AWSProtocol", "KeyVault", "Identity", "KMS", "RampartCore"],
+            dependencies: ["AWSProtocol", "KeyVault", "Identity", "KMS", "RampartCore", "ServiceKit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -147,6 +185,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RampartCoreTests", dependencies: ["RampartCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "AWSProtocol"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PolicyTests",
             dependencies: ["Policy"],
@@ -154,7 +193,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuditTests",
-            dependencies: ["Audit", "AWSProtocol"],
+            dependencies: ["Audit", "AWSProtocol", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -179,13 +218,16 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "Audit", "KMS", "AWSProtocol", "RampartCore", "RampartTestSupport"],
+            dependencies: [
+                "Storage", "Audit", "KMS", "AWSProtocol", "RampartCore", "RampartTestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RampartServerTests",
             dependencies: [
-                "RampartServer", "RampartTestSupport",
+                "AccessControl", "Policy", "RampartServer", "RampartTestSupport", "ServiceKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -89,11 +89,12 @@ def main():
 
     tools = {name: peer.find() for name, peer in PEERS.items() if name in cfg.peers}
 
-    help_text = run_quiet([rampart_bin, "serve", "--help"]).stdout
+    # --no-audit is hidden from `serve --help` (it is for benchmarks only); --help-hidden lists it.
+    help_text = run_quiet([rampart_bin, "serve", "--help-hidden"]).stdout
     audit_flag = "--no-audit" in help_text
     do_audit = "encrypt-100b" in cfg.workloads
     if not audit_flag:
-        note("`rampart serve --help` has no --no-audit: audit-off comparison skipped")
+        note("`rampart serve --help-hidden` has no --no-audit: audit-off comparison skipped")
         do_audit = False
     elif "--no-audit" in serve_args:
         note("RAMPART_SERVE_ARGS already has --no-audit: the main Rampart column is audit-off; "

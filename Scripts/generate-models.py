@@ -3,17 +3,17 @@
 sources (one string literal each), so the server carries the contract without botocore.
 
 Run from the repository root: python3 Scripts/generate-models.py
-Writes Sources/RampartServer/Models/<Service>Model.swift.
+Writes each service's model into its own module folder (see SERVICES).
 """
 import gzip, json, os, sys
 
 import botocore
 
-SERVICES = {  # botocore name, version, Swift name
-    "kms": ("2014-11-01", "KMS"),
-    "sts": ("2011-06-15", "STS"),
-    "iam": ("2010-05-08", "IAM"),
-    "cloudtrail": ("2013-11-01", "CloudTrail"),
+SERVICES = {  # botocore name: version, Swift name, the module folder the model goes to
+    "kms": ("2014-11-01", "KMS", "Sources/KMS/API"),
+    "sts": ("2011-06-15", "STS", "Sources/STS"),
+    "iam": ("2010-05-08", "IAM", "Sources/IAM"),
+    "cloudtrail": ("2013-11-01", "CloudTrail", "Sources/CloudTrail"),
 }
 KEEP = ("type", "required", "min", "max", "enum", "sensitive", "pattern")
 
@@ -65,9 +65,9 @@ def trim(model):
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    outdir = os.path.join(root, "Sources", "RampartServer", "Models")
-    os.makedirs(outdir, exist_ok=True)
-    for name, (version, swift) in SERVICES.items():
+    for name, (version, swift, folder) in SERVICES.items():
+        outdir = os.path.join(root, folder)
+        os.makedirs(outdir, exist_ok=True)
         model, bv = load(name, version)
         text = json.dumps(trim(model), separators=(",", ":"), sort_keys=True)
         assert '"#' not in text

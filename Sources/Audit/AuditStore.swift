@@ -48,6 +48,15 @@ public protocol AuditStore: Sendable {
     /// Deletes events older than `date`; returns how many.
     func prune(before date: Date) async throws -> Int
 
+    /// Records committed after `sequence`, in commit order, at most `limit`. A record's
+    /// sequence is its place in the store's commit order (SQL: the row id).
+    func events(after sequence: Int64, limit: Int) async throws -> [SequencedEvent]
+    /// The sequence of the newest committed record; 0 when there is none.
+    func latestSequence() async throws -> Int64
+    /// Where a trail subscriber stopped; nil for one never seen.
+    func subscriberCursor(_ name: String) async throws -> Int64?
+    func setSubscriberCursor(_ name: String, to sequence: Int64) async throws
+
     func trails(accountId: String) async throws -> [CloudTrailTrail]
     func putTrail(_ trail: CloudTrailTrail) async throws
     func deleteTrail(accountId: String, region: String, name: String) async throws
@@ -56,5 +65,16 @@ public protocol AuditStore: Sendable {
 extension AuditStore {
     public func append(_ events: [CloudTrailEvent]) async throws {
         try await append(AuditEventBatch(events))
+    }
+}
+
+/// A committed record and its place in the commit order.
+public struct SequencedEvent: Sendable {
+    public var sequence: Int64
+    public var event: CloudTrailEvent
+
+    public init(sequence: Int64, event: CloudTrailEvent) {
+        self.sequence = sequence
+        self.event = event
     }
 }

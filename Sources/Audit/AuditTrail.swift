@@ -19,11 +19,22 @@ public final class AuditTrail: Service, Sendable {
     private let lastPrune = Mutex<Date?>(nil)
     /// One flush at a time, so a lookup's flush waits for the background one in flight.
     private let flushing = AsyncLock()
+    /// Trail subscribers, and where each stands.
+    private let subscribers = Mutex<[Subscription]>([])
+    /// Changes whose record may already be committed but is not complete yet (the outcome is
+    /// amended after the change commits): delivery to subscribers stops short of them.
+    private let inFlight = Mutex<Set<String>>([])
+    /// How many records one delivery round hands a subscriber at most.
+    static let deliveryBatch = 500
+    /// Records that may wait for a failing store before calls are refused.
+    private let maxWaiting: Int
+    private let refusing = Mutex(false)
 
     public init(
         store: any AuditStore, logger: Logger, interval: Duration = .milliseconds(500), retentionDays: Int = 90,
-        now: @escaping @Sendable () -> Date = { Date() }
+        maxWaiting: Int = 50_000, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.maxWaiting = maxWaiting
         self.store = store
         self.logger = logger
         self.interval = interval
@@ -58,7 +69,11 @@ public final class AuditTrail: Service, Sendable {
                 logger.error(
                     "writing an audit record failed; keeping it for the next flush",
                     metadata: ["event_id": .string(event.eventId)])
-                pending.withLock { $0.append(event) }
+                let waiting = pending.withLock { p -> Int in
+                    p.append(event)
+                    return p.count
+                }
+                refuseCallsIfBacklogged(waiting)
             }
         } else {
             await enqueue { $0.append(event) }
@@ -86,6 +101,7 @@ public final class AuditTrail: Service, Sendable {
     /// its record is amended only if the outcome added to it; otherwise `event` is written now.
     /// Returns once the record is committed.
     public func finish(_ pending: PendingAuditRecord, as event: CloudTrailEvent) async {
+        defer { _ = inFlight.withLock { $0.remove(pending.event.eventId) } }
         guard pending.isCommitted else { return await record(event, durable: true) }
         guard !event.sameRecord(as: pending.event) else { return }
         do {
@@ -98,6 +114,29 @@ public final class AuditTrail: Service, Sendable {
     /// How many group-committed records may wait in memory before callers wait for a flush.
     static let highWaterMark = 20_000
 
+    /// Past the bound, new calls are refused until the store takes records again: no call goes
+    /// unrecorded, and memory does not grow without end (Vault's rule when no audit device can
+    /// record).
+    private func refuseCallsIfBacklogged(_ waiting: Int) {
+        guard waiting >= maxWaiting else { return }
+        let wasRefusing = refusing.withLock { r -> Bool in
+            defer { r = true }
+            return r
+        }
+        if !wasRefusing {
+            logger.critical(
+                "the audit store keeps failing: calls are refused until it takes records again",
+                metadata: ["waiting": "\(waiting)"])
+        }
+    }
+
+    /// Whether new calls must be refused: records could not be stored and `maxWaiting` of them
+    /// wait in memory. Calls already running still record (their records are kept).
+    public var isRefusingCalls: Bool { refusing.withLock { $0 } }
+
+    /// How many records wait in memory for the store (for tests and metrics).
+    public var waitingCount: Int { pending.withLock { $0.count } }
+
     /// Writes everything pending now; returns once every record taken before the call is committed.
     public func flush() async {
         await flushing.withLock {
@@ -109,15 +148,97 @@ public final class AuditTrail: Service, Sendable {
             guard !batch.isEmpty else { return }
             do {
                 try await store.append(batch)
+                if refusing.withLock({ $0 }) {
+                    refusing.withLock { $0 = false }
+                    logger.notice("the audit store takes records again; calls are served again")
+                }
             } catch {
-                logger.error(
-                    "writing audit records failed; keeping them for the next flush", metadata: ["count": "\(batch.count)"])
-                pending.withLock { p in
+                let kept = pending.withLock { p -> Int in
                     var kept = batch
                     kept.append(contentsOf: p)
                     p = kept
+                    return p.count
                 }
+                logger.error("writing audit records failed; keeping them for the next flush", metadata: ["count": "\(kept)"])
+                refuseCallsIfBacklogged(kept)
             }
+        }
+    }
+
+    /// Notes a change's record that will be completed by `finish`: subscribers see it only then.
+    public func track(_ pending: PendingAuditRecord) {
+        _ = inFlight.withLock { $0.insert(pending.event.eventId) }
+    }
+
+    struct Subscription: Sendable {
+        let subscriber: any TrailSubscriber
+        /// The last sequence delivered; read from the store on the first round.
+        var cursor: Int64?
+    }
+
+    /// Adds a subscriber; call before `run`. One that was never seen starts after the newest
+    /// record committed when it first runs.
+    public func subscribe(_ subscriber: any TrailSubscriber) {
+        subscribers.withLock { $0.append(Subscription(subscriber: subscriber, cursor: nil)) }
+    }
+
+    /// Reads where each subscriber stands, placing one never seen after the newest record; call
+    /// before the server takes calls, so that a new subscriber misses none made after it.
+    public func startSubscribers() async throws {
+        let count = subscribers.withLock { $0.count }
+        for index in 0..<count {
+            let name = subscribers.withLock { $0[index].subscriber.name }
+            let cursor: Int64
+            if let stored = try await store.subscriberCursor(name) {
+                cursor = stored
+            } else {
+                cursor = try await store.latestSequence()
+                try await store.setSubscriberCursor(name, to: cursor)
+            }
+            subscribers.withLock { $0[index].cursor = cursor }
+        }
+    }
+
+    /// Hands each subscriber the complete records committed since its cursor, in commit order.
+    public func deliver() async {
+        let count = subscribers.withLock { $0.count }
+        for index in 0..<count {
+            var subscription = subscribers.withLock { $0[index] }
+            let name = subscription.subscriber.name
+            do {
+                var cursor: Int64
+                if let known = subscription.cursor {
+                    cursor = known
+                } else if let stored = try await store.subscriberCursor(name) {
+                    cursor = stored
+                } else {
+                    cursor = try await store.latestSequence()
+                    try await store.setSubscriberCursor(name, to: cursor)
+                }
+                while true {
+                    let batch = try await store.events(after: cursor, limit: Self.deliveryBatch)
+                    let open = inFlight.withLock { $0 }
+                    let complete = batch.prefix { !open.contains($0.event.eventId) }
+                    if batch.isEmpty, try await store.latestSequence() < cursor {
+                        // Every record was pruned and the numbering began again: start over.
+                        cursor = 0
+                        continue
+                    }
+                    guard let last = complete.last else { break }
+                    try await subscription.subscriber.deliver(complete.map(\.event))
+                    cursor = last.sequence
+                    try await store.setSubscriberCursor(name, to: cursor)
+                    subscription.cursor = cursor
+                    if complete.count < batch.count || batch.count < Self.deliveryBatch { break }
+                }
+                subscription.cursor = cursor
+            } catch {
+                logger.error(
+                    "delivering trail records to a subscriber failed; the next round retries",
+                    metadata: ["subscriber": .string(name)])
+            }
+            let kept = subscription
+            subscribers.withLock { $0[index] = kept }
         }
     }
 
@@ -128,6 +249,7 @@ public final class AuditTrail: Service, Sendable {
         while true {
             await cancelWhenGracefulShutdown { try? await Task.sleep(for: self.interval) }
             await flush()
+            await deliver()
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
             await pruneIfDue()
         }

@@ -11,7 +11,7 @@ public final class IdentityService: Sendable {
     public let store: any IdentityStore
     public let vault: KeyVault
     private let clock: any ServiceClock
-    private let cache = Mutex<[String: Credential]>([:])
+    private let cache = Mutex(CredentialCache())
 
     public init(store: any IdentityStore, vault: KeyVault, clock: any ServiceClock) {
         self.store = store
@@ -51,11 +51,17 @@ public final class IdentityService: Sendable {
 
     /// The credential for an access key id, or nil if no such key exists.
     public func credential(accessKeyId: String) async throws -> Credential? {
-        if let cached = cache.withLock({ $0[accessKeyId] }) { return cached }
+        if let cached = cache.withLock({ $0.entries[accessKeyId] }) {
+            // An expired session's credential is answered once more (the caller is told it
+            // expired) and forgotten: expired sessions do not pile up in memory.
+            if let expiration = cached.expiration, expiration <= clock.now { invalidate(accessKeyId: accessKeyId) }
+            return cached
+        }
         if accessKeyId.hasPrefix("ASIA") {
             guard let sts = sessions.withLock({ $0 }), let credential = try await sts.credential(accessKeyId: accessKeyId)
             else { return nil }
-            cache.withLock { $0[accessKeyId] = credential }
+            let now = clock.now
+            cache.withLock { $0.insertSession(credential, now: now) }
             return credential
         }
         guard let record = try await store.accessKey(id: accessKeyId) else { return nil }
@@ -71,12 +77,31 @@ public final class IdentityService: Sendable {
             accessKeyId: accessKeyId,
             secretAccessKey: secret.withUnsafeBytes { String(decoding: $0, as: UTF8.self) },
             principal: principal, active: record.status == .active)
-        cache.withLock { $0[accessKeyId] = credential }
+        cache.withLock { $0.entries[accessKeyId] = credential }
         return credential
     }
 
+    /// How many credentials are cached (for tests).
+    public var cachedCredentialCount: Int { cache.withLock { $0.entries.count } }
+
     /// Forgets a cached credential after its key changed.
     public func invalidate(accessKeyId: String) {
-        _ = cache.withLock { $0.removeValue(forKey: accessKeyId) }
+        _ = cache.withLock { $0.entries.removeValue(forKey: accessKeyId) }
+    }
+}
+
+/// Credentials by access key id, with expired session credentials swept out now and then.
+struct CredentialCache {
+    var entries: [String: Credential] = [:]
+    /// Session credentials cached since the last sweep.
+    var sessionsSinceSweep = 0
+    static let sweepInterval = 256
+
+    mutating func insertSession(_ credential: Credential, now: Date) {
+        entries[credential.accessKeyId] = credential
+        sessionsSinceSweep += 1
+        guard sessionsSinceSweep >= Self.sweepInterval else { return }
+        sessionsSinceSweep = 0
+        entries = entries.filter { ($0.value.expiration ?? .distantFuture) > now }
     }
 }

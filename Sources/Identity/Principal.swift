@@ -9,6 +9,9 @@ public struct Principal: Sendable, Hashable {
         case iamUser = "IAMUser"
         /// A role session from STS AssumeRole.
         case assumedRole = "AssumedRole"
+        /// An AWS service acting by itself on a resource policy's word (`events.amazonaws.com`
+        /// delivering to a queue, `config.amazonaws.com` invoking a function).
+        case awsService = "AWSService"
     }
 
     public var kind: Kind
@@ -42,6 +45,12 @@ public struct Principal: Sendable, Hashable {
     public static func root(accountId: String) -> Principal {
         Principal(kind: .root, accountId: accountId, arn: "arn:aws:iam::\(accountId):root", userId: accountId)
     }
+
+    /// An AWS service principal, e.g. `events.amazonaws.com`: it belongs to no account, and a
+    /// resource policy must name it.
+    public static func service(_ name: String) -> Principal {
+        Principal(kind: .awsService, accountId: "", arn: name, userId: name)
+    }
 }
 
 /// An authenticated caller: the principal and how it signed.
@@ -63,6 +72,10 @@ public struct Caller: Sendable {
     public var viaService: String?
     /// The session policy a role session was created with, which narrows what its role allows.
     public var sessionPolicy: String?
+    /// For a service principal: the resource it acts for (`aws:SourceArn`, e.g. the rule that
+    /// matched) and that resource's account (`aws:SourceAccount`).
+    public var sourceArn: String?
+    public var sourceAccount: String?
 
     public init(
         principal: Principal, accessKeyId: String, region: String, sourceIPAddress: String = "127.0.0.1",
@@ -77,4 +90,21 @@ public struct Caller: Sendable {
     }
 
     public var accountId: String { principal.accountId }
+
+    /// An AWS service calling by itself, for the resource `sourceArn` of `sourceAccount` (an
+    /// EventBridge rule delivering to a queue, say), in `region`.
+    public static func service(_ name: String, region: String, sourceArn: String?, sourceAccount: String?) -> Caller {
+        var caller = Caller(principal: .service(name), accessKeyId: "", region: region)
+        caller.sourceArn = sourceArn
+        caller.sourceAccount = sourceAccount
+        return caller
+    }
+
+    /// This caller, as an integrated service sees it when it calls another on the caller's
+    /// behalf (Secrets Manager calling KMS): `kms:ViaService` and `aws:CalledVia` name `service`.
+    public func onBehalf(via service: String) -> Caller {
+        var caller = self
+        caller.viaService = service
+        return caller
+    }
 }

@@ -93,19 +93,25 @@ final class OpenSSLKey: @unchecked Sendable {
 
     func oaepDecrypt(_ ciphertext: [UInt8], hash: OAEPHash) throws(KeyCryptoError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 1024)
-        defer { out.withUnsafeMutableBytes { Zeroize.memory($0) } }
         var length = out.count
         let ok = ciphertext.withUnsafeBufferPointer { c in
             kc_rsa_oaep_decrypt(handle, hash.code, c.baseAddress, c.count, &out, &length)
         }
-        guard ok == 1 else { throw .invalidInput }
-        return Array(out[..<length])
+        guard ok == 1 else {
+            Zeroize.array(&out)
+            throw .invalidInput
+        }
+        return Zeroize.prefix(&out, count: length)
     }
 
     func deriveSharedSecret(with peer: OpenSSLKey) throws(KeyCryptoError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 132)
         var length = out.count
-        guard kc_ecdh(handle, peer.handle, &out, &length) == 1 else { throw .invalidKey }
-        return Array(out[..<length])
+        guard kc_ecdh(handle, peer.handle, &out, &length) == 1 else {
+            Zeroize.array(&out)
+            throw .invalidKey
+        }
+        // The shared secret is key material: the scratch it was written to is scrubbed.
+        return Zeroize.prefix(&out, count: length)
     }
 }

@@ -57,4 +57,17 @@ public enum Zeroize {
     public static func array(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { memory($0) }
     }
+
+    /// Zeroes an optional array's storage in place. Binding it first (`if var b = optional`)
+    /// would make a second reference, so the scrub would copy the storage and zero the copy,
+    /// leaving the original to be freed with the secret in it.
+    public static func optional(_ bytes: inout [UInt8]?) {
+        _ = bytes?.withUnsafeMutableBytes { memory($0) }
+    }
+
+    /// The first `count` bytes of a scratch buffer, as a new array; the scratch is zeroed.
+    public static func prefix(_ scratch: inout [UInt8], count: Int) -> [UInt8] {
+        defer { array(&scratch) }
+        return Array(scratch[..<min(count, scratch.count)])
+    }
 }

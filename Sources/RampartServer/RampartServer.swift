@@ -1,4 +1,5 @@
 import AWSProtocol
+import AccessControl
 import Audit
 import CMalloc
 public import Foundation
@@ -13,6 +14,7 @@ public import NIOCore
 import NIOPosix
 import NIOSSL
 import RampartCore
+import ServiceKit
 import ServiceLifecycle
 import Storage
 import UnixSignals
@@ -33,6 +35,8 @@ public struct ServerOptions: Sendable {
     /// Whether calls are recorded in the trail (off only to measure what the trail costs).
     public var audit = true
     public var idleTimeout: TimeAmount = .seconds(60)
+    /// A file that a test subscriber appends every trail record to (tests of the subscriber hook).
+    public var devTrailSubscriberFile: String?
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -72,9 +76,11 @@ public enum RampartServer {
         let trail = AuditTrail(
             store: SQLAuditStore(database: db), logger: logger, retentionDays: options.trailRetentionDays,
             now: { serviceClock.now })
+        Authorization.use(clock: serviceClock)
+        if let file = options.devTrailSubscriberFile { trail.subscribe(FileTrailSubscriber(path: file)) }
         let iam = IAMService(store: identityStore, vault: vault, clock: serviceClock, identity: identity)
         let kms = KeyManagementService(
-            store: SQLKeyStore(database: db), vault: vault, clock: serviceClock, authorizer: Authorization.kms,
+            store: SQLKeyStore(database: db), vault: vault, clock: serviceClock, authorizer: PolicyKMSAuthorizer(),
             principals: iam, logger: logger,
             serviceEvents: TrailServiceEvents(trail: trail))
         try await kms.load()
@@ -83,14 +89,24 @@ public enum RampartServer {
         if options.devClock {
             logger.warning("the development clock is on: any root caller can move time forward")
         }
+        if !options.audit {
+            logger.warning("the trail is off (--no-audit): no call is recorded; use it only to measure what the trail costs")
+        }
         let secure = options.tlsCertificatePath != nil
         let tlsSessions = TLSSessions()
         let digest = try await TrailFiles.signingKey(vault: vault, db: db)
+        let context = ServiceContext(
+            vault: vault, clock: serviceClock, identity: identity, iam: iam, trail: trail,
+            documents: SQLDocumentStore(database: db), logger: logger)
+        let services = Services.all(
+            context, kms: kms, digestKey: (digest.publicKeyDER, digest.fingerprint), devClock: options.devClock)
+        // Every subscriber (services subscribe as they are built) knows where it stands before
+        // the first call is taken.
+        try await trail.startSubscribers()
         let responder = makeResponder(
-            identity: identity, iam: iam, kms: kms, trail: trail, digestKey: (digest.publicKeyDER, digest.fingerprint),
-            wallClock: wallClock, serviceClock: serviceClock,
-            devClock: options.devClock, maxBodySize: options.maxBodySize, secure: secure, tlsSessions: tlsSessions,
-            recordCalls: options.audit, logger: logger)
+            services: services, identity: identity, iam: iam, trail: trail, wallClock: wallClock, serviceClock: serviceClock,
+            maxBodySize: options.maxBodySize, secure: secure, tlsSessions: tlsSessions, recordCalls: options.audit,
+            logger: logger)
 
         let http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [UnparsableRequestStopper()], idleTimeout: options.idleTimeout)
@@ -128,37 +144,43 @@ public enum RampartServer {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                // Stopped in reverse: the listener first (in-flight calls finish), then the sweeper,
-                // then the trail, which writes what it still holds.
-                services: [
-                    .init(service: trail),
-                    .init(service: KMSSweeper(kms: kms)),
-                    .init(service: app),
-                ],
+                // Stopped in reverse: the listener first (in-flight calls finish), then each
+                // service's loops, then the trail, which writes what it still holds.
+                services: [.init(service: trail)] + services.flatMap(\.backgroundServices).map { .init(service: $0) }
+                    + [.init(service: app)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
     }
 
-    /// The AWS responder over the given services (unit tests build it on in-memory stores).
+    /// The AWS responder over the given services.
+    static func makeResponder(
+        services: [ServiceDescriptor], identity: IdentityService, iam: IAMService, trail: AuditTrail?,
+        wallClock: any ServiceClock, serviceClock: AdjustableClock, maxBodySize: Int, secure: Bool,
+        tlsSessions: TLSSessions? = nil, recordCalls: Bool = true, logger: Logger
+    ) -> AWSResponder {
+        AWSResponder(
+            services: services,
+            authenticator: Authenticator(identity: identity, clock: wallClock, sessionClock: serviceClock),
+            principalContext: { caller in (try? await iam.context(for: caller.principal)) ?? PrincipalContext() },
+            recorder: recordCalls ? trail.map { AuditRecorder(trail: $0, clock: serviceClock) } : nil,
+            maxBodySize: maxBodySize, secure: secure, tlsSessions: tlsSessions, logger: logger)
+    }
+
+    /// The AWS responder over the standard services (unit tests build it on in-memory stores).
     static func makeResponder(
         identity: IdentityService, iam: IAMService, kms: KeyManagementService, trail: AuditTrail?,
         digestKey: (der: [UInt8], fingerprint: String)? = nil, wallClock: any ServiceClock, serviceClock: AdjustableClock,
         devClock: Bool, maxBodySize: Int, secure: Bool, tlsSessions: TLSSessions? = nil, recordCalls: Bool = true,
-        logger: Logger
+        documents: any DocumentStore = NoDocuments(), logger: Logger
     ) -> AWSResponder {
-        var jsonAPIs: [any JSONServiceAPI] = [KMSAPI(kms: kms)]
-        if let trail { jsonAPIs.append(CloudTrailAPI(trail: trail, digestKey: digestKey, clock: serviceClock)) }
-        if devClock { jsonAPIs.append(DevAPI(clock: serviceClock, kms: kms)) }
-        let iamAPI = IAMAPI(iam: iam, authorize: Authorization.iam)
-        let sts = STSService(store: identity.store, vault: identity.vault, clock: serviceClock, iam: iam)
-        identity.attach(sts)
-        return AWSResponder(
-            jsonServices: jsonAPIs, queryServices: [STSAPI(sts: sts), iamAPI],
-            authenticator: Authenticator(identity: identity, clock: wallClock, sessionClock: serviceClock),
-            principalContext: { caller in (try? await iam.context(for: caller.principal)) ?? PrincipalContext() },
-            recorder: recordCalls ? trail.map { AuditRecorder(trail: $0, clock: serviceClock, kms: kms) } : nil,
-            maxBodySize: maxBodySize, secure: secure, tlsSessions: tlsSessions, logger: logger)
+        let context = ServiceContext(
+            vault: identity.vault, clock: serviceClock, identity: identity, iam: iam, trail: trail, documents: documents,
+            logger: logger)
+        return makeResponder(
+            services: Services.all(context, kms: kms, digestKey: digestKey, devClock: devClock), identity: identity,
+            iam: iam, trail: trail, wallClock: wallClock, serviceClock: serviceClock, maxBodySize: maxBodySize,
+            secure: secure, tlsSessions: tlsSessions, recordCalls: recordCalls, logger: logger)
     }
 
     static func tlsConfiguration(certificate: String, key: String) throws -> TLSConfiguration {

@@ -1,4 +1,5 @@
 import Foundation
+import RampartCore
 import SQLKit
 
 /// The schema, as numbered steps applied once each, in order, at start.
@@ -6,6 +7,8 @@ import SQLKit
 /// A database whose newest step is beyond the ones this build knows was written by a newer
 /// Rampart; it is refused rather than guessed at.
 enum Migrations {
+    /// The store's own steps (module `core`): the tables of the services that came before
+    /// modules had schemas of their own, the trail, and the shared document table.
     struct Step: Sendable {
         let version: Int
         let name: String
@@ -195,30 +198,92 @@ enum Migrations {
             // more B-tree written with every record, is not needed.
             version: 12, name: "audit-prune-in-row-order",
             statements: ["DROP INDEX audit_events_by_age"]),
+        Step(
+            // Trail subscribers (EventBridge, Config) read the trail in commit order; each keeps
+            // the sequence (the row id) of the last record it has taken, so one that was down
+            // resumes where it stopped.
+            version: 13, name: "audit-subscriber-cursors",
+            statements: [
+                "CREATE TABLE audit_subscriber_cursors (name TEXT PRIMARY KEY, sequence BIGINT NOT NULL)"
+            ]),
+        Step(
+            // One JSON document per row, for services whose records need no columns of their
+            // own (`DocumentTable`): keyed by module, kind, owner (account and region) and id.
+            version: 14, name: "documents",
+            statements: [
+                """
+                CREATE TABLE rampart_documents (
+                    module TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    account_id TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    PRIMARY KEY (module, kind, account_id, region, id))
+                """
+            ]),
     ]
 
-    static func run(on db: RampartDatabase) async throws {
-        try await db.sql.raw(
-            "CREATE TABLE IF NOT EXISTS rampart_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)"
+    /// The core steps as module steps.
+    static var core: [SchemaMigration] {
+        steps.map { SchemaMigration(module: "core", version: $0.version, name: $0.name, statements: $0.statements) }
+    }
+
+    /// Applies every step not applied yet: the core's first, then each module's, in version order.
+    static func run(on db: RampartDatabase, modules: [SchemaMigration]) async throws {
+        let sql = db.writeSQL
+        try await sql.raw(
+            """
+            CREATE TABLE IF NOT EXISTS rampart_schema (
+                module TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,
+                applied_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (module, version))
+            """
         ).run()
-        let rows = try await db.sql.raw("SELECT version FROM rampart_migrations").all()
-        let applied = Set(try rows.map { try $0.decode(column: "version", as: Int.self) })
-        let newest = steps.map(\.version).max() ?? 0
-        if let beyond = applied.max(), beyond > newest {
-            throw StorageError(
-                "the store was written by a newer Rampart (schema version \(beyond), this build knows up to \(newest)): run that version or newer"
-            )
+        try await adoptGlobalVersions(sql)
+        let rows = try await sql.raw("SELECT module, version FROM rampart_schema").all()
+        var applied: [String: Set<Int>] = [:]
+        for row in rows {
+            applied[try row.decode(column: "module", as: String.self), default: []].insert(
+                try row.decode(column: "version", as: Int.self))
         }
-        for step in steps where !applied.contains(step.version) {
+        let all = core + modules
+        let known = Dictionary(grouping: all, by: \.module)
+        for (module, versions) in applied {
+            let newest = known[module]?.map(\.version).max() ?? 0
+            if let beyond = versions.max(), beyond > newest, known[module] != nil || module == "core" {
+                throw StorageError(
+                    "the store was written by a newer Rampart (module \(module) at schema version \(beyond), this build knows up to \(newest)): run that version or newer"
+                )
+            }
+        }
+        let ordered = core + modules.sorted { ($0.module, $0.version) < ($1.module, $1.version) }
+        for step in ordered where !(applied[step.module]?.contains(step.version) ?? false) {
             try await db.transaction { sql in
                 for statement in step.statements {
                     try await sql.raw(SQLQueryString(statement)).run()
                 }
                 try await sql.raw(
-                    "INSERT INTO rampart_migrations (version, name, applied_at) VALUES (\(bind: step.version), \(bind: step.name), \(bind: Date().timeIntervalSince1970))"
+                    "INSERT INTO rampart_schema (module, version, name, applied_at) VALUES (\(bind: step.module), \(bind: step.version), \(bind: step.name), \(bind: Date().timeIntervalSince1970))"
                 ).run()
             }
         }
+    }
+
+    /// Stores made before modules kept their own versions numbered every step globally, in
+    /// `rampart_migrations`: those steps are the core's, under the same numbers.
+    private static func adoptGlobalVersions(_ sql: any SQLDatabase) async throws {
+        let table = try await sql.raw(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'rampart_migrations'"
+        ).first()
+        guard table != nil else { return }
+        try await sql.raw(
+            """
+            INSERT INTO rampart_schema (module, version, name, applied_at)
+            SELECT 'core', version, name, applied_at FROM rampart_migrations WHERE true
+            ON CONFLICT (module, version) DO NOTHING
+            """
+        ).run()
+        try await sql.raw("DROP TABLE rampart_migrations").run()
     }
 }
 

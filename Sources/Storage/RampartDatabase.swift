@@ -1,7 +1,7 @@
 import Audit
 import Foundation
 public import Logging
-import RampartCore
+public import RampartCore
 public import SQLKit
 import SQLiteKit
 import SQLiteNIO
@@ -16,8 +16,15 @@ import Synchronization
 public final class RampartDatabase: Sendable {
     public static let fileName = "rampart.sqlite"
 
+    /// The connection every write goes through, one transaction at a time.
     private let connection: SQLiteConnection
-    /// The SQLKit view of the connection, for stores.
+    /// The writer's SQLKit view, for work inside `transaction` (and migrations).
+    let writeSQL: any SQLDatabase
+    /// A connection of its own for reads outside a transaction: with WAL it sees only committed
+    /// data, so a read never sees another call's writes before they commit (on the writer's
+    /// connection it would see a transaction in flight).
+    private let readConnection: SQLiteConnection
+    /// The SQLKit view for reads, for stores.
     public let sql: any SQLDatabase
     private let writeLock = AsyncLock()
     /// The ids of audit caller parts already stored, shared by both connections' writes.
@@ -25,27 +32,40 @@ public final class RampartDatabase: Sendable {
     /// The trail's group commits, on a connection of their own; set once the schema is current.
     private let auditWriter = Mutex<AuditBatchWriter?>(nil)
 
-    private init(connection: SQLiteConnection, logger: Logger) {
+    private init(connection: SQLiteConnection, readConnection: SQLiteConnection) {
         self.connection = connection
-        self.sql = connection.sql()
+        self.writeSQL = connection.sql()
+        self.readConnection = readConnection
+        self.sql = readConnection.sql()
     }
 
     /// Opens (creating if needed) the database file and brings its schema up to date.
-    public static func open(path: String, logger: Logger) async throws -> RampartDatabase {
+    ///
+    /// `modules` are the services' own schema steps, each kept by its module name and version.
+    public static func open(path: String, modules: [SchemaMigration] = [], logger: Logger) async throws -> RampartDatabase {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        let db = RampartDatabase(connection: connection, logger: logger)
+        let readConnection: SQLiteConnection
         do {
-            try await db.sql.raw("PRAGMA journal_mode=WAL").run()
-            try await db.sql.raw("PRAGMA synchronous=FULL").run()
-            try await db.sql.raw("PRAGMA foreign_keys=ON").run()
-            try await db.sql.raw("PRAGMA busy_timeout=10000").run()
+            readConnection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        let db = RampartDatabase(connection: connection, readConnection: readConnection)
+        do {
+            try await db.writeSQL.raw("PRAGMA journal_mode=WAL").run()
+            try await db.writeSQL.raw("PRAGMA synchronous=FULL").run()
+            try await db.writeSQL.raw("PRAGMA foreign_keys=ON").run()
+            try await db.writeSQL.raw("PRAGMA busy_timeout=10000").run()
             // Checkpoint every 4,000 pages (16 MiB) rather than 1,000: the trail rewrites the same
             // index and table tail pages in every group commit, and a checkpoint copies each once.
-            try await db.sql.raw("PRAGMA wal_autocheckpoint=4000").run()
-            try await Migrations.run(on: db)
+            try await db.writeSQL.raw("PRAGMA wal_autocheckpoint=4000").run()
+            try await db.sql.raw("PRAGMA busy_timeout=10000").run()
+            try await Migrations.run(on: db, modules: modules)
             let writer = try AuditBatchWriter(path: path)
             db.auditWriter.withLock { $0 = writer }
         } catch {
+            try? await readConnection.close()
             try? await connection.close()
             throw error
         }
@@ -61,15 +81,15 @@ public final class RampartDatabase: Sendable {
         let pending = PendingAuditRecord.current
         let record = pending?.take().map(SQLAuditStore.Row.init)
         return try await writeLock.withLock {
-            try await sql.raw("BEGIN IMMEDIATE").run()
+            try await writeSQL.raw("BEGIN IMMEDIATE").run()
             do {
-                let result = try await body(sql)
+                let result = try await body(writeSQL)
                 if let record { try await SQLAuditStore.insert([record], into: self) }
-                try await sql.raw("COMMIT").run()
+                try await writeSQL.raw("COMMIT").run()
                 if record != nil { pending?.committed() }
                 return result
             } catch {
-                try? await sql.raw("ROLLBACK").run()
+                try? await writeSQL.raw("ROLLBACK").run()
                 auditCallerIds.forget()
                 if record != nil { pending?.rolledBack() }
                 throw error
@@ -127,7 +147,8 @@ public final class RampartDatabase: Sendable {
             defer { w = nil }
             return w
         }?.close()
-        try? await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+        try? await readConnection.close()
+        try? await writeSQL.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
         try await connection.close()
     }
 }

@@ -86,8 +86,8 @@ public struct SQLAuditStore: AuditStore {
         let key = AuditCallerPart(bytes: part)
         if let known = db.auditCallerIds.id(of: key) { return known }
         let text = String(decoding: part, as: UTF8.self)
-        try await db.sql.raw("INSERT INTO audit_callers (part) VALUES (\(bind: text)) ON CONFLICT (part) DO NOTHING").run()
-        guard let found = try await db.sql.raw("SELECT id FROM audit_callers WHERE part = \(bind: text)").first() else {
+        try await db.writeSQL.raw("INSERT INTO audit_callers (part) VALUES (\(bind: text)) ON CONFLICT (part) DO NOTHING").run()
+        guard let found = try await db.writeSQL.raw("SELECT id FROM audit_callers WHERE part = \(bind: text)").first() else {
             throw StorageError("an audit caller part was not stored")
         }
         let id = try found.decode(column: "id", as: Int64.self)
@@ -144,6 +144,39 @@ public struct SQLAuditStore: AuditStore {
         try await db.sql.raw(
             "SELECT e.event_id, e.account_id, e.region, e.event_time, e.event_name, e.event_source, e.read_only, e.username, e.access_key_id, e.record, c.part AS caller_part FROM audit_events e LEFT JOIN audit_callers c ON c.id = e.caller_id ORDER BY e.event_time, e.event_id"
         ).all().map(Self.event)
+    }
+
+    /// Records in commit order: the row id grows with every insert (inserts are serialized by the
+    /// write lock), and an amended record keeps its row.
+    public func events(after sequence: Int64, limit: Int) async throws -> [SequencedEvent] {
+        try await db.sql.raw(
+            "SELECT e.rowid AS sequence, e.event_id, e.account_id, e.region, e.event_time, e.event_name, e.event_source, e.read_only, e.username, e.access_key_id, e.record, c.part AS caller_part FROM audit_events e LEFT JOIN audit_callers c ON c.id = e.caller_id WHERE e.rowid > \(bind: sequence) ORDER BY e.rowid LIMIT \(bind: limit)"
+        ).all().map { row in
+            SequencedEvent(sequence: try row.decode(column: "sequence", as: Int64.self), event: try Self.event(row))
+        }
+    }
+
+    public func latestSequence() async throws -> Int64 {
+        let row = try await db.sql.raw("SELECT COALESCE(MAX(rowid), 0) AS latest FROM audit_events").first()
+        return try row?.decode(column: "latest", as: Int64.self) ?? 0
+    }
+
+    public func subscriberCursor(_ name: String) async throws -> Int64? {
+        let row = try await db.sql.raw("SELECT sequence FROM audit_subscriber_cursors WHERE name = \(bind: name)").first()
+        return try row?.decode(column: "sequence", as: Int64.self)
+    }
+
+    public func setSubscriberCursor(_ name: String, to sequence: Int64) async throws {
+        try await PendingAuditRecord.$current.withValue(nil) {
+            try await db.transaction { sql in
+                try await sql.raw(
+                    """
+                    INSERT INTO audit_subscriber_cursors (name, sequence) VALUES (\(bind: name), \(bind: sequence))
+                    ON CONFLICT (name) DO UPDATE SET sequence = excluded.sequence
+                    """
+                ).run()
+            }
+        }
     }
 
     /// Deletes events older than `date`, in the order they were stored, `pruneChunk` per

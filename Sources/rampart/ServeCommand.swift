@@ -32,10 +32,17 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("trail-retention-days"), help: "How many days of audit events LookupEvents keeps (AWS: 90).")
     var trailRetentionDays: Int = 90
 
+    /// For benchmarks only: hidden from help, and `serve` warns at start.
     @Flag(
         name: .customLong("no-audit"),
-        help: "Record no CloudTrail events (for measuring the trail's cost only; AWS always records).")
+        help: ArgumentHelp(
+            "Record no CloudTrail events (for measuring the trail's cost only; AWS always records).", visibility: .hidden))
     var noAudit = false
+
+    @Option(
+        name: .customLong("dev-trail-subscriber"),
+        help: ArgumentHelp("Append every trail record's event id and name to FILE (tests only).", visibility: .hidden))
+    var devTrailSubscriber: String?
 
     func validate() throws {
         guard Self.parseListen(listen) != nil else {
@@ -65,6 +72,7 @@ struct Serve: AsyncParsableCommand {
         options.defaultAccountId = accountId
         options.trailRetentionDays = trailRetentionDays
         options.audit = !noAudit
+        options.devTrailSubscriberFile = devTrailSubscriber
         do {
             try await RampartServer.run(options, logger: Logger(label: "rampart"))
         } catch let error as RampartError {

@@ -59,3 +59,29 @@ extension Array where Element == UInt8 {
         return (0...(count - subsequence.count)).contains { Array(self[$0..<($0 + subsequence.count)]) == subsequence }
     }
 }
+
+@Suite("Scrubbing secrets in place")
+struct ZeroizeTests {
+    @Test("An optional secret is zeroed in its own storage, not in a copy")
+    func optionalIsScrubbedInPlace() {
+        var secret: [UInt8]? = Array(repeating: 0xA5, count: 32)
+        Zeroize.optional(&secret)
+        #expect(secret == Array(repeating: 0, count: 32))
+    }
+
+    @Test("Binding first, as the data-key path used to, leaves the secret where it was")
+    func bindingScrubsACopy() {
+        // The defect this guards against: `if var s = optional { Zeroize.array(&s) }` zeroes a
+        // copy, and the original buffer keeps the secret until it is freed.
+        var secret: [UInt8]? = Array(repeating: 0xA5, count: 32)
+        if var bound = secret { Zeroize.array(&bound) }
+        #expect(secret == Array(repeating: 0xA5, count: 32))
+    }
+
+    @Test("A scratch buffer's prefix is returned and the scratch zeroed")
+    func prefixScrubsTheScratch() {
+        var scratch: [UInt8] = [1, 2, 3, 4, 5, 6]
+        #expect(Zeroize.prefix(&scratch, count: 4) == [1, 2, 3, 4])
+        #expect(scratch == [0, 0, 0, 0, 0, 0])
+    }
+}

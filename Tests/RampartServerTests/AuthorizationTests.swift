@@ -29,12 +29,12 @@ struct AuthorizationTests {
         let key = try await key(policy: policy)
         var caller = Caller(principal: user, accessKeyId: "AKIAADA", region: "us-east-1")
         #expect(
-            Authorization.kms.authorize(KMSAccessRequest(action: "kms:Decrypt", key: key, caller: caller))?.code
+            PolicyKMSAuthorizer().authorize(KMSAccessRequest(action: "kms:Decrypt", key: key, caller: caller))?.code
                 == "AccessDeniedException")
         caller.viaService = "secretsmanager"
-        #expect(Authorization.kms.authorize(KMSAccessRequest(action: "kms:Decrypt", key: key, caller: caller)) == nil)
+        #expect(PolicyKMSAuthorizer().authorize(KMSAccessRequest(action: "kms:Decrypt", key: key, caller: caller)) == nil)
         caller.viaService = "s3"
-        #expect(Authorization.kms.authorize(KMSAccessRequest(action: "kms:Decrypt", key: key, caller: caller)) != nil)
+        #expect(PolicyKMSAuthorizer().authorize(KMSAccessRequest(action: "kms:Decrypt", key: key, caller: caller)) != nil)
     }
 
     @Test("A session policy narrows what the key policy and the role allow")
@@ -45,9 +45,9 @@ struct AuthorizationTests {
         let key = try await key(policy: KeyPolicyRules.defaultPolicy(accountId: Fixtures.accountA))
         var caller = Caller(principal: session, accessKeyId: "ASIAAPP", region: "us-east-1")
         caller.identityPolicies = [#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#]
-        #expect(Authorization.kms.authorize(KMSAccessRequest(action: "kms:Encrypt", key: key, caller: caller)) == nil)
+        #expect(PolicyKMSAuthorizer().authorize(KMSAccessRequest(action: "kms:Encrypt", key: key, caller: caller)) == nil)
         caller.sessionPolicy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#
-        #expect(Authorization.kms.authorize(KMSAccessRequest(action: "kms:Encrypt", key: key, caller: caller)) != nil)
-        #expect(Authorization.kms.authorize(KMSAccessRequest(action: "kms:Decrypt", key: key, caller: caller)) == nil)
+        #expect(PolicyKMSAuthorizer().authorize(KMSAccessRequest(action: "kms:Encrypt", key: key, caller: caller)) != nil)
+        #expect(PolicyKMSAuthorizer().authorize(KMSAccessRequest(action: "kms:Decrypt", key: key, caller: caller)) == nil)
     }
 }

@@ -28,7 +28,7 @@ struct ResponderTests {
         let identity = IdentityService(store: identityStore, vault: vault, clock: clock)
         let credential = try await identity.createAccount(id: Fixtures.accountA)
         let iam = IAMService(store: identityStore, vault: vault, clock: clock, identity: identity)
-        let kms = KeyManagementService(store: InMemoryKeyStore(), vault: vault, clock: clock, authorizer: Authorization.kms)
+        let kms = KeyManagementService(store: InMemoryKeyStore(), vault: vault, clock: clock, authorizer: PolicyKMSAuthorizer())
         let responder = RampartServer.makeResponder(
             identity: identity, iam: iam, kms: kms, trail: nil, wallClock: clock, serviceClock: AdjustableClock(base: clock),
             devClock: false, maxBodySize: maxBodySize, secure: false, logger: Logger(label: "test"))

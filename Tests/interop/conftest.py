@@ -75,6 +75,7 @@ class Server:
         self.scheme = scheme
         self.endpoint = f"{scheme}://127.0.0.1:{self.port}"
         self.account = account
+        self.extra_args = tuple(extra_args)
         subprocess.run([self.bin, "init", "--data-dir", str(self.data), "--account-id", account],
                        check=True, capture_output=True)
         self.log = open(self.scratch / "server.log", "wb")
@@ -173,14 +174,16 @@ class Server:
         return self.proc.returncode
 
     def start_again(self, name="restarted"):
-        """Starts the server again on the same data folder and port, after `stop` or a kill."""
+        """Starts the server again on the same data folder and port, after `stop` or a kill, with
+        the options it was first started with."""
         if self.proc.poll() is None:
             self.proc.wait()
         if not self.log.closed:
             self.log.close()
         self.log = open(self.scratch / f"{name}.log", "wb")
         self.proc = subprocess.Popen(
-            [self.bin, "serve", "--data-dir", str(self.data), "--listen", f"127.0.0.1:{self.port}", "--dev-clock"],
+            [self.bin, "serve", "--data-dir", str(self.data), "--listen", f"127.0.0.1:{self.port}", "--dev-clock",
+             *self.extra_args],
             stdout=self.log, stderr=subprocess.STDOUT)
         self.wait_ready()
 

@@ -33,9 +33,12 @@ def test_sts_get_caller_identity_boto3_and_cli(server):
     assert out["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
 
 
-def test_kms_list_keys_cli(server):
+def test_kms_list_keys_cli(server, kms):
+    made = kms.create_key(Description="listed by the CLI")["KeyMetadata"]
     out = server.cli("kms", "list-keys")
-    assert "Keys" in out
+    listed = {k["KeyId"]: k["KeyArn"] for k in out["Keys"]}
+    assert listed.get(made["KeyId"]) == made["Arn"]
+    assert all(arn.endswith(f":key/{key_id}") and arn.startswith("arn:aws:kms:us-east-1:") for key_id, arn in listed.items())
 
 
 def test_every_response_has_a_request_id(server):

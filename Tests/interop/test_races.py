@@ -519,11 +519,19 @@ def test_restart_keeps_state_and_trail(race):
 
 
 def test_call_counts(race):
-    """Not a property of the server: the size of the race, printed with -s for the record."""
+    """The size of the race, printed with -s for the record; and every answer in it was whole: a
+    200 with a result, or an AWS error with a 4xx status (never a 5xx, a dropped connection or a
+    200 without a body)."""
     counts = collections.Counter((c.name, c.error or "ok") for c in race.calls)
     print(f"\n{race.notes['race_calls']} racing calls in {race.notes['race_seconds']:.1f}s, {race.notes['calls']} in all")
     for (name, outcome), n in sorted(counts.items()):
         print(f"  {name:22} {outcome:28} {n}")
+    for c in race.calls:
+        if c.error is None:
+            assert c.status == 200 and c.out is not None and c.out["ResponseMetadata"]["HTTPStatusCode"] == 200, describe(c)
+        else:
+            assert 400 <= c.status < 500, describe(c)
+    assert sum(n for (_, outcome), n in counts.items() if outcome == "ok") > 0
 
 
 # The key state table cell by cell on a quiet key, so that each refusal is AWS's own for that state.

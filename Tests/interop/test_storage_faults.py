@@ -413,8 +413,8 @@ def test_a_store_written_by_a_newer_rampart_is_refused(tmp_path):
     data = init_folder(tmp_path / "d")
     store = data / "rampart.sqlite"
     with sqlite3.connect(store) as db:
-        newest = db.execute("SELECT max(version) FROM rampart_migrations").fetchone()[0]
-        db.execute("INSERT INTO rampart_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        newest = db.execute("SELECT max(version) FROM rampart_schema WHERE module = 'core'").fetchone()[0]
+        db.execute("INSERT INTO rampart_schema (module, version, name, applied_at) VALUES ('core', ?, ?, ?)",
                    (newest + 1, "from-a-newer-rampart", time.time()))
     db.close()
     code, message = serve_expecting_refusal(data)
@@ -424,7 +424,8 @@ def test_a_store_written_by_a_newer_rampart_is_refused(tmp_path):
     assert "run that version or newer" in message, message  # says what to do
     # Nothing was guessed at or rolled back: the newer step is still recorded, the store is sound.
     with sqlite3.connect(store) as db:
-        versions = [v for (v,) in db.execute("SELECT version FROM rampart_migrations ORDER BY version")]
+        versions = [v for (v,) in db.execute(
+            "SELECT version FROM rampart_schema WHERE module = 'core' ORDER BY version")]
     db.close()
     assert versions[-1] == newest + 1 and len(versions) == newest + 1
     assert integrity_check(store) == [("ok",)]

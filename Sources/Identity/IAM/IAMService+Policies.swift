@@ -80,7 +80,7 @@ extension IAMService {
     public func context(for principal: Principal) async throws(AWSError) -> PrincipalContext {
         let owner: PolicyOwner
         switch principal.kind {
-        case .root: return PrincipalContext()
+        case .root, .awsService: return PrincipalContext()
         case .iamUser:
             guard let name = principal.userName else { return PrincipalContext() }
             owner = .user(name)

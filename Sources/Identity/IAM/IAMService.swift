@@ -123,6 +123,13 @@ public final class IAMService: Sendable {
                 return
             }
             try await stored { try await self.store.putUser(user) }
+            // The path is part of the user's ARN: signatures made with the user's keys now speak
+            // for the moved user.
+            if newPath != nil {
+                let keys = try await stored { try await self.store.accessKeys(accountId: accountId, userName: userName) }
+                for key in keys { identity.invalidate(accessKeyId: key.accessKeyId) }
+                invalidatePolicies()
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 public import AWSProtocol
 import Foundation
 public import Identity
+import ServiceKit
 import Synchronization
 
 extension KeyManagementService {
@@ -36,7 +37,7 @@ extension KeyManagementService {
         try await change { () async throws(AWSError) -> Void in
             try authorizeAlias("kms:CreateAlias", aliasName: aliasName, caller: caller)
             let target = try aliasTarget(targetKeyId, caller: caller, action: "kms:CreateAlias")
-            KMSCallNotes.current?.acted(on: target.arn)
+            CallNotes.current?.acted(on: target.arn)
             try checkState(.createAlias, target)
             let id = AliasID(accountId: caller.accountId, region: caller.region, name: aliasName)
             if state.withLock({ $0.aliases[id] }) != nil {
@@ -64,7 +65,7 @@ extension KeyManagementService {
             // The alias moves off one key and onto another: both must allow it.
             try authorize("kms:UpdateAlias", key: live(alias.targetKeyId)?.key, caller: caller)
             let target = try aliasTarget(targetKeyId, caller: caller, action: "kms:UpdateAlias")
-            KMSCallNotes.current?.acted(on: target.arn)
+            CallNotes.current?.acted(on: target.arn)
             try checkState(.updateAlias, target)
             if let current = live(alias.targetKeyId)?.key,
                 current.keyUsage != target.keyUsage || current.keySpec != target.keySpec
@@ -90,7 +91,7 @@ extension KeyManagementService {
             try authorizeAlias("kms:DeleteAlias", aliasName: aliasName, caller: caller)
             let target = live(alias.targetKeyId)?.key
             try authorize("kms:DeleteAlias", key: target, caller: caller)
-            if let target { KMSCallNotes.current?.acted(on: target.arn) }
+            if let target { CallNotes.current?.acted(on: target.arn) }
             var batch = KeyStoreBatch()
             batch.deleteAliases = [alias]
             try await persist(batch)

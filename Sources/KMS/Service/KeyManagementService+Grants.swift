@@ -2,6 +2,7 @@ public import AWSProtocol
 import Crypto
 import Foundation
 public import Identity
+import ServiceKit
 import Synchronization
 
 /// What CreateGrant takes.
@@ -186,7 +187,7 @@ extension KeyManagementService {
                 throw .validation(message: "Specify a GrantToken, or a KeyId and GrantId.")
             }
             guard let grant else { throw .kmsNotFound("Grant not found") }
-            KMSCallNotes.current?.acted(on: grant.keyArn)
+            CallNotes.current?.acted(on: grant.keyArn)
             let arn = caller.principal.arn
             let allowed =
                 grant.retiringPrincipal == arn || (grant.granteePrincipal == arn && grant.operations.contains("RetireGrant"))

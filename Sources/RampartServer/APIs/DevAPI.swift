@@ -1,18 +1,16 @@
 import AWSProtocol
 import Foundation
 import Identity
-import KMS
 import RampartCore
+import ServiceKit
 
 /// Development-only operations, served only with `serve --dev-clock`: moving the service clock
 /// forward so that time rules (deletion, rotation, expiry) can be exercised in tests.
 /// Signed with SigV4 under the signing name `rampart`; any account's root may call it.
-struct DevAPI: JSONServiceAPI {
+struct DevAPI: OperationHandler {
     let clock: AdjustableClock
-    let kms: KeyManagementService
-    let signingName = "rampart"
-    let targetPrefix = "RampartDev_20261129"
-    let validator = RequestValidator(model: DevAPI.model)
+    /// What runs on time, run at once after the clock moves (the key service's sweep, …).
+    let sweeps: [@Sendable () async -> Void]
 
     static let model = try! ServiceModel(
         json: #"""
@@ -21,14 +19,21 @@ struct DevAPI: JSONServiceAPI {
                        "Seconds":{"type":"long","min":0,"max":3153600000}},"errors":{}}
             """#)
 
-    func handle(operation: String, input: RequestInput, caller: Caller, requestId: String) async throws(AWSError) -> JSONValue {
-        guard caller.principal.kind == .root else {
+    static func descriptor(clock: AdjustableClock, sweeps: [@Sendable () async -> Void]) -> ServiceDescriptor {
+        ServiceDescriptor(
+            signingName: "rampart", wire: .json(targetPrefix: "RampartDev_20261129"), model: model,
+            operations: OperationTable(actionPrefix: "rampart", readOnly: ["GetClock"], changes: ["AdvanceClock"]),
+            handler: DevAPI(clock: clock, sweeps: sweeps))
+    }
+
+    func handle(_ call: Invocation) async throws(AWSError) -> Reply {
+        guard call.caller.principal.kind == .root else {
             throw .accessDenied("Only an account's root may move the development clock.")
         }
-        if operation == "AdvanceClock" {
-            clock.advance(by: TimeInterval(input.int("Seconds") ?? 0))
-            await kms.sweep()
+        if call.operation == "AdvanceClock" {
+            clock.advance(by: TimeInterval(call.input.int("Seconds") ?? 0))
+            for sweep in sweeps { await sweep() }
         }
-        return ["Now": Timestamp.epochSeconds(clock.now), "OffsetSeconds": .double(clock.offsetSeconds)]
+        return .json(["Now": Timestamp.epochSeconds(clock.now), "OffsetSeconds": .double(clock.offsetSeconds)])
     }
 }

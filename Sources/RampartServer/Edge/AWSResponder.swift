@@ -4,18 +4,19 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Identity
-import KMS
 import Logging
 import NIOCore
 import RampartCore
+import ServiceKit
 
 /// The one responder behind the port: health check, then AWS dispatch. JSON calls go by
-/// `X-Amz-Target`, Query calls by `Action` and the SigV4 scope's service.
+/// `X-Amz-Target`, the other protocols by the SigV4 scope's service (Query and EC2 by `Action`,
+/// REST-JSON by method and path). Every call then takes the same way: authenticate, load the
+/// caller's policies, validate, record, handle, record the outcome, encode.
 struct AWSResponder: HTTPResponder {
     typealias Context = RampartRequestContext
 
-    let jsonServices: [String: any JSONServiceAPI]
-    let queryServices: [String: any QueryServiceAPI]
+    let services: ServiceRegistry
     let authenticator: Authenticator
     /// The identity policies and tags of an authenticated principal, for authorization.
     let principalContext: @Sendable (Caller) async -> PrincipalContext
@@ -27,23 +28,23 @@ struct AWSResponder: HTTPResponder {
     let logger: Logger
 
     init(
-        jsonServices: [any JSONServiceAPI], queryServices: [any QueryServiceAPI], authenticator: Authenticator,
+        services: [ServiceDescriptor], authenticator: Authenticator,
         principalContext: @escaping @Sendable (Caller) async -> PrincipalContext = { _ in PrincipalContext() },
         recorder: AuditRecorder? = nil,
         maxBodySize: Int, secure: Bool, tlsSessions: TLSSessions? = nil, logger: Logger
     ) {
+        self.services = ServiceRegistry(services)
         self.tlsSessions = tlsSessions
         self.recorder = recorder
         self.principalContext = principalContext
-        self.jsonServices = Dictionary(uniqueKeysWithValues: jsonServices.map { ($0.targetPrefix, $0) })
-        self.queryServices = Dictionary(uniqueKeysWithValues: queryServices.map { ($0.signingName, $0) })
         self.authenticator = authenticator
         self.maxBodySize = maxBodySize
         self.secure = secure
         self.logger = logger
     }
 
-    /// What one request came to, for the log line.
+    /// What one request came to, for the log line. Only names the edge knows are put here (a
+    /// served service and one of its operations), never text a caller sent.
     struct Summary {
         var service = "-"
         var operation = "-"
@@ -65,8 +66,8 @@ struct AWSResponder: HTTPResponder {
             metadata: [
                 "service": .string(summary.service), "operation": .string(summary.operation),
                 "status": .stringConvertible(summary.status), "latency_ms": .string(Self.milliseconds(micros)),
-                "request_id": .string(requestId), "account": .string(summary.account),
-                "error": .string(summary.errorCode ?? "-"),
+                "request_id": .string(requestId), "account": .string(LogText.escaped(summary.account)),
+                "error": .string(LogText.escaped(summary.errorCode ?? "-")),
             ])
         return response
     }
@@ -77,6 +78,15 @@ struct AWSResponder: HTTPResponder {
         let hundredths = (max(0, micros) + 5) / 10
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+
+    /// Everything a request carries, read once.
+    struct Incoming {
+        var body: [UInt8]
+        var sigv4: SigV4Request
+        var userAgent: String?
+        var tls: AuditTLSDetails?
+        var sourceIP: String
     }
 
     private func dispatch(_ request: Request, context: Context, requestId: String, summary: inout Summary) async -> Response {
@@ -91,8 +101,7 @@ struct AWSResponder: HTTPResponder {
 
         // Body, within the limit: an AWS-shaped 413, never a dropped connection.
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
-            summary.errorCode = "RequestEntityTooLargeException"
-            return wireForErrors.errorResponse(.requestTooLarge(limit: maxBodySize), requestId: requestId)
+            return wireForErrors.refuse(.requestTooLarge(limit: maxBodySize), requestId: requestId, summary: &summary)
         }
         var mutable = request
         let body: [UInt8]
@@ -100,23 +109,19 @@ struct AWSResponder: HTTPResponder {
             let buffer = try await mutable.collectBody(upTo: maxBodySize)
             body = Array(buffer.readableBytesView)
         } catch {
-            summary.errorCode = "RequestEntityTooLargeException"
-            return wireForErrors.errorResponse(.requestTooLarge(limit: maxBodySize), requestId: requestId)
+            return wireForErrors.refuse(.requestTooLarge(limit: maxBodySize), requestId: requestId, summary: &summary)
         }
-        let sigv4 = Authenticator.sigV4Request(
-            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", head: request.head,
-            body: body)
-        let userAgent = request.headers[.userAgent]
-        let tls = tlsDetails(request, context: context)
+        let incoming = Incoming(
+            body: body,
+            sigv4: Authenticator.sigV4Request(
+                method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+                head: request.head, body: body),
+            userAgent: request.headers[.userAgent], tls: tlsDetails(request, context: context), sourceIP: context.sourceIP)
 
         if let target {
-            return await dispatchJSON(
-                target: target, body: body, sigv4: sigv4, context: context, userAgent: userAgent, tls: tls,
-                requestId: requestId, summary: &summary)
+            return await dispatchJSON(target: target, incoming, requestId: requestId, summary: &summary)
         }
-        return await dispatchQuery(
-            request: request, body: body, sigv4: sigv4, context: context, userAgent: userAgent, tls: tls,
-            requestId: requestId, summary: &summary)
+        return await dispatchScoped(request: request, incoming, requestId: requestId, summary: &summary)
     }
 
     /// The record's `tlsDetails`: what the connection's handshake negotiated, and the Host header.
@@ -127,56 +132,218 @@ struct AWSResponder: HTTPResponder {
             clientProvidedHostHeader: request.head.authority)
     }
 
-    private func dispatchJSON(
-        target: String, body: [UInt8], sigv4: SigV4Request, context: Context, userAgent: String?, tls: AuditTLSDetails?,
-        requestId: String, summary: inout Summary
-    ) async -> Response {
-        let wire = WireProtocol.json
-        // The operation follows the last dot; the prefix may hold dots of its own
-        // (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`).
-        guard let dot = target.lastIndex(of: "."), let api = jsonServices[String(target[..<dot])] else {
-            summary.errorCode = "UnknownOperationException"
-            return wire.errorResponse(.unknownOperation(target), requestId: requestId)
+    /// A JSON body: an empty one (or only white space) is an empty structure, as AWS reads it.
+    static func jsonBody(_ body: [UInt8]) -> (JSONValue?, AWSError?) {
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return (.object([:]), nil) }
+        do {
+            return (try JSONParser.parse(body), nil)
+        } catch {
+            return (nil, .serialization(error.message))
         }
-        let operation = String(target[target.index(after: dot)...])
-        summary.service = api.signingName
-        summary.operation = operation
+    }
+
+    /// Authenticates for `entry` and loads the caller's policies and tags.
+    private func authenticate(
+        _ incoming: Incoming, for entry: ServiceRegistry.Entry, wire: WireProtocol, summary: inout Summary
+    ) async -> Result<Caller, AWSError> {
         let outcome = await authenticator.authenticate(
-            sigv4, service: api.signingName, wire: wire, sourceIP: context.sourceIP, userAgent: userAgent, secure: secure)
-        guard var caller = outcome.caller else {
-            let error = outcome.error ?? .internalFailure()
-            summary.errorCode = error.code
-            return wire.errorResponse(error, requestId: requestId)
-        }
+            incoming.sigv4, service: entry.signingName, wire: wire, sourceIP: incoming.sourceIP,
+            userAgent: incoming.userAgent, secure: secure)
+        guard var caller = outcome.caller else { return .failure(outcome.error ?? .internalFailure()) }
         summary.account = caller.accountId
         let context = await principalContext(caller)
         caller.identityPolicies = context.policies
         caller.principalTags = context.tags
-        guard api.validator.model.operations[operation] != nil else {
-            summary.errorCode = "UnknownOperationException"
-            return wire.errorResponse(.unknownOperation(target), requestId: requestId)
+        return .success(caller)
+    }
+
+    private func dispatchJSON(
+        target: String, _ incoming: Incoming, requestId: String, summary: inout Summary
+    ) async
+        -> Response
+    {
+        let wire = WireProtocol.json
+        // The operation follows the last dot; the prefix may hold dots of its own
+        // (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`).
+        guard let dot = target.lastIndex(of: "."), let entry = services.byTargetPrefix[String(target[..<dot])] else {
+            return wire.refuse(.unknownOperation(target), requestId: requestId, summary: &summary)
         }
-        var document: JSONValue?
-        var call: AuditRecorder.Call?
-        let result: Result<JSONValue, AWSError>
-        do {
-            if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                document = .object([:])
-            } else {
-                do {
-                    document = try JSONParser.parse(body)
-                } catch {
-                    throw AWSError.serialization(error.message)
-                }
+        let operation = String(target[target.index(after: dot)...])
+        summary.service = entry.signingName
+        let caller: Caller
+        switch await authenticate(incoming, for: entry, wire: wire, summary: &summary) {
+        case .success(let c): caller = c
+        case .failure(let error): return wire.refuse(error, requestId: requestId, summary: &summary)
+        }
+        guard let traits = entry.descriptor.operations[operation] else {
+            return wire.refuse(.unknownOperation(target), requestId: requestId, summary: &summary)
+        }
+        summary.operation = operation
+        let (document, parseError) = Self.jsonBody(incoming.body)
+        return await perform(
+            entry, operation: operation, traits: traits, wire: wire, caller: caller, document: document,
+            requestId: requestId, tls: incoming.tls, summary: &summary
+        ) { document throws(AWSError) in
+            if let parseError { throw parseError }
+            return try entry.validator.validate(operation: operation, input: document ?? .object([:]))
+        }
+    }
+
+    /// Query, EC2 and REST-JSON calls: the SigV4 scope names the service.
+    private func dispatchScoped(
+        request: Request, _ incoming: Incoming, requestId: String, summary: inout Summary
+    ) async
+        -> Response
+    {
+        let scopeService = Authenticator.scope(of: incoming.sigv4)?.service
+        guard let entry = scopeService.flatMap({ services.bySigningName[$0] }) else {
+            let wire = WireProtocol.query(xmlns: "https://sts.amazonaws.com/doc/2011-06-15/")
+            if scopeService == nil {
+                // Nothing says which service: the usual answer to an unsigned or unknown request.
+                let outcome = await authenticator.authenticate(
+                    incoming.sigv4, service: "sts", wire: wire, sourceIP: incoming.sourceIP, userAgent: incoming.userAgent,
+                    secure: secure)
+                let error =
+                    outcome.error ?? AWSError(code: "InvalidAction", message: "The action is not valid for this endpoint.")
+                return wire.refuse(error, requestId: requestId, summary: &summary)
             }
-            let input = try api.validator.validate(operation: operation, input: document!)
-            call = recorder?.begin(
-                service: api.signingName, operation: operation, caller: caller, requestId: requestId, input: document,
-                model: api.validator.model, tls: tls)
+            summary.errorCode = "UnknownService"
+            return wire.errorResponse(
+                AWSError(code: "InvalidAction", message: "Service \(scopeService!) is not available on this endpoint."),
+                requestId: requestId)
+        }
+        switch entry.descriptor.wire {
+        case .restJSON(let routes):
+            return await dispatchREST(
+                request: request, incoming, entry: entry, routes: routes, requestId: requestId, summary: &summary)
+        case .query(_, let version), .ec2(_, let version):
+            return await dispatchQuery(
+                request: request, incoming, entry: entry, version: version, requestId: requestId, summary: &summary)
+        case .json:
+            // A JSON service reached without X-Amz-Target.
+            return WireProtocol.json.refuse(
+                .unknownOperation("(no X-Amz-Target)"), requestId: requestId, summary: &summary)
+        }
+    }
+
+    private func dispatchQuery(
+        request: Request, _ incoming: Incoming, entry: ServiceRegistry.Entry, version: String, requestId: String,
+        summary: inout Summary
+    ) async -> Response {
+        var parameters = QueryRequest(formEncoded: String(decoding: incoming.body, as: UTF8.self))
+        parameters.merge(QueryRequest(formEncoded: request.uri.query ?? ""))
+        let wire = WireProtocol(entry.descriptor.wire)
+        summary.service = entry.signingName
+        let caller: Caller
+        switch await authenticate(incoming, for: entry, wire: wire, summary: &summary) {
+        case .success(let c): caller = c
+        case .failure(let error): return wire.refuse(error, requestId: requestId, summary: &summary)
+        }
+        guard let action = parameters.action else {
+            return wire.refuse(
+                AWSError(code: "MissingAction", message: "Missing Action"), requestId: requestId, summary: &summary)
+        }
+        // Every Query API is versioned, and an operation exists only in its version, as AWS answers.
+        if let given = parameters.version, given != version {
+            return wire.refuse(
+                AWSError(code: "InvalidAction", message: "Could not find operation \(action) for version \(given)"),
+                requestId: requestId, summary: &summary)
+        }
+        guard let traits = entry.descriptor.operations[action] else {
+            return wire.refuse(
+                AWSError(code: "InvalidAction", message: "Could not find operation \(action) for version \(version)"),
+                requestId: requestId, summary: &summary)
+        }
+        summary.operation = action
+        let document = try? entry.queryDecoder.decode(action: action, request: parameters)
+        return await perform(
+            entry, operation: action, traits: traits, wire: wire, caller: caller, document: document, requestId: requestId,
+            tls: incoming.tls, summary: &summary
+        ) { _ throws(AWSError) in
+            do {
+                return try entry.validator.validate(
+                    operation: action, input: try entry.queryDecoder.decode(action: action, request: parameters))
+            } catch let error as AWSError {
+                // Query services name their validation failures ValidationError.
+                guard error.code == "ValidationException" || error.code == "SerializationException" else { throw error }
+                throw AWSError(code: "ValidationError", message: error.message, httpStatus: 400)
+            } catch {
+                throw AWSError(code: "ValidationError", message: "The request could not be read.", httpStatus: 400)
+            }
+        }
+    }
+
+    private func dispatchREST(
+        request: Request, _ incoming: Incoming, entry: ServiceRegistry.Entry, routes: [RESTRoute], requestId: String,
+        summary: inout Summary
+    ) async -> Response {
+        let wire = WireProtocol.restJSON
+        summary.service = entry.signingName
+        let caller: Caller
+        switch await authenticate(incoming, for: entry, wire: wire, summary: &summary) {
+        case .success(let c): caller = c
+        case .failure(let error): return wire.refuse(error, requestId: requestId, summary: &summary)
+        }
+        let method = request.method.rawValue
+        let path = request.uri.path
+        let query = request.uri.query ?? ""
+        var found: (route: RESTRoute, bound: [String: String])?
+        for route in routes {
+            if let bound = route.match(method: method, path: path, query: query) {
+                found = (route, bound)
+                break
+            }
+        }
+        guard let (route, bound) = found, let traits = entry.descriptor.operations[route.operation] else {
+            let error = AWSError(
+                code: "UnknownOperationException", message: "No operation is served at this method and path.", httpStatus: 404)
+            return wire.refuse(error, requestId: requestId, summary: &summary)
+        }
+        summary.operation = route.operation
+        let parsed = Self.jsonBody(incoming.body)
+        var document = parsed.0
+        let parseError = parsed.1
+        // Members bound from the URI join the body's, as the model's `location: uri` says.
+        if case .object(var members)? = document {
+            for (name, value) in bound { members[name] = .string(value) }
+            document = .object(members)
+        }
+        return await perform(
+            entry, operation: route.operation, traits: traits, wire: wire, caller: caller, document: document,
+            requestId: requestId, tls: incoming.tls, pathParameters: bound, summary: &summary
+        ) { document throws(AWSError) in
+            if let parseError { throw parseError }
+            return try entry.validator.validate(operation: route.operation, input: document ?? .object([:]))
+        }
+    }
+
+    /// The pipeline every protocol shares once the operation is known: refuse while the trail
+    /// cannot record, record the call's start, validate, run it, record how it ended (a change's
+    /// record is committed before the caller hears back), encode the answer or the error.
+    private func perform(
+        _ entry: ServiceRegistry.Entry, operation: String, traits: OperationTraits, wire: WireProtocol, caller: Caller,
+        document: JSONValue?, requestId: String, tls: AuditTLSDetails?, pathParameters: [String: String] = [:],
+        summary: inout Summary, validate: (JSONValue?) throws(AWSError) -> RequestInput
+    ) async -> Response {
+        if let recorder, recorder.trail.isRefusingCalls {
+            let error = AWSError(
+                code: "ServiceUnavailableException",
+                message: "The audit trail cannot record calls at the moment; retry later.", httpStatus: 503)
+            return wire.refuse(error, requestId: requestId, summary: &summary)
+        }
+        let call = recorder?.begin(
+            entry.descriptor, operation: operation, traits: traits, caller: caller, requestId: requestId, input: document,
+            tls: tls)
+        let result: Result<Reply, AWSError>
+        do {
+            let input = try validate(document)
+            let invocation = Invocation(
+                operation: operation, input: input, caller: caller, requestId: requestId, pathParameters: pathParameters)
+            let handler = entry.descriptor.handler
             result = .success(
                 try await PendingAuditRecord.$current.withValue(call?.pending) {
-                    try await KMSCallNotes.$current.withValue(call?.notes) {
-                        try await api.handle(operation: operation, input: input, caller: caller, requestId: requestId)
+                    try await CallNotes.$current.withValue(call?.notes) {
+                        try await handler.handle(invocation)
                     }
                 })
         } catch let error as AWSError {
@@ -186,91 +353,48 @@ struct AWSResponder: HTTPResponder {
                 "unexpected error", metadata: ["request_id": .string(requestId), "error": .string("\(type(of: error))")])
             result = .failure(AWSError.internalFailure())
         }
-        // A change's record is committed before the caller hears back.
-        if let recorder {
-            let call =
-                call
-                ?? recorder.begin(
-                    service: api.signingName, operation: operation, caller: caller, requestId: requestId, input: document,
-                    model: api.validator.model, tls: tls)
-            await recorder.finish(call, response: try? result.get(), error: result.failure)
+        if let recorder, let call {
+            var response: JSONValue?
+            if case .success(.json(let value)) = result { response = value }
+            await recorder.finish(call, response: response, error: result.failure)
         }
         switch result {
-        case .success(let body):
-            return WireProtocol.response(
-                status: 200, contentType: "application/x-amz-json-1.1", body: body.serialized(), requestId: requestId)
+        case .success(let reply):
+            return wire.success(reply, requestId: requestId)
         case .failure(let error):
-            summary.errorCode = error.code
-            return wire.errorResponse(error, requestId: requestId)
+            return wire.refuse(error, requestId: requestId, summary: &summary)
         }
     }
+}
 
-    private func dispatchQuery(
-        request: Request, body: [UInt8], sigv4: SigV4Request, context: Context, userAgent: String?,
-        tls: AuditTLSDetails?, requestId: String, summary: inout Summary
-    ) async -> Response {
-        var parameters = QueryRequest(formEncoded: String(decoding: body, as: UTF8.self))
-        parameters.merge(QueryRequest(formEncoded: request.uri.query ?? ""))
-        let scopeService = Authenticator.scope(of: sigv4)?.service
-        let api = scopeService.flatMap { queryServices[$0] }
-        let wire = WireProtocol.query(xmlns: api?.xmlns ?? "https://sts.amazonaws.com/doc/2011-06-15/")
-        guard let api else {
-            if scopeService == nil {
-                // Nothing says which service: the usual answer to an unsigned or unknown request.
-                let outcome = await authenticator.authenticate(
-                    sigv4, service: "sts", wire: wire, sourceIP: context.sourceIP, userAgent: userAgent, secure: secure)
-                let error =
-                    outcome.error ?? AWSError(code: "InvalidAction", message: "The action is not valid for this endpoint.")
-                summary.errorCode = error.code
-                return wire.errorResponse(error, requestId: requestId)
+/// Text for a log line that a caller may have had a hand in: control characters (a newline
+/// would start a forged line), quotes and backslashes are escaped.
+enum LogText {
+    static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" || $0 == "\"" })
+        else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
             }
-            summary.errorCode = "UnknownService"
-            return wire.errorResponse(
-                AWSError(code: "InvalidAction", message: "Service \(scopeService!) is not available on this endpoint."),
-                requestId: requestId)
         }
-        summary.service = api.signingName
-        summary.operation = parameters.action ?? "-"
-        let outcome = await authenticator.authenticate(
-            sigv4, service: api.signingName, wire: wire, sourceIP: context.sourceIP, userAgent: userAgent, secure: secure)
-        guard var caller = outcome.caller else {
-            let error = outcome.error ?? .internalFailure()
-            summary.errorCode = error.code
-            return wire.errorResponse(error, requestId: requestId)
-        }
-        summary.account = caller.accountId
-        let context = await principalContext(caller)
-        caller.identityPolicies = context.policies
-        caller.principalTags = context.tags
-        guard let action = parameters.action else {
-            summary.errorCode = "MissingAction"
-            return wire.errorResponse(AWSError(code: "MissingAction", message: "Missing Action"), requestId: requestId)
-        }
-        let call =
-            api.model.operations[action] == nil
-            ? nil
-            : recorder?.begin(
-                service: api.signingName, operation: action, caller: caller, requestId: requestId,
-                input: try? QueryDecoder(model: api.model).decode(action: action, request: parameters), model: api.model,
-                tls: tls)
-        let handled: Result<Response, AWSError>
-        do {
-            handled = .success(
-                try await PendingAuditRecord.$current.withValue(call?.pending) {
-                    try await api.handle(action: action, request: parameters, caller: caller, requestId: requestId)
-                })
-        } catch let error as AWSError {
-            handled = .failure(error)
-        } catch {
-            handled = .failure(.internalFailure())
-        }
-        if let call { await recorder?.finish(call, response: nil, error: handled.failure) }
-        switch handled {
-        case .success(let response):
-            return response
-        case .failure(let error):
-            summary.errorCode = error.code
-            return wire.errorResponse(error, requestId: requestId)
-        }
+        return out
+    }
+}
+
+extension WireProtocol {
+    /// The error's answer, noted in the request's log summary.
+    func refuse(_ error: AWSError, requestId: String, summary: inout AWSResponder.Summary) -> Response {
+        summary.errorCode = error.code
+        return errorResponse(error, requestId: requestId)
     }
 }

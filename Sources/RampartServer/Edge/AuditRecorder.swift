@@ -2,35 +2,20 @@ import AWSProtocol
 import Audit
 import Foundation
 import Identity
-import KMS
 import RampartCore
+import ServiceKit
 
 /// Turns each authenticated call into a CloudTrail record: who, what, from where, the request's
-/// non-secret parameters, the key it touched, and how it ended.
+/// non-secret parameters, what it acted on, and how it ended. What an operation is (read-only,
+/// which response members may be recorded) comes from its service's operation table; what a
+/// service adds (its resources, members AWS's records carry) from its `CallAuditing`.
 final class AuditRecorder: Sendable {
     let trail: AuditTrail
     let clock: any ServiceClock
-    let kms: KeyManagementService
 
-    init(trail: AuditTrail, clock: any ServiceClock, kms: KeyManagementService) {
+    init(trail: AuditTrail, clock: any ServiceClock) {
         self.trail = trail
         self.clock = clock
-        self.kms = kms
-    }
-
-    static let readOnlyKMS: Set<String> = [
-        "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext", "GenerateRandom", "Sign", "Verify", "GenerateMac", "VerifyMac",
-        "DeriveSharedSecret",
-    ]
-
-    /// Response members safe to record, by name.
-    static let recordableResponse: Set<String> = [
-        "KeyId", "KeyState", "DeletionDate", "PendingWindowInDays", "GrantId", "KeyMetadata", "EncryptionAlgorithm",
-    ]
-
-    static func isReadOnly(_ operation: String) -> Bool {
-        readOnlyKMS.contains(operation) || ["Describe", "List", "Get", "Lookup"].contains { operation.hasPrefix($0) }
     }
 
     static func identity(_ caller: Caller) -> AuditIdentity {
@@ -53,20 +38,20 @@ final class AuditRecorder: Sendable {
     struct Call: Sendable {
         var service: String
         var operation: String
+        var traits: OperationTraits
+        var auditing: (any CallAuditing)?
         var caller: Caller
         var requestId: String
         var input: JSONValue?
         var model: ServiceModel
         var eventId = EventID.make()
         var time: Date
-        /// Whether the operation only reads (`isReadOnly`), decided once.
-        var readOnly: Bool
         var tls: AuditTLSDetails?
-        /// For KMS changes: the ARNs of what the call acts on, read before it runs (an alias
-        /// being deleted still names its key).
+        /// For changes: what the service's auditing found the call names, read before it runs
+        /// (an alias being deleted still names its key).
         var touched: [String] = []
-        /// What the key service noted the call acted on; overrides `touched` for keys.
-        var notes: KMSCallNotes?
+        /// What the service noted the call acted on (changes only).
+        var notes: CallNotes?
         /// For calls that may change state: the record that commits with the change.
         var pending: PendingAuditRecord?
     }
@@ -74,47 +59,23 @@ final class AuditRecorder: Sendable {
     /// Starts recording a call. A call that may change state gets its record now, for the
     /// change's transaction to carry.
     func begin(
-        service: String, operation: String, caller: Caller, requestId: String, input: JSONValue?, model: ServiceModel,
-        tls: AuditTLSDetails?
+        _ service: ServiceDescriptor, operation: String, traits: OperationTraits, caller: Caller, requestId: String,
+        input: JSONValue?, tls: AuditTLSDetails?
     ) -> Call {
         var call = Call(
-            service: service, operation: operation, caller: caller, requestId: requestId, input: input, model: model,
-            time: clock.now, readOnly: Self.isReadOnly(operation), tls: tls)
-        if !call.readOnly {
-            if service == "kms" {
-                call.touched = touchedBefore(operation: operation, input: input, caller: caller)
-                call.notes = KMSCallNotes()
+            service: service.signingName, operation: operation, traits: traits, auditing: service.auditing, caller: caller,
+            requestId: requestId, input: input, model: service.model, time: clock.now, tls: tls)
+        if !traits.readOnly {
+            if let auditing = service.auditing {
+                call.touched = auditing.resourcesBefore(operation: operation, input: input, caller: caller)
+                call.notes = CallNotes()
             }
-            call.pending = PendingAuditRecord(event(call, response: nil, error: nil))
+            let pending = PendingAuditRecord(event(call, response: nil, error: nil))
+            trail.track(pending)
+            call.pending = pending
         }
         return call
     }
-
-    /// The keys (and alias) a KMS change names, resolved in the caller's account.
-    func touchedBefore(operation: String, input: JSONValue?, caller: Caller) -> [String] {
-        var arns: [String] = []
-        func add(_ arn: String?) {
-            if let arn, !arns.contains(arn) { arns.append(arn) }
-        }
-        for member in ["KeyId", "TargetKeyId"] {
-            if let reference = input?[member]?.stringValue { add(keyArn(named: reference, caller: caller)) }
-        }
-        let alias = input?["AliasName"]?.stringValue
-        if operation == "DeleteAlias", let alias { add(kms.keyArn(for: alias, caller: caller)) }
-        if let token = input?["GrantToken"]?.stringValue { add(kms.keyArn(forGrantToken: token)) }
-        if let alias, alias.hasPrefix("alias/") { add("arn:aws:kms:\(caller.region):\(caller.accountId):\(alias)") }
-        return arns
-    }
-
-    /// The ARN of the key a request names: resolved in the caller's account, or as written when
-    /// it is a key ARN that resolves nowhere (another account's, a deleted key).
-    func keyArn(named reference: String, caller: Caller) -> String? {
-        kms.keyArn(for: reference, caller: caller) ?? (reference.hasPrefix("arn:aws:kms:") ? reference : nil)
-    }
-
-    /// Changes whose records carry the key's ARN as `responseElements.keyId` though the
-    /// response holds none (AWS's records since December 2022).
-    static let keyIdInResponseElements: Set<String> = ["CreateAlias", "UpdateAlias", "DeleteAlias", "RetireGrant"]
 
     /// Records how the call ended. Changes' records are committed before this returns.
     func finish(_ call: Call, response: JSONValue?, error: AWSError?) async {
@@ -124,7 +85,7 @@ final class AuditRecorder: Sendable {
         } else {
             await trail.record(audited, eventId: call.eventId)
         }
-        // A call that used another account's key is in that account's trail too, as AWS records it.
+        // A call that used another account's resource is in that account's trail too, as AWS records it.
         guard error == nil else { return }
         for owner in Self.otherOwners(of: audited.resources, caller: call.caller.accountId) {
             var copy = audited
@@ -155,68 +116,40 @@ final class AuditRecorder: Sendable {
     }
 
     func audited(_ call: Call, response: JSONValue?, error: AWSError?) -> AuditedCall {
-        let (service, operation, caller, input, model) = (call.service, call.operation, call.caller, call.input, call.model)
-        var resources: [(type: String, name: String)] = []
-        if service == "kms" {
-            var arns: [String] = []
-            for candidate in [
-                response?["KeyMetadata"]?["Arn"]?.stringValue, response?["SourceKeyId"]?.stringValue,
-                response?["KeyId"]?.stringValue,
-            ] {
-                if let arn = candidate, arn.hasPrefix("arn:aws:kms:"), !arns.contains(arn) { arns.append(arn) }
-            }
-            let noted = call.notes?.keyArns ?? []
-            let touched = noted.isEmpty ? call.touched : noted + call.touched.filter { !$0.contains(":key/") }
-            for arn in touched where !arns.contains(arn) { arns.append(arn) }
-            if arns.isEmpty, let keyId = input?["KeyId"]?.stringValue ?? input?["TargetKeyId"]?.stringValue,
-                let arn = keyArn(named: keyId, caller: caller)
-            {
-                arns.append(arn)
-            }
-            resources = arns.map { (type: "AWS::KMS::Key", name: $0) }
-        }
+        let (operation, caller, input, model) = (call.operation, call.caller, call.input, call.model)
+        let context = AuditContext(
+            operation: operation, caller: caller, input: input, response: response, failed: error != nil,
+            touched: call.touched, noted: call.notes?.resourceArns ?? [])
+        let resources = call.auditing?.resources(context) ?? []
         var responseElements: JSONValue?
-        if error == nil, !call.readOnly, case .object(let members)? = response {
-            let kept = members.filter { Self.recordableResponse.contains($0.key) }
+        if error == nil, !call.traits.readOnly, case .object(let members)? = response {
+            let kept = members.filter { call.traits.recordedResponse.contains($0.key) }
             if !kept.isEmpty {
                 responseElements = .object(
                     Dictionary(
                         uniqueKeysWithValues: kept.map { (String($0.key.prefix(1).lowercased() + $0.key.dropFirst()), $0.value) })
                 )
             }
-            if Self.keyIdInResponseElements.contains(operation),
-                let key = call.notes?.keyArns.first ?? call.touched.first(where: { $0.contains(":key/") })
-            {
-                responseElements = ["keyId": .string(key)]
-            }
         }
+        if !call.traits.readOnly, let override = call.auditing?.responseElements(context) { responseElements = override }
         var parameters = input.map {
             RequestParameters.redactedMembers($0, shapeName: model.operations[operation] ?? nil, model: model)
         }
-        // AWS's KMS records name the algorithm of every Encrypt and Decrypt, and the key a Decrypt
-        // used even when the request named none.
-        if service == "kms", operation == "Encrypt" || operation == "Decrypt" {
+        if let auditing = call.auditing {
             var members = parameters ?? [:]
+            let hadParameters = parameters != nil
             parameters = nil  // `members` is the only reference: changed in place
-            if members["encryptionAlgorithm"] == nil { members["encryptionAlgorithm"] = "SYMMETRIC_DEFAULT" }
-            if operation == "Decrypt", members["keyId"] == nil, let arn = response?["KeyId"]?.stringValue {
-                members["keyId"] = .string(arn)
-            }
-            parameters = members
-        }
-        // ... and the key material a cryptographic call used.
-        var additional: JSONValue?
-        if service == "kms", error == nil, let material = response?["KeyMaterialId"]?.stringValue {
-            additional = ["keyMaterialId": .string(material)]
+            auditing.requestParameters(&members, context)
+            parameters = hadParameters || !members.isEmpty ? members : nil
         }
         var audited = AuditedCall(
-            service: service, eventName: operation, identity: Self.identity(caller), accountId: caller.accountId,
+            service: call.service, eventName: operation, identity: Self.identity(caller), accountId: caller.accountId,
             region: caller.region, sourceIPAddress: caller.sourceIPAddress, userAgent: caller.userAgent,
-            requestId: call.requestId, eventTime: call.time, readOnly: call.readOnly,
+            requestId: call.requestId, eventTime: call.time, readOnly: call.traits.readOnly,
             requestParameters: parameters.flatMap { $0.isEmpty ? nil : .object($0) },
             responseElements: responseElements, errorCode: error?.code, errorMessage: error?.message, resources: resources,
             tlsDetails: call.tls)
-        audited.additionalEventData = additional
+        audited.additionalEventData = call.auditing?.additionalEventData(context)
         return audited
     }
 }

@@ -95,12 +95,11 @@ struct Authenticator: Sendable {
         }
         if let expiration = credential.expiration, expiration <= sessionClock.now {
             let message = "The security token included in the request is expired"
-            let error: AWSError
-            if case .json = wire {
-                error = AWSError(code: "ExpiredTokenException", message: message)
-            } else {
-                error = AWSError(code: "ExpiredToken", message: message, httpStatus: 403)
-            }
+            let error: AWSError =
+                switch wire {
+                case .json, .restJSON: AWSError(code: "ExpiredTokenException", message: message)
+                case .query, .ec2: AWSError(code: "ExpiredToken", message: message, httpStatus: 403)
+                }
             return Outcome(error: error, accessKeyId: scope.accessKeyId)
         }
         do {

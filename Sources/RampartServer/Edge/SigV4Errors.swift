@@ -1,10 +1,15 @@
 import AWSProtocol
 
-/// SigV4 failures as each protocol family names them: JSON services answer 400 with
-/// `...Exception` codes, Query services 403 with their older codes.
+/// SigV4 failures as each protocol family names them: JSON and REST-JSON services answer 400
+/// with `...Exception` codes, Query and EC2 services 403 with their older codes.
 extension SigV4Error {
     func awsError(for wire: WireProtocol) -> AWSError {
-        switch (wire, kind) {
+        let family: WireProtocol =
+            switch wire {
+            case .json, .restJSON: .json
+            case .query, .ec2: .query(xmlns: "")
+            }
+        switch (family, kind) {
         case (.json, .missingAuthentication):
             return AWSError(code: "MissingAuthenticationTokenException", message: message)
         case (.json, .incompleteSignature):
@@ -22,6 +27,8 @@ extension SigV4Error {
             return AWSError(code: "SignatureDoesNotMatch", message: message, httpStatus: 403)
         case (.query, .unrecognizedClient):
             return AWSError(code: "InvalidClientTokenId", message: message, httpStatus: 403)
+        case (.restJSON, _), (.ec2, _):
+            preconditionFailure("mapped to a family above")
         }
     }
 }

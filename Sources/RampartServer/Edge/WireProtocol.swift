@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ServiceKit
 
 /// How a service talks on the wire, and how its answers and errors are written.
 enum WireProtocol: Sendable {
@@ -10,6 +11,19 @@ enum WireProtocol: Sendable {
     case json
     /// AWS Query with XML responses; `xmlns` names the service's namespace.
     case query(xmlns: String)
+    /// REST-JSON: errors carry their code in `X-Amzn-ErrorType` and the body.
+    case restJSON
+    /// EC2's query dialect: errors as `<Response><Errors><Error>`.
+    case ec2
+
+    init(_ format: WireFormat) {
+        switch format {
+        case .json: self = .json
+        case .query(let xmlns, _): self = .query(xmlns: xmlns)
+        case .restJSON: self = .restJSON
+        case .ec2: self = .ec2
+        }
+    }
 
     func errorResponse(_ error: AWSError, requestId: String) -> Response {
         switch self {
@@ -18,9 +32,45 @@ enum WireProtocol: Sendable {
             return Self.response(
                 status: error.httpStatus, contentType: "application/x-amz-json-1.1", body: body.serialized(),
                 requestId: requestId)
+        case .restJSON:
+            let body: JSONValue = ["__type": .string(error.code), "message": .string(error.message)]
+            var response = Self.response(
+                status: error.httpStatus, contentType: "application/json", body: body.serialized(), requestId: requestId)
+            response.headers[HTTPField.Name("X-Amzn-ErrorType")!] = error.code
+            return response
         case .query(let xmlns):
             let text = XMLWriter.errorResponse(error, requestId: requestId, xmlns: xmlns)
             return Self.response(status: error.httpStatus, contentType: "text/xml", body: Array(text.utf8), requestId: requestId)
+        case .ec2:
+            var w = XMLWriter()
+            w.open("Response")
+            w.element("Errors") { errors in
+                errors.element("Error") { e in
+                    e.element("Code", error.code)
+                    e.element("Message", error.message)
+                }
+            }
+            w.element("RequestID", requestId)
+            w.close("Response")
+            return Self.response(
+                status: error.httpStatus, contentType: "text/xml", body: Array(w.text.utf8), requestId: requestId)
+        }
+    }
+
+    /// A handler's answer on the wire.
+    func success(_ reply: Reply, requestId: String) -> Response {
+        switch reply {
+        case .json(let value):
+            let type = if case .restJSON = self { "application/json" } else { "application/x-amz-json-1.1" }
+            return Self.response(status: 200, contentType: type, body: value.serialized(), requestId: requestId)
+        case .xml(let body):
+            return Self.response(status: 200, contentType: "text/xml", body: body, requestId: requestId)
+        case .rest(let status, let headers, let body, let contentType):
+            var response = Self.response(status: status, contentType: contentType, body: body, requestId: requestId)
+            for (name, value) in headers {
+                if let field = HTTPField.Name(name) { response.headers[field] = value }
+            }
+            return response
         }
     }
 
@@ -32,15 +82,5 @@ enum WireProtocol: Sendable {
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
-    }
-
-    /// A Query-protocol success: `<XResponse><XResult>...</XResult><ResponseMetadata>`.
-    static func queryResponse(action: String, xmlns: String, requestId: String, result: (inout XMLWriter) -> Void) -> Response {
-        var w = XMLWriter()
-        w.open("\(action)Response", xmlns: xmlns)
-        w.element("\(action)Result", result)
-        w.element("ResponseMetadata") { $0.element("RequestId", requestId) }
-        w.close("\(action)Response")
-        return response(status: 200, contentType: "text/xml", body: Array(w.text.utf8), requestId: requestId)
     }
 }

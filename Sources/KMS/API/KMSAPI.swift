@@ -1,15 +1,16 @@
 import AWSProtocol
 import Foundation
 import Identity
-import KMS
 import KeyVault
+import ServiceKit
 
 /// KMS on the wire: AWS JSON 1.1 under `TrentService`, adapted to `KeyManagementService`.
-struct KMSAPI: JSONServiceAPI {
+struct KMSAPI: OperationHandler {
     let kms: KeyManagementService
-    let signingName = "kms"
-    let targetPrefix = "TrentService"
-    let validator = RequestValidator(model: .kms)
+
+    func handle(_ call: Invocation) async throws(AWSError) -> Reply {
+        .json(try await handle(operation: call.operation, input: call.input, caller: call.caller, requestId: call.requestId))
+    }
 
     func handle(operation: String, input: RequestInput, caller: Caller, requestId: String) async throws(AWSError) -> JSONValue {
         let keyId = input.string("KeyId") ?? ""
@@ -140,11 +141,7 @@ struct KMSAPI: JSONServiceAPI {
                 "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "KeyId": .string(result.keyArn),
             ]
             if let id = result.keyMaterialId { out["KeyMaterialId"] = .string(id) }
-            if var plaintext = result.plaintext {
-                out["Plaintext"] = .string(Base64.encode(plaintext))
-                Zeroize.array(&plaintext)
-                result.plaintext = nil
-            }
+            if let member = Self.secretMember(&result.plaintext) { out["Plaintext"] = member }
             return .object(out)
         case "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext":
             var result = try kms.generateDataKeyPair(
@@ -156,11 +153,7 @@ struct KMSAPI: JSONServiceAPI {
                 "PublicKey": .string(Base64.encode(result.publicKey)), "KeyId": .string(result.keyArn),
                 "KeyPairSpec": .string(result.keyPairSpec), "KeyMaterialId": .string(result.keyMaterialId),
             ]
-            if var plaintext = result.privateKeyPlaintext {
-                out["PrivateKeyPlaintext"] = .string(Base64.encode(plaintext))
-                Zeroize.array(&plaintext)
-                result.privateKeyPlaintext = nil
-            }
+            if let member = Self.secretMember(&result.privateKeyPlaintext) { out["PrivateKeyPlaintext"] = member }
             return .object(out)
         case "Sign":
             let result = try kms.sign(
@@ -405,6 +398,16 @@ struct KMSAPI: JSONServiceAPI {
         (input.structureList("Tags") ?? []).map {
             Tag(key: $0["TagKey"]?.stringValue ?? "", value: $0["TagValue"]?.stringValue ?? "")
         }
+    }
+
+    /// A secret response member (a data key, a private key) as base64; the secret's own buffer
+    /// is scrubbed in place once encoded.
+    static func secretMember(_ secret: inout [UInt8]?) -> JSONValue? {
+        // No binding of the bytes: a second reference alive at the scrub would make it zero a copy.
+        guard secret != nil else { return nil }
+        let member = JSONValue.string(Base64.encode(secret!))
+        Zeroize.optional(&secret)
+        return member
     }
 
     static func context(_ input: RequestInput, _ name: String) -> EncryptionContext {

@@ -1,12 +1,12 @@
 import AWSProtocol
 import Foundation
-import Hummingbird
 import Identity
+import ServiceKit
 
 extension IAMAPI {
     /// Inline policies of users, groups and roles; managed policies, their versions and
     /// attachments; nil for other actions.
-    func handlePolicies(_ action: String, _ call: Call) async throws(AWSError) -> Response? {
+    func handlePolicies(_ action: String, _ call: Call) async throws(AWSError) -> Reply? {
         if let response = try await handleInlinePolicies(action, call) { return response }
         if let response = try await handleAttachments(action, call) { return response }
         let account = call.account
@@ -119,7 +119,7 @@ extension IAMAPI {
     static let inlinePolicyActions = forEveryOwner(["PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy"])
     static let attachmentActions = forEveryOwner(["AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies"])
 
-    func handleInlinePolicies(_ action: String, _ call: Call) async throws(AWSError) -> Response? {
+    func handleInlinePolicies(_ action: String, _ call: Call) async throws(AWSError) -> Reply? {
         guard Self.inlinePolicyActions.contains(action), let owner = Self.owner(of: action, call) else { return nil }
         let account = call.account
         let policyName = call.name("PolicyName")
@@ -145,7 +145,7 @@ extension IAMAPI {
         return call.respond { _ in }
     }
 
-    func handleAttachments(_ action: String, _ call: Call) async throws(AWSError) -> Response? {
+    func handleAttachments(_ action: String, _ call: Call) async throws(AWSError) -> Reply? {
         guard Self.attachmentActions.contains(action), let owner = Self.owner(of: action, call) else { return nil }
         let account = call.account
         switch action.prefix(6) {

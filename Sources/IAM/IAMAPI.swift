@@ -1,31 +1,24 @@
 import AWSProtocol
+import AccessControl
 import Foundation
-import Hummingbird
 import Identity
 import Policy
+import ServiceKit
 
 /// IAM on the wire (Query, version 2010-05-08): users and access keys here; groups, roles,
 /// inline and managed policies in the extensions.
-struct IAMAPI: QueryServiceAPI {
+struct IAMAPI: OperationHandler {
     let iam: IAMService
     /// Checks a policy document; nil when it is well-formed, else MalformedPolicyDocument's message.
     let validatePolicy: IAMService.PolicyValidator = Authorization.validateIdentityPolicy
     /// Whether the caller may perform an IAM action on a resource (root: always; users: their policies).
     let authorize: @Sendable (Caller, String, String, [String: [String]]) -> AWSError?
-    let signingName = "iam"
-    let xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
-    let version = "2010-05-08"
-    let model = ServiceModel.iam
-    let decoder = QueryDecoder(model: .iam)
-    let validator = RequestValidator(model: .iam)
+    static let xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
 
-    func handle(action: String, request: QueryRequest, caller: Caller, requestId: String) async throws(AWSError) -> Response {
-        let input: RequestInput
-        do {
-            input = try validator.validate(operation: action, input: try decoder.decode(action: action, request: request))
-        } catch let error where error.code == "ValidationException" || error.code == "SerializationException" {
-            throw .iamValidation(error.message)
-        }
+    func handle(_ invocation: Invocation) async throws(AWSError) -> Reply {
+        let (action, input, caller, requestId) = (
+            invocation.operation, invocation.input, invocation.caller, invocation.requestId
+        )
         let account = caller.accountId
         // Calls about "the caller's own user" default to the caller.
         let userName = input.string("UserName") ?? caller.principal.userName
@@ -34,8 +27,8 @@ struct IAMAPI: QueryServiceAPI {
         let resource = Self.resource(of: input, account: account, userName: userName)
         if let denial = authorize(caller, "iam:\(action)", resource, tagKeys) { throw denial }
 
-        func respond(_ body: (inout XMLWriter) -> Void) -> Response {
-            WireProtocol.queryResponse(action: action, xmlns: xmlns, requestId: requestId, result: body)
+        func respond(_ body: (inout XMLWriter) -> Void) -> Reply {
+            QueryReply.make(action: action, xmlns: Self.xmlns, requestId: requestId, result: body)
         }
         let call = Call(input: input, account: account, caller: caller, respond: respond)
         if let response = try await handleGroups(action, call) { return response }

@@ -1,20 +1,23 @@
 import AWSProtocol
+import AccessControl
 import Audit
 import Foundation
 import Identity
 import RampartCore
+import ServiceKit
 
 /// CloudTrail on the wire (JSON 1.1): LookupEvents over the caller's account and region.
-struct CloudTrailAPI: JSONServiceAPI {
+struct CloudTrailAPI: OperationHandler {
     let trail: AuditTrail
     /// The digest signing key's public half, for ListPublicKeys.
     let digestKey: (der: [UInt8], fingerprint: String)?
     let clock: any ServiceClock
-    let signingName = "cloudtrail"
-    let targetPrefix = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"
-    let validator = RequestValidator(model: .cloudTrail)
 
-    func handle(operation: String, input: RequestInput, caller: Caller, requestId: String) async throws(AWSError) -> JSONValue {
+    func handle(_ call: Invocation) async throws(AWSError) -> Reply {
+        .json(try await handle(operation: call.operation, input: call.input, caller: call.caller))
+    }
+
+    func handle(operation: String, input: RequestInput, caller: Caller) async throws(AWSError) -> JSONValue {
         // The trail is read and configured with IAM permissions, as in AWS (an account's root needs none).
         let trailName = input.string("Name") ?? input.string("TrailName")
         let resource =

@@ -1,33 +1,20 @@
 import AWSProtocol
+import AccessControl
 import Foundation
-import Hummingbird
 import Identity
+import ServiceKit
 
 /// STS on the wire (Query, version 2011-06-15): GetCallerIdentity, AssumeRole, GetSessionToken.
-struct STSAPI: QueryServiceAPI {
+struct STSAPI: OperationHandler {
     let sts: STSService
-    let signingName = "sts"
-    let xmlns = "https://sts.amazonaws.com/doc/2011-06-15/"
-    let version = "2011-06-15"
-    let model = ServiceModel.sts
-    let decoder = QueryDecoder(model: .sts)
-    let validator = RequestValidator(model: .sts)
+    static let xmlns = "https://sts.amazonaws.com/doc/2011-06-15/"
 
-    func handle(action: String, request: QueryRequest, caller: Caller, requestId: String) async throws(AWSError) -> Response {
-        if let given = request.version, given != version {
-            throw AWSError(code: "InvalidAction", message: "Could not find operation \(action) for version \(given)")
-        }
-        guard model.operations[action] != nil else {
-            throw AWSError(code: "InvalidAction", message: "Could not find operation \(action) for version \(version)")
-        }
-        let input: RequestInput
-        do {
-            input = try validator.validate(operation: action, input: try decoder.decode(action: action, request: request))
-        } catch let error where error.code == "ValidationException" || error.code == "SerializationException" {
-            throw AWSError(code: "ValidationError", message: error.message)
-        }
-        func respond(_ body: (inout XMLWriter) -> Void) -> Response {
-            WireProtocol.queryResponse(action: action, xmlns: xmlns, requestId: requestId, result: body)
+    func handle(_ invocation: Invocation) async throws(AWSError) -> Reply {
+        let (action, input, caller, requestId) = (
+            invocation.operation, invocation.input, invocation.caller, invocation.requestId
+        )
+        func respond(_ body: (inout XMLWriter) -> Void) -> Reply {
+            QueryReply.make(action: action, xmlns: Self.xmlns, requestId: requestId, result: body)
         }
         switch action {
         case "GetCallerIdentity":

@@ -1,17 +1,26 @@
-import AWSProtocol
+public import AWSProtocol
 import Foundation
-import Identity
-import KMS
-import Policy
+public import Identity
+public import Policy
+public import RampartCore
 import Synchronization
 
-/// The server's authorization decisions, made by the Policy module: key policies and identity
-/// policies for KMS (grants are checked by the key service when these refuse), identity
-/// policies for IAM. Parsed policies are cached by their text.
-enum Authorization {
-    static let kms: any KMSAuthorizer = PolicyKMSAuthorizer()
+/// Authorization decisions, made by the Policy module for every service: identity policies,
+/// resource policies (required, as KMS key policies are, or optional, as the other services'
+/// are), session policies and trust policies. Parsed policies are cached by their text.
+public enum Authorization {
+    /// The service clock that `aws:CurrentTime` and `aws:EpochTime` read (the machine's clock
+    /// until the server names its own, so `rampart dev advance-clock` moves policy time too).
+    private static let clock = Mutex<any ServiceClock>(SystemClock())
 
-    static let iam: @Sendable (Caller, String, String, [String: [String]]) -> AWSError? = { caller, action, resource, extra in
+    public static func use(clock: any ServiceClock) {
+        self.clock.withLock { $0 = clock }
+    }
+
+    static var now: Date { clock.withLock { $0.now } }
+
+    public static let iam: @Sendable (Caller, String, String, [String: [String]]) -> AWSError? = {
+        caller, action, resource, extra in
         if caller.principal.kind == .root && caller.sessionPolicy == nil { return nil }
         let context = PolicyContext.make(action: action, resource: resource, caller: caller, extra: extra)
         let result = identityOnly(caller, context)
@@ -26,7 +35,7 @@ enum Authorization {
     /// Identity policies alone (no resource policy in play): an explicit Deny in any wins,
     /// otherwise an Allow in any allows (an account's root needs none); a session policy must
     /// allow too.
-    static func identityOnly(_ caller: Caller, _ context: RequestContext) -> EvaluationResult {
+    public static func identityOnly(_ caller: Caller, _ context: RequestContext) -> EvaluationResult {
         let documents = PolicyCache.shared.documents(caller.identityPolicies, kind: .identity)
         let results = documents.map { $0.evaluate(context) }
         if let deny = results.first(where: { $0.decision == .explicitDeny }) { return deny }
@@ -43,13 +52,13 @@ enum Authorization {
         return EvaluationResult(decision: .implicitDeny, reason: "no identity-based policy allows \(context.action)")
     }
 
-    static func sessionPolicy(_ caller: Caller) -> PolicyDocument? {
+    public static func sessionPolicy(_ caller: Caller) -> PolicyDocument? {
         caller.sessionPolicy.flatMap { PolicyCache.shared.document($0, kind: .identity) }
     }
 
     /// May `caller` assume `role`? Its trust policy is the resource policy, combined with the
     /// caller's identity policies as AWS combines them (cross-account needs both).
-    static func assumeRole(_ caller: Caller, _ role: IAMRole?, roleArn: String) -> AWSError? {
+    public static func assumeRole(_ caller: Caller, _ role: IAMRole?, roleArn: String) -> AWSError? {
         let denied = AWSError.iamAccessDenied(
             "User: \(caller.principal.arn) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
         guard let role, let trust = PolicyCache.shared.document(role.assumeRolePolicy, kind: .resource) else { return denied }
@@ -61,11 +70,11 @@ enum Authorization {
         return result.isAllowed ? nil : denied
     }
 
-    static let validateTrustPolicy: IAMService.PolicyValidator = { document in
+    public static let validateTrustPolicy: IAMService.PolicyValidator = { document in
         validate(document, kind: .resource)
     }
 
-    static func validate(_ document: String, kind: PolicyKind) -> String? {
+    public static func validate(_ document: String, kind: PolicyKind) -> String? {
         do {
             _ = try PolicyDocument.parse(document, kind: kind)
             return nil
@@ -74,54 +83,17 @@ enum Authorization {
         }
     }
 
-    static let validateIdentityPolicy: IAMService.PolicyValidator = { document in
+    public static let validateIdentityPolicy: IAMService.PolicyValidator = { document in
         validate(document, kind: .identity)
-    }
-}
-
-/// Key policies and identity policies, combined as AWS combines them for KMS.
-struct PolicyKMSAuthorizer: KMSAuthorizer {
-    func authorize(_ request: KMSAccessRequest) -> AWSError? {
-        let caller = request.caller
-        let isRoot = caller.principal.kind == .root
-        guard let key = request.key else {
-            // CreateKey, ListKeys, ListAliases, GenerateRandom: identity policies only.
-            if isRoot && caller.sessionPolicy == nil { return nil }
-            let context = PolicyContext.make(
-                action: request.action, resource: request.resource ?? "*", caller: caller, extra: request.conditionKeys)
-            let result = Authorization.identityOnly(caller, context)
-            return result.isAllowed
-                ? nil : .accessDenied(AccessDeniedMessage.text(request, because: Self.because(result, request)))
-        }
-        var extra = request.conditionKeys
-        extra["kms:CallerAccount"] = [caller.accountId]
-        extra["kms:KeySpec"] = [key.keySpec.rawValue]
-        extra["kms:KeyUsage"] = [key.keyUsage.rawValue]
-        extra["kms:KeyOrigin"] = [key.origin.rawValue]
-        for tag in key.tags { extra["aws:ResourceTag/\(tag.key)"] = [tag.value] }
-        let context = PolicyContext.make(action: request.action, resource: key.arn, caller: caller, extra: extra)
-        let keyPolicy = PolicyCache.shared.document(key.policy, kind: .keyPolicy)
-        let result = PolicyEvaluation.evaluate(
-            identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), resourcePolicy: keyPolicy,
-            sessionPolicy: Authorization.sessionPolicy(caller), context: context, resourceAccount: key.accountId,
-            isRootPrincipal: isRoot)
-        return result.isAllowed ? nil : .accessDenied(AccessDeniedMessage.text(request, because: Self.because(result, request)))
-    }
-
-    static func because(_ result: EvaluationResult, _ request: KMSAccessRequest) -> String {
-        if result.decision == .explicitDeny { return "with an explicit deny" }
-        if let key = request.key, key.accountId != request.caller.accountId {
-            return "no resource-based policy allows the \(request.action) action"
-        }
-        return "no identity-based policy allows the \(request.action) action"
     }
 }
 
 /// The request context policies are evaluated against: the action, the resource, who asks,
 /// and the global condition keys (`aws:SourceIp`, `aws:PrincipalArn`, ...).
-enum PolicyContext {
-    static func make(action: String, resource: String, caller: Caller, extra: [String: [String]]) -> RequestContext {
+public enum PolicyContext {
+    public static func make(action: String, resource: String, caller: Caller, extra: [String: [String]]) -> RequestContext {
         let p = caller.principal
+        if p.kind == .awsService { return service(action: action, resource: resource, caller: caller, extra: extra) }
         var keys = extra
         keys["aws:SourceIp"] = [caller.sourceIPAddress]
         // A role session is known to policies by its role's ARN as well as its own.
@@ -136,7 +108,7 @@ enum PolicyContext {
             keys["kms:ViaService"] = ["\(service).\(caller.region).amazonaws.com"]
             keys["aws:CalledVia"] = ["\(service).amazonaws.com"]
         }
-        let now = Date()
+        let now = Authorization.now
         keys["aws:CurrentTime"] = [Timestamp.iso8601(now, fractional: false)]
         keys["aws:EpochTime"] = [String(Int(now.timeIntervalSince1970))]
         var variables: [String: String] = ["aws:userid": p.userId, "aws:PrincipalAccount": p.accountId]
@@ -147,13 +119,67 @@ enum PolicyContext {
     }
 }
 
+extension PolicyContext {
+    /// A service principal's context: it has no account, user or tags; `aws:PrincipalServiceName`,
+    /// `aws:SourceArn` and `aws:SourceAccount` say which service acts and for what.
+    static func service(action: String, resource: String, caller: Caller, extra: [String: [String]]) -> RequestContext {
+        let name = caller.principal.arn
+        var keys = extra
+        keys["aws:PrincipalServiceName"] = [name]
+        keys["aws:PrincipalIsAWSService"] = ["true"]
+        if let sourceArn = caller.sourceArn { keys["aws:SourceArn"] = [sourceArn] }
+        if let sourceAccount = caller.sourceAccount { keys["aws:SourceAccount"] = [sourceAccount] }
+        keys["aws:SecureTransport"] = ["true"]
+        let now = Authorization.now
+        keys["aws:CurrentTime"] = [Timestamp.iso8601(now, fractional: false)]
+        keys["aws:EpochTime"] = [String(Int(now.timeIntervalSince1970))]
+        return RequestContext(
+            action: action, resource: resource, principalArn: name, principalAccount: "", principalIdentifiers: [name],
+            conditionKeys: keys, policyVariables: [:])
+    }
+}
+
+extension Authorization {
+    /// Decides a call on a resource with a resource policy of its own, under AWS's rule for the
+    /// service (`.required` for KMS key policies, `.optional` for the others), with the caller's
+    /// identity and session policies. Service principals are allowed by the resource policy alone.
+    public static func evaluate(
+        _ caller: Caller, action: String, resource: String, resourceAccount: String, resourcePolicy: String?,
+        rule: ResourcePolicyRule, extra: [String: [String]] = [:]
+    ) -> EvaluationResult {
+        let context = PolicyContext.make(action: action, resource: resource, caller: caller, extra: extra)
+        let policy = resourcePolicy.flatMap { PolicyCache.shared.document($0, kind: .resource) }
+        return PolicyEvaluation.evaluate(
+            rule: rule, identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity),
+            resourcePolicy: policy, sessionPolicy: sessionPolicy(caller), context: context,
+            resourceAccount: resourceAccount, isRootPrincipal: caller.principal.kind == .root,
+            isServicePrincipal: caller.principal.kind == .awsService)
+    }
+
+    /// `evaluate`, as AWS's AccessDenied error when refused.
+    public static func authorize(
+        _ caller: Caller, action: String, resource: String, resourceAccount: String, resourcePolicy: String?,
+        rule: ResourcePolicyRule, extra: [String: [String]] = [:]
+    ) -> AWSError? {
+        let result = evaluate(
+            caller, action: action, resource: resource, resourceAccount: resourceAccount, resourcePolicy: resourcePolicy,
+            rule: rule, extra: extra)
+        if result.isAllowed { return nil }
+        let why =
+            result.decision == .explicitDeny
+            ? "with an explicit deny" : "because no identity-based or resource-based policy allows the \(action) action"
+        return .accessDenied(
+            "User: \(caller.principal.arn) is not authorized to perform: \(action) on resource: \(resource) \(why)")
+    }
+}
+
 /// Parsed policies by text: parsing happens once per distinct document, not per request.
-final class PolicyCache: Sendable {
-    static let shared = PolicyCache()
+public final class PolicyCache: Sendable {
+    public static let shared = PolicyCache()
     /// By kind, then text (no key string is built per request).
     private let cache = Mutex<[PolicyKind: [String: PolicyDocument]]>([:])
 
-    func document(_ text: String, kind: PolicyKind) -> PolicyDocument? {
+    public func document(_ text: String, kind: PolicyKind) -> PolicyDocument? {
         if let hit = cache.withLock({ $0[kind]?[text] }) { return hit }
         guard let parsed = try? PolicyDocument.parse(text, kind: kind) else { return nil }
         cache.withLock { c in
@@ -163,7 +189,7 @@ final class PolicyCache: Sendable {
         return parsed
     }
 
-    func documents(_ texts: [String], kind: PolicyKind) -> [PolicyDocument] {
+    public func documents(_ texts: [String], kind: PolicyKind) -> [PolicyDocument] {
         texts.compactMap { document($0, kind: kind) }
     }
 }

@@ -1,14 +1,14 @@
 import AWSProtocol
 import Foundation
-import Hummingbird
 import Identity
+import ServiceKit
 
 /// One IAM request, decoded and authorized: what the per-entity handlers need.
 struct IAMCall {
     let input: RequestInput
     let account: String
     let caller: Caller
-    let respond: ((inout XMLWriter) -> Void) -> Response
+    let respond: ((inout XMLWriter) -> Void) -> Reply
 
     func name(_ member: String) -> String { input.string(member) ?? "" }
 }
@@ -17,7 +17,7 @@ extension IAMAPI {
     typealias Call = IAMCall
 
     /// Groups and membership; nil for other actions.
-    func handleGroups(_ action: String, _ call: Call) async throws(AWSError) -> Response? {
+    func handleGroups(_ action: String, _ call: Call) async throws(AWSError) -> Reply? {
         let account = call.account
         switch action {
         case "CreateGroup":

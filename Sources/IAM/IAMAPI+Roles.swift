@@ -1,11 +1,12 @@
 import AWSProtocol
+import AccessControl
 import Foundation
-import Hummingbird
 import Identity
+import ServiceKit
 
 extension IAMAPI {
     /// Roles, their trust policies and tags; nil for other actions.
-    func handleRoles(_ action: String, _ call: Call) async throws(AWSError) -> Response? {
+    func handleRoles(_ action: String, _ call: Call) async throws(AWSError) -> Reply? {
         let account = call.account
         let roleName = call.name("RoleName")
         switch action {

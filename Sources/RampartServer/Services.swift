@@ -1,0 +1,38 @@
+import AccessControl
+import CloudTrail
+import IAM
+import KMS
+import RampartCore
+import STS
+import ServiceKit
+
+/// The services this server serves: one line each. Adding a service is adding its line here
+/// (and its module to Package.swift); nothing else at the edge changes.
+enum Services {
+    static func all(
+        _ context: ServiceContext, kms: KeyManagementService, digestKey: (der: [UInt8], fingerprint: String)?,
+        devClock: Bool
+    ) -> [ServiceDescriptor] {
+        var services: [ServiceDescriptor] = [
+            kms.descriptor(),
+            IAMModule.descriptor(context),
+            STSModule.descriptor(context),
+        ]
+        if let cloudTrail = CloudTrailModule.descriptor(context, digestKey: digestKey) { services.append(cloudTrail) }
+        if devClock { services.append(DevAPI.descriptor(clock: context.clock, sweeps: [{ _ = await kms.sweep() }])) }
+        return services
+    }
+}
+
+/// A document store that holds nothing, for servers built without one (unit tests of the
+/// services that need none).
+struct NoDocuments: DocumentStore {
+    func document(_ key: DocumentKey) async throws -> [UInt8]? { nil }
+    func documents(module: String, kind: String, accountId: String, region: String) async throws -> [StoredDocument] { [] }
+    func put(_ key: DocumentKey, document: [UInt8]) async throws {
+        throw StoreUnavailable()
+    }
+    func delete(_ key: DocumentKey) async throws -> Bool { false }
+
+    struct StoreUnavailable: Error {}
+}

@@ -1,0 +1,75 @@
+/// What CloudTrail calls an event's category: management events are on by default, data
+/// events (an object read, a message sent, a function invoked) only when selected.
+public enum EventCategory: String, Sendable {
+    case management = "Management"
+    case data = "Data"
+}
+
+/// What the edge needs to know of one operation besides its handler.
+public struct OperationTraits: Sendable, Hashable {
+    /// The IAM action, e.g. `kms:Encrypt`.
+    public var action: String
+    /// Whether CloudTrail records the call as read-only (from AWS's CloudTrail documentation,
+    /// not from the name: KMS's Encrypt and Decrypt are read-only).
+    public var readOnly: Bool
+    public var category: EventCategory
+    /// Response members a record may carry as `responseElements` (never a secret).
+    public var recordedResponse: Set<String>
+
+    public init(action: String, readOnly: Bool, category: EventCategory = .management, recordedResponse: Set<String> = []) {
+        self.action = action
+        self.readOnly = readOnly
+        self.category = category
+        self.recordedResponse = recordedResponse
+    }
+}
+
+/// The operations a service serves, by name. An operation that is not here is unknown to the
+/// edge: rejected before it is logged, authorized or handled, even when the model has it.
+public struct OperationTable: Sendable {
+    public let traits: [String: OperationTraits]
+
+    public init(_ traits: [String: OperationTraits]) {
+        self.traits = traits
+    }
+
+    /// A table from lists: `readOnly` and `changes` name every served operation once; each is
+    /// `<actionPrefix>:<Operation>`; `recordedResponse` applies to every change, and
+    /// `recordedResponseByOperation` adds to it.
+    public init(
+        actionPrefix: String, readOnly: [String], changes: [String], data: Set<String> = [],
+        recordedResponse: Set<String> = [], recordedResponseByOperation: [String: Set<String>] = [:]
+    ) {
+        var traits: [String: OperationTraits] = [:]
+        for name in readOnly {
+            traits[name] = OperationTraits(
+                action: "\(actionPrefix):\(name)", readOnly: true, category: data.contains(name) ? .data : .management)
+        }
+        for name in changes {
+            precondition(traits[name] == nil, "\(name) is listed as read-only and as a change")
+            traits[name] = OperationTraits(
+                action: "\(actionPrefix):\(name)", readOnly: false, category: data.contains(name) ? .data : .management,
+                recordedResponse: recordedResponse.union(recordedResponseByOperation[name] ?? []))
+        }
+        self.traits = traits
+    }
+
+    public subscript(_ operation: String) -> OperationTraits? { traits[operation] }
+
+    public var names: Dictionary<String, OperationTraits>.Keys { traits.keys }
+}
+
+extension OperationTable {
+    /// The table with the model's other operations added, so that a call to one is answered by
+    /// the service's handler ("not supported by this Rampart build") and recorded, rather than
+    /// refused as unknown. They are not served, so their records only ever carry an error;
+    /// their read-only flag follows AWS's naming (`Get`, `List`, `Describe`, `Lookup`).
+    public func adding(unserved operations: some Sequence<String>, actionPrefix: String) -> OperationTable {
+        var all = traits
+        for name in operations where all[name] == nil {
+            let readOnly = ["Get", "List", "Describe", "Lookup"].contains { name.hasPrefix($0) }
+            all[name] = OperationTraits(action: "\(actionPrefix):\(name)", readOnly: readOnly)
+        }
+        return OperationTable(all)
+    }
+}

@@ -1,0 +1,33 @@
+public import Audit
+public import Identity
+public import KeyVault
+public import Logging
+public import RampartCore
+
+/// What every service is built from: the root of trust, the service clock, who is calling,
+/// the trail, and the shared document store. `RampartServer` makes one and hands it to each
+/// service's descriptor factory.
+public struct ServiceContext: Sendable {
+    public var vault: KeyVault
+    /// The service clock (moved by `rampart dev advance-clock` under `--dev-clock`).
+    public var clock: AdjustableClock
+    public var identity: IdentityService
+    public var iam: IAMService
+    /// The trail, for services that read it (CloudTrail's LookupEvents) or subscribe to it.
+    public var trail: AuditTrail?
+    public var documents: any DocumentStore
+    public var logger: Logger
+
+    public init(
+        vault: KeyVault, clock: AdjustableClock, identity: IdentityService, iam: IAMService, trail: AuditTrail?,
+        documents: any DocumentStore, logger: Logger
+    ) {
+        self.vault = vault
+        self.clock = clock
+        self.identity = identity
+        self.iam = iam
+        self.trail = trail
+        self.documents = documents
+        self.logger = logger
+    }
+}
