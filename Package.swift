@@ -103,7 +103,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["README.md"],
+            exclude: ["README.md", "ERRORS.md"],
             swiftSettings: swiftSettings
         ),
         // HTTP edge.
