@@ -121,7 +121,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["README.md"],
+            exclude: ["README.md", "ERRORS.md"],
             swiftSettings: swiftSettings
         ),
         // IAM, STS and CloudTrail on the wire: one module each, over Identity and Audit.

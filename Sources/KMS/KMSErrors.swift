@@ -11,7 +11,7 @@ extension AWSError {
     }
 
     public static func aliasNotFound(_ aliasArn: String) -> AWSError {
-        kmsNotFound("Alias '\(aliasArn)' is not found.")
+        kmsNotFound("Alias \(aliasArn) is not found.")
     }
 
     public static func invalidKeyId(_ keyId: String) -> AWSError {
@@ -35,11 +35,19 @@ extension AWSError {
     public static func incorrectKey() -> AWSError {
         AWSError(
             code: "IncorrectKeyException",
-            message: "The key ID in the request does not identify a KMS key that can perform this operation.")
+            message: "The key ID in the request does not identify a CMK that can perform this operation.")
     }
 
     public static func alreadyExists(_ message: String) -> AWSError {
         AWSError(code: "AlreadyExistsException", message: message)
+    }
+
+    /// AWS's answer to an alias name without the `alias/` prefix.
+    public static func aliasPrefixMissing() -> AWSError {
+        .validation(
+            message:
+                "Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
+        )
     }
 
     public static func invalidAliasName(_ message: String) -> AWSError {

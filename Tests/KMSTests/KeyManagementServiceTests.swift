@@ -210,7 +210,7 @@ struct KeyManagementServiceTests {
                 == "InvalidAliasNameException")
         #expect(
             await errorCode { try await kms.createAlias(aliasName: "orders", targetKeyId: b.keyId, caller: caller) }
-                == "InvalidAliasNameException")
+                == "ValidationException")
         #expect(try kms.describeKey(keyId: "alias/orders", caller: caller).keyId == a.keyId)
         #expect(try kms.describeKey(keyId: "arn:aws:kms:us-east-1:111111111111:alias/orders", caller: caller).keyId == a.keyId)
         try await kms.updateAlias(aliasName: "alias/orders", targetKeyId: b.arn, caller: caller)

@@ -73,7 +73,7 @@ struct ZeroizeTests {
     func bindingScrubsACopy() {
         // The defect this guards against: `if var s = optional { Zeroize.array(&s) }` zeroes a
         // copy, and the original buffer keeps the secret until it is freed.
-        var secret: [UInt8]? = Array(repeating: 0xA5, count: 32)
+        let secret: [UInt8]? = Array(repeating: 0xA5, count: 32)
         if var bound = secret { Zeroize.array(&bound) }
         #expect(secret == Array(repeating: 0xA5, count: 32))
     }

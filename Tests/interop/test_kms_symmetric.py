@@ -219,7 +219,7 @@ def test_rotation(kms, key):
     assert status["KeyId"] == key["Arn"]
     assert "NextRotationDate" in status
     ct = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"old")["CiphertextBlob"]
-    assert kms.rotate_key_on_demand(KeyId=key["KeyId"])["KeyId"] == key["KeyId"]
+    assert kms.rotate_key_on_demand(KeyId=key["KeyId"])["KeyId"] == key["Arn"]
     rotations = kms.list_key_rotations(KeyId=key["KeyId"])["Rotations"]
     assert [r["RotationType"] for r in rotations] == ["ON_DEMAND"]
     assert rotations[0]["KeyMaterialState"] == "CURRENT"

@@ -228,7 +228,7 @@ struct KMSAPI: OperationHandler {
             if let started = key.onDemandRotationStartDate { out["OnDemandRotationStartDate"] = Timestamp.epochSeconds(started) }
             return .object(out)
         case "RotateKeyOnDemand":
-            return ["KeyId": .string(try await kms.rotateKeyOnDemand(keyId: keyId, caller: caller).keyId)]
+            return ["KeyId": .string(try await kms.rotateKeyOnDemand(keyId: keyId, caller: caller).arn)]
         case "ListKeyRotations":
             let page = try kms.listKeyRotations(
                 keyId: keyId, includeInitial: input.string("IncludeKeyMaterial") == "ALL_KEY_MATERIAL",

@@ -27,6 +27,15 @@ public struct GrantConstraints: Sendable, Codable, Hashable {
         self.encryptionContextSubset = encryptionContextSubset
         self.encryptionContextEquals = encryptionContextEquals
     }
+
+    /// The constraints as AWS keeps them: an empty map counts as not given, and nil when
+    /// neither map names a pair (a grant with no constraint).
+    public var normalized: GrantConstraints? {
+        let subset = encryptionContextSubset.flatMap { $0.isEmpty ? nil : $0 }
+        let equals = encryptionContextEquals.flatMap { $0.isEmpty ? nil : $0 }
+        if subset == nil && equals == nil { return nil }
+        return GrantConstraints(encryptionContextSubset: subset, encryptionContextEquals: equals)
+    }
 }
 
 /// Pure rules for grants: which operations exist, and whether a grant covers a request.

@@ -9,16 +9,17 @@ public enum TagRules {
         var seen = Set<String>()
         for tag in tags {
             if tag.key.lowercased().hasPrefix("aws:") {
-                throw .tagException("Tag keys beginning with 'aws:' are reserved for AWS use: \(tag.key)")
+                throw .tagException("Tags beginning with aws: are reserved")
             }
             guard seen.insert(tag.key).inserted else {
-                throw .tagException("Duplicate tag key in the request: \(tag.key)")
+                throw .tagException("Duplicate tag keys")
             }
         }
-        if tags.count > maxTagsPerKey {
-            throw .tagException("A key may have at most \(maxTagsPerKey) tags")
-        }
+        if tags.count > maxTagsPerKey { throw tooManyTags() }
     }
+
+    /// AWS's refusal when a key would carry more than `maxTagsPerKey` tags.
+    public static func tooManyTags() -> AWSError { .tagException("Too many tags") }
 
     /// `existing` with `new` added; a new value replaces the old one for the same key.
     public static func merge(_ existing: [Tag], _ new: [Tag]) -> [Tag] {

@@ -7,9 +7,16 @@ import Synchronization
 extension KeyManagementService {
     static let reservedAliasPrefix = "alias/aws/"
 
+    /// AWS refuses a name without the `alias/` prefix as a ValidationException (CreateAlias,
+    /// UpdateAlias and DeleteAlias alike); InvalidAliasNameException is for names it reserves.
+    static func checkAliasPrefix(_ name: String) throws(AWSError) {
+        guard name.hasPrefix("alias/") else { throw .aliasPrefixMissing() }
+    }
+
     static func checkAliasName(_ name: String) throws(AWSError) {
-        guard name.hasPrefix("alias/"), name.count > 6 else {
-            throw .invalidAliasName("Alias must start with the prefix \"alias/\".")
+        try checkAliasPrefix(name)
+        guard name.count > 6 else {
+            throw .invalidAliasName("An alias name needs a name after the prefix \"alias/\".")
         }
         if name.hasPrefix(reservedAliasPrefix) {
             throw .invalidAliasName("Alias names that begin with \"alias/aws/\" are reserved for AWS managed keys.")
@@ -56,6 +63,7 @@ extension KeyManagementService {
     }
 
     public func updateAlias(aliasName: String, targetKeyId: String, caller: Caller) async throws(AWSError) {
+        try Self.checkAliasPrefix(aliasName)
         try await change { () async throws(AWSError) -> Void in
             let id = AliasID(accountId: caller.accountId, region: caller.region, name: aliasName)
             guard var alias = state.withLock({ $0.aliases[id] }) else {
@@ -83,6 +91,7 @@ extension KeyManagementService {
     }
 
     public func deleteAlias(aliasName: String, caller: Caller) async throws(AWSError) {
+        try Self.checkAliasPrefix(aliasName)
         try await change { () async throws(AWSError) -> Void in
             let id = AliasID(accountId: caller.accountId, region: caller.region, name: aliasName)
             guard let alias = state.withLock({ $0.aliases[id] }) else {

@@ -105,7 +105,7 @@ extension KeyManagementService {
             guard plaintext.count <= limit else {
                 throw .validation(
                     message:
-                        "Plaintext of \(plaintext.count) bytes exceeds the limit of \(limit) bytes for \(target.key.keySpec.rawValue) with \(target.algorithm.rawValue)."
+                        "Algorithm \(target.algorithm.rawValue) and key spec \(target.key.keySpec.rawValue) cannot encrypt data larger than \(limit) bytes."
                 )
             }
             do { return try pair.encrypt(plaintext, oaep: hash) } catch { throw .kmsInternal }
@@ -144,6 +144,13 @@ extension KeyManagementService {
         // The named key, if it resolves; a failure is reported below, after the blob is checked.
         let named = keyId.flatMap { try? resolve($0, caller: caller) }
         if let keyId, let named, named.key.keySpec.isAsymmetric {
+            // AWS checks that the named key is the ciphertext's before it looks at the key's
+            // usage: a blob of ours that names another key is IncorrectKeyException.
+            if let blob = SymmetricCiphertext.parse(ciphertext),
+                blob.keyId != named.key.keyId || blob.accountId != named.key.accountId
+            {
+                throw .incorrectKey()
+            }
             return try decryptAsymmetric(
                 ciphertext, live: named, keyId: keyId, context: context, algorithm: algorithm, dryRun: dryRun, caller: caller,
                 requestId: requestId, action: action)

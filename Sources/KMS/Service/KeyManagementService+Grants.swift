@@ -52,6 +52,9 @@ extension KeyManagementService {
     }
 
     public func createGrant(_ request: CreateGrantRequest, caller: Caller) async throws(AWSError) -> (KMSGrant, String) {
+        // AWS takes an empty EncryptionContextEquals or EncryptionContextSubset as not given.
+        var request = request
+        request.constraints = request.constraints?.normalized
         let unknown = request.operations.filter { !GrantRules.operations.contains($0) }
         if !unknown.isEmpty || request.operations.isEmpty {
             throw .validation(
@@ -175,14 +178,21 @@ extension KeyManagementService {
                 let keyUUID = String(keyArn.split(separator: "/").last ?? "")
                 grant = state.withLock { $0.grants[keyUUID]?[id] }
             } else if let keyId, let grantId {
-                guard let reference = KeyReference(keyId), case .keyArn(let account, let region, let uuid) = reference else {
-                    throw .validation(message: "RetireGrant needs the key ARN (not a key id or alias) with a grant id.")
+                // The key ARN, or a bare key id for a key of the caller's own account (AWS's
+                // RetireGrant takes either with the grant id); never an alias.
+                let arn: String
+                switch KeyReference(keyId) {
+                case .keyArn(let account, let region, let uuid)?:
+                    arn = KMSKey.arn(region: region, accountId: account, keyId: uuid)
+                case .keyId(let uuid)?:
+                    arn = KMSKey.arn(region: caller.region, accountId: caller.accountId, keyId: uuid)
+                default:
+                    throw .invalidKeyId(keyId)
                 }
                 // The ARN names the key's account and region too: another account's ARN around
                 // this key id names no key at all.
-                grant = state.withLock { $0.grants[uuid]?[grantId] }.flatMap {
-                    $0.keyArn == KMSKey.arn(region: region, accountId: account, keyId: uuid) ? $0 : nil
-                }
+                let uuid = String(arn.split(separator: "/").last ?? "")
+                grant = state.withLock { $0.grants[uuid]?[grantId] }.flatMap { $0.keyArn == arn ? $0 : nil }
             } else {
                 throw .validation(message: "Specify a GrantToken, or a KeyId and GrantId.")
             }

@@ -160,7 +160,7 @@ extension KeyManagementService {
         let now = now()
         if model == "KEY_MATERIAL_EXPIRES" {
             guard let validTo else {
-                throw .validation(message: "A ValidTo date is required when ExpirationModel is KEY_MATERIAL_EXPIRES.")
+                throw .validation(message: "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
             }
             guard validTo > now, validTo <= now.addingTimeInterval(Self.maxValidToAhead) else {
                 throw .validation(message: "ValidTo must be in the future and at most 365 days from now.")

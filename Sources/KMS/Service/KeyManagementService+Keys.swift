@@ -52,6 +52,9 @@ extension KeyManagementService {
             throw .validation(message: "KeySpec \(spec) is not a valid key spec.")
         }
         if let refusal = keySpec.refusal(region: caller.region) { throw refusal }
+        guard request.keyUsage != nil || keySpec == .symmetricDefault else {
+            throw .validation(message: "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
+        }
         let usageName = request.keyUsage ?? "ENCRYPT_DECRYPT"
         guard let usage = KeyUsage(rawValue: usageName), keySpec.usages.contains(usage) else {
             throw .validation(message: "KeyUsage \(usageName) is not compatible with KeySpec \(keySpec.rawValue)")

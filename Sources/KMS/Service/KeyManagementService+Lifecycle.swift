@@ -82,9 +82,7 @@ extension KeyManagementService {
             conditionKeys: RequestTags.conditionKeys(tags: tags.map { ($0.key, $0.value) })
         ) { key throws(AWSError) in
             let merged = TagRules.merge(key.tags, tags)
-            guard merged.count <= TagRules.maxTagsPerKey else {
-                throw .tagException("A key may have at most \(TagRules.maxTagsPerKey) tags")
-            }
+            guard merged.count <= TagRules.maxTagsPerKey else { throw TagRules.tooManyTags() }
             key.tags = merged
         }
     }

@@ -44,7 +44,7 @@ extension KeyManagementService {
         guard let named = MacAlgorithm(rawValue: algorithm), key.keySpec.macAlgorithms.contains(named),
             let hash = key.keySpec.hmacHash, let secret = material.hmacKey
         else {
-            throw .invalidKeyUsage("The requested MAC algorithm \(algorithm) is not supported by key \(key.arn).")
+            throw .invalidKeyUsage("Algorithm \(algorithm) is incompatible with key spec \(key.keySpec.rawValue).")
         }
         if dryRun { throw .dryRunOperation() }
         return (key, secret.withUnsafeBytes { MAC.hmac(hash, key: Array($0), message: message) })

@@ -47,11 +47,13 @@ extension KeyManagementService {
         }
     }
 
+    /// The key, whose `rotation` is the automatic rotation schedule. Keys that cannot rotate
+    /// automatically (asymmetric, HMAC, key agreement, imported material) are no error: AWS
+    /// answers `KeyRotationEnabled: false` for them, with no period or next date.
     public func getKeyRotationStatus(keyId: String, caller: Caller) throws(AWSError) -> KMSKey {
         let live = try resolve(keyId, caller: caller, allowAlias: false)
         try authorize("kms:GetKeyRotationStatus", key: live.key, caller: caller)
         try checkState(.getKeyRotationStatus, live.key)
-        try checkRotatable(live.key, automatic: false)
         return live.key
     }
 
@@ -76,9 +78,7 @@ extension KeyManagementService {
     func rotateToImported(_ current: KMSKey) async throws(AWSError) -> KMSKey {
         var key = current
         guard let index = key.materials.firstIndex(where: { $0.pendingRotation == true && $0.isHeld }) else {
-            throw .kmsInvalidState(
-                "\(key.arn) has no key material in PENDING_ROTATION state. Import new key material (ImportType NEW_KEY_MATERIAL) first."
-            )
+            throw .kmsInvalidState("No available key material pending rotation for the key: \(key.arn).")
         }
         var material = key.materials.remove(at: index)
         material.pendingRotation = nil
