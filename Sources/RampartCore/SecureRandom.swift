@@ -31,6 +31,14 @@ public enum SecureRandom {
         pool.withLock { $0.take(into: buffer) }
     }
 
+    /// Fills `buffer` for nonces (AES-GCM's 96-bit nonce of every Encrypt and GenerateDataKey):
+    /// they must never repeat, and need not be secret, so they come from the same pool as ids.
+    /// Each pool byte is handed out once; the process never forks a child that keeps running
+    /// Swift code, so no copy of the pool is drawn from twice.
+    public static func fillNonce(_ buffer: UnsafeMutableRawBufferPointer) {
+        pool.withLock { $0.take(into: buffer) }
+    }
+
     private static let pool = Mutex(Pool())
 
     private struct Pool: ~Copyable {

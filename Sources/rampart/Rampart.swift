@@ -25,6 +25,10 @@ struct Rampart: AsyncParsableCommand {
     /// Sets up logging (one line per event on stderr; `RAMPART_LOG_LEVEL` picks the level), then
     /// runs the command.
     static func main() async {
+        // Every log line's timestamp asks glibc for the local time; with TZ unset glibc checks
+        // /etc/localtime again each time (one stat per request). Naming the same zone explicitly
+        // keeps its answer and skips the check.
+        if getenv("TZ") == nil { setenv("TZ", ":/etc/localtime", 0) }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel =

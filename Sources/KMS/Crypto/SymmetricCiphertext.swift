@@ -1,6 +1,7 @@
 import AWSProtocol
 public import Crypto
 public import Foundation
+import RampartCore
 
 /// The ciphertext blob of a symmetric KMS key: versioned, self-describing, authenticated.
 ///
@@ -36,7 +37,11 @@ public struct SymmetricCiphertext: Sendable, Equatable {
         guard let header = makeHeader(accountId: accountId, region: region, keyId: keyId, materialId: materialId) else {
             throw CiphertextError.malformed
         }
-        let nonce = AES.GCM.Nonce()
+        // swift-crypto's own `Nonce()` asks the kernel twice per nonce (two getrandom calls per
+        // Encrypt); the pool asks once per 4 KiB.
+        var bytes = [UInt8](repeating: 0, count: 12)
+        bytes.withUnsafeMutableBytes { SecureRandom.fillNonce($0) }
+        let nonce = try AES.GCM.Nonce(data: bytes)
         let box = try AES.GCM.seal(plaintext, using: material, nonce: nonce, authenticating: header + context.canonicalBytes)
         return SymmetricCiphertext(
             accountId: accountId, region: region, keyId: keyId, materialId: materialId, nonce: Array(nonce),
