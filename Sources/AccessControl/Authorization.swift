@@ -25,20 +25,30 @@ public enum Authorization {
         let context = PolicyContext.make(action: action, resource: resource, caller: caller, extra: extra)
         let result = identityOnly(caller, context)
         if result.isAllowed { return nil }
+        let boundary = result.reason.contains("permissions boundary")
         let why =
             result.decision == .explicitDeny
-            ? "with an explicit deny in an identity-based policy" : "because no identity-based policy allows the \(action) action"
+            ? "with an explicit deny in \(boundary ? "a permissions boundary" : "an identity-based policy")"
+            : "because no \(boundary ? "permissions boundary" : "identity-based policy") allows the \(action) action"
         return .iamAccessDenied(
             "User: \(caller.principal.arn) is not authorized to perform: \(action) on resource: \(resource) \(why)")
     }
 
     /// Identity policies alone (no resource policy in play): an explicit Deny in any wins,
-    /// otherwise an Allow in any allows (an account's root needs none); a session policy must
-    /// allow too.
+    /// otherwise an Allow in any allows (an account's root needs none); a session policy and the
+    /// caller's permissions boundary must allow too.
     public static func identityOnly(_ caller: Caller, _ context: RequestContext) -> EvaluationResult {
         let documents = PolicyCache.shared.documents(caller.identityPolicies, kind: .identity)
         let results = documents.map { $0.evaluate(context) }
         if let deny = results.first(where: { $0.decision == .explicitDeny }) { return deny }
+        if let boundary = permissionsBoundary(caller)?.evaluate(context), !boundary.isAllowed {
+            return boundary.decision == .explicitDeny
+                ? EvaluationResult(
+                    decision: .explicitDeny, matchedStatement: boundary.matchedStatement,
+                    reason: "an explicit deny in the permissions boundary refuses \(context.action)")
+                : EvaluationResult(
+                    decision: .implicitDeny, reason: "the permissions boundary does not allow \(context.action)")
+        }
         let session = sessionPolicy(caller).map { $0.evaluate(context) }
         if let session, !session.isAllowed {
             return session.decision == .explicitDeny
@@ -56,6 +66,16 @@ public enum Authorization {
         caller.sessionPolicy.flatMap { PolicyCache.shared.document($0, kind: .identity) }
     }
 
+    /// The caller's permissions boundary, parsed; one that does not parse denies everything.
+    public static func permissionsBoundary(_ caller: Caller) -> PolicyDocument? {
+        guard let text = caller.permissionsBoundary else { return nil }
+        return PolicyCache.shared.document(text, kind: .identity)
+            ?? PolicyCache.shared.document(deniesEverything, kind: .identity)
+    }
+
+    private static let deniesEverything =
+        #"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#
+
     /// May `caller` assume `role`? Its trust policy is the resource policy, combined with the
     /// caller's identity policies as AWS combines them (cross-account needs both).
     public static func assumeRole(_ caller: Caller, _ role: IAMRole?, roleArn: String) -> AWSError? {
@@ -66,7 +86,7 @@ public enum Authorization {
         let result = PolicyEvaluation.evaluate(
             identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), resourcePolicy: trust,
             sessionPolicy: sessionPolicy(caller), context: context, resourceAccount: role.accountId,
-            isRootPrincipal: caller.principal.kind == .root)
+            isRootPrincipal: caller.principal.kind == .root, permissionsBoundary: permissionsBoundary(caller))
         return result.isAllowed ? nil : denied
     }
 
@@ -153,7 +173,7 @@ extension Authorization {
             rule: rule, identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity),
             resourcePolicy: policy, sessionPolicy: sessionPolicy(caller), context: context,
             resourceAccount: resourceAccount, isRootPrincipal: caller.principal.kind == .root,
-            isServicePrincipal: caller.principal.kind == .awsService)
+            isServicePrincipal: caller.principal.kind == .awsService, permissionsBoundary: permissionsBoundary(caller))
     }
 
     /// `evaluate`, as AWS's AccessDenied error when refused.

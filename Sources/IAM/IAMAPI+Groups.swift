@@ -28,7 +28,7 @@ extension IAMAPI {
             let (group, users) = try await iam.getGroup(accountId: account, groupName: call.name("GroupName"))
             return call.respond { w in
                 Self.write(group, into: &w)
-                Self.writeList("Users", users, into: &w) { Self.write($0, into: &$1, element: "member") }
+                Self.writeList("Users", users, into: &w) { Self.write($0, into: &$1, element: "member", listed: true) }
             }
         case "ListGroups", "ListGroupsForUser":
             let groups =

@@ -17,11 +17,12 @@ extension IAMAPI {
                 accountId: account, policyName: call.name("PolicyName"), path: call.input.string("Path"),
                 document: call.name("PolicyDocument"), description: call.input.string("Description"),
                 tags: Self.tags(call.input), validate: validatePolicy)
-            return call.respond { Self.write(policy, attachments: 0, into: &$0) }
+            return call.respond { Self.write(policy, attachments: 0, boundaries: 0, into: &$0) }
         case "GetPolicy":
             let policy = try await iam.getPolicy(accountId: account, arn: arn)
             let count = try await iam.attachmentCount(accountId: account, arn: arn)
-            return call.respond { Self.write(policy, attachments: count, into: &$0) }
+            let boundaries = try await iam.permissionsBoundaryUsageCount(accountId: account, arn: arn)
+            return call.respond { Self.write(policy, attachments: count, boundaries: boundaries, into: &$0) }
         case "ListPolicies":
             // AWS managed policies are not built: scope AWS lists none.
             let listed =
@@ -32,7 +33,9 @@ extension IAMAPI {
                     pathPrefix: call.input.string("PathPrefix"))
             return call.respond {
                 Self.writeList("Policies", listed, into: &$0) {
-                    Self.write($0.policy, attachments: $0.attachmentCount, into: &$1, element: "member")
+                    Self.write(
+                        $0.policy, attachments: $0.attachmentCount, boundaries: $0.permissionsBoundaryUsageCount, into: &$1,
+                        element: "member", listed: true)
                 }
             }
         case "DeletePolicy":
@@ -66,10 +69,19 @@ extension IAMAPI {
             }
         case "ListEntitiesForPolicy":
             _ = try await iam.getPolicy(accountId: account, arn: arn)
-            let owners = try await iam.attachments(accountId: account).filter { $0.1.contains(arn) }.map(\.0)
+            // PolicyUsageFilter: as a permissions policy (attached), as a boundary, or (absent) both.
+            let usage = call.input.string("PolicyUsageFilter")
+            var owners: [PolicyOwner] = []
+            if usage != "PermissionsBoundary" {
+                owners += try await iam.attachments(accountId: account).filter { $0.1.contains(arn) }.map(\.0)
+            }
             let groups = try await iam.listGroups(accountId: account, pathPrefix: nil)
             let roles = try await iam.listRoles(accountId: account, pathPrefix: nil)
             let users = try await iam.listUsers(accountId: account, pathPrefix: nil)
+            if usage != "PermissionsPolicy" {
+                owners += users.filter { $0.permissionsBoundary == arn }.map { .user($0.userName) }
+                owners += roles.filter { $0.permissionsBoundary == arn }.map { .role($0.roleName) }
+            }
             return call.respond { w in
                 w.element("PolicyGroups") { list in
                     for group in groups where owners.contains(.group(group.groupName)) {
@@ -170,7 +182,12 @@ extension IAMAPI {
         return call.respond { _ in }
     }
 
-    static func write(_ policy: ManagedPolicy, attachments: Int, into w: inout XMLWriter, element: String = "Policy") {
+    /// A managed policy; `listed`, as ListPolicies shows it: without Description and Tags, which
+    /// AWS documents GetPolicy alone to return.
+    static func write(
+        _ policy: ManagedPolicy, attachments: Int, boundaries: Int, into w: inout XMLWriter, element: String = "Policy",
+        listed: Bool = false
+    ) {
         w.element(element) { p in
             p.element("PolicyName", policy.policyName)
             p.element("PolicyId", policy.policyId)
@@ -178,12 +195,12 @@ extension IAMAPI {
             p.element("Path", policy.path)
             p.element("DefaultVersionId", policy.defaultVersionId)
             p.element("AttachmentCount", String(attachments))
-            p.element("PermissionsBoundaryUsageCount", "0")
+            p.element("PermissionsBoundaryUsageCount", String(boundaries))
             p.element("IsAttachable", "true")
-            if let description = policy.description { p.element("Description", description) }
+            if !listed, let description = policy.description { p.element("Description", description) }
             p.element("CreateDate", Timestamp.iso8601(policy.createDate, fractional: false))
             p.element("UpdateDate", Timestamp.iso8601(policy.updateDate, fractional: false))
-            if !policy.tags.isEmpty { write(policy.tags, into: &p) }
+            if !listed, !policy.tags.isEmpty { write(policy.tags, into: &p) }
         }
     }
 

@@ -15,15 +15,18 @@ extension IAMAPI {
                 CreateRoleRequest(
                     roleName: roleName, path: call.input.string("Path"),
                     assumeRolePolicy: call.name("AssumeRolePolicyDocument"), description: call.input.string("Description"),
-                    maxSessionDuration: call.input.int("MaxSessionDuration"), tags: Self.tags(call.input)),
+                    maxSessionDuration: call.input.int("MaxSessionDuration"), tags: Self.tags(call.input),
+                    permissionsBoundary: call.input.string("PermissionsBoundary")),
                 accountId: account, validateTrust: Authorization.validateTrustPolicy)
-            return call.respond { Self.write(role, into: &$0) }
+            return call.respond { Self.write(role, into: &$0, as: .created) }
         case "GetRole":
             let role = try await iam.getRole(accountId: account, roleName: roleName)
             return call.respond { Self.write(role, into: &$0) }
         case "ListRoles":
             let roles = try await iam.listRoles(accountId: account, pathPrefix: call.input.string("PathPrefix"))
-            return call.respond { Self.writeList("Roles", roles, into: &$0) { Self.write($0, into: &$1, element: "member") } }
+            return call.respond {
+                Self.writeList("Roles", roles, into: &$0) { Self.write($0, into: &$1, element: "member", as: .listed) }
+            }
         case "DeleteRole":
             try await iam.deleteRole(accountId: account, roleName: roleName)
         case "UpdateAssumeRolePolicy":
@@ -52,20 +55,25 @@ extension IAMAPI {
                 Self.write(role.tags, into: &w)
                 w.element("IsTruncated", "false")
             }
-        case "ListInstanceProfilesForRole":
-            // Instance profiles (EC2) are not built; a role is in none.
-            _ = try await iam.getRole(accountId: account, roleName: roleName)
-            return call.respond { w in
-                w.element("InstanceProfiles") { _ in }
-                w.element("IsTruncated", "false")
-            }
         default:
             return nil
         }
         return call.respond { _ in }
     }
 
-    static func write(_ role: IAMRole, into w: inout XMLWriter, element: String = "Role") {
+    /// Which of a role's members an answer shows, as AWS's documented responses do.
+    enum RoleForm {
+        /// GetRole, UpdateRoleDescription: every member.
+        case full
+        /// CreateRole: no MaxSessionDuration and no RoleLastUsed.
+        case created
+        /// ListRoles: no PermissionsBoundary, Tags or RoleLastUsed.
+        case listed
+        /// A role inside an instance profile: the role's identity and trust policy only.
+        case inProfile
+    }
+
+    static func write(_ role: IAMRole, into w: inout XMLWriter, element: String = "Role", as form: RoleForm = .full) {
         w.element(element) { r in
             r.element("Path", role.path)
             r.element("RoleName", role.roleName)
@@ -73,10 +81,13 @@ extension IAMAPI {
             r.element("Arn", role.arn)
             r.element("CreateDate", Timestamp.iso8601(role.createDate, fractional: false))
             r.element("AssumeRolePolicyDocument", urlEncoded(role.assumeRolePolicy))
+            if form == .inProfile { return }
             if let description = role.description { r.element("Description", description) }
-            r.element("MaxSessionDuration", String(role.maxSessionDuration))
+            if form == .full || form == .listed { r.element("MaxSessionDuration", String(role.maxSessionDuration)) }
+            if form == .listed { return }
+            if let boundary = role.permissionsBoundary { write(boundary: boundary, into: &r) }
             if !role.tags.isEmpty { write(role.tags, into: &r) }
-            r.element("RoleLastUsed") { _ in }
+            if form == .full { r.element("RoleLastUsed") { _ in } }
         }
     }
 }

@@ -22,10 +22,12 @@ struct IAMAPI: OperationHandler {
         let account = caller.accountId
         // Calls about "the caller's own user" default to the caller.
         let userName = input.string("UserName") ?? caller.principal.userName
-        let tagKeys = RequestTags.conditionKeys(
+        var conditionKeys = RequestTags.conditionKeys(
             tags: Self.tags(input).map { ($0.key, $0.value) }, removing: input.stringList("TagKeys") ?? [])
+        // The boundary a call would set (CreateUser, CreateRole, Put{User,Role}PermissionsBoundary).
+        if let boundary = input.string("PermissionsBoundary") { conditionKeys["iam:PermissionsBoundary"] = [boundary] }
         let resource = Self.resource(of: input, account: account, userName: userName)
-        if let denial = authorize(caller, "iam:\(action)", resource, tagKeys) { throw denial }
+        if let denial = authorize(caller, "iam:\(action)", resource, conditionKeys) { throw denial }
 
         func respond(_ body: (inout XMLWriter) -> Void) -> Reply {
             QueryReply.make(action: action, xmlns: Self.xmlns, requestId: requestId, result: body)
@@ -34,6 +36,8 @@ struct IAMAPI: OperationHandler {
         if let response = try await handleGroups(action, call) { return response }
         if let response = try await handleRoles(action, call) { return response }
         if let response = try await handlePolicies(action, call) { return response }
+        if let response = try await handleInstanceProfiles(action, call) { return response }
+        if let response = try await handlePermissionsBoundaries(action, call) { return response }
         func requireUser() throws(AWSError) -> String {
             guard let userName else {
                 throw .iamValidation(
@@ -45,9 +49,14 @@ struct IAMAPI: OperationHandler {
         switch action {
         case "CreateUser":
             let user = try await iam.createUser(
-                accountId: account, userName: try requireUser(), path: input.string("Path"), tags: Self.tags(input))
+                accountId: account, userName: try requireUser(), path: input.string("Path"), tags: Self.tags(input),
+                permissionsBoundary: input.string("PermissionsBoundary"))
             return respond { Self.write(user, into: &$0) }
         case "GetUser":
+            if input.string("UserName") == nil, caller.principal.kind != .root, caller.principal.kind != .iamUser {
+                // A role session is no user: AWS wants the name then.
+                throw .iamValidation("Must specify userName when calling with non-User credentials")
+            }
             if input.string("UserName") == nil, caller.principal.kind == .root {
                 return respond { w in
                     w.element("User") { u in
@@ -61,7 +70,9 @@ struct IAMAPI: OperationHandler {
             return respond { Self.write(user, into: &$0) }
         case "ListUsers":
             let users = try await iam.listUsers(accountId: account, pathPrefix: input.string("PathPrefix"))
-            return respond { Self.writeList("Users", users, into: &$0) { Self.write($0, into: &$1, element: "member") } }
+            return respond {
+                Self.writeList("Users", users, into: &$0) { Self.write($0, into: &$1, element: "member", listed: true) }
+            }
         case "UpdateUser":
             try await iam.updateUser(
                 accountId: account, userName: try requireUser(), newUserName: input.string("NewUserName"),
@@ -125,14 +136,26 @@ struct IAMAPI: OperationHandler {
         }
     }
 
-    static func write(_ user: IAMUser, into w: inout XMLWriter, element: String = "User") {
+    /// A user as GetUser and CreateUser show it; `listed`, as listings do (ListUsers, GetGroup),
+    /// which AWS documents leave out PermissionsBoundary and Tags.
+    static func write(_ user: IAMUser, into w: inout XMLWriter, element: String = "User", listed: Bool = false) {
         w.element(element) { u in
             u.element("Path", user.path)
             u.element("UserName", user.userName)
             u.element("UserId", user.userId)
             u.element("Arn", user.arn)
             u.element("CreateDate", Timestamp.iso8601(user.createDate, fractional: false))
+            if listed { return }
+            if let boundary = user.permissionsBoundary { write(boundary: boundary, into: &u) }
             if !user.tags.isEmpty { write(user.tags, into: &u) }
+        }
+    }
+
+    /// `PermissionsBoundary`: its type (always `PermissionsBoundaryPolicy`) and the policy's ARN.
+    static func write(boundary arn: String, into w: inout XMLWriter) {
+        w.element("PermissionsBoundary") { b in
+            b.element("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
+            b.element("PermissionsBoundaryArn", arn)
         }
     }
 
@@ -158,6 +181,7 @@ struct IAMAPI: OperationHandler {
 
     /// The ARN an action is authorized against: the role, group, policy or user it names.
     static func resource(of input: RequestInput, account: String, userName: String?) -> String {
+        if let profile = input.string("InstanceProfileName") { return "arn:aws:iam::\(account):instance-profile/\(profile)" }
         if let role = input.string("RoleName") { return "arn:aws:iam::\(account):role/\(role)" }
         if let group = input.string("GroupName") { return "arn:aws:iam::\(account):group/\(group)" }
         if let policy = input.string("PolicyArn") { return policy }

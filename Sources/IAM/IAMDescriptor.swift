@@ -20,7 +20,8 @@ enum IAMOperations {
         "ListRoles", "ListRoleTags", "ListInstanceProfilesForRole", "GetPolicy", "ListPolicies", "GetPolicyVersion",
         "ListPolicyVersions", "ListPolicyTags", "ListEntitiesForPolicy", "GetUserPolicy", "GetGroupPolicy",
         "GetRolePolicy", "ListUserPolicies", "ListGroupPolicies", "ListRolePolicies", "ListAttachedUserPolicies",
-        "ListAttachedGroupPolicies", "ListAttachedRolePolicies",
+        "ListAttachedGroupPolicies", "ListAttachedRolePolicies", "GetInstanceProfile", "ListInstanceProfiles",
+        "ListInstanceProfileTags",
     ]
 
     static let changes = [
@@ -30,7 +31,9 @@ enum IAMOperations {
         "CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "DeletePolicyVersion", "SetDefaultPolicyVersion",
         "PutUserPolicy", "PutGroupPolicy", "PutRolePolicy", "DeleteUserPolicy", "DeleteGroupPolicy", "DeleteRolePolicy",
         "AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy", "DetachUserPolicy", "DetachGroupPolicy",
-        "DetachRolePolicy",
+        "DetachRolePolicy", "CreateInstanceProfile", "DeleteInstanceProfile", "AddRoleToInstanceProfile",
+        "RemoveRoleFromInstanceProfile", "TagInstanceProfile", "UntagInstanceProfile", "PutUserPermissionsBoundary",
+        "DeleteUserPermissionsBoundary", "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
     ]
 
     static let table = OperationTable(actionPrefix: "iam", readOnly: readOnly, changes: changes)

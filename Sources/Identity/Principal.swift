@@ -67,6 +67,9 @@ public struct Caller: Sendable {
     public var identityPolicies: [String] = []
     /// Tags of the IAM user or of a session's role (aws:PrincipalTag/*).
     public var principalTags: [String: String] = [:]
+    /// The document of the user's or role's permissions boundary: what identity policies grant is
+    /// limited to what it allows too. Nil when there is none.
+    public var permissionsBoundary: String?
     /// Set when an integrated service of Rampart's calls on the caller's behalf: its name, such as
     /// `secretsmanager` (kms:ViaService is then `secretsmanager.<region>.amazonaws.com`).
     public var viaService: String?

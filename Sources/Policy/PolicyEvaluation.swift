@@ -13,12 +13,18 @@ public enum PolicyEvaluation {
     ///    an identity policy in the caller's account must allow (the other account's root counts as
     ///    allowed by identity policy).
     /// 5. A session policy, when present, must also allow (the permissions are the intersection).
+    /// 6. A permissions boundary, when present, denies explicitly like any other policy, and what
+    ///    identity policies grant (the delegation of 3, and 4) must be allowed by it too. A key
+    ///    policy that names the caller's own ARN (a user's, or a role session's) is not limited by
+    ///    the boundary's implicit deny, as AWS's evaluation logic has it for same-account
+    ///    resource-based policies; one that names the role behind a session, or `*`, is.
     ///
     /// - Returns: the decision, the deciding key-policy statement for allows (or the denying
     ///   statement), and a reason suitable for audit and error messages.
     public static func evaluate(
         identityPolicies: [PolicyDocument], resourcePolicy: PolicyDocument?, sessionPolicy: PolicyDocument?,
-        context: RequestContext, resourceAccount: String, isRootPrincipal: Bool
+        context: RequestContext, resourceAccount: String, isRootPrincipal: Bool,
+        permissionsBoundary: PolicyDocument? = nil
     ) -> EvaluationResult {
         let env = EvaluationEnvironment(context)
         let subject = "\(context.principalArn) to perform \(context.action) on \(context.resource)"
@@ -51,6 +57,14 @@ public enum PolicyEvaluation {
                 "an explicit deny in the session policy (statement \(session.matchedStatement ?? "?")) refuses \(subject)")
         }
 
+        let boundary = permissionsBoundary?.evaluate(env, mode: .any)
+        if let boundary, boundary.decision == .explicitDeny {
+            return deny(
+                boundary,
+                "an explicit deny in the permissions boundary (statement \(boundary.matchedStatement ?? "?")) refuses \(subject)")
+        }
+        let boundaryAllows = boundary?.isAllowed ?? true
+
         // 2. A key policy is required.
         guard let resourcePolicy, let keyAny else {
             return EvaluationResult(decision: .implicitDeny, reason: "no key policy allows \(subject)")
@@ -61,6 +75,11 @@ public enum PolicyEvaluation {
         if context.principalAccount == resourceAccount {
             // 3. Same account.
             let direct = resourcePolicy.evaluate(env, mode: .direct)
+            if direct.isAllowed, !boundaryAllows, !resourcePolicy.evaluate(env, mode: .named).isAllowed {
+                return EvaluationResult(
+                    decision: .implicitDeny, matchedStatement: direct.matchedStatement,
+                    reason: "the permissions boundary does not allow \(subject)")
+            }
             if direct.isAllowed {
                 granted = EvaluationResult(
                     decision: .allow, matchedStatement: direct.matchedStatement,
@@ -76,6 +95,11 @@ public enum PolicyEvaluation {
                     return EvaluationResult(
                         decision: .implicitDeny, matchedStatement: delegated.matchedStatement,
                         reason: "the key policy delegates to account \(resourceAccount) but no identity policy allows \(subject)")
+                }
+                guard boundaryAllows else {
+                    return EvaluationResult(
+                        decision: .implicitDeny, matchedStatement: delegated.matchedStatement,
+                        reason: "the permissions boundary does not allow \(subject)")
                 }
                 let via =
                     isRootPrincipal ? "the account root" : "identity policy statement \(identityAllow?.matchedStatement ?? "?")"
@@ -98,6 +122,11 @@ public enum PolicyEvaluation {
                     reason:
                         "the key policy allows it but no identity policy in account \(context.principalAccount) allows \(subject)"
                 )
+            }
+            guard boundaryAllows else {
+                return EvaluationResult(
+                    decision: .implicitDeny, matchedStatement: keyAny.matchedStatement,
+                    reason: "the permissions boundary does not allow \(subject)")
             }
             granted = EvaluationResult(
                 decision: .allow, matchedStatement: keyAny.matchedStatement,

@@ -21,15 +21,18 @@ extension PolicyEvaluation {
     /// 4. Cross account: the resource policy allows the caller (named, by its account, or `*`)
     ///    **and** an identity policy in the caller's account allows (its root counts as allowing).
     /// 5. A session policy, when present, must also allow.
+    /// 6. A permissions boundary limits what identity policies grant (and denies explicitly); a
+    ///    resource policy naming the caller's own ARN is not limited by its implicit deny.
     public static func evaluate(
         rule: ResourcePolicyRule, identityPolicies: [PolicyDocument], resourcePolicy: PolicyDocument?,
         sessionPolicy: PolicyDocument?, context: RequestContext, resourceAccount: String, isRootPrincipal: Bool,
-        isServicePrincipal: Bool = false
+        isServicePrincipal: Bool = false, permissionsBoundary: PolicyDocument? = nil
     ) -> EvaluationResult {
         if rule == .required {
             return evaluate(
                 identityPolicies: identityPolicies, resourcePolicy: resourcePolicy, sessionPolicy: sessionPolicy,
-                context: context, resourceAccount: resourceAccount, isRootPrincipal: isRootPrincipal)
+                context: context, resourceAccount: resourceAccount, isRootPrincipal: isRootPrincipal,
+                permissionsBoundary: permissionsBoundary)
         }
         let env = EvaluationEnvironment(context)
         let subject = "\(context.principalArn) to perform \(context.action) on \(context.resource)"
@@ -56,6 +59,21 @@ extension PolicyEvaluation {
             return EvaluationResult(
                 decision: .explicitDeny, matchedStatement: session.matchedStatement,
                 reason: "an explicit deny in the session policy refuses \(subject)")
+        }
+
+        let boundary = permissionsBoundary?.evaluate(env, mode: .any)
+        if let boundary, boundary.decision == .explicitDeny {
+            return EvaluationResult(
+                decision: .explicitDeny, matchedStatement: boundary.matchedStatement,
+                reason: "an explicit deny in the permissions boundary refuses \(subject)")
+        }
+        if boundary?.isAllowed == false, !isRootPrincipal {
+            // What identity policies grant no longer counts; only a resource policy naming the
+            // caller's own ARN, in its own account, still may.
+            identityAllow = nil
+            if context.principalAccount != resourceAccount || resourcePolicy?.evaluate(env, mode: .named).isAllowed != true {
+                return EvaluationResult(decision: .implicitDeny, reason: "the permissions boundary does not allow \(subject)")
+            }
         }
 
         var granted: EvaluationResult?

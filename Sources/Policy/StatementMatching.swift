@@ -7,6 +7,9 @@ enum PrincipalMatchMode {
     case direct
     /// Only `*` and account principals (the account is named: "Enable IAM User Permissions").
     case account
+    /// Only the caller's exact identifiers, not `*` nor its account: whether the policy names the
+    /// caller itself (which a permissions boundary's implicit deny does not limit).
+    case named
 }
 
 extension Statement {
@@ -46,17 +49,23 @@ extension Statement {
     static func principal(_ element: PrincipalElement, matches env: EvaluationEnvironment, mode: PrincipalMatchMode) -> Bool {
         switch element {
         case .any:
-            return true
+            return mode != .named
         case .principals(let principals):
             return principals.contains { principal in
-                if principal.kind == .aws && principal.value == "*" { return true }
+                if principal.kind == .aws && principal.value == "*" { return mode != .named }
                 if let account = principal.accountId {
                     switch mode {
                     case .direct: return env.identifiers.contains(principal.value)
+                    case .named: return principal.value == env.context.principalArn
                     case .any, .account: return account == env.context.principalAccount
                     }
                 }
-                return mode != .account && env.identifiers.contains(principal.value)
+                switch mode {
+                case .account: return false
+                // The caller's own ARN only: a role session is not named by its role's ARN here.
+                case .named: return principal.value == env.context.principalArn
+                case .any, .direct: return env.identifiers.contains(principal.value)
+                }
             }
         }
     }

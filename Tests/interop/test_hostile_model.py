@@ -74,6 +74,10 @@ IMPLEMENTED = {
         "ListUserTags", "ListUsers", "PutGroupPolicy", "PutRolePolicy", "PutUserPolicy",
         "RemoveUserFromGroup", "SetDefaultPolicyVersion", "TagRole", "TagUser", "UntagRole", "UntagUser",
         "UpdateAccessKey", "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription", "UpdateUser",
+        "CreateInstanceProfile", "GetInstanceProfile", "ListInstanceProfiles", "DeleteInstanceProfile",
+        "AddRoleToInstanceProfile", "RemoveRoleFromInstanceProfile", "TagInstanceProfile", "UntagInstanceProfile",
+        "ListInstanceProfileTags", "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary",
+        "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
     },
     "sts": {"AssumeRole", "GetCallerIdentity", "GetSessionToken"},
     "cloudtrail": {

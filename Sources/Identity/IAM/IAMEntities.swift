@@ -44,9 +44,29 @@ public struct IAMRole: IAMEntity, Hashable {
     public var maxSessionDuration: Int
     public var tags: [IAMTag]
     public var attachedPolicies: [String]
+    /// The ARN of the managed policy that bounds what the role's policies can grant (nil: none).
+    public var permissionsBoundary: String?
 
     public var entityName: String { roleName }
     public var arn: String { "arn:aws:iam::\(accountId):role\(path)\(roleName)" }
+}
+
+/// An instance profile: the container EC2 passes a role to an instance in. It holds at most one
+/// role (AWS's quota InstanceSessionsPerInstanceProfile, which cannot be raised).
+public struct IAMInstanceProfile: IAMEntity, Hashable {
+    public static let kind = "instance-profile"
+    public var accountId: String
+    public var instanceProfileName: String
+    /// `AIPA` and 17 characters.
+    public var instanceProfileId: String
+    public var path: String
+    public var createDate: Date
+    /// Names of the roles in the profile (zero or one).
+    public var roles: [String]
+    public var tags: [IAMTag]
+
+    public var entityName: String { instanceProfileName }
+    public var arn: String { "arn:aws:iam::\(accountId):instance-profile\(path)\(instanceProfileName)" }
 }
 
 /// A customer managed policy and its versions.

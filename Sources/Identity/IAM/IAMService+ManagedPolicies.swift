@@ -6,6 +6,8 @@ import RampartCore
 public struct ManagedPolicyListing: Sendable {
     public var policy: ManagedPolicy
     public var attachmentCount: Int
+    /// How many users and roles have it as their permissions boundary.
+    public var permissionsBoundaryUsageCount: Int = 0
 }
 
 extension IAMService {
@@ -68,9 +70,13 @@ extension IAMService {
         -> [ManagedPolicyListing]
     {
         let counts = try await attachmentCounts(accountId: accountId)
+        let boundaries = try await boundaryUsageCounts(accountId: accountId)
         return try await stored { try await self.store.entities(ManagedPolicy.self, accountId: accountId) }
             .filter { $0.path.hasPrefix(pathPrefix ?? "/") }
-            .map { ManagedPolicyListing(policy: $0, attachmentCount: counts[$0.arn] ?? 0) }
+            .map {
+                ManagedPolicyListing(
+                    policy: $0, attachmentCount: counts[$0.arn] ?? 0, permissionsBoundaryUsageCount: boundaries[$0.arn] ?? 0)
+            }
             .filter { !onlyAttached || $0.attachmentCount > 0 }
     }
 
@@ -99,7 +105,9 @@ extension IAMService {
     public func deletePolicy(accountId: String, arn: String) async throws(AWSError) {
         try await serialized { () async throws(AWSError) -> Void in
             let policy = try await getPolicy(accountId: accountId, arn: arn)
-            if try await attachmentCount(accountId: accountId, arn: arn) > 0 {
+            let attached = try await attachmentCount(accountId: accountId, arn: arn)
+            let bounding = try await permissionsBoundaryUsageCount(accountId: accountId, arn: arn)
+            if attached > 0 || bounding > 0 {
                 throw .deleteConflict("Cannot delete a policy attached to entities.")
             }
             if policy.versions.count > 1 {

@@ -8,10 +8,14 @@ public struct PrincipalContext: Sendable {
     public var policies: [String] = []
     /// Tags of the user, or of the role behind a session.
     public var tags: [String: String] = [:]
+    /// The permissions boundary's document (the default version of the managed policy set as the
+    /// user's or role's boundary); nil when there is none.
+    public var permissionsBoundary: String?
 
-    public init(policies: [String] = [], tags: [String: String] = [:]) {
+    public init(policies: [String] = [], tags: [String: String] = [:], permissionsBoundary: String? = nil) {
         self.policies = policies
         self.tags = tags
+        self.permissionsBoundary = permissionsBoundary
     }
 }
 
@@ -107,13 +111,19 @@ extension IAMService {
             }
         }
         let tags: [IAMTag]
+        let boundary: String?
         switch owner {
-        case .user(let name): tags = (try? await getUser(accountId: accountId, userName: name))?.tags ?? []
-        case .role(let name): tags = (try? await getRole(accountId: accountId, roleName: name))?.tags ?? []
-        case .group: tags = []
+        case .user(let name):
+            let user = try? await getUser(accountId: accountId, userName: name)
+            (tags, boundary) = (user?.tags ?? [], user?.permissionsBoundary)
+        case .role(let name):
+            let role = try? await getRole(accountId: accountId, roleName: name)
+            (tags, boundary) = (role?.tags ?? [], role?.permissionsBoundary)
+        case .group: (tags, boundary) = ([], nil)
         }
         let context = PrincipalContext(
-            policies: documents, tags: Dictionary(tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
+            policies: documents, tags: Dictionary(tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }),
+            permissionsBoundary: try await boundaryDocument(boundary, accountId: accountId))
         policyCache.withLock { $0[cacheKey] = context }
         return context
     }

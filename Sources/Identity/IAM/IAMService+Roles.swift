@@ -10,10 +10,12 @@ public struct CreateRoleRequest: Sendable {
     public var description: String?
     public var maxSessionDuration: Int?
     public var tags: [IAMTag]
+    /// The ARN of a customer managed policy of the account to bound the role's permissions.
+    public var permissionsBoundary: String?
 
     public init(
         roleName: String, path: String?, assumeRolePolicy: String, description: String?, maxSessionDuration: Int?,
-        tags: [IAMTag]
+        tags: [IAMTag], permissionsBoundary: String? = nil
     ) {
         self.roleName = roleName
         self.path = path
@@ -21,6 +23,7 @@ public struct CreateRoleRequest: Sendable {
         self.description = description
         self.maxSessionDuration = maxSessionDuration
         self.tags = tags
+        self.permissionsBoundary = permissionsBoundary
     }
 }
 
@@ -41,10 +44,14 @@ extension IAMService {
             if try await existing(IAMRole.self, accountId: accountId, name: request.roleName) != nil {
                 throw .entityAlreadyExists("Role with name \(request.roleName) already exists.")
             }
-            let role = IAMRole(
+            if let boundary = request.permissionsBoundary {
+                _ = try await requireBoundaryPolicy(boundary, accountId: accountId)
+            }
+            var role = IAMRole(
                 accountId: accountId, roleName: request.roleName, roleId: IdentityIdentifiers.uniqueId(prefix: "AROA"),
                 path: path, createDate: clock.now, assumeRolePolicy: request.assumeRolePolicy,
                 description: request.description, maxSessionDuration: duration, tags: request.tags, attachedPolicies: [])
+            role.permissionsBoundary = request.permissionsBoundary
             try await stored { try await self.store.putEntity(role) }
             return role
         }
@@ -72,6 +79,11 @@ extension IAMService {
     public func deleteRole(accountId: String, roleName: String) async throws(AWSError) {
         try await serialized { () async throws(AWSError) -> Void in
             let role = try await getRole(accountId: accountId, roleName: roleName)
+            if try await stored({ try await self.store.entities(IAMInstanceProfile.self, accountId: accountId) })
+                .contains(where: { $0.roles.contains(role.roleName) })
+            {
+                throw .deleteConflict("Cannot delete entity, must remove roles from instance profile first.")
+            }
             if !(try await stored({ try await self.store.inlinePolicies(accountId: accountId, owner: .role(roleName)) }))
                 .isEmpty
             {

@@ -59,7 +59,11 @@ public final class IAMService: Sendable {
 
     // MARK: Users
 
-    public func createUser(accountId: String, userName: String, path: String?, tags: [IAMTag]) async throws(AWSError) -> IAMUser {
+    /// `permissionsBoundary`: the ARN of a customer managed policy of the account (NoSuchEntity
+    /// when there is none).
+    public func createUser(
+        accountId: String, userName: String, path: String?, tags: [IAMTag], permissionsBoundary: String? = nil
+    ) async throws(AWSError) -> IAMUser {
         try Self.checkName(userName, what: "userName")
         let path = path ?? "/"
         guard path.hasPrefix("/"), path.hasSuffix("/") else {
@@ -71,9 +75,11 @@ public final class IAMService: Sendable {
             if try await stored({ try await self.user(accountId: accountId, named: userName) }) != nil {
                 throw .entityAlreadyExists("User with name \(userName) already exists.")
             }
-            let user = IAMUser(
+            if let permissionsBoundary { _ = try await requireBoundaryPolicy(permissionsBoundary, accountId: accountId) }
+            var user = IAMUser(
                 accountId: accountId, userName: userName, userId: IdentityIdentifiers.uniqueId(prefix: "AIDA"), path: path,
                 createDate: clock.now, tags: tags)
+            user.permissionsBoundary = permissionsBoundary
             try await stored { try await self.store.putUser(user) }
             return user
         }

@@ -11,6 +11,8 @@ public struct IAMUser: Sendable, Codable, Hashable {
     public var tags: [IAMTag]
     /// ARNs of the managed policies attached (nil in documents from before managed policies).
     public var attachedPolicies: [String]?
+    /// The ARN of the managed policy that bounds what the user's policies can grant (nil: none).
+    public var permissionsBoundary: String?
 
     public init(accountId: String, userName: String, userId: String, path: String, createDate: Date, tags: [IAMTag]) {
         self.accountId = accountId

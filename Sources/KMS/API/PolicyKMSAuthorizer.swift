@@ -30,12 +30,15 @@ public struct PolicyKMSAuthorizer: KMSAuthorizer {
         let result = PolicyEvaluation.evaluate(
             identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), resourcePolicy: keyPolicy,
             sessionPolicy: Authorization.sessionPolicy(caller), context: context, resourceAccount: key.accountId,
-            isRootPrincipal: isRoot)
+            isRootPrincipal: isRoot, permissionsBoundary: Authorization.permissionsBoundary(caller))
         return result.isAllowed ? nil : .accessDenied(AccessDeniedMessage.text(request, because: Self.because(result, request)))
     }
 
     static func because(_ result: EvaluationResult, _ request: KMSAccessRequest) -> String {
         if result.decision == .explicitDeny { return "with an explicit deny" }
+        if result.reason.hasPrefix("the permissions boundary") {
+            return "no permissions boundary allows the \(request.action) action"
+        }
         if let key = request.key, key.accountId != request.caller.accountId {
             return "no resource-based policy allows the \(request.action) action"
         }

@@ -171,6 +171,7 @@ public final class KeyManagementService: Sendable {
         var asKeyPolicySees = caller
         asKeyPolicySees.identityPolicies = [KeyPolicyRules.allowPutKeyPolicy]
         asKeyPolicySees.sessionPolicy = nil
+        asKeyPolicySees.permissionsBoundary = nil
         let request = KMSAccessRequest(action: "kms:PutKeyPolicy", key: candidate, caller: asKeyPolicySees)
         if authorizer.authorize(request) != nil {
             throw .malformedPolicyDocument(

@@ -154,6 +154,7 @@ struct AWSResponder: HTTPResponder {
         let context = await principalContext(caller)
         caller.identityPolicies = context.policies
         caller.principalTags = context.tags
+        caller.permissionsBoundary = context.permissionsBoundary
         return .success(caller)
     }
 
