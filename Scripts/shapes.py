@@ -138,6 +138,10 @@ class Writer:
         out.append(f"/// {swift_name}'s request shapes for the operations Rampart serves, their enums, and the")
         out.append("/// service's error codes with their HTTP statuses, from the botocore model.")
         out.append(f"enum {ns} {{")
+        out.append("    /// The operations these shapes were generated for: those the operation table names.")
+        names = ", ".join(f'"{op}"' for op in operations)
+        out.append(f"    static let servedOperations: Set<String> = [{names}]")
+        out.append("")
         inputs = {model["operations"][op].get("input", {}).get("shape"): op for op in operations}
         for name in sorted(self.structures):
             lines, inits = self.structures[name]

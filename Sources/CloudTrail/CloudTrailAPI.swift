@@ -17,6 +17,8 @@ struct CloudTrailAPI: OperationHandler {
         .json(try await handle(operation: call.operation, input: call.input, caller: call.caller))
     }
 
+    private typealias Errors = CloudTrailShapes.ErrorCode
+
     func handle(operation: String, input: RequestInput, caller: Caller) async throws(AWSError) -> JSONValue {
         // The trail is read and configured with IAM permissions, as in AWS (an account's root needs none).
         let trailName = input.string("Name") ?? input.string("TrailName")
@@ -28,34 +30,32 @@ struct CloudTrailAPI: OperationHandler {
         }
         switch operation {
         case "LookupEvents":
-            let attributes = input.structureList("LookupAttributes") ?? []
+            let r = CloudTrailShapes.LookupEventsRequest(input)
+            let attributes = r.lookupAttributes ?? []
             guard attributes.count <= 1 else {
-                throw AWSError(code: "InvalidLookupAttributesException", message: "You can specify only one lookup attribute.")
+                throw AWSError(Errors.invalidLookupAttributesException, message: "You can specify only one lookup attribute.")
             }
             var attribute: LookupAttribute?
             if let a = attributes.first {
-                guard let key = a["AttributeKey"]?.stringValue.flatMap(LookupAttribute.Key.init(rawValue:)),
-                    let value = a["AttributeValue"]?.stringValue
-                else {
-                    throw AWSError(code: "InvalidLookupAttributesException", message: "The lookup attribute is not valid.")
+                guard let key = LookupAttribute.Key(rawValue: a.attributeKey.rawValue) else {
+                    throw AWSError(Errors.invalidLookupAttributesException, message: "The lookup attribute is not valid.")
                 }
-                attribute = LookupAttribute(key: key, value: value)
+                attribute = LookupAttribute(key: key, value: a.attributeValue)
             }
-            let start = input.date("StartTime")
-            let end = input.date("EndTime")
+            let (start, end) = (r.startTime, r.endTime)
             if let start, let end, start > end {
-                throw AWSError(code: "InvalidTimeRangeException", message: "Start time must be before end time.")
+                throw AWSError(Errors.invalidTimeRangeException, message: "Start time must be before end time.")
             }
-            let limit = input.int("MaxResults") ?? 50
+            let limit = r.maxResults ?? 50
             guard (1...50).contains(limit) else {
-                throw AWSError(code: "InvalidMaxResultsException", message: "MaxResults must be between 1 and 50.")
+                throw AWSError(Errors.invalidMaxResultsException, message: "MaxResults must be between 1 and 50.")
             }
             var cursor: LookupCursor?
-            if let token = input.string("NextToken") {
+            if let token = r.nextToken {
                 guard let bytes = Base64.decode(token), let text = String(bytes: bytes, encoding: .utf8),
                     let bar = text.firstIndex(of: "|"), let time = Double(text[..<bar])
                 else {
-                    throw AWSError(code: "InvalidNextTokenException", message: "A token that is not valid was provided.")
+                    throw AWSError(Errors.invalidNextTokenException, message: "A token that is not valid was provided.")
                 }
                 cursor = LookupCursor(
                     eventTime: Date(timeIntervalSince1970: time), eventId: String(text[text.index(after: bar)...]))
@@ -75,32 +75,28 @@ struct CloudTrailAPI: OperationHandler {
             }
             return .object(out)
         case "CreateTrail":
-            let name = input.string("Name") ?? ""
+            let r = CloudTrailShapes.CreateTrailRequest(input)
+            let name = r.name
             guard CloudTrailTrail.isValidName(name) else {
-                throw AWSError(code: "InvalidTrailNameException", message: "Trail name \(name) is not valid.")
+                throw AWSError(Errors.invalidTrailNameException, message: "Trail name \(name) is not valid.")
             }
             let existing = try await stored { try await trail.trails.trails(accountId: caller.accountId) }
             if existing.contains(where: { $0.name == name }) {
                 throw AWSError(
-                    code: "TrailAlreadyExistsException", message: "Trail \(name) already exists for customer: \(caller.accountId)"
-                )
+                    Errors.trailAlreadyExistsException, message: "Trail \(name) already exists for customer: \(caller.accountId)")
             }
             guard existing.filter({ $0.region == caller.region }).count < 5 else {
                 throw AWSError(
-                    code: "MaximumNumberOfTrailsExceededException",
+                    Errors.maximumNumberOfTrailsExceededException,
                     message: "User: \(caller.accountId) already has 5 trails in \(caller.region).")
             }
             var tags: [String: String] = [:]
-            for t in input.structureList("TagsList") ?? [] {
-                if let k = t["Key"]?.stringValue { tags[k] = t["Value"]?.stringValue ?? "" }
-            }
+            for t in r.tagsList ?? [] { tags[t.key] = t.value ?? "" }
             let created = CloudTrailTrail(
-                accountId: caller.accountId, region: caller.region, name: name, s3BucketName: input.string("S3BucketName") ?? "",
-                s3KeyPrefix: input.string("S3KeyPrefix"),
-                includeGlobalServiceEvents: input.bool("IncludeGlobalServiceEvents") ?? true,
-                isMultiRegionTrail: input.bool("IsMultiRegionTrail") ?? false,
-                logFileValidationEnabled: input.bool("EnableLogFileValidation") ?? false, kmsKeyId: input.string("KmsKeyId"),
-                tags: tags)
+                accountId: caller.accountId, region: caller.region, name: name, s3BucketName: r.s3BucketName,
+                s3KeyPrefix: r.s3KeyPrefix, includeGlobalServiceEvents: r.includeGlobalServiceEvents ?? true,
+                isMultiRegionTrail: r.isMultiRegionTrail ?? false,
+                logFileValidationEnabled: r.enableLogFileValidation ?? false, kmsKeyId: r.kmsKeyId, tags: tags)
             try await stored { try await trail.trails.putTrail(created) }
             var out = Self.encode(created)
             out.removeValue(forKey: "HomeRegion")
@@ -108,7 +104,7 @@ struct CloudTrailAPI: OperationHandler {
             out.removeValue(forKey: "HasInsightSelectors")
             return .object(out)
         case "DescribeTrails":
-            let names = input.stringList("trailNameList") ?? []
+            let names = CloudTrailShapes.DescribeTrailsRequest(input).trailNameList ?? []
             let all = try await visibleTrails(caller)
             let chosen = names.isEmpty ? all : all.filter { names.contains($0.name) || names.contains($0.arn) }
             return ["trailList": .array(chosen.map { .object(Self.encode($0)) })]
@@ -120,9 +116,10 @@ struct CloudTrailAPI: OperationHandler {
                     })
             ]
         case "GetTrail":
-            return ["Trail": .object(Self.encode(try await find(input.string("Name") ?? "", caller)))]
+            let name = CloudTrailShapes.GetTrailRequest(input).name
+            return ["Trail": .object(Self.encode(try await find(name, caller)))]
         case "GetTrailStatus":
-            let t = try await find(input.string("Name") ?? "", caller)
+            let t = try await find(CloudTrailShapes.GetTrailStatusRequest(input).name, caller)
             var out: [String: JSONValue] = ["IsLogging": .bool(t.isLogging)]
             if let d = t.startLoggingTime {
                 out["StartLoggingTime"] = Timestamp.epochSeconds(d)
@@ -134,13 +131,16 @@ struct CloudTrailAPI: OperationHandler {
             }
             return .object(out)
         case "StartLogging", "StopLogging":
-            var t = try await find(input.string("Name") ?? "", caller)
-            t.isLogging = operation == "StartLogging"
+            let starting = operation == "StartLogging"
+            let name =
+                starting ? CloudTrailShapes.StartLoggingRequest(input).name : CloudTrailShapes.StopLoggingRequest(input).name
+            var t = try await find(name, caller)
+            t.isLogging = starting
             if t.isLogging { t.startLoggingTime = clock.now } else { t.stopLoggingTime = clock.now }
             try await stored { [t] in try await trail.trails.putTrail(t) }
             return [:]
         case "DeleteTrail":
-            let t = try await find(input.string("Name") ?? "", caller)
+            let t = try await find(CloudTrailShapes.DeleteTrailRequest(input).name, caller)
             try await stored { try await trail.trails.deleteTrail(accountId: t.accountId, region: t.region, name: t.name) }
             return [:]
         case "ListPublicKeys":
@@ -156,7 +156,7 @@ struct CloudTrailAPI: OperationHandler {
             ]
         default:
             throw AWSError(
-                code: "UnsupportedOperationException", message: "\(operation) is not supported by this Rampart build yet.")
+                Errors.unsupportedOperationException, message: "\(operation) is not supported by this Rampart build yet.")
         }
     }
 
@@ -179,7 +179,7 @@ struct CloudTrailAPI: OperationHandler {
             let arn =
                 nameOrArn.hasPrefix("arn:")
                 ? nameOrArn : "arn:aws:cloudtrail:\(caller.region):\(caller.accountId):trail/\(nameOrArn)"
-            throw AWSError(code: "TrailNotFoundException", message: "Unknown trail: \(arn) for the user: \(caller.accountId)")
+            throw AWSError(Errors.trailNotFoundException, message: "Unknown trail: \(arn) for the user: \(caller.accountId)")
         }
         return t
     }

@@ -5,6 +5,9 @@ import Foundation
 /// CloudTrail's request shapes for the operations Rampart serves, their enums, and the
 /// service's error codes with their HTTP statuses, from the botocore model.
 enum CloudTrailShapes {
+    /// The operations these shapes were generated for: those the operation table names.
+    static let servedOperations: Set<String> = ["CreateTrail", "DeleteTrail", "DescribeTrails", "GetTrail", "GetTrailStatus", "ListPublicKeys", "ListTrails", "LookupEvents", "StartLogging", "StopLogging"]
+
     /// The input of CreateTrail.
     struct CreateTrailRequest: Sendable {
         var name: String

@@ -3,7 +3,7 @@ public import AWSProtocol
 /// Every error KMS answers with, named once with AWS's code and status.
 extension AWSError {
     public static func kmsNotFound(_ message: String) -> AWSError {
-        AWSError(code: "NotFoundException", message: message)
+        AWSError(KMSShapes.ErrorCode.notFoundException, message: message)
     }
 
     public static func keyNotFound(_ keyArn: String) -> AWSError {
@@ -19,18 +19,18 @@ extension AWSError {
     }
 
     public static func invalidArn(_ message: String) -> AWSError {
-        AWSError(code: "InvalidArnException", message: message)
+        AWSError(KMSShapes.ErrorCode.invalidArnException, message: message)
     }
 
     public static func disabled(_ keyArn: String) -> AWSError {
-        AWSError(code: "DisabledException", message: "\(keyArn) is disabled.")
+        AWSError(KMSShapes.ErrorCode.disabledException, message: "\(keyArn) is disabled.")
     }
 
     public static func kmsInvalidState(_ message: String) -> AWSError {
-        AWSError(code: "KMSInvalidStateException", message: message)
+        AWSError(KMSShapes.ErrorCode.kmsInvalidStateException, message: message)
     }
 
-    public static let invalidCiphertext = AWSError(code: "InvalidCiphertextException", message: "")
+    public static let invalidCiphertext = AWSError(KMSShapes.ErrorCode.invalidCiphertextException, message: "")
 
     public static func incorrectKey() -> AWSError {
         AWSError(
@@ -39,7 +39,7 @@ extension AWSError {
     }
 
     public static func alreadyExists(_ message: String) -> AWSError {
-        AWSError(code: "AlreadyExistsException", message: message)
+        AWSError(KMSShapes.ErrorCode.alreadyExistsException, message: message)
     }
 
     /// AWS's answer to an alias name without the `alias/` prefix.
@@ -51,39 +51,41 @@ extension AWSError {
     }
 
     public static func invalidAliasName(_ message: String) -> AWSError {
-        AWSError(code: "InvalidAliasNameException", message: message)
+        AWSError(KMSShapes.ErrorCode.invalidAliasNameException, message: message)
     }
 
     public static func kmsLimitExceeded(_ message: String) -> AWSError {
-        AWSError(code: "LimitExceededException", message: message)
+        AWSError(KMSShapes.ErrorCode.limitExceededException, message: message)
     }
 
     public static func unsupportedOperation(_ message: String) -> AWSError {
-        AWSError(code: "UnsupportedOperationException", message: message)
+        AWSError(KMSShapes.ErrorCode.unsupportedOperationException, message: message)
     }
 
     public static func tagException(_ message: String) -> AWSError {
-        AWSError(code: "TagException", message: message)
+        AWSError(KMSShapes.ErrorCode.tagException, message: message)
     }
 
     public static func malformedPolicyDocument(_ message: String) -> AWSError {
-        AWSError(code: "MalformedPolicyDocumentException", message: message)
+        AWSError(KMSShapes.ErrorCode.malformedPolicyDocumentException, message: message)
     }
 
     public static func invalidMarker() -> AWSError {
-        AWSError(code: "InvalidMarkerException", message: "Invalid marker")
+        AWSError(KMSShapes.ErrorCode.invalidMarkerException, message: "Invalid marker")
     }
 
     public static func dryRunOperation() -> AWSError {
-        AWSError(code: "DryRunOperationException", message: "The request would have succeeded, but the DryRun option is set.")
+        AWSError(
+            KMSShapes.ErrorCode.dryRunOperationException,
+            message: "The request would have succeeded, but the DryRun option is set.")
     }
 
     public static func invalidKeyUsage(_ message: String) -> AWSError {
-        AWSError(code: "InvalidKeyUsageException", message: message)
+        AWSError(KMSShapes.ErrorCode.invalidKeyUsageException, message: message)
     }
 
     public static func kmsConflict(_ message: String) -> AWSError {
-        AWSError(code: "ConflictException", message: message)
+        AWSError(KMSShapes.ErrorCode.conflictException, message: message)
     }
 
     public static let kmsInternal = AWSError.internalFailure("KMSInternalException")

@@ -5,6 +5,9 @@ import Foundation
 /// STS's request shapes for the operations Rampart serves, their enums, and the
 /// service's error codes with their HTTP statuses, from the botocore model.
 enum STSShapes {
+    /// The operations these shapes were generated for: those the operation table names.
+    static let servedOperations: Set<String> = ["AssumeRole", "GetCallerIdentity", "GetSessionToken"]
+
     /// The input of AssumeRole.
     struct AssumeRoleRequest: Sendable {
         var roleArn: String

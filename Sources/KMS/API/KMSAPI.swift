@@ -13,57 +13,61 @@ struct KMSAPI: OperationHandler {
     }
 
     func handle(operation: String, input: RequestInput, caller: Caller, requestId: String) async throws(AWSError) -> JSONValue {
-        let keyId = input.string("KeyId") ?? ""
         if let tokens = input.stringList("GrantTokens") { try kms.checkGrantTokens(tokens) }
         switch operation {
         case "CreateKey":
-            if input.string("CustomerMasterKeySpec") != nil, input.string("KeySpec") != nil {
+            let r = KMSShapes.CreateKeyRequest(input)
+            if r.customerMasterKeySpec != nil, r.keySpec != nil {
                 throw .validation(message: "You cannot specify KeySpec and CustomerMasterKeySpec in the same request.")
             }
             let request = CreateKeyRequest(
-                description: input.string("Description"), policy: input.string("Policy"), keyUsage: input.string("KeyUsage"),
-                keySpec: input.string("KeySpec") ?? input.string("CustomerMasterKeySpec"), origin: input.string("Origin"),
-                tags: Self.tags(input), multiRegion: input.bool("MultiRegion") ?? false,
-                customKeyStoreId: input.string("CustomKeyStoreId"),
-                bypassPolicyLockoutSafetyCheck: input.bool("BypassPolicyLockoutSafetyCheck") ?? false)
+                description: r.description, policy: r.policy, keyUsage: r.keyUsage?.rawValue,
+                keySpec: r.keySpec?.rawValue ?? r.customerMasterKeySpec?.rawValue, origin: r.origin?.rawValue,
+                tags: Self.tags(r.tags), multiRegion: r.multiRegion ?? false, customKeyStoreId: r.customKeyStoreId,
+                bypassPolicyLockoutSafetyCheck: r.bypassPolicyLockoutSafetyCheck ?? false)
             return ["KeyMetadata": Self.metadata(try await kms.createKey(request, caller: caller))]
         case "DescribeKey":
-            return ["KeyMetadata": Self.metadata(try kms.describeKey(keyId: keyId, caller: caller))]
+            let r = KMSShapes.DescribeKeyRequest(input)
+            return ["KeyMetadata": Self.metadata(try kms.describeKey(keyId: r.keyId, caller: caller))]
         case "ListKeys":
-            let page = try kms.listKeys(limit: input.int("Limit"), marker: input.string("Marker"), caller: caller)
+            let r = KMSShapes.ListKeysRequest(input)
+            let page = try kms.listKeys(limit: r.limit, marker: r.marker, caller: caller)
             return Self.page(page, member: "Keys") { ["KeyId": .string($0.keyId), "KeyArn": .string($0.arn)] }
         case "EnableKey":
-            try await kms.enableKey(keyId: keyId, caller: caller)
+            try await kms.enableKey(keyId: KMSShapes.EnableKeyRequest(input).keyId, caller: caller)
             return [:]
         case "DisableKey":
-            try await kms.disableKey(keyId: keyId, caller: caller)
+            try await kms.disableKey(keyId: KMSShapes.DisableKeyRequest(input).keyId, caller: caller)
             return [:]
         case "UpdateKeyDescription":
-            try await kms.updateKeyDescription(keyId: keyId, description: input.string("Description") ?? "", caller: caller)
+            let r = KMSShapes.UpdateKeyDescriptionRequest(input)
+            try await kms.updateKeyDescription(keyId: r.keyId, description: r.description, caller: caller)
             return [:]
         case "ScheduleKeyDeletion":
+            let r = KMSShapes.ScheduleKeyDeletionRequest(input)
             let key = try await kms.scheduleKeyDeletion(
-                keyId: keyId, pendingWindowInDays: input.int("PendingWindowInDays"), caller: caller)
+                keyId: r.keyId, pendingWindowInDays: r.pendingWindowInDays, caller: caller)
             var out: [String: JSONValue] = ["KeyId": .string(key.arn), "KeyState": .string(key.keyState.rawValue)]
             if let date = key.deletionDate { out["DeletionDate"] = Timestamp.epochSeconds(date) }
             if let days = key.pendingDeletionWindowInDays { out["PendingWindowInDays"] = .int(Int64(days)) }
             return .object(out)
         case "CancelKeyDeletion":
-            return ["KeyId": .string(try await kms.cancelKeyDeletion(keyId: keyId, caller: caller).arn)]
+            let r = KMSShapes.CancelKeyDeletionRequest(input)
+            return ["KeyId": .string(try await kms.cancelKeyDeletion(keyId: r.keyId, caller: caller).arn)]
         case "CreateAlias":
-            try await kms.createAlias(
-                aliasName: input.string("AliasName") ?? "", targetKeyId: input.string("TargetKeyId") ?? "", caller: caller)
+            let r = KMSShapes.CreateAliasRequest(input)
+            try await kms.createAlias(aliasName: r.aliasName, targetKeyId: r.targetKeyId, caller: caller)
             return [:]
         case "UpdateAlias":
-            try await kms.updateAlias(
-                aliasName: input.string("AliasName") ?? "", targetKeyId: input.string("TargetKeyId") ?? "", caller: caller)
+            let r = KMSShapes.UpdateAliasRequest(input)
+            try await kms.updateAlias(aliasName: r.aliasName, targetKeyId: r.targetKeyId, caller: caller)
             return [:]
         case "DeleteAlias":
-            try await kms.deleteAlias(aliasName: input.string("AliasName") ?? "", caller: caller)
+            try await kms.deleteAlias(aliasName: KMSShapes.DeleteAliasRequest(input).aliasName, caller: caller)
             return [:]
         case "ListAliases":
-            let page = try kms.listAliases(
-                keyId: input.string("KeyId"), limit: input.int("Limit"), marker: input.string("Marker"), caller: caller)
+            let r = KMSShapes.ListAliasesRequest(input)
+            let page = try kms.listAliases(keyId: r.keyId, limit: r.limit, marker: r.marker, caller: caller)
             return Self.page(page, member: "Aliases") { alias in
                 [
                     "AliasName": .string(alias.aliasName), "AliasArn": .string(alias.arn),
@@ -72,42 +76,47 @@ struct KMSAPI: OperationHandler {
                 ]
             }
         case "TagResource":
-            try await kms.tagResource(keyId: keyId, tags: Self.tags(input), caller: caller)
+            let r = KMSShapes.TagResourceRequest(input)
+            try await kms.tagResource(keyId: r.keyId, tags: Self.tags(r.tags), caller: caller)
             return [:]
         case "UntagResource":
-            try await kms.untagResource(keyId: keyId, tagKeys: input.stringList("TagKeys") ?? [], caller: caller)
+            let r = KMSShapes.UntagResourceRequest(input)
+            try await kms.untagResource(keyId: r.keyId, tagKeys: r.tagKeys, caller: caller)
             return [:]
         case "ListResourceTags":
-            let page = try kms.listResourceTags(
-                keyId: keyId, limit: input.int("Limit"), marker: input.string("Marker"), caller: caller)
+            let r = KMSShapes.ListResourceTagsRequest(input)
+            let page = try kms.listResourceTags(keyId: r.keyId, limit: r.limit, marker: r.marker, caller: caller)
             return Self.page(page, member: "Tags") { ["TagKey": .string($0.key), "TagValue": .string($0.value)] }
         case "GetKeyPolicy":
-            let policy = try kms.getKeyPolicy(keyId: keyId, policyName: input.string("PolicyName"), caller: caller)
+            let r = KMSShapes.GetKeyPolicyRequest(input)
+            let policy = try kms.getKeyPolicy(keyId: r.keyId, policyName: r.policyName, caller: caller)
             return ["Policy": .string(policy), "PolicyName": .string(KeyPolicyRules.policyName)]
         case "PutKeyPolicy":
+            let r = KMSShapes.PutKeyPolicyRequest(input)
             try await kms.putKeyPolicy(
-                keyId: keyId, policyName: input.string("PolicyName"), policy: input.string("Policy") ?? "",
-                bypassLockoutCheck: input.bool("BypassPolicyLockoutSafetyCheck") ?? false, caller: caller)
+                keyId: r.keyId, policyName: r.policyName, policy: r.policy,
+                bypassLockoutCheck: r.bypassPolicyLockoutSafetyCheck ?? false, caller: caller)
             return [:]
         case "ListKeyPolicies":
-            let names = try kms.listKeyPolicies(keyId: keyId, caller: caller)
+            let names = try kms.listKeyPolicies(keyId: KMSShapes.ListKeyPoliciesRequest(input).keyId, caller: caller)
             return ["PolicyNames": .array(names.map(JSONValue.string)), "Truncated": false]
         case "Encrypt":
-            var plaintext = input.blob("Plaintext") ?? []
-            defer { Zeroize.array(&plaintext) }
+            var r = KMSShapes.EncryptRequest(input)
+            defer { Zeroize.array(&r.plaintext) }
             let result = try kms.encrypt(
-                keyId: keyId, plaintext: plaintext, context: Self.context(input, "EncryptionContext"),
-                algorithm: input.string("EncryptionAlgorithm"), dryRun: input.bool("DryRun") ?? false, caller: caller,
+                keyId: r.keyId, plaintext: r.plaintext, context: EncryptionContext(r.encryptionContext ?? [:]),
+                algorithm: r.encryptionAlgorithm?.rawValue, dryRun: r.dryRun ?? false, caller: caller,
                 requestId: requestId)
             return [
                 "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "KeyId": .string(result.keyArn),
                 "EncryptionAlgorithm": .string(result.algorithm),
             ]
         case "Decrypt":
+            let r = KMSShapes.DecryptRequest(input)
             var result = try kms.decrypt(
-                ciphertext: input.blob("CiphertextBlob") ?? [], context: Self.context(input, "EncryptionContext"),
-                keyId: input.string("KeyId"), algorithm: input.string("EncryptionAlgorithm"),
-                dryRun: input.bool("DryRun") ?? false, caller: caller, requestId: requestId)
+                ciphertext: r.ciphertextBlob ?? [], context: EncryptionContext(r.encryptionContext ?? [:]),
+                keyId: r.keyId, algorithm: r.encryptionAlgorithm?.rawValue, dryRun: r.dryRun ?? false, caller: caller,
+                requestId: requestId)
             defer { Zeroize.array(&result.plaintext) }
             var out: [String: JSONValue] = [
                 "Plaintext": .string(Base64.encode(result.plaintext)), "KeyId": .string(result.keyArn),
@@ -116,12 +125,13 @@ struct KMSAPI: OperationHandler {
             if let id = result.keyMaterialId { out["KeyMaterialId"] = .string(id) }
             return .object(out)
         case "ReEncrypt":
+            let r = KMSShapes.ReEncryptRequest(input)
             let result = try kms.reEncrypt(
-                ciphertext: input.blob("CiphertextBlob") ?? [], sourceContext: Self.context(input, "SourceEncryptionContext"),
-                sourceKeyId: input.string("SourceKeyId"), sourceAlgorithm: input.string("SourceEncryptionAlgorithm"),
-                destinationKeyId: input.string("DestinationKeyId") ?? "",
-                destinationContext: Self.context(input, "DestinationEncryptionContext"),
-                destinationAlgorithm: input.string("DestinationEncryptionAlgorithm"), dryRun: input.bool("DryRun") ?? false,
+                ciphertext: r.ciphertextBlob ?? [], sourceContext: EncryptionContext(r.sourceEncryptionContext ?? [:]),
+                sourceKeyId: r.sourceKeyId, sourceAlgorithm: r.sourceEncryptionAlgorithm?.rawValue,
+                destinationKeyId: r.destinationKeyId,
+                destinationContext: EncryptionContext(r.destinationEncryptionContext ?? [:]),
+                destinationAlgorithm: r.destinationEncryptionAlgorithm?.rawValue, dryRun: r.dryRun ?? false,
                 caller: caller, requestId: requestId)
             var out: [String: JSONValue] = [
                 "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "SourceKeyId": .string(result.sourceKeyArn),
@@ -131,48 +141,44 @@ struct KMSAPI: OperationHandler {
             if let id = result.sourceKeyMaterialId { out["SourceKeyMaterialId"] = .string(id) }
             if let id = result.destinationKeyMaterialId { out["DestinationKeyMaterialId"] = .string(id) }
             return .object(out)
-        case "GenerateDataKey", "GenerateDataKeyWithoutPlaintext":
-            let withPlaintext = operation == "GenerateDataKey"
-            var result = try kms.generateDataKey(
-                keyId: keyId, keySpec: input.string("KeySpec"), numberOfBytes: input.int("NumberOfBytes"),
-                context: Self.context(input, "EncryptionContext"), includePlaintext: withPlaintext,
-                dryRun: input.bool("DryRun") ?? false, caller: caller, requestId: requestId)
-            var out: [String: JSONValue] = [
-                "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "KeyId": .string(result.keyArn),
-            ]
-            if let id = result.keyMaterialId { out["KeyMaterialId"] = .string(id) }
-            if let member = Self.secretMember(&result.plaintext) { out["Plaintext"] = member }
-            return .object(out)
-        case "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext":
-            var result = try kms.generateDataKeyPair(
-                keyId: keyId, keyPairSpec: input.string("KeyPairSpec") ?? "", context: Self.context(input, "EncryptionContext"),
-                includePlaintext: operation == "GenerateDataKeyPair", recipient: input.members["Recipient"] != nil,
-                dryRun: input.bool("DryRun") ?? false, caller: caller, requestId: requestId)
-            var out: [String: JSONValue] = [
-                "PrivateKeyCiphertextBlob": .string(Base64.encode(result.privateKeyCiphertextBlob)),
-                "PublicKey": .string(Base64.encode(result.publicKey)), "KeyId": .string(result.keyArn),
-                "KeyPairSpec": .string(result.keyPairSpec), "KeyMaterialId": .string(result.keyMaterialId),
-            ]
-            if let member = Self.secretMember(&result.privateKeyPlaintext) { out["PrivateKeyPlaintext"] = member }
-            return .object(out)
+        case "GenerateDataKey":
+            let r = KMSShapes.GenerateDataKeyRequest(input)
+            return try generateDataKey(
+                keyId: r.keyId, keySpec: r.keySpec, numberOfBytes: r.numberOfBytes, context: r.encryptionContext,
+                includePlaintext: true, dryRun: r.dryRun, caller: caller, requestId: requestId)
+        case "GenerateDataKeyWithoutPlaintext":
+            let r = KMSShapes.GenerateDataKeyWithoutPlaintextRequest(input)
+            return try generateDataKey(
+                keyId: r.keyId, keySpec: r.keySpec, numberOfBytes: r.numberOfBytes, context: r.encryptionContext,
+                includePlaintext: false, dryRun: r.dryRun, caller: caller, requestId: requestId)
+        case "GenerateDataKeyPair":
+            let r = KMSShapes.GenerateDataKeyPairRequest(input)
+            return try generateDataKeyPair(
+                keyId: r.keyId, keyPairSpec: r.keyPairSpec, context: r.encryptionContext, includePlaintext: true,
+                recipient: r.recipient != nil, dryRun: r.dryRun, caller: caller, requestId: requestId)
+        case "GenerateDataKeyPairWithoutPlaintext":
+            let r = KMSShapes.GenerateDataKeyPairWithoutPlaintextRequest(input)
+            return try generateDataKeyPair(
+                keyId: r.keyId, keyPairSpec: r.keyPairSpec, context: r.encryptionContext, includePlaintext: false,
+                recipient: false, dryRun: r.dryRun, caller: caller, requestId: requestId)
         case "Sign":
+            let r = KMSShapes.SignRequest(input)
             let result = try kms.sign(
-                keyId: keyId, message: input.blob("Message") ?? [], messageType: input.string("MessageType"),
-                algorithm: input.string("SigningAlgorithm") ?? "", dryRun: input.bool("DryRun") ?? false, caller: caller,
-                requestId: requestId)
+                keyId: r.keyId, message: r.message, messageType: r.messageType?.rawValue,
+                algorithm: r.signingAlgorithm.rawValue, dryRun: r.dryRun ?? false, caller: caller, requestId: requestId)
             return [
                 "KeyId": .string(result.keyArn), "Signature": .string(Base64.encode(result.signature)),
                 "SigningAlgorithm": .string(result.algorithm),
             ]
         case "Verify":
-            let algorithm = input.string("SigningAlgorithm") ?? ""
+            let r = KMSShapes.VerifyRequest(input)
             let arn = try kms.verify(
-                keyId: keyId, message: input.blob("Message") ?? [], messageType: input.string("MessageType"),
-                signature: input.blob("Signature") ?? [], algorithm: algorithm, dryRun: input.bool("DryRun") ?? false,
-                caller: caller, requestId: requestId)
-            return ["KeyId": .string(arn), "SignatureValid": true, "SigningAlgorithm": .string(algorithm)]
+                keyId: r.keyId, message: r.message, messageType: r.messageType?.rawValue, signature: r.signature,
+                algorithm: r.signingAlgorithm.rawValue, dryRun: r.dryRun ?? false, caller: caller, requestId: requestId)
+            return ["KeyId": .string(arn), "SignatureValid": true, "SigningAlgorithm": .string(r.signingAlgorithm.rawValue)]
         case "GetPublicKey":
-            let result = try kms.getPublicKey(keyId: keyId, caller: caller, requestId: requestId)
+            let r = KMSShapes.GetPublicKeyRequest(input)
+            let result = try kms.getPublicKey(keyId: r.keyId, caller: caller, requestId: requestId)
             var out = Self.algorithms(result.key)
             out["KeyId"] = .string(result.key.arn)
             out["PublicKey"] = .string(Base64.encode(result.publicKey))
@@ -181,45 +187,49 @@ struct KMSAPI: OperationHandler {
             out["KeyUsage"] = .string(result.key.keyUsage.rawValue)
             return .object(out)
         case "GenerateMac":
+            let r = KMSShapes.GenerateMacRequest(input)
             let result = try kms.generateMac(
-                keyId: keyId, message: input.blob("Message") ?? [], algorithm: input.string("MacAlgorithm") ?? "",
-                dryRun: input.bool("DryRun") ?? false, caller: caller, requestId: requestId)
+                keyId: r.keyId, message: r.message, algorithm: r.macAlgorithm.rawValue, dryRun: r.dryRun ?? false,
+                caller: caller, requestId: requestId)
             return [
                 "Mac": .string(Base64.encode(result.mac)), "MacAlgorithm": .string(result.algorithm),
                 "KeyId": .string(result.keyArn),
             ]
         case "VerifyMac":
-            let algorithm = input.string("MacAlgorithm") ?? ""
+            let r = KMSShapes.VerifyMacRequest(input)
             let arn = try kms.verifyMac(
-                keyId: keyId, message: input.blob("Message") ?? [], mac: input.blob("Mac") ?? [], algorithm: algorithm,
-                dryRun: input.bool("DryRun") ?? false, caller: caller, requestId: requestId)
-            return ["KeyId": .string(arn), "MacValid": true, "MacAlgorithm": .string(algorithm)]
+                keyId: r.keyId, message: r.message, mac: r.mac, algorithm: r.macAlgorithm.rawValue,
+                dryRun: r.dryRun ?? false, caller: caller, requestId: requestId)
+            return ["KeyId": .string(arn), "MacValid": true, "MacAlgorithm": .string(r.macAlgorithm.rawValue)]
         case "DeriveSharedSecret":
-            let algorithm = input.string("KeyAgreementAlgorithm") ?? ""
+            let r = KMSShapes.DeriveSharedSecretRequest(input)
+            let algorithm = r.keyAgreementAlgorithm.rawValue
             var result = try kms.deriveSharedSecret(
-                keyId: keyId, algorithm: algorithm, peerPublicKey: input.blob("PublicKey") ?? [],
-                recipient: input.members["Recipient"] != nil, dryRun: input.bool("DryRun") ?? false, caller: caller,
-                requestId: requestId)
+                keyId: r.keyId, algorithm: algorithm, peerPublicKey: r.publicKey, recipient: r.recipient != nil,
+                dryRun: r.dryRun ?? false, caller: caller, requestId: requestId)
             defer { Zeroize.array(&result.sharedSecret) }
             return [
                 "KeyId": .string(result.key.arn), "SharedSecret": .string(Base64.encode(result.sharedSecret)),
                 "KeyAgreementAlgorithm": .string(algorithm), "KeyOrigin": .string(result.key.origin.rawValue),
             ]
         case "GenerateRandom":
-            if input.string("CustomKeyStoreId") != nil {
-                throw AWSError(code: "CustomKeyStoreNotFoundException", message: "Custom key stores are not supported.")
+            let r = KMSShapes.GenerateRandomRequest(input)
+            if r.customKeyStoreId != nil {
+                throw AWSError(
+                    KMSShapes.ErrorCode.customKeyStoreNotFoundException, message: "Custom key stores are not supported.")
             }
-            var bytes = try kms.generateRandom(numberOfBytes: input.int("NumberOfBytes"), caller: caller)
+            var bytes = try kms.generateRandom(numberOfBytes: r.numberOfBytes, caller: caller)
             defer { Zeroize.array(&bytes) }
             return ["Plaintext": .string(Base64.encode(bytes))]
         case "EnableKeyRotation":
-            try await kms.enableKeyRotation(keyId: keyId, rotationPeriodInDays: input.int("RotationPeriodInDays"), caller: caller)
+            let r = KMSShapes.EnableKeyRotationRequest(input)
+            try await kms.enableKeyRotation(keyId: r.keyId, rotationPeriodInDays: r.rotationPeriodInDays, caller: caller)
             return [:]
         case "DisableKeyRotation":
-            try await kms.disableKeyRotation(keyId: keyId, caller: caller)
+            try await kms.disableKeyRotation(keyId: KMSShapes.DisableKeyRotationRequest(input).keyId, caller: caller)
             return [:]
         case "GetKeyRotationStatus":
-            let key = try kms.getKeyRotationStatus(keyId: keyId, caller: caller)
+            let key = try kms.getKeyRotationStatus(keyId: KMSShapes.GetKeyRotationStatusRequest(input).keyId, caller: caller)
             var out: [String: JSONValue] = ["KeyRotationEnabled": .bool(key.rotation != nil), "KeyId": .string(key.arn)]
             if let rotation = key.rotation {
                 out["RotationPeriodInDays"] = .int(Int64(rotation.periodInDays))
@@ -228,31 +238,16 @@ struct KMSAPI: OperationHandler {
             if let started = key.onDemandRotationStartDate { out["OnDemandRotationStartDate"] = Timestamp.epochSeconds(started) }
             return .object(out)
         case "RotateKeyOnDemand":
-            return ["KeyId": .string(try await kms.rotateKeyOnDemand(keyId: keyId, caller: caller).arn)]
+            let r = KMSShapes.RotateKeyOnDemandRequest(input)
+            return ["KeyId": .string(try await kms.rotateKeyOnDemand(keyId: r.keyId, caller: caller).arn)]
         case "ListKeyRotations":
+            let r = KMSShapes.ListKeyRotationsRequest(input)
             let page = try kms.listKeyRotations(
-                keyId: keyId, includeInitial: input.string("IncludeKeyMaterial") == "ALL_KEY_MATERIAL",
-                limit: input.int("Limit"), marker: input.string("Marker"), caller: caller)
-            return Self.page(page, member: "Rotations") { rotation in
-                let material = rotation.material
-                let state =
-                    material.pendingRotation == true ? "PENDING_ROTATION" : rotation.isCurrent ? "CURRENT" : "NON_CURRENT"
-                var entry: [String: JSONValue] = [
-                    "KeyId": .string(rotation.keyId), "KeyMaterialId": .string(material.materialId),
-                    "KeyMaterialState": .string(state),
-                ]
-                if let type = material.rotationType {
-                    entry["RotationType"] = .string(type.rawValue)
-                    entry["RotationDate"] = Timestamp.epochSeconds(material.createdAt)
-                }
-                if let importState = material.importState { entry["ImportState"] = .string(importState.rawValue) }
-                if let model = material.expirationModel { entry["ExpirationModel"] = .string(model) }
-                if let validTo = material.validTo { entry["ValidTo"] = Timestamp.epochSeconds(validTo) }
-                if let description = material.description { entry["KeyMaterialDescription"] = .string(description) }
-                return .object(entry)
-            }
+                keyId: r.keyId, includeInitial: r.includeKeyMaterial == .allKeyMaterial, limit: r.limit, marker: r.marker,
+                caller: caller)
+            return Self.page(page, member: "Rotations", Self.rotation)
         case "GetKeyLastUsage":
-            let (key, usage) = try kms.getKeyLastUsage(keyId: keyId, caller: caller)
+            let (key, usage) = try kms.getKeyLastUsage(keyId: KMSShapes.GetKeyLastUsageRequest(input).keyId, caller: caller)
             var out: [String: JSONValue] = [
                 "KeyId": .string(key.arn), "KeyCreationDate": Timestamp.epochSeconds(key.creationDate),
                 "TrackingStartDate": Timestamp.epochSeconds(key.creationDate),
@@ -265,67 +260,98 @@ struct KMSAPI: OperationHandler {
             }
             return .object(out)
         case "GetParametersForImport":
+            let r = KMSShapes.GetParametersForImportRequest(input)
             let params = try await kms.getParametersForImport(
-                keyId: keyId, wrappingAlgorithm: input.string("WrappingAlgorithm") ?? "",
-                wrappingKeySpec: input.string("WrappingKeySpec") ?? "", caller: caller)
+                keyId: r.keyId, wrappingAlgorithm: r.wrappingAlgorithm.rawValue, wrappingKeySpec: r.wrappingKeySpec.rawValue,
+                caller: caller)
             return [
                 "KeyId": .string(params.keyArn), "ImportToken": .string(Base64.encode(params.importToken)),
                 "PublicKey": .string(Base64.encode(params.publicKey)),
                 "ParametersValidTo": Timestamp.epochSeconds(params.validTo),
             ]
         case "ImportKeyMaterial":
-            if let type = input.string("ImportType"), type != "EXISTING_KEY_MATERIAL", type != "NEW_KEY_MATERIAL" {
-                throw .validation(message: "Unknown ImportType \(type).")
-            }
+            let r = KMSShapes.ImportKeyMaterialRequest(input)
             let materialId = try await kms.importKeyMaterial(
-                keyId: keyId, importToken: input.blob("ImportToken") ?? [],
-                encryptedKeyMaterial: input.blob("EncryptedKeyMaterial") ?? [],
-                expirationModel: input.string("ExpirationModel"), validTo: input.date("ValidTo"),
-                importType: input.string("ImportType"), keyMaterialId: input.string("KeyMaterialId"),
-                description: input.string("KeyMaterialDescription"), caller: caller)
-            let key = try kms.describeKey(keyId: keyId, caller: caller)
+                keyId: r.keyId, importToken: r.importToken, encryptedKeyMaterial: r.encryptedKeyMaterial,
+                expirationModel: r.expirationModel?.rawValue, validTo: r.validTo, importType: r.importType?.rawValue,
+                keyMaterialId: r.keyMaterialId, description: r.keyMaterialDescription, caller: caller)
+            let key = try kms.describeKey(keyId: r.keyId, caller: caller)
             return ["KeyId": .string(key.arn), "KeyMaterialId": .string(materialId)]
         case "DeleteImportedKeyMaterial":
+            let r = KMSShapes.DeleteImportedKeyMaterialRequest(input)
             let materialId = try await kms.deleteImportedKeyMaterial(
-                keyId: keyId, keyMaterialId: input.string("KeyMaterialId"), caller: caller)
-            var out: [String: JSONValue] = ["KeyId": .string(try kms.describeKey(keyId: keyId, caller: caller).arn)]
+                keyId: r.keyId, keyMaterialId: r.keyMaterialId, caller: caller)
+            var out: [String: JSONValue] = ["KeyId": .string(try kms.describeKey(keyId: r.keyId, caller: caller).arn)]
             if let materialId { out["KeyMaterialId"] = .string(materialId) }
             return .object(out)
         case "CreateGrant":
-            let constraints = input.members["Constraints"].map { c in
+            let r = KMSShapes.CreateGrantRequest(input)
+            let constraints = r.constraints.map {
                 GrantConstraints(
-                    encryptionContextSubset: c["EncryptionContextSubset"]?.objectValue?.compactMapValues(\.stringValue),
-                    encryptionContextEquals: c["EncryptionContextEquals"]?.objectValue?.compactMapValues(\.stringValue))
+                    encryptionContextSubset: $0.encryptionContextSubset, encryptionContextEquals: $0.encryptionContextEquals)
             }
             let (grant, token) = try await kms.createGrant(
                 CreateGrantRequest(
-                    keyId: keyId, granteePrincipal: input.string("GranteePrincipal") ?? "",
-                    retiringPrincipal: input.string("RetiringPrincipal"), operations: input.stringList("Operations") ?? [],
-                    constraints: constraints, name: input.string("Name"), dryRun: input.bool("DryRun") ?? false),
+                    keyId: r.keyId, granteePrincipal: r.granteePrincipal, retiringPrincipal: r.retiringPrincipal,
+                    operations: r.operations.map(\.rawValue), constraints: constraints, name: r.name,
+                    dryRun: r.dryRun ?? false),
                 caller: caller)
             return ["GrantId": .string(grant.grantId), "GrantToken": .string(token)]
         case "ListGrants":
+            let r = KMSShapes.ListGrantsRequest(input)
             let page = try kms.listGrants(
-                keyId: keyId, grantId: input.string("GrantId"), granteePrincipal: input.string("GranteePrincipal"),
-                limit: input.int("Limit"), marker: input.string("Marker"), caller: caller)
+                keyId: r.keyId, grantId: r.grantId, granteePrincipal: r.granteePrincipal, limit: r.limit, marker: r.marker,
+                caller: caller)
             return Self.page(page, member: "Grants", Self.grant)
         case "ListRetirableGrants":
+            let r = KMSShapes.ListRetirableGrantsRequest(input)
             let page = try kms.listRetirableGrants(
-                retiringPrincipal: input.string("RetiringPrincipal") ?? "", limit: input.int("Limit"),
-                marker: input.string("Marker"), caller: caller)
+                retiringPrincipal: r.retiringPrincipal, limit: r.limit, marker: r.marker, caller: caller)
             return Self.page(page, member: "Grants", Self.grant)
         case "RevokeGrant":
-            try await kms.revokeGrant(
-                keyId: keyId, grantId: input.string("GrantId") ?? "", dryRun: input.bool("DryRun") ?? false, caller: caller)
+            let r = KMSShapes.RevokeGrantRequest(input)
+            try await kms.revokeGrant(keyId: r.keyId, grantId: r.grantId, dryRun: r.dryRun ?? false, caller: caller)
             return [:]
         case "RetireGrant":
+            let r = KMSShapes.RetireGrantRequest(input)
             try await kms.retireGrant(
-                grantToken: input.string("GrantToken"), keyId: input.string("KeyId"), grantId: input.string("GrantId"),
-                dryRun: input.bool("DryRun") ?? false, caller: caller)
+                grantToken: r.grantToken, keyId: r.keyId, grantId: r.grantId, dryRun: r.dryRun ?? false, caller: caller)
             return [:]
         default:
             throw .unsupportedOperation("\(operation) is not supported by this Rampart build yet.")
         }
+    }
+
+    private func generateDataKey(
+        keyId: String, keySpec: KMSShapes.DataKeySpec?, numberOfBytes: Int?, context: [String: String]?,
+        includePlaintext: Bool, dryRun: Bool?, caller: Caller, requestId: String
+    ) throws(AWSError) -> JSONValue {
+        var result = try kms.generateDataKey(
+            keyId: keyId, keySpec: keySpec?.rawValue, numberOfBytes: numberOfBytes, context: EncryptionContext(context ?? [:]),
+            includePlaintext: includePlaintext, dryRun: dryRun ?? false, caller: caller, requestId: requestId)
+        var out: [String: JSONValue] = [
+            "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "KeyId": .string(result.keyArn),
+        ]
+        if let id = result.keyMaterialId { out["KeyMaterialId"] = .string(id) }
+        if let member = Self.secretMember(&result.plaintext) { out["Plaintext"] = member }
+        return .object(out)
+    }
+
+    private func generateDataKeyPair(
+        keyId: String, keyPairSpec: KMSShapes.DataKeyPairSpec, context: [String: String]?, includePlaintext: Bool,
+        recipient: Bool, dryRun: Bool?, caller: Caller, requestId: String
+    ) throws(AWSError) -> JSONValue {
+        var result = try kms.generateDataKeyPair(
+            keyId: keyId, keyPairSpec: keyPairSpec.rawValue, context: EncryptionContext(context ?? [:]),
+            includePlaintext: includePlaintext, recipient: recipient, dryRun: dryRun ?? false, caller: caller,
+            requestId: requestId)
+        var out: [String: JSONValue] = [
+            "PrivateKeyCiphertextBlob": .string(Base64.encode(result.privateKeyCiphertextBlob)),
+            "PublicKey": .string(Base64.encode(result.publicKey)), "KeyId": .string(result.keyArn),
+            "KeyPairSpec": .string(result.keyPairSpec), "KeyMaterialId": .string(result.keyMaterialId),
+        ]
+        if let member = Self.secretMember(&result.privateKeyPlaintext) { out["PrivateKeyPlaintext"] = member }
+        return .object(out)
     }
 
     // MARK: Encoding
@@ -386,6 +412,24 @@ struct KMSAPI: OperationHandler {
         return .object(out)
     }
 
+    static func rotation(_ rotation: KeyRotation) -> JSONValue {
+        let material = rotation.material
+        let state = material.pendingRotation == true ? "PENDING_ROTATION" : rotation.isCurrent ? "CURRENT" : "NON_CURRENT"
+        var entry: [String: JSONValue] = [
+            "KeyId": .string(rotation.keyId), "KeyMaterialId": .string(material.materialId),
+            "KeyMaterialState": .string(state),
+        ]
+        if let type = material.rotationType {
+            entry["RotationType"] = .string(type.rawValue)
+            entry["RotationDate"] = Timestamp.epochSeconds(material.createdAt)
+        }
+        if let importState = material.importState { entry["ImportState"] = .string(importState.rawValue) }
+        if let model = material.expirationModel { entry["ExpirationModel"] = .string(model) }
+        if let validTo = material.validTo { entry["ValidTo"] = Timestamp.epochSeconds(validTo) }
+        if let description = material.description { entry["KeyMaterialDescription"] = .string(description) }
+        return .object(entry)
+    }
+
     static func page<T>(_ page: Page<T>, member: String, _ encode: (T) -> JSONValue) -> JSONValue {
         var out: [String: JSONValue] = [member: .array(page.items.map(encode)), "Truncated": .bool(page.truncated)]
         if let next = page.nextMarker { out["NextMarker"] = .string(next) }
@@ -394,10 +438,8 @@ struct KMSAPI: OperationHandler {
 
     // MARK: Decoding
 
-    static func tags(_ input: RequestInput) -> [Tag] {
-        (input.structureList("Tags") ?? []).map {
-            Tag(key: $0["TagKey"]?.stringValue ?? "", value: $0["TagValue"]?.stringValue ?? "")
-        }
+    static func tags(_ tags: [KMSShapes.Tag]?) -> [Tag] {
+        (tags ?? []).map { Tag(key: $0.tagKey, value: $0.tagValue) }
     }
 
     /// A secret response member (a data key, a private key) as base64; the secret's own buffer
@@ -408,9 +450,5 @@ struct KMSAPI: OperationHandler {
         let member = JSONValue.string(Base64.encode(secret!))
         Zeroize.optional(&secret)
         return member
-    }
-
-    static func context(_ input: RequestInput, _ name: String) -> EncryptionContext {
-        EncryptionContext(input.stringMap(name) ?? [:])
     }
 }

@@ -47,7 +47,7 @@ extension KeyManagementService {
     /// Checks grant tokens the way KMS does: each must be one we issued.
     public func checkGrantTokens(_ tokens: [String]) throws(AWSError) {
         for token in tokens where Self.grant(fromToken: token) == nil {
-            throw AWSError(code: "InvalidGrantTokenException", message: "The grant token provided is invalid.")
+            throw AWSError(KMSShapes.ErrorCode.invalidGrantTokenException, message: "The grant token provided is invalid.")
         }
     }
 
@@ -173,7 +173,8 @@ extension KeyManagementService {
             let grant: KMSGrant?
             if let grantToken {
                 guard let (keyArn, id) = Self.grant(fromToken: grantToken) else {
-                    throw AWSError(code: "InvalidGrantTokenException", message: "The grant token provided is invalid.")
+                    throw AWSError(
+                        KMSShapes.ErrorCode.invalidGrantTokenException, message: "The grant token provided is invalid.")
                 }
                 let keyUUID = String(keyArn.split(separator: "/").last ?? "")
                 grant = state.withLock { $0.grants[keyUUID]?[id] }

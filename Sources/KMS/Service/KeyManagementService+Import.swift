@@ -28,15 +28,18 @@ struct PendingImport: Sendable {
 
 extension AWSError {
     static func invalidImportToken() -> AWSError {
-        AWSError(code: "InvalidImportTokenException", message: "The import token is invalid, already used, or for another key.")
+        AWSError(
+            KMSShapes.ErrorCode.invalidImportTokenException,
+            message: "The import token is invalid, already used, or for another key.")
     }
 
     static func expiredImportToken() -> AWSError {
-        AWSError(code: "ExpiredImportTokenException", message: "The import token has expired. Get new import parameters.")
+        AWSError(
+            KMSShapes.ErrorCode.expiredImportTokenException, message: "The import token has expired. Get new import parameters.")
     }
 
     static func incorrectKeyMaterial(_ message: String) -> AWSError {
-        AWSError(code: "IncorrectKeyMaterialException", message: message)
+        AWSError(KMSShapes.ErrorCode.incorrectKeyMaterialException, message: message)
     }
 }
 

@@ -68,7 +68,7 @@ extension KeyManagementService {
                 "Importing key material for KeySpec \(keySpec.rawValue) is not supported by this Rampart build yet.")
         }
         if request.customKeyStoreId != nil {
-            throw AWSError(code: "CustomKeyStoreNotFoundException", message: "Custom key stores are not supported.")
+            throw AWSError(KMSShapes.ErrorCode.customKeyStoreNotFoundException, message: "Custom key stores are not supported.")
         }
         if request.multiRegion {
             throw .unsupportedOperation("Multi-Region keys are not supported by this Rampart build yet.")

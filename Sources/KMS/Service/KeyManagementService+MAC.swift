@@ -30,7 +30,7 @@ extension KeyManagementService {
         recordUsage(of: key, operation: "VerifyMac", requestId: requestId)
         // Constant time: the comparison does not stop at the first differing byte.
         guard expected.count == mac.count, zip(expected, mac).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
-            throw AWSError(code: "KMSInvalidMacException", message: "")
+            throw AWSError(KMSShapes.ErrorCode.kmsInvalidMacException, message: "")
         }
         return key.arn
     }

@@ -55,7 +55,7 @@ extension KeyManagementService {
         let valid: Bool
         do { valid = try pair.verify(signature, for: input, scheme: scheme) } catch { throw .kmsInternal }
         recordUsage(of: key, operation: "Verify", requestId: requestId)
-        guard valid else { throw AWSError(code: "KMSInvalidSignatureException", message: "") }
+        guard valid else { throw AWSError(KMSShapes.ErrorCode.kmsInvalidSignatureException, message: "") }
         return key.arn
     }
 
