@@ -202,6 +202,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "IAMTests",
+            dependencies: ["IAM", "Identity", "Audit", "AWSProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KeyVaultTests",
             dependencies: ["KeyVault"],
             swiftSettings: swiftSettings
@@ -227,7 +232,7 @@ let package = Package(
         .testTarget(
             name: "RampartServerTests",
             dependencies: [
-                "AccessControl", "Policy", "RampartServer", "RampartTestSupport", "ServiceKit",
+                "AccessControl", "Policy", "RampartServer", "RampartTestSupport", "ServiceKit", "IAM", "STS", "KMS", "Audit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -3,14 +3,12 @@ import Foundation
 import Identity
 import ServiceKit
 
-/// One IAM request, decoded and authorized: what the per-entity handlers need.
+/// One IAM request, decoded and authorized: what the per-entity handlers need. Each handler
+/// reads the members of its operation's input shape (`IAMShapes`).
 struct IAMCall {
     let input: RequestInput
     let account: String
     let caller: Caller
-    let respond: ((inout XMLWriter) -> Void) -> Reply
-
-    func name(_ member: String) -> String { input.string(member) ?? "" }
 }
 
 extension IAMAPI {
@@ -21,41 +19,41 @@ extension IAMAPI {
         let account = call.account
         switch action {
         case "CreateGroup":
-            let group = try await iam.createGroup(
-                accountId: account, groupName: call.name("GroupName"), path: call.input.string("Path"))
-            return call.respond { Self.write(group, into: &$0) }
+            let request = IAMShapes.CreateGroupRequest(call.input)
+            let group = try await iam.createGroup(accountId: account, groupName: request.groupName, path: request.path)
+            return .json(["Group": Self.json(group)])
         case "GetGroup":
-            let (group, users) = try await iam.getGroup(accountId: account, groupName: call.name("GroupName"))
-            return call.respond { w in
-                Self.write(group, into: &w)
-                Self.writeList("Users", users, into: &w) { Self.write($0, into: &$1, element: "member", listed: true) }
-            }
-        case "ListGroups", "ListGroupsForUser":
-            let groups =
-                action == "ListGroups"
-                ? try await iam.listGroups(accountId: account, pathPrefix: call.input.string("PathPrefix"))
-                : try await iam.listGroupsForUser(accountId: account, userName: call.name("UserName"))
-            return call.respond { Self.writeList("Groups", groups, into: &$0) { Self.write($0, into: &$1, element: "member") } }
+            let request = IAMShapes.GetGroupRequest(call.input)
+            let (group, users) = try await iam.getGroup(accountId: account, groupName: request.groupName)
+            return .json([
+                "Group": Self.json(group), "Users": .array(users.map { Self.json($0, listed: true) }), "IsTruncated": false,
+            ])
+        case "ListGroups":
+            let request = IAMShapes.ListGroupsRequest(call.input)
+            let groups = try await iam.listGroups(accountId: account, pathPrefix: request.pathPrefix)
+            return .json(["Groups": .array(groups.map(Self.json)), "IsTruncated": false])
+        case "ListGroupsForUser":
+            let request = IAMShapes.ListGroupsForUserRequest(call.input)
+            let groups = try await iam.listGroupsForUser(accountId: account, userName: request.userName)
+            return .json(["Groups": .array(groups.map(Self.json)), "IsTruncated": false])
         case "DeleteGroup":
-            try await iam.deleteGroup(accountId: account, groupName: call.name("GroupName"))
+            try await iam.deleteGroup(accountId: account, groupName: IAMShapes.DeleteGroupRequest(call.input).groupName)
         case "AddUserToGroup":
-            try await iam.addUserToGroup(accountId: account, groupName: call.name("GroupName"), userName: call.name("UserName"))
+            let request = IAMShapes.AddUserToGroupRequest(call.input)
+            try await iam.addUserToGroup(accountId: account, groupName: request.groupName, userName: request.userName)
         case "RemoveUserFromGroup":
-            try await iam.removeUserFromGroup(
-                accountId: account, groupName: call.name("GroupName"), userName: call.name("UserName"))
+            let request = IAMShapes.RemoveUserFromGroupRequest(call.input)
+            try await iam.removeUserFromGroup(accountId: account, groupName: request.groupName, userName: request.userName)
         default:
             return nil
         }
-        return call.respond { _ in }
+        return .json([:])
     }
 
-    static func write(_ group: IAMGroup, into w: inout XMLWriter, element: String = "Group") {
-        w.element(element) { g in
-            g.element("Path", group.path)
-            g.element("GroupName", group.groupName)
-            g.element("GroupId", group.groupId)
-            g.element("Arn", group.arn)
-            g.element("CreateDate", Timestamp.iso8601(group.createDate, fractional: false))
-        }
+    static func json(_ group: IAMGroup) -> JSONValue {
+        [
+            "Path": .string(group.path), "GroupName": .string(group.groupName), "GroupId": .string(group.groupId),
+            "Arn": .string(group.arn), "CreateDate": time(group.createDate),
+        ]
     }
 }

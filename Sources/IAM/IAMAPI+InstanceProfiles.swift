@@ -7,47 +7,52 @@ extension IAMAPI {
     /// Instance profiles, the roles they hold and their tags; nil for other actions.
     func handleInstanceProfiles(_ action: String, _ call: Call) async throws(AWSError) -> Reply? {
         let account = call.account
-        let name = call.name("InstanceProfileName")
         switch action {
         case "CreateInstanceProfile":
+            let request = IAMShapes.CreateInstanceProfileRequest(call.input)
             let profile = try await iam.createInstanceProfile(
-                accountId: account, name: name, path: call.input.string("Path"), tags: Self.tags(call.input))
-            return call.respond { Self.write(profile, roles: [:], into: &$0) }
+                accountId: account, name: request.instanceProfileName, path: request.path, tags: Self.tags(request.tags))
+            return .json(["InstanceProfile": Self.json(profile, roles: [:])])
         case "GetInstanceProfile":
-            let profile = try await iam.instanceProfile(accountId: account, name: name)
+            let request = IAMShapes.GetInstanceProfileRequest(call.input)
+            let profile = try await iam.instanceProfile(accountId: account, name: request.instanceProfileName)
             let roles = try await roles(of: [profile], account: account)
-            return call.respond { Self.write(profile, roles: roles, into: &$0) }
+            return .json(["InstanceProfile": Self.json(profile, roles: roles)])
         case "ListInstanceProfiles", "ListInstanceProfilesForRole":
             let profiles =
                 action == "ListInstanceProfiles"
-                ? try await iam.listInstanceProfiles(accountId: account, pathPrefix: call.input.string("PathPrefix"))
-                : try await iam.listInstanceProfiles(accountId: account, roleName: call.name("RoleName"))
+                ? try await iam.listInstanceProfiles(
+                    accountId: account, pathPrefix: IAMShapes.ListInstanceProfilesRequest(call.input).pathPrefix)
+                : try await iam.listInstanceProfiles(
+                    accountId: account, roleName: IAMShapes.ListInstanceProfilesForRoleRequest(call.input).roleName)
             let roles = try await roles(of: profiles, account: account)
-            return call.respond {
-                Self.writeList("InstanceProfiles", profiles, into: &$0) {
-                    Self.write($0, roles: roles, into: &$1, element: "member")
-                }
-            }
+            return .json(["InstanceProfiles": .array(profiles.map { Self.json($0, roles: roles) }), "IsTruncated": false])
         case "DeleteInstanceProfile":
-            try await iam.deleteInstanceProfile(accountId: account, name: name)
+            let request = IAMShapes.DeleteInstanceProfileRequest(call.input)
+            try await iam.deleteInstanceProfile(accountId: account, name: request.instanceProfileName)
         case "AddRoleToInstanceProfile":
-            try await iam.addRoleToInstanceProfile(accountId: account, name: name, roleName: call.name("RoleName"))
+            let request = IAMShapes.AddRoleToInstanceProfileRequest(call.input)
+            try await iam.addRoleToInstanceProfile(
+                accountId: account, name: request.instanceProfileName, roleName: request.roleName)
         case "RemoveRoleFromInstanceProfile":
-            try await iam.removeRoleFromInstanceProfile(accountId: account, name: name, roleName: call.name("RoleName"))
+            let request = IAMShapes.RemoveRoleFromInstanceProfileRequest(call.input)
+            try await iam.removeRoleFromInstanceProfile(
+                accountId: account, name: request.instanceProfileName, roleName: request.roleName)
         case "TagInstanceProfile":
-            try await iam.tagInstanceProfile(accountId: account, name: name, tags: Self.tags(call.input))
+            let request = IAMShapes.TagInstanceProfileRequest(call.input)
+            try await iam.tagInstanceProfile(
+                accountId: account, name: request.instanceProfileName, tags: Self.tags(request.tags))
         case "UntagInstanceProfile":
-            try await iam.untagInstanceProfile(accountId: account, name: name, keys: call.input.stringList("TagKeys") ?? [])
+            let request = IAMShapes.UntagInstanceProfileRequest(call.input)
+            try await iam.untagInstanceProfile(accountId: account, name: request.instanceProfileName, keys: request.tagKeys)
         case "ListInstanceProfileTags":
-            let profile = try await iam.instanceProfile(accountId: account, name: name)
-            return call.respond { w in
-                Self.write(profile.tags, into: &w)
-                w.element("IsTruncated", "false")
-            }
+            let request = IAMShapes.ListInstanceProfileTagsRequest(call.input)
+            let profile = try await iam.instanceProfile(accountId: account, name: request.instanceProfileName)
+            return .json(["Tags": Self.json(profile.tags), "IsTruncated": false])
         default:
             return nil
         }
-        return call.respond { _ in }
+        return .json([:])
     }
 
     /// The roles the profiles hold, by name.
@@ -60,21 +65,14 @@ extension IAMAPI {
     }
 
     /// An instance profile as AWS shows it everywhere: its roles in full, tags when it has any.
-    static func write(
-        _ profile: IAMInstanceProfile, roles: [String: IAMRole], into w: inout XMLWriter, element: String = "InstanceProfile"
-    ) {
-        w.element(element) { p in
-            p.element("Path", profile.path)
-            p.element("InstanceProfileName", profile.instanceProfileName)
-            p.element("InstanceProfileId", profile.instanceProfileId)
-            p.element("Arn", profile.arn)
-            p.element("CreateDate", Timestamp.iso8601(profile.createDate, fractional: false))
-            p.element("Roles") { list in
-                for role in profile.roles.compactMap({ roles[$0] }) {
-                    write(role, into: &list, element: "member", as: .inProfile)
-                }
-            }
-            if !profile.tags.isEmpty { write(profile.tags, into: &p) }
-        }
+    static func json(_ profile: IAMInstanceProfile, roles: [String: IAMRole]) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "Path": .string(profile.path), "InstanceProfileName": .string(profile.instanceProfileName),
+            "InstanceProfileId": .string(profile.instanceProfileId), "Arn": .string(profile.arn),
+            "CreateDate": time(profile.createDate),
+            "Roles": .array(profile.roles.compactMap { roles[$0] }.map { json($0, as: .inProfile) }),
+        ]
+        if !profile.tags.isEmpty { members["Tags"] = json(profile.tags) }
+        return .object(members)
     }
 }

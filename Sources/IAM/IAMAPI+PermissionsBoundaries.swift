@@ -10,17 +10,19 @@ extension IAMAPI {
         let arn: String?
         switch action {
         case "PutUserPermissionsBoundary":
-            (owner, arn) = (.user(call.name("UserName")), call.name("PermissionsBoundary"))
+            let request = IAMShapes.PutUserPermissionsBoundaryRequest(call.input)
+            (owner, arn) = (.user(request.userName), request.permissionsBoundary)
         case "DeleteUserPermissionsBoundary":
-            (owner, arn) = (.user(call.name("UserName")), nil)
+            (owner, arn) = (.user(IAMShapes.DeleteUserPermissionsBoundaryRequest(call.input).userName), nil)
         case "PutRolePermissionsBoundary":
-            (owner, arn) = (.role(call.name("RoleName")), call.name("PermissionsBoundary"))
+            let request = IAMShapes.PutRolePermissionsBoundaryRequest(call.input)
+            (owner, arn) = (.role(request.roleName), request.permissionsBoundary)
         case "DeleteRolePermissionsBoundary":
-            (owner, arn) = (.role(call.name("RoleName")), nil)
+            (owner, arn) = (.role(IAMShapes.DeleteRolePermissionsBoundaryRequest(call.input).roleName), nil)
         default:
             return nil
         }
         try await iam.setPermissionsBoundary(accountId: call.account, owner: owner, arn: arn)
-        return call.respond { _ in }
+        return .json([:])
     }
 }

@@ -10,209 +10,225 @@ extension IAMAPI {
         if let response = try await handleInlinePolicies(action, call) { return response }
         if let response = try await handleAttachments(action, call) { return response }
         let account = call.account
-        let arn = call.name("PolicyArn")
         switch action {
         case "CreatePolicy":
+            let request = IAMShapes.CreatePolicyRequest(call.input)
             let policy = try await iam.createPolicy(
-                accountId: account, policyName: call.name("PolicyName"), path: call.input.string("Path"),
-                document: call.name("PolicyDocument"), description: call.input.string("Description"),
-                tags: Self.tags(call.input), validate: validatePolicy)
-            return call.respond { Self.write(policy, attachments: 0, boundaries: 0, into: &$0) }
+                accountId: account, policyName: request.policyName, path: request.path, document: request.policyDocument,
+                description: request.description, tags: Self.tags(request.tags), validate: validatePolicy)
+            return .json(["Policy": Self.json(policy, attachments: 0, boundaries: 0)])
         case "GetPolicy":
+            let arn = IAMShapes.GetPolicyRequest(call.input).policyArn
             let policy = try await iam.getPolicy(accountId: account, arn: arn)
             let count = try await iam.attachmentCount(accountId: account, arn: arn)
             let boundaries = try await iam.permissionsBoundaryUsageCount(accountId: account, arn: arn)
-            return call.respond { Self.write(policy, attachments: count, boundaries: boundaries, into: &$0) }
+            return .json(["Policy": Self.json(policy, attachments: count, boundaries: boundaries)])
         case "ListPolicies":
+            let request = IAMShapes.ListPoliciesRequest(call.input)
             // AWS managed policies are not built: scope AWS lists none.
             let listed =
-                call.input.string("Scope") == "AWS"
+                request.scope == .aws
                 ? []
                 : try await iam.listPolicies(
-                    accountId: account, onlyAttached: call.input.bool("OnlyAttached") ?? false,
-                    pathPrefix: call.input.string("PathPrefix"))
-            return call.respond {
-                Self.writeList("Policies", listed, into: &$0) {
-                    Self.write(
-                        $0.policy, attachments: $0.attachmentCount, boundaries: $0.permissionsBoundaryUsageCount, into: &$1,
-                        element: "member", listed: true)
-                }
+                    accountId: account, onlyAttached: request.onlyAttached ?? false, pathPrefix: request.pathPrefix)
+            let policies: [JSONValue] = listed.map {
+                Self.json(
+                    $0.policy, attachments: $0.attachmentCount, boundaries: $0.permissionsBoundaryUsageCount, listed: true)
             }
+            return .json(["Policies": .array(policies), "IsTruncated": false])
         case "DeletePolicy":
-            try await iam.deletePolicy(accountId: account, arn: arn)
+            try await iam.deletePolicy(accountId: account, arn: IAMShapes.DeletePolicyRequest(call.input).policyArn)
         case "CreatePolicyVersion":
+            let request = IAMShapes.CreatePolicyVersionRequest(call.input)
             let version = try await iam.createPolicyVersion(
-                accountId: account, arn: arn, document: call.name("PolicyDocument"),
-                setAsDefault: call.input.bool("SetAsDefault") ?? false, validate: validatePolicy)
-            let policy = try await iam.getPolicy(accountId: account, arn: arn)
-            return call.respond { Self.write(version, of: policy, into: &$0) }
+                accountId: account, arn: request.policyArn, document: request.policyDocument,
+                setAsDefault: request.setAsDefault ?? false, validate: validatePolicy)
+            let policy = try await iam.getPolicy(accountId: account, arn: request.policyArn)
+            return .json(["PolicyVersion": Self.json(version, of: policy)])
         case "GetPolicyVersion":
-            let version = try await iam.getPolicyVersion(accountId: account, arn: arn, versionId: call.name("VersionId"))
-            let policy = try await iam.getPolicy(accountId: account, arn: arn)
-            return call.respond { Self.write(version, of: policy, into: &$0) }
+            let request = IAMShapes.GetPolicyVersionRequest(call.input)
+            let version = try await iam.getPolicyVersion(
+                accountId: account, arn: request.policyArn, versionId: request.versionId)
+            let policy = try await iam.getPolicy(accountId: account, arn: request.policyArn)
+            return .json(["PolicyVersion": Self.json(version, of: policy)])
         case "ListPolicyVersions":
-            let policy = try await iam.getPolicy(accountId: account, arn: arn)
-            return call.respond {
-                Self.writeList("Versions", policy.versions.reversed(), into: &$0) {
-                    Self.write($0, of: policy, into: &$1, element: "member", withDocument: false)
-                }
-            }
+            let policy = try await iam.getPolicy(
+                accountId: account, arn: IAMShapes.ListPolicyVersionsRequest(call.input).policyArn)
+            let versions = policy.versions.reversed().map { Self.json($0, of: policy, withDocument: false) }
+            return .json(["Versions": .array(versions), "IsTruncated": false])
         case "DeletePolicyVersion":
-            try await iam.deletePolicyVersion(accountId: account, arn: arn, versionId: call.name("VersionId"))
+            let request = IAMShapes.DeletePolicyVersionRequest(call.input)
+            try await iam.deletePolicyVersion(accountId: account, arn: request.policyArn, versionId: request.versionId)
         case "SetDefaultPolicyVersion":
-            try await iam.setDefaultPolicyVersion(accountId: account, arn: arn, versionId: call.name("VersionId"))
+            let request = IAMShapes.SetDefaultPolicyVersionRequest(call.input)
+            try await iam.setDefaultPolicyVersion(accountId: account, arn: request.policyArn, versionId: request.versionId)
         case "ListPolicyTags":
-            let policy = try await iam.getPolicy(accountId: account, arn: arn)
-            return call.respond { w in
-                Self.write(policy.tags, into: &w)
-                w.element("IsTruncated", "false")
-            }
+            let policy = try await iam.getPolicy(accountId: account, arn: IAMShapes.ListPolicyTagsRequest(call.input).policyArn)
+            return .json(["Tags": Self.json(policy.tags), "IsTruncated": false])
         case "ListEntitiesForPolicy":
+            let request = IAMShapes.ListEntitiesForPolicyRequest(call.input)
+            let arn = request.policyArn
             _ = try await iam.getPolicy(accountId: account, arn: arn)
             // PolicyUsageFilter: as a permissions policy (attached), as a boundary, or (absent) both.
-            let usage = call.input.string("PolicyUsageFilter")
+            let usage = request.policyUsageFilter
             var owners: [PolicyOwner] = []
-            if usage != "PermissionsBoundary" {
+            if usage != .permissionsBoundary {
                 owners += try await iam.attachments(accountId: account).filter { $0.1.contains(arn) }.map(\.0)
             }
             let groups = try await iam.listGroups(accountId: account, pathPrefix: nil)
             let roles = try await iam.listRoles(accountId: account, pathPrefix: nil)
             let users = try await iam.listUsers(accountId: account, pathPrefix: nil)
-            if usage != "PermissionsPolicy" {
+            if usage != .permissionsPolicy {
                 owners += users.filter { $0.permissionsBoundary == arn }.map { .user($0.userName) }
                 owners += roles.filter { $0.permissionsBoundary == arn }.map { .role($0.roleName) }
             }
-            return call.respond { w in
-                w.element("PolicyGroups") { list in
-                    for group in groups where owners.contains(.group(group.groupName)) {
-                        list.element("member") { m in
-                            m.element("GroupName", group.groupName)
-                            m.element("GroupId", group.groupId)
-                        }
-                    }
-                }
-                w.element("PolicyUsers") { list in
-                    for user in users where owners.contains(.user(user.userName)) {
-                        list.element("member") { m in
-                            m.element("UserName", user.userName)
-                            m.element("UserId", user.userId)
-                        }
-                    }
-                }
-                w.element("PolicyRoles") { list in
-                    for role in roles where owners.contains(.role(role.roleName)) {
-                        list.element("member") { m in
-                            m.element("RoleName", role.roleName)
-                            m.element("RoleId", role.roleId)
-                        }
-                    }
-                }
-                w.element("IsTruncated", "false")
+            let policyGroups: [JSONValue] = groups.filter { owners.contains(.group($0.groupName)) }.map {
+                ["GroupName": .string($0.groupName), "GroupId": .string($0.groupId)]
             }
+            let policyUsers: [JSONValue] = users.filter { owners.contains(.user($0.userName)) }.map {
+                ["UserName": .string($0.userName), "UserId": .string($0.userId)]
+            }
+            let policyRoles: [JSONValue] = roles.filter { owners.contains(.role($0.roleName)) }.map {
+                ["RoleName": .string($0.roleName), "RoleId": .string($0.roleId)]
+            }
+            return .json([
+                "PolicyGroups": .array(policyGroups), "PolicyUsers": .array(policyUsers), "PolicyRoles": .array(policyRoles),
+                "IsTruncated": false,
+            ])
         default:
             return nil
         }
-        return call.respond { _ in }
+        return .json([:])
     }
 
-    /// The user, group or role an action names (`UserPolicy`, `GroupPolicy`, `RolePolicy`).
-    static func owner(of action: String, _ call: Call) -> PolicyOwner? {
-        if action.contains("Group") { return .group(call.name("GroupName")) }
-        if action.contains("Role") { return .role(call.name("RoleName")) }
-        if action.contains("User") { return .user(call.input.string("UserName") ?? call.caller.principal.userName ?? "") }
-        return nil
+    /// What an inline-policy action names, read from its own input shape: the user, group or
+    /// role, the policy's name (empty for a listing) and the document a Put carries.
+    static func inlinePolicyRequest(_ action: String, _ input: RequestInput) -> (PolicyOwner, String, String)? {
+        switch action {
+        case "PutUserPolicy":
+            let r = IAMShapes.PutUserPolicyRequest(input)
+            return (.user(r.userName), r.policyName, r.policyDocument)
+        case "PutGroupPolicy":
+            let r = IAMShapes.PutGroupPolicyRequest(input)
+            return (.group(r.groupName), r.policyName, r.policyDocument)
+        case "PutRolePolicy":
+            let r = IAMShapes.PutRolePolicyRequest(input)
+            return (.role(r.roleName), r.policyName, r.policyDocument)
+        case "GetUserPolicy":
+            let r = IAMShapes.GetUserPolicyRequest(input)
+            return (.user(r.userName), r.policyName, "")
+        case "GetGroupPolicy":
+            let r = IAMShapes.GetGroupPolicyRequest(input)
+            return (.group(r.groupName), r.policyName, "")
+        case "GetRolePolicy":
+            let r = IAMShapes.GetRolePolicyRequest(input)
+            return (.role(r.roleName), r.policyName, "")
+        case "DeleteUserPolicy":
+            let r = IAMShapes.DeleteUserPolicyRequest(input)
+            return (.user(r.userName), r.policyName, "")
+        case "DeleteGroupPolicy":
+            let r = IAMShapes.DeleteGroupPolicyRequest(input)
+            return (.group(r.groupName), r.policyName, "")
+        case "DeleteRolePolicy":
+            let r = IAMShapes.DeleteRolePolicyRequest(input)
+            return (.role(r.roleName), r.policyName, "")
+        case "ListUserPolicies": return (.user(IAMShapes.ListUserPoliciesRequest(input).userName), "", "")
+        case "ListGroupPolicies": return (.group(IAMShapes.ListGroupPoliciesRequest(input).groupName), "", "")
+        case "ListRolePolicies": return (.role(IAMShapes.ListRolePoliciesRequest(input).roleName), "", "")
+        default: return nil
+        }
     }
 
-    /// The same action for each kind of policy owner: `PutUserPolicy`, `PutGroupPolicy`, `PutRolePolicy`.
-    static func forEveryOwner(_ forms: [String]) -> Set<String> {
-        Set(["User", "Group", "Role"].flatMap { kind in forms.map { $0.replacingOccurrences(of: "User", with: kind) } })
+    /// What an attachment action names, read from its own input shape: the user, group or role,
+    /// and the policy's ARN (empty for a listing).
+    static func attachmentRequest(_ action: String, _ input: RequestInput) -> (PolicyOwner, String)? {
+        switch action {
+        case "AttachUserPolicy":
+            let r = IAMShapes.AttachUserPolicyRequest(input)
+            return (.user(r.userName), r.policyArn)
+        case "AttachGroupPolicy":
+            let r = IAMShapes.AttachGroupPolicyRequest(input)
+            return (.group(r.groupName), r.policyArn)
+        case "AttachRolePolicy":
+            let r = IAMShapes.AttachRolePolicyRequest(input)
+            return (.role(r.roleName), r.policyArn)
+        case "DetachUserPolicy":
+            let r = IAMShapes.DetachUserPolicyRequest(input)
+            return (.user(r.userName), r.policyArn)
+        case "DetachGroupPolicy":
+            let r = IAMShapes.DetachGroupPolicyRequest(input)
+            return (.group(r.groupName), r.policyArn)
+        case "DetachRolePolicy":
+            let r = IAMShapes.DetachRolePolicyRequest(input)
+            return (.role(r.roleName), r.policyArn)
+        case "ListAttachedUserPolicies": return (.user(IAMShapes.ListAttachedUserPoliciesRequest(input).userName), "")
+        case "ListAttachedGroupPolicies": return (.group(IAMShapes.ListAttachedGroupPoliciesRequest(input).groupName), "")
+        case "ListAttachedRolePolicies": return (.role(IAMShapes.ListAttachedRolePoliciesRequest(input).roleName), "")
+        default: return nil
+        }
     }
-
-    static let inlinePolicyActions = forEveryOwner(["PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy"])
-    static let attachmentActions = forEveryOwner(["AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies"])
 
     func handleInlinePolicies(_ action: String, _ call: Call) async throws(AWSError) -> Reply? {
-        guard Self.inlinePolicyActions.contains(action), let owner = Self.owner(of: action, call) else { return nil }
+        guard case (let owner, let policyName, let document)? = Self.inlinePolicyRequest(action, call.input) else { return nil }
         let account = call.account
-        let policyName = call.name("PolicyName")
         switch action.prefix(3) {
         case "Put":
             try await iam.putInlinePolicy(
-                accountId: account, owner: owner, policyName: policyName, document: call.name("PolicyDocument"),
-                validate: validatePolicy)
+                accountId: account, owner: owner, policyName: policyName, document: document, validate: validatePolicy)
         case "Get":
             let document = try await iam.getInlinePolicy(accountId: account, owner: owner, policyName: policyName)
-            return call.respond { w in
-                w.element("\(owner.kind.capitalized)Name", owner.name)
-                w.element("PolicyName", policyName)
+            return .json([
+                "\(owner.kind.capitalized)Name": .string(owner.name), "PolicyName": .string(policyName),
                 // IAM returns policy documents URL-encoded.
-                w.element("PolicyDocument", Self.urlEncoded(document))
-            }
+                "PolicyDocument": .string(Self.urlEncoded(document)),
+            ])
         case "Lis":
             let names = try await iam.listInlinePolicies(accountId: account, owner: owner)
-            return call.respond { Self.writeList("PolicyNames", names, into: &$0) { $1.element("member", $0) } }
+            return .json(["PolicyNames": .array(names.map(JSONValue.string)), "IsTruncated": false])
         default:
             try await iam.deleteInlinePolicy(accountId: account, owner: owner, policyName: policyName)
         }
-        return call.respond { _ in }
+        return .json([:])
     }
 
     func handleAttachments(_ action: String, _ call: Call) async throws(AWSError) -> Reply? {
-        guard Self.attachmentActions.contains(action), let owner = Self.owner(of: action, call) else { return nil }
+        guard case (let owner, let arn)? = Self.attachmentRequest(action, call.input) else { return nil }
         let account = call.account
         switch action.prefix(6) {
         case "Attach":
-            try await iam.attachPolicy(accountId: account, owner: owner, arn: call.name("PolicyArn"))
+            try await iam.attachPolicy(accountId: account, owner: owner, arn: arn)
         case "Detach":
-            try await iam.detachPolicy(accountId: account, owner: owner, arn: call.name("PolicyArn"))
+            try await iam.detachPolicy(accountId: account, owner: owner, arn: arn)
         default:
             let arns = try await iam.attachedPolicies(accountId: account, owner: owner)
-            return call.respond { w in
-                w.element("AttachedPolicies") { list in
-                    for arn in arns {
-                        list.element("member") { m in
-                            m.element("PolicyName", String(arn.split(separator: "/").last ?? ""))
-                            m.element("PolicyArn", arn)
-                        }
-                    }
-                }
-                w.element("IsTruncated", "false")
+            let attached: [JSONValue] = arns.map {
+                ["PolicyName": .string(String($0.split(separator: "/").last ?? "")), "PolicyArn": .string($0)]
             }
+            return .json(["AttachedPolicies": .array(attached), "IsTruncated": false])
         }
-        return call.respond { _ in }
+        return .json([:])
     }
 
     /// A managed policy; `listed`, as ListPolicies shows it: without Description and Tags, which
     /// AWS documents GetPolicy alone to return.
-    static func write(
-        _ policy: ManagedPolicy, attachments: Int, boundaries: Int, into w: inout XMLWriter, element: String = "Policy",
-        listed: Bool = false
-    ) {
-        w.element(element) { p in
-            p.element("PolicyName", policy.policyName)
-            p.element("PolicyId", policy.policyId)
-            p.element("Arn", policy.arn)
-            p.element("Path", policy.path)
-            p.element("DefaultVersionId", policy.defaultVersionId)
-            p.element("AttachmentCount", String(attachments))
-            p.element("PermissionsBoundaryUsageCount", String(boundaries))
-            p.element("IsAttachable", "true")
-            if !listed, let description = policy.description { p.element("Description", description) }
-            p.element("CreateDate", Timestamp.iso8601(policy.createDate, fractional: false))
-            p.element("UpdateDate", Timestamp.iso8601(policy.updateDate, fractional: false))
-            if !listed, !policy.tags.isEmpty { write(policy.tags, into: &p) }
-        }
+    static func json(_ policy: ManagedPolicy, attachments: Int, boundaries: Int, listed: Bool = false) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "PolicyName": .string(policy.policyName), "PolicyId": .string(policy.policyId), "Arn": .string(policy.arn),
+            "Path": .string(policy.path), "DefaultVersionId": .string(policy.defaultVersionId),
+            "AttachmentCount": .int(Int64(attachments)), "PermissionsBoundaryUsageCount": .int(Int64(boundaries)),
+            "IsAttachable": true, "CreateDate": time(policy.createDate), "UpdateDate": time(policy.updateDate),
+        ]
+        if !listed, let description = policy.description { members["Description"] = .string(description) }
+        if !listed, !policy.tags.isEmpty { members["Tags"] = json(policy.tags) }
+        return .object(members)
     }
 
-    static func write(
-        _ version: PolicyVersion, of policy: ManagedPolicy, into w: inout XMLWriter, element: String = "PolicyVersion",
-        withDocument: Bool = true
-    ) {
-        w.element(element) { v in
-            if withDocument { v.element("Document", urlEncoded(version.document)) }
-            v.element("VersionId", version.versionId)
-            v.element("IsDefaultVersion", version.versionId == policy.defaultVersionId ? "true" : "false")
-            v.element("CreateDate", Timestamp.iso8601(version.createDate, fractional: false))
-        }
+    static func json(_ version: PolicyVersion, of policy: ManagedPolicy, withDocument: Bool = true) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "VersionId": .string(version.versionId), "IsDefaultVersion": .bool(version.versionId == policy.defaultVersionId),
+            "CreateDate": time(version.createDate),
+        ]
+        if withDocument { members["Document"] = .string(urlEncoded(version.document)) }
+        return .object(members)
     }
 }

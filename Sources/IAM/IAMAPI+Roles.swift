@@ -8,57 +8,62 @@ extension IAMAPI {
     /// Roles, their trust policies and tags; nil for other actions.
     func handleRoles(_ action: String, _ call: Call) async throws(AWSError) -> Reply? {
         let account = call.account
-        let roleName = call.name("RoleName")
         switch action {
         case "CreateRole":
+            let request = IAMShapes.CreateRoleRequest(call.input)
             let role = try await iam.createRole(
                 CreateRoleRequest(
-                    roleName: roleName, path: call.input.string("Path"),
-                    assumeRolePolicy: call.name("AssumeRolePolicyDocument"), description: call.input.string("Description"),
-                    maxSessionDuration: call.input.int("MaxSessionDuration"), tags: Self.tags(call.input),
-                    permissionsBoundary: call.input.string("PermissionsBoundary")),
+                    roleName: request.roleName, path: request.path, assumeRolePolicy: request.assumeRolePolicyDocument,
+                    description: request.description, maxSessionDuration: request.maxSessionDuration,
+                    tags: Self.tags(request.tags), permissionsBoundary: request.permissionsBoundary),
                 accountId: account, validateTrust: Authorization.validateTrustPolicy)
-            return call.respond { Self.write(role, into: &$0, as: .created) }
+            return .json(["Role": Self.json(role, as: .created)])
         case "GetRole":
-            let role = try await iam.getRole(accountId: account, roleName: roleName)
-            return call.respond { Self.write(role, into: &$0) }
+            let role = try await iam.getRole(accountId: account, roleName: IAMShapes.GetRoleRequest(call.input).roleName)
+            return .json(["Role": Self.json(role)])
         case "ListRoles":
-            let roles = try await iam.listRoles(accountId: account, pathPrefix: call.input.string("PathPrefix"))
-            return call.respond {
-                Self.writeList("Roles", roles, into: &$0) { Self.write($0, into: &$1, element: "member", as: .listed) }
-            }
+            let roles = try await iam.listRoles(accountId: account, pathPrefix: IAMShapes.ListRolesRequest(call.input).pathPrefix)
+            return .json(["Roles": .array(roles.map { Self.json($0, as: .listed) }), "IsTruncated": false])
         case "DeleteRole":
-            try await iam.deleteRole(accountId: account, roleName: roleName)
+            try await iam.deleteRole(accountId: account, roleName: IAMShapes.DeleteRoleRequest(call.input).roleName)
         case "UpdateAssumeRolePolicy":
+            let request = IAMShapes.UpdateAssumeRolePolicyRequest(call.input)
             try await iam.updateAssumeRolePolicy(
-                accountId: account, roleName: roleName, document: call.name("PolicyDocument"),
+                accountId: account, roleName: request.roleName, document: request.policyDocument,
                 validateTrust: Authorization.validateTrustPolicy)
-        case "UpdateRole", "UpdateRoleDescription":
-            let description = call.input.string("Description")
-            let duration = call.input.int("MaxSessionDuration")
-            let role = try await iam.updateRole(accountId: account, roleName: roleName) { role throws(AWSError) in
+        case "UpdateRole":
+            let request = IAMShapes.UpdateRoleRequest(call.input)
+            let (description, duration) = (request.description, request.maxSessionDuration)
+            try await iam.updateRole(accountId: account, roleName: request.roleName) { role throws(AWSError) in
                 if let description { role.description = description }
                 if let duration { role.maxSessionDuration = duration }
             }
-            if action == "UpdateRoleDescription" { return call.respond { Self.write(role, into: &$0) } }
+        case "UpdateRoleDescription":
+            let request = IAMShapes.UpdateRoleDescriptionRequest(call.input)
+            let description = request.description
+            let role = try await iam.updateRole(accountId: account, roleName: request.roleName) { role throws(AWSError) in
+                role.description = description
+            }
+            return .json(["Role": Self.json(role)])
         case "TagRole":
-            let tags = Self.tags(call.input)
-            try await iam.updateRole(accountId: account, roleName: roleName) { role throws(AWSError) in role.tags.merge(tags) }
+            let request = IAMShapes.TagRoleRequest(call.input)
+            let tags = Self.tags(request.tags)
+            try await iam.updateRole(accountId: account, roleName: request.roleName) { role throws(AWSError) in
+                role.tags.merge(tags)
+            }
         case "UntagRole":
-            let keys = call.input.stringList("TagKeys") ?? []
-            try await iam.updateRole(accountId: account, roleName: roleName) { role throws(AWSError) in
+            let request = IAMShapes.UntagRoleRequest(call.input)
+            let keys = request.tagKeys
+            try await iam.updateRole(accountId: account, roleName: request.roleName) { role throws(AWSError) in
                 role.tags.removeAll { keys.contains($0.key) }
             }
         case "ListRoleTags":
-            let role = try await iam.getRole(accountId: account, roleName: roleName)
-            return call.respond { w in
-                Self.write(role.tags, into: &w)
-                w.element("IsTruncated", "false")
-            }
+            let role = try await iam.getRole(accountId: account, roleName: IAMShapes.ListRoleTagsRequest(call.input).roleName)
+            return .json(["Tags": Self.json(role.tags), "IsTruncated": false])
         default:
             return nil
         }
-        return call.respond { _ in }
+        return .json([:])
     }
 
     /// Which of a role's members an answer shows, as AWS's documented responses do.
@@ -73,21 +78,19 @@ extension IAMAPI {
         case inProfile
     }
 
-    static func write(_ role: IAMRole, into w: inout XMLWriter, element: String = "Role", as form: RoleForm = .full) {
-        w.element(element) { r in
-            r.element("Path", role.path)
-            r.element("RoleName", role.roleName)
-            r.element("RoleId", role.roleId)
-            r.element("Arn", role.arn)
-            r.element("CreateDate", Timestamp.iso8601(role.createDate, fractional: false))
-            r.element("AssumeRolePolicyDocument", urlEncoded(role.assumeRolePolicy))
-            if form == .inProfile { return }
-            if let description = role.description { r.element("Description", description) }
-            if form == .full || form == .listed { r.element("MaxSessionDuration", String(role.maxSessionDuration)) }
-            if form == .listed { return }
-            if let boundary = role.permissionsBoundary { write(boundary: boundary, into: &r) }
-            if !role.tags.isEmpty { write(role.tags, into: &r) }
-            if form == .full { r.element("RoleLastUsed") { _ in } }
-        }
+    static func json(_ role: IAMRole, as form: RoleForm = .full) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "Path": .string(role.path), "RoleName": .string(role.roleName), "RoleId": .string(role.roleId),
+            "Arn": .string(role.arn), "CreateDate": time(role.createDate),
+            "AssumeRolePolicyDocument": .string(urlEncoded(role.assumeRolePolicy)),
+        ]
+        if form == .inProfile { return .object(members) }
+        if let description = role.description { members["Description"] = .string(description) }
+        if form == .full || form == .listed { members["MaxSessionDuration"] = .int(Int64(role.maxSessionDuration)) }
+        if form == .listed { return .object(members) }
+        if let boundary = role.permissionsBoundary { members["PermissionsBoundary"] = json(boundary: boundary) }
+        if !role.tags.isEmpty { members["Tags"] = json(role.tags) }
+        if form == .full { members["RoleLastUsed"] = [:] }
+        return .object(members)
     }
 }

@@ -16,11 +16,10 @@ struct IAMAPI: OperationHandler {
     static let xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
 
     func handle(_ invocation: Invocation) async throws(AWSError) -> Reply {
-        let (action, input, caller, requestId) = (
-            invocation.operation, invocation.input, invocation.caller, invocation.requestId
-        )
+        let (action, input, caller) = (invocation.operation, invocation.input, invocation.caller)
         let account = caller.accountId
-        // Calls about "the caller's own user" default to the caller.
+        // Authorization reads the members that name a resource, tags or a boundary the same way
+        // for every operation (served or not), before the operation's own shape is read.
         let userName = input.string("UserName") ?? caller.principal.userName
         var conditionKeys = RequestTags.conditionKeys(
             tags: Self.tags(input).map { ($0.key, $0.value) }, removing: input.stringList("TagKeys") ?? [])
@@ -29,155 +28,28 @@ struct IAMAPI: OperationHandler {
         let resource = Self.resource(of: input, account: account, userName: userName)
         if let denial = authorize(caller, "iam:\(action)", resource, conditionKeys) { throw denial }
 
-        func respond(_ body: (inout XMLWriter) -> Void) -> Reply {
-            QueryReply.make(action: action, xmlns: Self.xmlns, requestId: requestId, result: body)
-        }
-        let call = Call(input: input, account: account, caller: caller, respond: respond)
+        let call = Call(input: input, account: account, caller: caller)
         if let response = try await handleGroups(action, call) { return response }
         if let response = try await handleRoles(action, call) { return response }
         if let response = try await handlePolicies(action, call) { return response }
         if let response = try await handleInstanceProfiles(action, call) { return response }
         if let response = try await handlePermissionsBoundaries(action, call) { return response }
-        func requireUser() throws(AWSError) -> String {
-            guard let userName else {
-                throw .iamValidation(
-                    "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null")
-            }
-            return userName
-        }
-
-        switch action {
-        case "CreateUser":
-            let user = try await iam.createUser(
-                accountId: account, userName: try requireUser(), path: input.string("Path"), tags: Self.tags(input),
-                permissionsBoundary: input.string("PermissionsBoundary"))
-            return respond { Self.write(user, into: &$0) }
-        case "GetUser":
-            if input.string("UserName") == nil, caller.principal.kind != .root, caller.principal.kind != .iamUser {
-                // A role session is no user: AWS wants the name then.
-                throw .iamValidation("Must specify userName when calling with non-User credentials")
-            }
-            if input.string("UserName") == nil, caller.principal.kind == .root {
-                return respond { w in
-                    w.element("User") { u in
-                        u.element("UserId", account)
-                        u.element("Arn", caller.principal.arn)
-                        u.element("CreateDate", Timestamp.iso8601(Date(timeIntervalSince1970: 0)))
-                    }
-                }
-            }
-            let user = try await iam.getUser(accountId: account, userName: try requireUser())
-            return respond { Self.write(user, into: &$0) }
-        case "ListUsers":
-            let users = try await iam.listUsers(accountId: account, pathPrefix: input.string("PathPrefix"))
-            return respond {
-                Self.writeList("Users", users, into: &$0) { Self.write($0, into: &$1, element: "member", listed: true) }
-            }
-        case "UpdateUser":
-            try await iam.updateUser(
-                accountId: account, userName: try requireUser(), newUserName: input.string("NewUserName"),
-                newPath: input.string("NewPath"))
-            return respond { _ in }
-        case "DeleteUser":
-            try await iam.deleteUser(accountId: account, userName: try requireUser())
-            return respond { _ in }
-        case "TagUser":
-            try await iam.tagUser(accountId: account, userName: try requireUser(), tags: Self.tags(input))
-            return respond { _ in }
-        case "UntagUser":
-            try await iam.untagUser(accountId: account, userName: try requireUser(), keys: input.stringList("TagKeys") ?? [])
-            return respond { _ in }
-        case "ListUserTags":
-            let user = try await iam.getUser(accountId: account, userName: try requireUser())
-            return respond { w in
-                Self.write(user.tags, into: &w)
-                w.element("IsTruncated", "false")
-            }
-        case "CreateAccessKey":
-            guard let userName, caller.principal.kind != .root || input.string("UserName") != nil else {
-                throw .iamValidation("Root access keys are made by `rampart init` and `rampart account create`.")
-            }
-            let key = try await iam.createAccessKey(accountId: account, userName: userName)
-            return respond { w in
-                w.element("AccessKey") { k in
-                    k.element("UserName", userName)
-                    k.element("AccessKeyId", key.record.accessKeyId)
-                    k.element("Status", key.record.status.rawValue)
-                    k.element("SecretAccessKey", key.secretAccessKey)
-                    k.element("CreateDate", Timestamp.iso8601(key.record.createDate, fractional: false))
-                }
-            }
-        case "ListAccessKeys":
-            let keys = try await iam.listAccessKeys(accountId: account, userName: try requireUser())
-            return respond { w in
-                w.element("AccessKeyMetadata") { list in
-                    for key in keys {
-                        list.element("member") { m in
-                            m.element("UserName", key.userName)
-                            m.element("AccessKeyId", key.accessKeyId)
-                            m.element("Status", key.status.rawValue)
-                            m.element("CreateDate", Timestamp.iso8601(key.createDate, fractional: false))
-                        }
-                    }
-                }
-                w.element("IsTruncated", "false")
-            }
-        case "UpdateAccessKey":
-            try await iam.updateAccessKey(
-                accountId: account, userName: try requireUser(), accessKeyId: input.string("AccessKeyId") ?? "",
-                status: input.string("Status") == "Inactive" ? .inactive : .active)
-            return respond { _ in }
-        case "DeleteAccessKey":
-            try await iam.deleteAccessKey(
-                accountId: account, userName: try requireUser(), accessKeyId: input.string("AccessKeyId") ?? "")
-            return respond { _ in }
-        default:
-            throw AWSError(code: "InvalidAction", message: "\(action) is not supported by this Rampart build yet.")
-        }
-    }
-
-    /// A user as GetUser and CreateUser show it; `listed`, as listings do (ListUsers, GetGroup),
-    /// which AWS documents leave out PermissionsBoundary and Tags.
-    static func write(_ user: IAMUser, into w: inout XMLWriter, element: String = "User", listed: Bool = false) {
-        w.element(element) { u in
-            u.element("Path", user.path)
-            u.element("UserName", user.userName)
-            u.element("UserId", user.userId)
-            u.element("Arn", user.arn)
-            u.element("CreateDate", Timestamp.iso8601(user.createDate, fractional: false))
-            if listed { return }
-            if let boundary = user.permissionsBoundary { write(boundary: boundary, into: &u) }
-            if !user.tags.isEmpty { write(user.tags, into: &u) }
-        }
+        if let response = try await handleUsers(action, call) { return response }
+        throw AWSError(code: "InvalidAction", message: "\(action) is not supported by this Rampart build yet.")
     }
 
     /// `PermissionsBoundary`: its type (always `PermissionsBoundaryPolicy`) and the policy's ARN.
-    static func write(boundary arn: String, into w: inout XMLWriter) {
-        w.element("PermissionsBoundary") { b in
-            b.element("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
-            b.element("PermissionsBoundaryArn", arn)
-        }
+    static func json(boundary arn: String) -> JSONValue {
+        ["PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": .string(arn)]
     }
 
-    /// A listing: `<name>` holding one `<member>` per item, then `IsTruncated` (Rampart answers
-    /// every listing in one page).
-    static func writeList<T>(_ name: String, _ items: [T], into w: inout XMLWriter, _ write: (T, inout XMLWriter) -> Void) {
-        w.element(name) { list in
-            for item in items { write(item, &list) }
-        }
-        w.element("IsTruncated", "false")
+    static func json(_ tags: [IAMTag]) -> JSONValue {
+        .array(tags.map { ["Key": .string($0.key), "Value": .string($0.value)] })
     }
 
-    static func write(_ tags: [IAMTag], into w: inout XMLWriter) {
-        w.element("Tags") { list in
-            for tag in tags {
-                list.element("member") { m in
-                    m.element("Key", tag.key)
-                    m.element("Value", tag.value)
-                }
-            }
-        }
-    }
+    /// A timestamp as the model's output shapes carry it: epoch seconds, which the edge writes
+    /// as ISO 8601 to the second (as IAM answers) and the trail as CloudTrail records dates.
+    static func time(_ date: Date) -> JSONValue { .double(date.timeIntervalSince1970) }
 
     /// The ARN an action is authorized against: the role, group, policy or user it names.
     static func resource(of input: RequestInput, account: String, userName: String?) -> String {
@@ -192,6 +64,10 @@ struct IAMAPI: OperationHandler {
         (input.structureList("Tags") ?? []).map {
             IAMTag(key: $0["Key"]?.stringValue ?? "", value: $0["Value"]?.stringValue ?? "")
         }
+    }
+
+    static func tags(_ tags: [IAMShapes.Tag]?) -> [IAMTag] {
+        (tags ?? []).map { IAMTag(key: $0.key, value: $0.value) }
     }
 
     /// RFC 3986 percent-encoding, as IAM returns policy documents.

@@ -13,7 +13,8 @@ public enum IAMModule {
     }
 }
 
-/// IAM's operations as CloudTrail records them: every Get and List call is read-only.
+/// IAM's operations as CloudTrail records them: every Get and List call is read-only; a change's
+/// record carries what it made.
 enum IAMOperations {
     static let readOnly = [
         "GetUser", "ListUsers", "ListUserTags", "ListAccessKeys", "GetGroup", "ListGroups", "ListGroupsForUser", "GetRole",
@@ -36,6 +37,15 @@ enum IAMOperations {
         "DeleteUserPermissionsBoundary", "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
     ]
 
-    static let table = OperationTable(actionPrefix: "iam", readOnly: readOnly, changes: changes)
-        .adding(unserved: ServiceModel.iam.operations.keys, actionPrefix: "iam")
+    /// What AWS's IAM records carry of a change's answer: the entity it made, with nested names
+    /// in lowerCamelCase and never the secret access key (`ResponseElements`).
+    static let recordedResponse: Set<String> = [
+        "User", "AccessKey", "Group", "Role", "Policy", "PolicyVersion", "InstanceProfile",
+    ]
+
+    static let table = OperationTable(
+        actionPrefix: "iam", readOnly: readOnly, changes: changes, recordedResponse: recordedResponse,
+        responseElements: .awsRecord
+    )
+    .adding(unserved: ServiceModel.iam.operations.keys, actionPrefix: "iam")
 }

@@ -16,9 +16,12 @@ public enum STSModule {
 }
 
 /// STS's operations: GetCallerIdentity and GetSessionToken read; AssumeRole stores the session
-/// it issues, so its record commits with that session, as every change's does.
+/// it issues, so its record commits with that session, as every change's does, and records
+/// the session's key ID, expiry and assumed-role user (never its secret or token).
 enum STSOperations {
     static let table = OperationTable(
-        actionPrefix: "sts", readOnly: ["GetCallerIdentity", "GetSessionToken"], changes: ["AssumeRole"]
+        actionPrefix: "sts", readOnly: ["GetCallerIdentity", "GetSessionToken"], changes: ["AssumeRole"],
+        recordedResponse: ["Credentials", "AssumedRoleUser", "PackedPolicySize", "SourceIdentity"],
+        responseElements: .awsRecord
     ).adding(unserved: ServiceModel.sts.operations.keys, actionPrefix: "sts")
 }

@@ -23,15 +23,18 @@ public struct Invocation: Sendable {
 
 /// A handler's answer, in its protocol's form. The edge adds the status, headers and request id.
 public enum Reply: Sendable {
-    /// A JSON body (JSON 1.1 and REST-JSON).
+    /// The operation's result, shaped like its output shape in the model (members by their
+    /// model names). The edge writes it in the service's protocol: a JSON body (JSON 1.1,
+    /// REST-JSON) or AWS Query XML from the output shape; the trail records its members.
     case json(JSONValue)
-    /// A whole XML document (Query and EC2), written with `QueryReply`.
+    /// A whole XML document written by the service itself (EC2's dialect), with `QueryReply`.
     case xml([UInt8])
     /// A REST-JSON answer with a status and headers of its own, and a raw or JSON body.
     case rest(status: Int, headers: [(String, String)], body: [UInt8], contentType: String)
 }
 
-/// Query-protocol answers: `<XResponse><XResult>…</XResult><ResponseMetadata>`.
+/// Hand-written XML answers: `<XResponse><XResult>…</XResult><ResponseMetadata>`. Query
+/// services answer `.json` instead, which the edge writes from the model and the trail records.
 public enum QueryReply {
     public static func make(action: String, xmlns: String, requestId: String, result: (inout XMLWriter) -> Void) -> Reply {
         var w = XMLWriter()

@@ -5,6 +5,16 @@ public enum EventCategory: String, Sendable {
     case data = "Data"
 }
 
+/// How a change's response becomes its record's `responseElements`.
+public enum ResponseElementsForm: Sendable, Hashable {
+    /// The recorded members as they are, only their own names lowered (`KeyMetadata` →
+    /// `keyMetadata`): KMS's records.
+    case topLevelNames
+    /// As AWS's IAM and STS records show a response: read against the model's output shape,
+    /// lowerCamelCase names at every level, CloudTrail's dates, and no secret (`ResponseElements`).
+    case awsRecord
+}
+
 /// What the edge needs to know of one operation besides its handler.
 public struct OperationTraits: Sendable, Hashable {
     /// The IAM action, e.g. `kms:Encrypt`.
@@ -15,12 +25,17 @@ public struct OperationTraits: Sendable, Hashable {
     public var category: EventCategory
     /// Response members a record may carry as `responseElements` (never a secret).
     public var recordedResponse: Set<String>
+    public var responseElements: ResponseElementsForm
 
-    public init(action: String, readOnly: Bool, category: EventCategory = .management, recordedResponse: Set<String> = []) {
+    public init(
+        action: String, readOnly: Bool, category: EventCategory = .management, recordedResponse: Set<String> = [],
+        responseElements: ResponseElementsForm = .topLevelNames
+    ) {
         self.action = action
         self.readOnly = readOnly
         self.category = category
         self.recordedResponse = recordedResponse
+        self.responseElements = responseElements
     }
 }
 
@@ -35,10 +50,11 @@ public struct OperationTable: Sendable {
 
     /// A table from lists: `readOnly` and `changes` name every served operation once; each is
     /// `<actionPrefix>:<Operation>`; `recordedResponse` applies to every change, and
-    /// `recordedResponseByOperation` adds to it.
+    /// `recordedResponseByOperation` adds to it; `responseElements` says how they are recorded.
     public init(
         actionPrefix: String, readOnly: [String], changes: [String], data: Set<String> = [],
-        recordedResponse: Set<String> = [], recordedResponseByOperation: [String: Set<String>] = [:]
+        recordedResponse: Set<String> = [], recordedResponseByOperation: [String: Set<String>] = [:],
+        responseElements: ResponseElementsForm = .topLevelNames
     ) {
         var traits: [String: OperationTraits] = [:]
         for name in readOnly {
@@ -49,7 +65,8 @@ public struct OperationTable: Sendable {
             precondition(traits[name] == nil, "\(name) is listed as read-only and as a change")
             traits[name] = OperationTraits(
                 action: "\(actionPrefix):\(name)", readOnly: false, category: data.contains(name) ? .data : .management,
-                recordedResponse: recordedResponse.union(recordedResponseByOperation[name] ?? []))
+                recordedResponse: recordedResponse.union(recordedResponseByOperation[name] ?? []),
+                responseElements: responseElements)
         }
         self.traits = traits
     }

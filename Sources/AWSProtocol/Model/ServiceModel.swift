@@ -1,5 +1,6 @@
 /// One AWS service's API model, trimmed from botocore to what request validation needs:
-/// each operation's input shape and every shape's type and constraints.
+/// each operation's input shape and every shape's type and constraints; for AWS Query
+/// services also the served operations' output shapes and the traits their XML needs.
 public struct ServiceModel: Sendable {
     public struct Shape: Sendable {
         public enum Kind: String, Sendable {
@@ -16,6 +17,20 @@ public struct ServiceModel: Sendable {
         public var enumValues: [String]?
         public var pattern: String?
         public var sensitive = false
+        /// The structure's members in the model's order (output shapes of Query services).
+        public var memberOrder: [String] = []
+        /// Member name to the XML element name, where the model renames it (`locationName`).
+        public var locationNames: [String: String] = [:]
+        /// Members whose list or map is written without a wrapping element.
+        public var flattenedMembers: Set<String> = []
+        /// A list or map written without a wrapping element.
+        public var flattened = false
+        /// A list's element name (`member` unless the model says otherwise).
+        public var memberName: String?
+        /// A map's key and value element names (`key` and `value` unless the model says otherwise).
+        public var keyName: String?
+        public var valueName: String?
+        public var timestampFormat: String?
     }
 
     public let shapes: [String: Shape]
@@ -23,6 +38,10 @@ public struct ServiceModel: Sendable {
     public let operations: [String: String?]
     /// Error code to HTTP status, as the model declares them.
     public let errorStatus: [String: Int]
+    /// Operation name to output shape name (Query services, served operations with an output).
+    public let outputs: [String: String]
+    /// Operation name to the element wrapping its Query result (`<Operation>Result`).
+    public let resultWrappers: [String: String]
 
     /// Reads the trimmed model written by `Scripts/generate-models.py`.
     public init(json: String) throws {
@@ -41,14 +60,28 @@ public struct ServiceModel: Sendable {
             shape.enumValues = s["enum"]?.arrayValue?.compactMap(\.stringValue)
             shape.pattern = s["pattern"]?.stringValue
             shape.sensitive = s["sensitive"]?.boolValue ?? false
+            shape.memberOrder = s["order"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            shape.locationNames = (s["locationNames"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+            shape.flattenedMembers = Set(s["flattenedMembers"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            shape.flattened = s["flattened"]?.boolValue ?? false
+            shape.memberName = s["memberName"]?.stringValue
+            shape.keyName = s["keyName"]?.stringValue
+            shape.valueName = s["valueName"]?.stringValue
+            shape.timestampFormat = s["timestampFormat"]?.stringValue
             shapes[name] = shape
         }
         self.shapes = shapes
         var operations: [String: String?] = [:]
+        var outputs: [String: String] = [:]
+        var resultWrappers: [String: String] = [:]
         for (name, o) in root["operations"]?.objectValue ?? [:] {
             operations[name] = o["input"]?.stringValue
+            outputs[name] = o["output"]?.stringValue
+            resultWrappers[name] = o["resultWrapper"]?.stringValue
         }
         self.operations = operations
+        self.outputs = outputs
+        self.resultWrappers = resultWrappers
         self.errorStatus = (root["errors"]?.objectValue ?? [:]).compactMapValues { $0.intValue.map(Int.init) }
     }
 }

@@ -361,7 +361,7 @@ struct AWSResponder: HTTPResponder {
         }
         switch result {
         case .success(let reply):
-            return wire.success(reply, requestId: requestId)
+            return wire.success(reply, operation: operation, model: entry.descriptor.model, requestId: requestId)
         case .failure(let error):
             return wire.refuse(error, requestId: requestId, summary: &summary)
         }

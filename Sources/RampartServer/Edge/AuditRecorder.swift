@@ -79,7 +79,7 @@ final class AuditRecorder: Sendable {
 
     /// Records how the call ended. Changes' records are committed before this returns.
     func finish(_ call: Call, response: JSONValue?, error: AWSError?) async {
-        let audited = audited(call, response: response, error: error)
+        let audited = Self.audited(call, response: response, error: error)
         if let pending = call.pending {
             await trail.finish(pending, as: CloudTrailEvent(audited, eventId: call.eventId))
         } else {
@@ -112,10 +112,11 @@ final class AuditRecorder: Sendable {
     }
 
     func event(_ call: Call, response: JSONValue?, error: AWSError?) -> CloudTrailEvent {
-        CloudTrailEvent(audited(call, response: response, error: error), eventId: call.eventId)
+        CloudTrailEvent(Self.audited(call, response: response, error: error), eventId: call.eventId)
     }
 
-    func audited(_ call: Call, response: JSONValue?, error: AWSError?) -> AuditedCall {
+    /// The record of a call that ended with `response` or `error`: a pure function of the call.
+    static func audited(_ call: Call, response: JSONValue?, error: AWSError?) -> AuditedCall {
         let (operation, caller, input, model) = (call.operation, call.caller, call.input, call.model)
         let context = AuditContext(
             operation: operation, caller: caller, input: input, response: response, failed: error != nil,
@@ -125,10 +126,17 @@ final class AuditRecorder: Sendable {
         if error == nil, !call.traits.readOnly, case .object(let members)? = response {
             let kept = members.filter { call.traits.recordedResponse.contains($0.key) }
             if !kept.isEmpty {
-                responseElements = .object(
-                    Dictionary(
-                        uniqueKeysWithValues: kept.map { (String($0.key.prefix(1).lowercased() + $0.key.dropFirst()), $0.value) })
-                )
+                switch call.traits.responseElements {
+                case .topLevelNames:
+                    responseElements = .object(
+                        Dictionary(
+                            uniqueKeysWithValues: kept.map {
+                                (String($0.key.prefix(1).lowercased() + $0.key.dropFirst()), $0.value)
+                            }))
+                case .awsRecord:
+                    responseElements = ResponseElements.recorded(
+                        .object(kept), shapeName: model.outputs[operation], model: model)
+                }
             }
         }
         if !call.traits.readOnly, let override = call.auditing?.responseElements(context) { responseElements = override }

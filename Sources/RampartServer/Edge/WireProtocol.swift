@@ -57,10 +57,16 @@ enum WireProtocol: Sendable {
         }
     }
 
-    /// A handler's answer on the wire.
-    func success(_ reply: Reply, requestId: String) -> Response {
+    /// A handler's answer on the wire. A structured result is JSON, or for Query services XML
+    /// written from `model`'s output shape for `operation`.
+    func success(_ reply: Reply, operation: String, model: ServiceModel, requestId: String) -> Response {
         switch reply {
         case .json(let value):
+            if case .query(let xmlns) = self {
+                let body = QueryResponseEncoder(model: model, xmlns: xmlns).encode(
+                    operation: operation, result: value, requestId: requestId)
+                return Self.response(status: 200, contentType: "text/xml", body: body, requestId: requestId)
+            }
             let type = if case .restJSON = self { "application/json" } else { "application/x-amz-json-1.1" }
             return Self.response(status: 200, contentType: type, body: value.serialized(), requestId: requestId)
         case .xml(let body):
