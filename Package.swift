@@ -143,12 +143,22 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // Amazon SQS: queues and messages.
+        .target(
+            name: "SQS",
+            dependencies: [
+                "AccessControl", "AWSProtocol", "Identity", "RampartCore", "ServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // HTTP edge.
         .target(
             name: "RampartServer",
             dependencies: [
                 "AccessControl", "AWSProtocol", "Audit", "CloudTrail", "IAM", "Identity", "KMS", "KeyVault", "Policy",
-                "ServiceKit", "STS", "Storage", "RampartCore", "CMalloc",
+                "ServiceKit", "SQS", "STS", "Storage", "RampartCore", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -201,6 +211,7 @@ let package = Package(
             dependencies: ["Identity", "RampartTestSupport", "RampartCore", "AWSProtocol"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "SQSTests", dependencies: ["SQS", "AWSProtocol"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IAMTests",
             dependencies: ["IAM", "Identity", "Audit", "AWSProtocol"],

@@ -25,6 +25,7 @@ SERVICES = {  # botocore name: version, Swift name, the module folder, the file 
     "sts": ("2011-06-15", "STS", "Sources/STS", "Sources/STS/STSDescriptor.swift"),
     "iam": ("2010-05-08", "IAM", "Sources/IAM", "Sources/IAM/IAMDescriptor.swift"),
     "cloudtrail": ("2013-11-01", "CloudTrail", "Sources/CloudTrail", "Sources/CloudTrail/CloudTrailDescriptor.swift"),
+    "sqs": ("2012-11-05", "SQS", "Sources/SQS", "Sources/SQS/SQSOperations.swift"),
 }
 KEEP = ("type", "required", "min", "max", "enum", "sensitive", "pattern")
 

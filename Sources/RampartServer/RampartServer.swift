@@ -97,9 +97,11 @@ public enum RampartServer {
         let digest = try await TrailFiles.signingKey(vault: vault, db: db)
         let context = ServiceContext(
             vault: vault, clock: serviceClock, identity: identity, iam: iam, trail: trail,
-            documents: SQLDocumentStore(database: db), logger: logger)
+            documents: SQLDocumentStore(database: db), tables: SQLTableStore(database: db), logger: logger)
         let services = Services.all(
             context, kms: kms, digestKey: (digest.publicKeyDER, digest.fingerprint), devClock: options.devClock)
+        // The services' own tables, before the first call.
+        try await db.migrate(modules: services.flatMap(\.migrations))
         // Every subscriber (services subscribe as they are built) knows where it stands before
         // the first call is taken.
         try await trail.startSubscribers()

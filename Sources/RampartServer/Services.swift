@@ -3,6 +3,7 @@ import CloudTrail
 import IAM
 import KMS
 import RampartCore
+import SQS
 import STS
 import ServiceKit
 
@@ -19,6 +20,7 @@ enum Services {
             STSModule.descriptor(context),
         ]
         if let cloudTrail = CloudTrailModule.descriptor(context, digestKey: digestKey) { services.append(cloudTrail) }
+        if let sqs = SQSModule.descriptor(context) { services.append(sqs) }
         if devClock { services.append(DevAPI.descriptor(clock: context.clock, sweeps: [{ _ = await kms.sweep() }])) }
         return services
     }

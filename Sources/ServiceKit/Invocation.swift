@@ -9,22 +9,27 @@ public struct Invocation: Sendable {
     public var requestId: String
     /// Members bound from the URI path (REST-JSON), by the model's `locationName`.
     public var pathParameters: [String: String]
+    /// The endpoint the client called, as `http(s)://host[:port]`, for answers that name a URL
+    /// of the service (SQS queue URLs); the handler sees no other part of the HTTP request.
+    public var endpoint: String
 
     public init(
-        operation: String, input: RequestInput, caller: Caller, requestId: String, pathParameters: [String: String] = [:]
+        operation: String, input: RequestInput, caller: Caller, requestId: String, pathParameters: [String: String] = [:],
+        endpoint: String = "http://localhost"
     ) {
         self.operation = operation
         self.input = input
         self.caller = caller
         self.requestId = requestId
         self.pathParameters = pathParameters
+        self.endpoint = endpoint
     }
 }
 
 /// A handler's answer, in its protocol's form. The edge adds the status, headers and request id.
 public enum Reply: Sendable {
     /// The operation's result, shaped like its output shape in the model (members by their
-    /// model names). The edge writes it in the service's protocol: a JSON body (JSON 1.1,
+    /// model names). The edge writes it in the service's protocol: a JSON body (JSON 1.0, 1.1,
     /// REST-JSON) or AWS Query XML from the output shape; the trail records its members.
     case json(JSONValue)
     /// A whole XML document written by the service itself (EC2's dialect), with `QueryReply`.

@@ -16,11 +16,14 @@ public struct ServiceContext: Sendable {
     /// The trail, for services that read it (CloudTrail's LookupEvents) or subscribe to it.
     public var trail: AuditTrail?
     public var documents: any DocumentStore
+    /// The module tables made by the services' own migrations; nil on a server without a
+    /// database (unit tests), where services that need them are not served.
+    public var tables: (any TableStore)?
     public var logger: Logger
 
     public init(
         vault: KeyVault, clock: AdjustableClock, identity: IdentityService, iam: IAMService, trail: AuditTrail?,
-        documents: any DocumentStore, logger: Logger
+        documents: any DocumentStore, tables: (any TableStore)? = nil, logger: Logger
     ) {
         self.vault = vault
         self.clock = clock
@@ -28,6 +31,7 @@ public struct ServiceContext: Sendable {
         self.iam = iam
         self.trail = trail
         self.documents = documents
+        self.tables = tables
         self.logger = logger
     }
 }

@@ -43,8 +43,12 @@ public struct ServiceDescriptor: Sendable {
 
 /// How a service is reached and how its answers are written.
 public enum WireFormat: Sendable {
-    /// AWS JSON 1.1: `POST /` with `X-Amz-Target: <targetPrefix>.<Operation>`.
-    case json(targetPrefix: String)
+    /// AWS JSON (1.1 unless `version` says 1.0): `POST /` with
+    /// `X-Amz-Target: <targetPrefix>.<Operation>`. A service that moved from Query to JSON
+    /// (`awsQueryCompatible` in its model, as SQS) names its errors' Query codes in `queryErrors`:
+    /// each error then also carries `x-amzn-query-error: <QueryCode>;Sender|Receiver`, the code
+    /// SDKs show their callers.
+    case json(targetPrefix: String, version: JSONVersion = .version11, queryErrors: QueryErrorCodes? = nil)
     /// AWS Query: form-encoded `Action` and `Version`, XML answers in `xmlns`.
     case query(xmlns: String, version: String)
     /// REST-JSON: the operation is found by method and path (Lambda, the EBS direct APIs).
@@ -57,4 +61,27 @@ public enum WireFormat: Sendable {
 /// members and the authenticated caller and returns the answer's body, or an AWS error.
 public protocol OperationHandler: Sendable {
     func handle(_ call: Invocation) async throws(AWSError) -> Reply
+}
+
+/// The AWS JSON protocol's version: it names the `Content-Type` of requests and answers.
+public enum JSONVersion: String, Sendable {
+    case version10 = "1.0"
+    case version11 = "1.1"
+
+    public var contentType: String { "application/x-amz-json-\(rawValue)" }
+}
+
+/// The Query error codes of a JSON service that was a Query service first, by the JSON error
+/// code (`__type`); a code not named is its own Query code.
+public struct QueryErrorCodes: Sendable {
+    public var codes: [String: String]
+
+    public init(_ codes: [String: String]) {
+        self.codes = codes
+    }
+
+    /// The `x-amzn-query-error` header's value for an error.
+    public func header(code: String, httpStatus: Int) -> String {
+        "\(codes[code] ?? code);\(httpStatus < 500 ? "Sender" : "Receiver")"
+    }
 }

@@ -87,6 +87,8 @@ struct AWSResponder: HTTPResponder {
         var userAgent: String?
         var tls: AuditTLSDetails?
         var sourceIP: String
+        /// `http(s)://` and the Host the client called, for answers that name the endpoint.
+        var endpoint: String
     }
 
     private func dispatch(_ request: Request, context: Context, requestId: String, summary: inout Summary) async -> Response {
@@ -97,7 +99,7 @@ struct AWSResponder: HTTPResponder {
                 status: 200, contentType: "application/json", body: Array(#"{"status":"ok"}"#.utf8), requestId: requestId)
         }
         let target = request.headers[HTTPField.Name("x-amz-target")!]
-        let wireForErrors: WireProtocol = target != nil ? .json : .query(xmlns: "https://sts.amazonaws.com/doc/2011-06-15/")
+        let wireForErrors: WireProtocol = target != nil ? .json11 : .query(xmlns: "https://sts.amazonaws.com/doc/2011-06-15/")
 
         // Body, within the limit: an AWS-shaped 413, never a dropped connection.
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
@@ -116,7 +118,8 @@ struct AWSResponder: HTTPResponder {
             sigv4: Authenticator.sigV4Request(
                 method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
                 head: request.head, body: body),
-            userAgent: request.headers[.userAgent], tls: tlsDetails(request, context: context), sourceIP: context.sourceIP)
+            userAgent: request.headers[.userAgent], tls: tlsDetails(request, context: context), sourceIP: context.sourceIP,
+            endpoint: Self.endpoint(host: request.head.authority, secure: secure))
 
         if let target {
             return await dispatchJSON(target: target, incoming, requestId: requestId, summary: &summary)
@@ -130,6 +133,19 @@ struct AWSResponder: HTTPResponder {
         return AuditTLSDetails(
             tlsVersion: negotiated.version, cipherSuite: negotiated.cipherSuite,
             clientProvidedHostHeader: request.head.authority)
+    }
+
+    /// The endpoint the client called: the Host header when it is a plain host name or address
+    /// with an optional port (anything else a caller could put there is not echoed back).
+    static func endpoint(host: String?, secure: Bool) -> String {
+        let scheme = secure ? "https" : "http"
+        guard let host, !host.isEmpty, host.utf8.count <= 255,
+            host.unicodeScalars.allSatisfy({
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || ".-:[]_".unicodeScalars.contains($0)
+            })
+        else { return "\(scheme)://localhost" }
+        return "\(scheme)://\(host)"
     }
 
     /// A JSON body: an empty one (or only white space) is an empty structure, as AWS reads it.
@@ -163,7 +179,7 @@ struct AWSResponder: HTTPResponder {
     ) async
         -> Response
     {
-        let wire = WireProtocol.json
+        var wire = WireProtocol.json11
         // The operation follows the last dot; the prefix may hold dots of its own
         // (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`).
         guard let dot = target.lastIndex(of: "."), let entry = services.byTargetPrefix[String(target[..<dot])] else {
@@ -171,6 +187,7 @@ struct AWSResponder: HTTPResponder {
         }
         let operation = String(target[target.index(after: dot)...])
         summary.service = entry.signingName
+        wire = WireProtocol(entry.descriptor.wire)
         let caller: Caller
         switch await authenticate(incoming, for: entry, wire: wire, summary: &summary) {
         case .success(let c): caller = c
@@ -183,7 +200,7 @@ struct AWSResponder: HTTPResponder {
         let (document, parseError) = Self.jsonBody(incoming.body)
         return await perform(
             entry, operation: operation, traits: traits, wire: wire, caller: caller, document: document,
-            requestId: requestId, tls: incoming.tls, summary: &summary
+            requestId: requestId, tls: incoming.tls, endpoint: incoming.endpoint, summary: &summary
         ) { document throws(AWSError) in
             if let parseError { throw parseError }
             return try entry.validator.validate(operation: operation, input: document ?? .object([:]))
@@ -222,7 +239,7 @@ struct AWSResponder: HTTPResponder {
                 request: request, incoming, entry: entry, version: version, requestId: requestId, summary: &summary)
         case .json:
             // A JSON service reached without X-Amz-Target.
-            return WireProtocol.json.refuse(
+            return WireProtocol.json11.refuse(
                 .unknownOperation("(no X-Amz-Target)"), requestId: requestId, summary: &summary)
         }
     }
@@ -259,7 +276,7 @@ struct AWSResponder: HTTPResponder {
         let document = try? entry.queryDecoder.decode(action: action, request: parameters)
         return await perform(
             entry, operation: action, traits: traits, wire: wire, caller: caller, document: document, requestId: requestId,
-            tls: incoming.tls, summary: &summary
+            tls: incoming.tls, endpoint: incoming.endpoint, summary: &summary
         ) { _ throws(AWSError) in
             do {
                 return try entry.validator.validate(
@@ -311,7 +328,7 @@ struct AWSResponder: HTTPResponder {
         }
         return await perform(
             entry, operation: route.operation, traits: traits, wire: wire, caller: caller, document: document,
-            requestId: requestId, tls: incoming.tls, pathParameters: bound, summary: &summary
+            requestId: requestId, tls: incoming.tls, endpoint: incoming.endpoint, pathParameters: bound, summary: &summary
         ) { document throws(AWSError) in
             if let parseError { throw parseError }
             return try entry.validator.validate(operation: route.operation, input: document ?? .object([:]))
@@ -323,8 +340,9 @@ struct AWSResponder: HTTPResponder {
     /// record is committed before the caller hears back), encode the answer or the error.
     private func perform(
         _ entry: ServiceRegistry.Entry, operation: String, traits: OperationTraits, wire: WireProtocol, caller: Caller,
-        document: JSONValue?, requestId: String, tls: AuditTLSDetails?, pathParameters: [String: String] = [:],
-        summary: inout Summary, validate: (JSONValue?) throws(AWSError) -> RequestInput
+        document: JSONValue?, requestId: String, tls: AuditTLSDetails?, endpoint: String,
+        pathParameters: [String: String] = [:], summary: inout Summary,
+        validate: (JSONValue?) throws(AWSError) -> RequestInput
     ) async -> Response {
         if let recorder, recorder.trail.isRefusingCalls {
             let error = AWSError(
@@ -339,7 +357,8 @@ struct AWSResponder: HTTPResponder {
         do {
             let input = try validate(document)
             let invocation = Invocation(
-                operation: operation, input: input, caller: caller, requestId: requestId, pathParameters: pathParameters)
+                operation: operation, input: input, caller: caller, requestId: requestId, pathParameters: pathParameters,
+                endpoint: endpoint)
             let handler = entry.descriptor.handler
             result = .success(
                 try await PendingAuditRecord.$current.withValue(call?.pending) {

@@ -27,7 +27,7 @@ struct ServiceRegistry: Sendable {
         var byName: [String: Entry] = [:]
         for descriptor in descriptors {
             let entry = Entry(descriptor)
-            if case .json(let prefix) = descriptor.wire {
+            if case .json(let prefix, _, _) = descriptor.wire {
                 precondition(byTarget[prefix] == nil, "two services answer X-Amz-Target \(prefix)")
                 byTarget[prefix] = entry
             } else {

@@ -6,7 +6,7 @@ extension SigV4Error {
     func awsError(for wire: WireProtocol) -> AWSError {
         let family: WireProtocol =
             switch wire {
-            case .json, .restJSON: .json
+            case .json, .restJSON: .json11
             case .query, .ec2: .query(xmlns: "")
             }
         switch (family, kind) {

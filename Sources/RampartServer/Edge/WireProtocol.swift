@@ -7,8 +7,9 @@ import ServiceKit
 
 /// How a service talks on the wire, and how its answers and errors are written.
 enum WireProtocol: Sendable {
-    /// AWS JSON 1.1 (`X-Amz-Target` dispatch).
-    case json
+    /// AWS JSON (`X-Amz-Target` dispatch), 1.0 or 1.1; errors of a service that was a Query
+    /// service first also carry their Query code in `x-amzn-query-error`.
+    case json(JSONVersion, queryErrors: QueryErrorCodes?)
     /// AWS Query with XML responses; `xmlns` names the service's namespace.
     case query(xmlns: String)
     /// REST-JSON: errors carry their code in `X-Amzn-ErrorType` and the body.
@@ -16,9 +17,12 @@ enum WireProtocol: Sendable {
     /// EC2's query dialect: errors as `<Response><Errors><Error>`.
     case ec2
 
+    /// JSON 1.1, for answers given before the service is known.
+    static let json11 = WireProtocol.json(.version11, queryErrors: nil)
+
     init(_ format: WireFormat) {
         switch format {
-        case .json: self = .json
+        case .json(_, let version, let queryErrors): self = .json(version, queryErrors: queryErrors)
         case .query(let xmlns, _): self = .query(xmlns: xmlns)
         case .restJSON: self = .restJSON
         case .ec2: self = .ec2
@@ -27,11 +31,15 @@ enum WireProtocol: Sendable {
 
     func errorResponse(_ error: AWSError, requestId: String) -> Response {
         switch self {
-        case .json:
+        case .json(let version, let queryErrors):
             let body: JSONValue = ["__type": .string(error.code), "message": .string(error.message)]
-            return Self.response(
-                status: error.httpStatus, contentType: "application/x-amz-json-1.1", body: body.serialized(),
-                requestId: requestId)
+            var response = Self.response(
+                status: error.httpStatus, contentType: version.contentType, body: body.serialized(), requestId: requestId)
+            if let queryErrors {
+                response.headers[HTTPField.Name("x-amzn-query-error")!] = queryErrors.header(
+                    code: error.code, httpStatus: error.httpStatus)
+            }
+            return response
         case .restJSON:
             let body: JSONValue = ["__type": .string(error.code), "message": .string(error.message)]
             var response = Self.response(
@@ -67,7 +75,12 @@ enum WireProtocol: Sendable {
                     operation: operation, result: value, requestId: requestId)
                 return Self.response(status: 200, contentType: "text/xml", body: body, requestId: requestId)
             }
-            let type = if case .restJSON = self { "application/json" } else { "application/x-amz-json-1.1" }
+            let type =
+                switch self {
+                case .restJSON: "application/json"
+                case .json(let version, _): version.contentType
+                default: "application/x-amz-json-1.1"
+                }
             return Self.response(status: 200, contentType: type, body: value.serialized(), requestId: requestId)
         case .xml(let body):
             return Self.response(status: 200, contentType: "text/xml", body: body, requestId: requestId)

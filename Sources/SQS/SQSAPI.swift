@@ -1,0 +1,353 @@
+import AWSProtocol
+import AccessControl
+import Foundation
+import Identity
+import Policy
+import RampartCore
+import ServiceKit
+
+/// SQS on the wire (JSON 1.0): reads the typed requests, authorizes each call against the
+/// caller's policies and the queue's policy (AWS's optional rule), and answers AWS's shapes.
+struct SQSAPI: OperationHandler {
+    let service: SQSService
+
+    func handle(_ call: Invocation) async throws(AWSError) -> Reply {
+        .json(try await handle(call, caller: call.caller))
+    }
+
+    private func handle(_ call: Invocation, caller: Caller) async throws(AWSError) -> JSONValue {
+        let input = call.input
+        let region = caller.region
+        switch call.operation {
+        case "CreateQueue":
+            let request = SQSShapes.CreateQueueRequest(input)
+            let arn = "arn:aws:sqs:\(region):\(caller.accountId):\(request.queueName)"
+            if let denial = Authorization.iam(caller, "sqs:CreateQueue", arn, [:]) { throw denial }
+            let queue = try await service.createQueue(
+                accountId: caller.accountId, region: region, name: request.queueName, attributes: request.attributes ?? [:],
+                tags: request.tags ?? [:])
+            return ["QueueUrl": .string(queue.url(endpoint: call.endpoint))]
+        case "GetQueueUrl":
+            let request = SQSShapes.GetQueueUrlRequest(input)
+            let owner = request.queueOwnerAWSAccountId ?? caller.accountId
+            guard Queue.isValidName(request.queueName),
+                let queue = try await service.queue(accountId: owner, region: region, name: request.queueName)
+            else { throw .queueDoesNotExist() }
+            try authorize(caller, "GetQueueUrl", queue)
+            return ["QueueUrl": .string(queue.url(endpoint: call.endpoint))]
+        case "ListQueues":
+            let request = SQSShapes.ListQueuesRequest(input)
+            if let denial = Authorization.iam(caller, "sqs:ListQueues", "arn:aws:sqs:\(region):\(caller.accountId):*", [:]) {
+                throw denial
+            }
+            return try await listQueues(request, caller: caller, endpoint: call.endpoint)
+        case "DeleteQueue":
+            let queue = try await authorizedQueue(SQSShapes.DeleteQueueRequest(input).queueUrl, caller, "DeleteQueue")
+            try await service.deleteQueue(queue)
+            return [:]
+        case "GetQueueAttributes":
+            let queue = try await authorizedQueue(
+                SQSShapes.GetQueueAttributesRequest(input).queueUrl, caller, "GetQueueAttributes")
+            let names = input.stringList("AttributeNames") ?? []
+            let all = try await attributes(of: queue)
+            let chosen = names.contains("All") ? all : all.filter { names.contains($0.key) }
+            return chosen.isEmpty ? [:] : ["Attributes": .object(chosen.mapValues(JSONValue.string))]
+        case "SetQueueAttributes":
+            let request = SQSShapes.SetQueueAttributesRequest(input)
+            let queue = try await authorizedQueue(request.queueUrl, caller, "SetQueueAttributes")
+            try await service.setAttributes(queue, request.attributes)
+            return [:]
+        case "TagQueue":
+            let request = SQSShapes.TagQueueRequest(input)
+            try await service.tag(try await authorizedQueue(request.queueUrl, caller, "TagQueue"), request.tags)
+            return [:]
+        case "UntagQueue":
+            let request = SQSShapes.UntagQueueRequest(input)
+            try await service.untag(try await authorizedQueue(request.queueUrl, caller, "UntagQueue"), request.tagKeys)
+            return [:]
+        case "ListQueueTags":
+            let queue = try await authorizedQueue(SQSShapes.ListQueueTagsRequest(input).queueUrl, caller, "ListQueueTags")
+            return queue.tags.isEmpty ? [:] : ["Tags": .object(queue.tags.mapValues(JSONValue.string))]
+        case "PurgeQueue":
+            try await service.purge(try await authorizedQueue(SQSShapes.PurgeQueueRequest(input).queueUrl, caller, "PurgeQueue"))
+            return [:]
+        case "ListDeadLetterSourceQueues":
+            let queue = try await authorizedQueue(
+                SQSShapes.ListDeadLetterSourceQueuesRequest(input).queueUrl, caller, "ListDeadLetterSourceQueues")
+            let sources = try await service.list(accountId: queue.accountId, region: queue.region)
+                .filter { $0.settings.redrivePolicy?.deadLetterTargetArn == queue.arn }
+            return ["queueUrls": .array(sources.map { .string($0.url(endpoint: call.endpoint)) })]
+        case "SendMessage":
+            let request = SQSShapes.SendMessageRequest(input)
+            let queue = try await authorizedQueue(request.queueUrl, caller, "SendMessage")
+            let message = Self.outgoing(
+                body: request.messageBody, delay: request.delaySeconds, attributes: request.messageAttributes,
+                system: request.messageSystemAttributes)
+            try service.check(message, queue: queue)
+            guard let sent = try await service.send([message], to: queue, senderId: caller.principal.userId).first else {
+                throw .internalFailure()
+            }
+            var out: [String: JSONValue] = ["MessageId": .string(sent.messageId), "MD5OfMessageBody": .string(sent.md5OfBody)]
+            if let md5 = sent.md5OfAttributes { out["MD5OfMessageAttributes"] = .string(md5) }
+            if let md5 = sent.md5OfSystemAttributes { out["MD5OfMessageSystemAttributes"] = .string(md5) }
+            return .object(out)
+        case "SendMessageBatch":
+            return try await sendBatch(SQSShapes.SendMessageBatchRequest(input), caller: caller)
+        case "ReceiveMessage":
+            return try await receive(SQSShapes.ReceiveMessageRequest(input), input: input, caller: caller)
+        case "DeleteMessage":
+            let request = SQSShapes.DeleteMessageRequest(input)
+            let queue = try await authorizedQueue(request.queueUrl, caller, "DeleteMessage")
+            try await service.delete(queue, receipt: try ReceiptHandle(request.receiptHandle))
+            return [:]
+        case "DeleteMessageBatch":
+            let request = SQSShapes.DeleteMessageBatchRequest(input)
+            let queue = try await authorizedQueue(request.queueUrl, caller, "DeleteMessageBatch")
+            try Self.checkBatch(request.entries.map(\.id), entryName: "DeleteMessageBatchRequestEntry")
+            return try await batch(request.entries.map { entry in (entry.id, entry) }) { entry throws(AWSError) in
+                try await service.delete(queue, receipt: try ReceiptHandle(entry.receiptHandle))
+                return ["Id": .string(entry.id)]
+            }
+        case "ChangeMessageVisibility":
+            let request = SQSShapes.ChangeMessageVisibilityRequest(input)
+            let queue = try await authorizedQueue(request.queueUrl, caller, "ChangeMessageVisibility")
+            try await service.changeVisibility(
+                queue, receipt: try ReceiptHandle(request.receiptHandle), timeout: request.visibilityTimeout)
+            return [:]
+        case "ChangeMessageVisibilityBatch":
+            let request = SQSShapes.ChangeMessageVisibilityBatchRequest(input)
+            let queue = try await authorizedQueue(request.queueUrl, caller, "ChangeMessageVisibilityBatch")
+            try Self.checkBatch(request.entries.map(\.id), entryName: "ChangeMessageVisibilityBatchRequestEntry")
+            return try await batch(request.entries.map { entry in (entry.id, entry) }) { entry throws(AWSError) in
+                try await service.changeVisibility(
+                    queue, receipt: try ReceiptHandle(entry.receiptHandle), timeout: entry.visibilityTimeout ?? 0)
+                return ["Id": .string(entry.id)]
+            }
+        default:
+            throw .unsupported("The operation \(call.operation)")
+        }
+    }
+
+    // MARK: Queues
+
+    /// The queue a URL names, once the caller may act on it.
+    private func authorizedQueue(_ url: String, _ caller: Caller, _ operation: String) async throws(AWSError) -> Queue {
+        let queue = try await service.queue(url: url, region: caller.region)
+        try authorize(caller, operation, queue)
+        return queue
+    }
+
+    /// Identity policies or the queue's policy may allow (across accounts, both must).
+    private func authorize(_ caller: Caller, _ operation: String, _ queue: Queue) throws(AWSError) {
+        if let denial = Authorization.authorize(
+            caller, action: "sqs:\(operation)", resource: queue.arn, resourceAccount: queue.accountId,
+            resourcePolicy: queue.settings.policy, rule: .optional)
+        {
+            throw denial
+        }
+    }
+
+    private func attributes(of queue: Queue) async throws(AWSError) -> [String: String] {
+        let counts = try await service.counts(queue)
+        var all = queue.settings.attributes
+        all["QueueArn"] = queue.arn
+        all["CreatedTimestamp"] = String(Int64(queue.created.timeIntervalSince1970))
+        all["LastModifiedTimestamp"] = String(Int64(queue.lastModified.timeIntervalSince1970))
+        all["ApproximateNumberOfMessages"] = String(counts.visible)
+        all["ApproximateNumberOfMessagesNotVisible"] = String(counts.inFlight)
+        all["ApproximateNumberOfMessagesDelayed"] = String(counts.delayed)
+        return all
+    }
+
+    private func listQueues(
+        _ request: SQSShapes.ListQueuesRequest, caller: Caller, endpoint: String
+    ) async throws(AWSError)
+        -> JSONValue
+    {
+        if let max = request.maxResults, !(1...1000).contains(max) {
+            throw .invalidParameter("MaxResults", value: String(max), reason: "MaxResults must be an integer between 1 and 1000.")
+        }
+        var names = try await service.list(accountId: caller.accountId, region: caller.region).map(\.name)
+        if let prefix = request.queueNamePrefix { names = names.filter { $0.hasPrefix(prefix) } }
+        if let token = request.nextToken {
+            guard let bytes = Base64.decode(token), let after = String(bytes: bytes, encoding: .utf8) else {
+                throw .invalidParameterValue("Invalid NextToken value.")
+            }
+            names = names.filter { $0 > after }
+        }
+        let limit = request.maxResults ?? 1000
+        let page = Array(names.prefix(limit))
+        var out: [String: JSONValue] = [:]
+        if !page.isEmpty {
+            out["QueueUrls"] = .array(page.map { .string("\(endpoint)/\(caller.accountId)/\($0)") })
+        }
+        if request.maxResults != nil, names.count > limit, let last = page.last {
+            out["NextToken"] = .string(Base64.encode(Array(last.utf8)))
+        }
+        return .object(out)
+    }
+
+    // MARK: Messages
+
+    static func outgoing(
+        body: String, delay: Int?, attributes: [String: SQSShapes.MessageAttributeValue]?,
+        system: [String: SQSShapes.MessageSystemAttributeValue]?
+    ) -> SQSService.Outgoing {
+        SQSService.Outgoing(
+            body: body, delaySeconds: delay,
+            attributes: (attributes ?? [:]).mapValues {
+                MessageAttribute(dataType: $0.dataType, stringValue: $0.stringValue, binaryValue: $0.binaryValue)
+            },
+            traceHeader: system?["AWSTraceHeader"]?.stringValue)
+    }
+
+    /// Batch entry ids: 1 to 10 of them, distinct, each 1 to 80 letters, digits, `-` or `_`.
+    static func checkBatch(_ ids: [String], entryName: String) throws(AWSError) {
+        guard !ids.isEmpty else {
+            throw AWSError(
+                SQSShapes.ErrorCode.emptyBatchRequest, message: "There should be at least one \(entryName) in the request.")
+        }
+        guard ids.count <= 10 else {
+            throw AWSError(
+                SQSShapes.ErrorCode.tooManyEntriesInBatchRequest,
+                message: "Maximum number of entries per request are 10. You have sent \(ids.count).")
+        }
+        var seen: Set<String> = []
+        for id in ids {
+            guard !id.isEmpty, id.count <= 80,
+                id.unicodeScalars.allSatisfy({
+                    ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+                })
+            else {
+                throw AWSError(
+                    SQSShapes.ErrorCode.invalidBatchEntryId,
+                    message:
+                        "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."
+                )
+            }
+            guard seen.insert(id).inserted else {
+                throw AWSError(SQSShapes.ErrorCode.batchEntryIdsNotDistinct, message: "Id \(id) repeated.")
+            }
+        }
+    }
+
+    /// Runs each entry on its own: failures are reported per entry, as SQS reports them.
+    private func batch<Entry: Sendable>(
+        _ entries: [(String, Entry)], _ body: (Entry) async throws(AWSError) -> JSONValue
+    ) async throws(AWSError) -> JSONValue {
+        var successful: [JSONValue] = []
+        var failed: [JSONValue] = []
+        for (id, entry) in entries {
+            do throws(AWSError) {
+                successful.append(try await body(entry))
+            } catch {
+                if !error.isSenderFault { throw error }
+                failed.append(Self.failure(id: id, error))
+            }
+        }
+        return ["Successful": .array(successful), "Failed": .array(failed)]
+    }
+
+    static func failure(id: String, _ error: AWSError) -> JSONValue {
+        [
+            "Id": .string(id), "SenderFault": .bool(error.isSenderFault),
+            "Code": .string(SQSErrors.queryCodes.codes[error.code] ?? error.code), "Message": .string(error.message),
+        ]
+    }
+
+    private func sendBatch(_ request: SQSShapes.SendMessageBatchRequest, caller: Caller) async throws(AWSError) -> JSONValue {
+        let queue = try await authorizedQueue(request.queueUrl, caller, "SendMessageBatch")
+        try Self.checkBatch(request.entries.map(\.id), entryName: "SendMessageBatchRequestEntry")
+        var accepted: [(id: String, message: SQSService.Outgoing)] = []
+        var failed: [JSONValue] = []
+        var total = 0
+        for entry in request.entries {
+            let message = Self.outgoing(
+                body: entry.messageBody, delay: entry.delaySeconds, attributes: entry.messageAttributes,
+                system: entry.messageSystemAttributes)
+            total += message.body.utf8.count + message.attributes.reduce(0) { $0 + $1.value.size(name: $1.key) }
+            do throws(AWSError) {
+                try service.check(message, queue: queue)
+                accepted.append((entry.id, message))
+            } catch {
+                failed.append(Self.failure(id: entry.id, error))
+            }
+        }
+        guard total <= 262_144 else {
+            throw AWSError(
+                SQSShapes.ErrorCode.batchRequestTooLong,
+                message: "Batch requests cannot be longer than 262144 bytes. You have sent \(total) bytes.")
+        }
+        let sent = try await service.send(accepted.map(\.message), to: queue, senderId: caller.principal.userId)
+        let successful: [JSONValue] = zip(accepted, sent).map { entry, sent in
+            var out: [String: JSONValue] = [
+                "Id": .string(entry.id), "MessageId": .string(sent.messageId), "MD5OfMessageBody": .string(sent.md5OfBody),
+            ]
+            if let md5 = sent.md5OfAttributes { out["MD5OfMessageAttributes"] = .string(md5) }
+            if let md5 = sent.md5OfSystemAttributes { out["MD5OfMessageSystemAttributes"] = .string(md5) }
+            return .object(out)
+        }
+        return ["Successful": .array(successful), "Failed": .array(failed)]
+    }
+
+    private func receive(
+        _ request: SQSShapes.ReceiveMessageRequest, input: RequestInput, caller: Caller
+    ) async throws(AWSError)
+        -> JSONValue
+    {
+        let queue = try await authorizedQueue(request.queueUrl, caller, "ReceiveMessage")
+        let limit = request.maxNumberOfMessages ?? 1
+        guard (1...10).contains(limit) else {
+            throw .invalidParameter(
+                "MaxNumberOfMessages", value: String(limit), reason: "Must be between 1 and 10, if provided.")
+        }
+        let visibility = request.visibilityTimeout ?? queue.settings.visibilityTimeout
+        guard (0...43_200).contains(visibility) else {
+            throw .invalidParameter(
+                "VisibilityTimeout", value: String(visibility), reason: "Must be between 0 and 43200, if provided.")
+        }
+        let wait = request.waitTimeSeconds ?? queue.settings.receiveMessageWaitTimeSeconds
+        guard (0...20).contains(wait) else {
+            throw .invalidParameter("WaitTimeSeconds", value: String(wait), reason: "Must be >= 0 and <= 20, if provided.")
+        }
+        let systemNames = Set(
+            (input.stringList("AttributeNames") ?? []) + (input.stringList("MessageSystemAttributeNames") ?? []))
+        let attributeNames = request.messageAttributeNames ?? []
+        let messages = try await service.receive(queue, limit: limit, visibilityTimeout: visibility, wait: wait)
+        guard !messages.isEmpty else { return [:] }
+        return [
+            "Messages": .array(
+                messages.map { Self.encode($0, queue: queue, systemNames: systemNames, attributeNames: attributeNames) })
+        ]
+    }
+
+    static func encode(_ m: StoredMessage, queue: Queue, systemNames: Set<String>, attributeNames: [String]) -> JSONValue {
+        var out: [String: JSONValue] = [
+            "MessageId": .string(m.id),
+            "ReceiptHandle": .string(ReceiptHandle(queueId: queue.id, messageId: m.id, token: m.receiptToken ?? "").text),
+            "MD5OfBody": .string(m.md5OfBody), "Body": .string(m.body),
+        ]
+        let all = systemNames.contains("All")
+        var system: [String: JSONValue] = [:]
+        func add(_ name: String, _ value: String?) {
+            if let value, all || systemNames.contains(name) { system[name] = .string(value) }
+        }
+        add("SenderId", m.senderId)
+        add("SentTimestamp", String(m.sentAt))
+        add("ApproximateReceiveCount", String(m.receiveCount))
+        add("ApproximateFirstReceiveTimestamp", m.firstReceivedAt.map { String($0) })
+        add("AWSTraceHeader", m.traceHeader)
+        add("DeadLetterQueueSourceArn", m.deadLetterSource)
+        if !system.isEmpty { out["Attributes"] = .object(system) }
+        var attributes: [String: MessageAttribute] = [:]
+        if let text = m.attributes, let parsed = try? JSONParser.parse(Array(text.utf8)), case .object(let members) = parsed {
+            for (name, value) in members { attributes[name] = MessageAttribute(json: value) }
+        }
+        let selected = MessageRules.selected(attributes, names: attributeNames)
+        if let md5 = MessageDigest.attributes(selected) {
+            out["MD5OfMessageAttributes"] = .string(md5)
+            out["MessageAttributes"] = .object(selected.mapValues(\.json))
+        }
+        return .object(out)
+    }
+}

@@ -1,0 +1,52 @@
+import AWSProtocol
+import Identity
+import RampartCore
+public import ServiceKit
+
+/// Amazon SQS as the edge serves it: AWS JSON 1.0 under `AmazonSQS`, query-compatible errors.
+public enum SQSModule {
+    /// nil on a server without module tables (unit tests of the edge built on no database).
+    public static func descriptor(_ context: ServiceContext) -> ServiceDescriptor? {
+        guard let tables = context.tables else { return nil }
+        let service = SQSService(
+            queues: DocumentCollection<Queue>(store: context.documents, module: "sqs", kind: "queue"),
+            messages: MessageStore(tables: tables), clock: context.clock)
+        return ServiceDescriptor(
+            signingName: "sqs", wire: .json(targetPrefix: "AmazonSQS", version: .version10, queryErrors: SQSErrors.queryCodes),
+            model: .sqs, operations: SQSOperations.table, handler: SQSAPI(service: service), auditing: SQSAuditing(),
+            migrations: MessageStore.migrations)
+    }
+}
+
+/// What SQS's records carry: the queue acted on, and never a message's body or attribute values.
+struct SQSAuditing: CallAuditing {
+    func resources(_ call: AuditContext) -> [(type: String, name: String)] {
+        guard let url = call.input?["QueueUrl"]?.stringValue, let address = QueueAddress(url: url) else { return [] }
+        return [("AWS::SQS::Queue", "arn:aws:sqs:\(call.caller.region):\(address.accountId):\(address.name)")]
+    }
+
+    func requestParameters(_ parameters: inout [String: JSONValue], _ call: AuditContext) {
+        Self.redact(&parameters)
+        if case .array(let entries)? = parameters["entries"] {
+            parameters["entries"] = .array(
+                entries.map { entry in
+                    guard case .object(var members) = entry else { return entry }
+                    Self.redact(&members)
+                    return .object(members)
+                })
+        }
+    }
+
+    /// Drops the body and keeps only the names and data types of message attributes.
+    static func redact(_ members: inout [String: JSONValue]) {
+        members.removeValue(forKey: "messageBody")
+        for key in ["messageAttributes", "messageSystemAttributes"] {
+            guard case .object(let attributes)? = members[key] else { continue }
+            members[key] = .object(
+                attributes.mapValues { value in
+                    guard let type = value["dataType"] ?? value["DataType"] else { return .object([:]) }
+                    return ["dataType": type]
+                })
+        }
+    }
+}
