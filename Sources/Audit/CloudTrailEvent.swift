@@ -37,16 +37,24 @@ public struct CloudTrailEvent: Sendable {
         else { return callJSON }
         members.merge(caller) { call, _ in call }
         members["awsRegion"] = .string(region)
-        members["eventCategory"] = "Management"
+        if members["eventCategory"] == nil { members["eventCategory"] = "Management" }
         members["eventID"] = .string(eventId)
         members["eventName"] = .string(eventName)
         members["eventSource"] = .string(eventSource)
         members["eventTime"] = .string(Timestamp.iso8601(eventTime, fractional: false))
         members["eventVersion"] = "1.11"
-        members["managementEvent"] = true
+        if members["managementEvent"] == nil { members["managementEvent"] = true }
         members["readOnly"] = .bool(readOnly)
         members["recipientAccountId"] = .string(accountId)
         return JSONValue.object(members).serialized()
+    }
+
+    /// Whether the record is a data event (its call part says `"eventCategory": "Data"`).
+    public var isDataEvent: Bool {
+        guard !callerJSON.isEmpty, case .object(let members)? = try? JSONParser.parse(callJSON, maxDepth: 128) else {
+            return false
+        }
+        return members["eventCategory"] == "Data"
     }
 
     /// Whether two events hold the same record.
@@ -190,6 +198,9 @@ public struct AuditedCall: Sendable {
     /// (rotations, deletions, expiry); service events carry `additionalEventData`.
     public var eventType = "AwsApiCall"
     public var additionalEventData: JSONValue?
+    /// A data event (SQS messages, …) rather than a management event: CloudTrail records it with
+    /// `eventCategory` `Data` and `managementEvent` false, and LookupEvents never returns it.
+    public var dataEvent = false
 
     public init(
         service: String, eventName: String, identity: AuditIdentity?, accountId: String, region: String,
@@ -263,7 +274,10 @@ extension AuditedCall {
         if let extra = additionalEventData { w.value("additionalEventData", extra) }
         if let code = errorCode { w.string("errorCode", code) }
         if let message = errorMessage { w.string("errorMessage", message) }
+        // A data event says so in its own part; the record's other members default to management.
+        if dataEvent { w.string("eventCategory", "Data") }
         w.string("eventType", eventType)
+        if dataEvent { w.value("managementEvent", false) }
         w.string("requestID", requestId)
         w.value("requestParameters", requestParameters ?? .null)
         if !resources.isEmpty {

@@ -60,11 +60,19 @@ struct CloudTrailAPI: OperationHandler {
                 cursor = LookupCursor(
                     eventTime: Date(timeIntervalSince1970: time), eventId: String(text[text.index(after: bar)...]))
             }
-            let events: [CloudTrailEvent]
+            // LookupEvents shows management events only: data events (SQS messages, …) are in
+            // the trail and its exports, never here. Read on past them until the page is full.
+            var events: [CloudTrailEvent] = []
             do {
-                events = try await trail.lookup(
-                    accountId: caller.accountId, region: caller.region, attribute: attribute, start: start, end: end,
-                    after: cursor, limit: limit + 1)
+                var after = cursor
+                while events.count <= limit {
+                    let batch = try await trail.lookup(
+                        accountId: caller.accountId, region: caller.region, attribute: attribute, start: start, end: end,
+                        after: after, limit: limit + 1)
+                    events += batch.filter { !$0.isDataEvent }
+                    guard batch.count == limit + 1, let last = batch.last else { break }
+                    after = LookupCursor(eventTime: last.eventTime, eventId: last.eventId)
+                }
             } catch {
                 throw .internalFailure("CloudTrailInternalException")
             }

@@ -35,6 +35,7 @@ struct IAMAPI: OperationHandler {
         if let response = try await handleInstanceProfiles(action, call) { return response }
         if let response = try await handlePermissionsBoundaries(action, call) { return response }
         if let response = try await handleUsers(action, call) { return response }
+        if let response = try await handleOtherCredentials(action, call) { return response }
         throw AWSError(code: "InvalidAction", message: "\(action) is not supported by this Rampart build yet.")
     }
 

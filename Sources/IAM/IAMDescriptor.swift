@@ -22,7 +22,8 @@ enum IAMOperations {
         "ListPolicyVersions", "ListPolicyTags", "ListEntitiesForPolicy", "GetUserPolicy", "GetGroupPolicy",
         "GetRolePolicy", "ListUserPolicies", "ListGroupPolicies", "ListRolePolicies", "ListAttachedUserPolicies",
         "ListAttachedGroupPolicies", "ListAttachedRolePolicies", "GetInstanceProfile", "ListInstanceProfiles",
-        "ListInstanceProfileTags",
+        "ListInstanceProfileTags", "ListSSHPublicKeys", "ListMFADevices", "ListVirtualMFADevices",
+        "ListSigningCertificates", "ListServiceSpecificCredentials", "GetLoginProfile",
     ]
 
     static let changes = [
@@ -35,6 +36,7 @@ enum IAMOperations {
         "DetachRolePolicy", "CreateInstanceProfile", "DeleteInstanceProfile", "AddRoleToInstanceProfile",
         "RemoveRoleFromInstanceProfile", "TagInstanceProfile", "UntagInstanceProfile", "PutUserPermissionsBoundary",
         "DeleteUserPermissionsBoundary", "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
+        "DeleteLoginProfile",
     ]
 
     /// What AWS's IAM records carry of a change's answer: the entity it made, with nested names

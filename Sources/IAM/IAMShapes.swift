@@ -6,7 +6,7 @@ import Foundation
 /// service's error codes with their HTTP statuses, from the botocore model.
 enum IAMShapes {
     /// The operations these shapes were generated for: those the operation table names.
-    static let servedOperations: Set<String> = ["AddRoleToInstanceProfile", "AddUserToGroup", "AttachGroupPolicy", "AttachRolePolicy", "AttachUserPolicy", "CreateAccessKey", "CreateGroup", "CreateInstanceProfile", "CreatePolicy", "CreatePolicyVersion", "CreateRole", "CreateUser", "DeleteAccessKey", "DeleteGroup", "DeleteGroupPolicy", "DeleteInstanceProfile", "DeletePolicy", "DeletePolicyVersion", "DeleteRole", "DeleteRolePermissionsBoundary", "DeleteRolePolicy", "DeleteUser", "DeleteUserPermissionsBoundary", "DeleteUserPolicy", "DetachGroupPolicy", "DetachRolePolicy", "DetachUserPolicy", "GetGroup", "GetGroupPolicy", "GetInstanceProfile", "GetPolicy", "GetPolicyVersion", "GetRole", "GetRolePolicy", "GetUser", "GetUserPolicy", "ListAccessKeys", "ListAttachedGroupPolicies", "ListAttachedRolePolicies", "ListAttachedUserPolicies", "ListEntitiesForPolicy", "ListGroupPolicies", "ListGroups", "ListGroupsForUser", "ListInstanceProfileTags", "ListInstanceProfiles", "ListInstanceProfilesForRole", "ListPolicies", "ListPolicyTags", "ListPolicyVersions", "ListRolePolicies", "ListRoleTags", "ListRoles", "ListUserPolicies", "ListUserTags", "ListUsers", "PutGroupPolicy", "PutRolePermissionsBoundary", "PutRolePolicy", "PutUserPermissionsBoundary", "PutUserPolicy", "RemoveRoleFromInstanceProfile", "RemoveUserFromGroup", "SetDefaultPolicyVersion", "TagInstanceProfile", "TagRole", "TagUser", "UntagInstanceProfile", "UntagRole", "UntagUser", "UpdateAccessKey", "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription", "UpdateUser"]
+    static let servedOperations: Set<String> = ["AddRoleToInstanceProfile", "AddUserToGroup", "AttachGroupPolicy", "AttachRolePolicy", "AttachUserPolicy", "CreateAccessKey", "CreateGroup", "CreateInstanceProfile", "CreatePolicy", "CreatePolicyVersion", "CreateRole", "CreateUser", "DeleteAccessKey", "DeleteGroup", "DeleteGroupPolicy", "DeleteInstanceProfile", "DeleteLoginProfile", "DeletePolicy", "DeletePolicyVersion", "DeleteRole", "DeleteRolePermissionsBoundary", "DeleteRolePolicy", "DeleteUser", "DeleteUserPermissionsBoundary", "DeleteUserPolicy", "DetachGroupPolicy", "DetachRolePolicy", "DetachUserPolicy", "GetGroup", "GetGroupPolicy", "GetInstanceProfile", "GetLoginProfile", "GetPolicy", "GetPolicyVersion", "GetRole", "GetRolePolicy", "GetUser", "GetUserPolicy", "ListAccessKeys", "ListAttachedGroupPolicies", "ListAttachedRolePolicies", "ListAttachedUserPolicies", "ListEntitiesForPolicy", "ListGroupPolicies", "ListGroups", "ListGroupsForUser", "ListInstanceProfileTags", "ListInstanceProfiles", "ListInstanceProfilesForRole", "ListMFADevices", "ListPolicies", "ListPolicyTags", "ListPolicyVersions", "ListRolePolicies", "ListRoleTags", "ListRoles", "ListSSHPublicKeys", "ListServiceSpecificCredentials", "ListSigningCertificates", "ListUserPolicies", "ListUserTags", "ListUsers", "ListVirtualMFADevices", "PutGroupPolicy", "PutRolePermissionsBoundary", "PutRolePolicy", "PutUserPermissionsBoundary", "PutUserPolicy", "RemoveRoleFromInstanceProfile", "RemoveUserFromGroup", "SetDefaultPolicyVersion", "TagInstanceProfile", "TagRole", "TagUser", "UntagInstanceProfile", "UntagRole", "UntagUser", "UpdateAccessKey", "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription", "UpdateUser"]
 
     /// The input of AddRoleToInstanceProfile.
     struct AddRoleToInstanceProfileRequest: Sendable {
@@ -234,6 +234,17 @@ enum IAMShapes {
         }
     }
 
+    /// The input of DeleteLoginProfile.
+    struct DeleteLoginProfileRequest: Sendable {
+        var userName: String?
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            userName = ShapeValue.string(m["UserName"])
+        }
+    }
+
     /// The input of DeletePolicy.
     struct DeletePolicyRequest: Sendable {
         var policyArn: String
@@ -403,6 +414,17 @@ enum IAMShapes {
 
         init(members m: [String: JSONValue]) {
             instanceProfileName = ShapeValue.string(m["InstanceProfileName"]) ?? ""
+        }
+    }
+
+    /// The input of GetLoginProfile.
+    struct GetLoginProfileRequest: Sendable {
+        var userName: String?
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            userName = ShapeValue.string(m["UserName"])
         }
     }
 
@@ -655,6 +677,21 @@ enum IAMShapes {
         }
     }
 
+    /// The input of ListMFADevices.
+    struct ListMFADevicesRequest: Sendable {
+        var userName: String?
+        var marker: String?
+        var maxItems: Int?
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            userName = ShapeValue.string(m["UserName"])
+            marker = ShapeValue.string(m["Marker"])
+            maxItems = ShapeValue.int(m["MaxItems"])
+        }
+    }
+
     /// The input of ListPolicies.
     struct ListPoliciesRequest: Sendable {
         var scope: policyScopeType?
@@ -751,6 +788,55 @@ enum IAMShapes {
         }
     }
 
+    /// The input of ListSSHPublicKeys.
+    struct ListSSHPublicKeysRequest: Sendable {
+        var userName: String?
+        var marker: String?
+        var maxItems: Int?
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            userName = ShapeValue.string(m["UserName"])
+            marker = ShapeValue.string(m["Marker"])
+            maxItems = ShapeValue.int(m["MaxItems"])
+        }
+    }
+
+    /// The input of ListServiceSpecificCredentials.
+    struct ListServiceSpecificCredentialsRequest: Sendable {
+        var userName: String?
+        var serviceName: String?
+        var allUsers: Bool?
+        var marker: String?
+        var maxItems: Int?
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            userName = ShapeValue.string(m["UserName"])
+            serviceName = ShapeValue.string(m["ServiceName"])
+            allUsers = ShapeValue.bool(m["AllUsers"])
+            marker = ShapeValue.string(m["Marker"])
+            maxItems = ShapeValue.int(m["MaxItems"])
+        }
+    }
+
+    /// The input of ListSigningCertificates.
+    struct ListSigningCertificatesRequest: Sendable {
+        var userName: String?
+        var marker: String?
+        var maxItems: Int?
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            userName = ShapeValue.string(m["UserName"])
+            marker = ShapeValue.string(m["Marker"])
+            maxItems = ShapeValue.int(m["MaxItems"])
+        }
+    }
+
     /// The input of ListUserPolicies.
     struct ListUserPoliciesRequest: Sendable {
         var userName: String
@@ -791,6 +877,21 @@ enum IAMShapes {
 
         init(members m: [String: JSONValue]) {
             pathPrefix = ShapeValue.string(m["PathPrefix"])
+            marker = ShapeValue.string(m["Marker"])
+            maxItems = ShapeValue.int(m["MaxItems"])
+        }
+    }
+
+    /// The input of ListVirtualMFADevices.
+    struct ListVirtualMFADevicesRequest: Sendable {
+        var assignmentStatus: assignmentStatusType?
+        var marker: String?
+        var maxItems: Int?
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            assignmentStatus = ShapeValue.enumeration(m["AssignmentStatus"], assignmentStatusType.self)
             marker = ShapeValue.string(m["Marker"])
             maxItems = ShapeValue.int(m["MaxItems"])
         }
@@ -1077,6 +1178,12 @@ enum IAMShapes {
     enum PolicyUsageType: String, Sendable, CaseIterable {
         case permissionsPolicy = "PermissionsPolicy"
         case permissionsBoundary = "PermissionsBoundary"
+    }
+
+    enum assignmentStatusType: String, Sendable, CaseIterable {
+        case assigned = "Assigned"
+        case unassigned = "Unassigned"
+        case `any` = "Any"
     }
 
     enum policyScopeType: String, Sendable, CaseIterable {

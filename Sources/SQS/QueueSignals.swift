@@ -28,6 +28,19 @@ final class QueueSignals: Sendable {
         for continuation in woken { continuation.resume() }
     }
 
+    /// Wakes every long poll on a deleted queue and drops its count, so that the table holds
+    /// only queues that exist.
+    func forget(_ queueId: String) {
+        let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.generation.removeValue(forKey: queueId)
+            return Array((s.waiters.removeValue(forKey: queueId) ?? [:]).values)
+        }
+        for continuation in woken { continuation.resume() }
+    }
+
+    /// How many queues have a count (for tests).
+    var tracked: Int { state.withLock { $0.generation.count } }
+
     /// Waits for a signal on the queue after `generation`, or for `timeout`, whichever is first.
     func wait(_ queueId: String, after generation: UInt64, timeout: Duration) async {
         guard timeout > .zero else { return }

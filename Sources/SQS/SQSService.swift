@@ -88,7 +88,7 @@ struct SQSService: Sendable {
             _ = try await stored { try await queues.delete(accountId: queue.accountId, region: queue.region, id: queue.name) }
         }
         try await stored { try await messages.purge(queueId: queue.id) }
-        signals.signal(queue.id)
+        signals.forget(queue.id)
     }
 
     func purge(_ queue: Queue) async throws(AWSError) {

@@ -30,6 +30,25 @@ struct AuditTests {
             resources: [(type: "AWS::KMS::Key", name: "arn:aws:kms:us-east-1:111111111111:key/k")], tlsDetails: nil)
     }
 
+    /// A data event (an operation table's `data:` set) is recorded as CloudTrail records one:
+    /// `eventCategory` Data and `managementEvent` false; every other record is a management event.
+    @Test func dataEventsSayTheirCategory() throws {
+        var data = call("SendMessage", readOnly: false)
+        data.dataEvent = true
+        let dataEvent = CloudTrailEvent(data, eventId: "e-data")
+        let record = try JSONParser.parse(dataEvent.json, maxDepth: 64)
+        #expect(record["eventCategory"] == "Data")
+        #expect(record["managementEvent"] == false)
+        #expect(dataEvent.isDataEvent)
+        #expect(try JSONParser.parse(dataEvent.callJSON).serialized() == dataEvent.callJSON)  // still canonical
+
+        let management = CloudTrailEvent(call(), eventId: "e-management")
+        let managementRecord = try JSONParser.parse(management.json, maxDepth: 64)
+        #expect(managementRecord["eventCategory"] == "Management")
+        #expect(managementRecord["managementEvent"] == true)
+        #expect(!management.isDataEvent)
+    }
+
     /// The record is written member by member; it must be exactly the canonical serialization
     /// of itself (sorted members, compact), whichever optional parts are present.
     @Test func directlyWrittenRecordsAreCanonical() throws {

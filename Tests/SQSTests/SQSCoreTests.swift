@@ -141,3 +141,22 @@ import Testing
         }
     }
 }
+
+@Suite("Long-poll signals")
+struct QueueSignalsTests {
+    @Test("A deleted queue's long polls wake at once and its count is dropped")
+    func forgetWakesAndDrops() async {
+        let signals = QueueSignals()
+        signals.signal("q1")
+        signals.signal("q2")
+        #expect(signals.tracked == 2)
+        let generation = signals.generation("q1")
+        let waiter = Task { await signals.wait("q1", after: generation, timeout: .seconds(30)) }
+        try? await Task.sleep(for: .milliseconds(50))
+        let started = ContinuousClock.now
+        signals.forget("q1")
+        await waiter.value
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(signals.tracked == 1)
+    }
+}

@@ -211,3 +211,27 @@ def test_the_permissions_boundary_condition_key(fresh_server, iam):
     fails("AccessDenied", admin.create_role, RoleName="nope", PermissionsBoundary=other,
           AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
     fails("AccessDenied", admin.put_role_permissions_boundary, RoleName="ok", PermissionsBoundary=other)
+
+
+def test_credentials_rampart_does_not_issue_list_empty_for_an_existing_user(iam):
+    """Console passwords, MFA devices, SSH keys, signing certificates and service-specific
+    credentials are never issued here: each list is empty (what tools check before deleting a
+    user, e.g. Terraform's force_destroy), and no login profile exists."""
+    iam.create_user(UserName="dora")
+    assert iam.list_ssh_public_keys(UserName="dora")["SSHPublicKeys"] == []
+    assert iam.list_mfa_devices(UserName="dora")["MFADevices"] == []
+    assert iam.list_signing_certificates(UserName="dora")["Certificates"] == []
+    assert iam.list_service_specific_credentials(UserName="dora")["ServiceSpecificCredentials"] == []
+    out = iam.list_virtual_mfa_devices(AssignmentStatus="Any")
+    assert out["VirtualMFADevices"] == [] and out["IsTruncated"] is False
+    for call in (iam.get_login_profile, iam.delete_login_profile):
+        error = fails("NoSuchEntity", call, UserName="dora")
+        assert error["Error"]["Message"] == "Login Profile for User dora cannot be found."
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+    iam.delete_user(UserName="dora")  # nothing was left attached
+
+
+def test_credential_listings_for_an_unknown_user_are_no_such_entity(iam):
+    for call in (iam.list_ssh_public_keys, iam.list_mfa_devices, iam.list_signing_certificates,
+                 iam.list_service_specific_credentials, iam.delete_login_profile):
+        fails("NoSuchEntity", call, UserName="nobody")

@@ -2,7 +2,9 @@
 polling, visibility, redrive, batches, authorization, the trail, and bad input."""
 import base64
 import hashlib
+import gzip
 import json
+import subprocess
 import struct
 import threading
 import time
@@ -321,24 +323,41 @@ def test_queue_policy_and_identity_policies(fresh_server):
     worker.send_message(QueueUrl=url, MessageBody="from worker")
 
 
-def test_trail_records_without_bodies(server, sqs):
+def test_trail_records_data_events_without_bodies(server, sqs, tmp_path):
+    """SendMessage is a data event: the trail (and its export) records it with eventCategory Data
+    and managementEvent false, without the body or attribute values; LookupEvents, which AWS
+    limits to management events, does not return it, while CreateQueue's record is there."""
     url = sqs.create_queue(QueueName=name())["QueueUrl"]
     secret_body = "body-" + uuid.uuid4().hex
     sqs.send_message(QueueUrl=url, MessageBody=secret_body,
                      MessageAttributes={"a": {"DataType": "String", "StringValue": secret_body + "-attr"}})
     trail = server.client("cloudtrail")
+    queue = url.rsplit("/", 1)[1]
+
+    def looked_up(event_name):
+        found = trail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": event_name}])["Events"]
+        return [e for e in found if queue in e["CloudTrailEvent"]]
+
     deadline = time.time() + 10
-    events = []
-    while time.time() < deadline and not events:
-        events = trail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "SendMessage"}])["Events"]
-        events = [e for e in events if url.rsplit("/", 1)[1] in e["CloudTrailEvent"]]
-        if not events:
-            time.sleep(0.5)
-    assert events, "SendMessage was not recorded"
-    record = json.loads(events[0]["CloudTrailEvent"])
+    while time.time() < deadline and not looked_up("CreateQueue"):
+        time.sleep(0.5)
+    assert looked_up("CreateQueue"), "CreateQueue was not recorded"
+    assert looked_up("SendMessage") == []
+    out = tmp_path / "export"
+    r = subprocess.run([server.bin, "trail", "export", "--data-dir", str(server.data), "--out", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    records = [rec for p in out.rglob("*.json.gz") if "Digest" not in str(p)
+               for rec in json.loads(gzip.decompress(p.read_bytes()))["Records"]]
+    sends = [rec for rec in records if rec["eventName"] == "SendMessage" and queue in json.dumps(rec)]
+    assert len(sends) == 1
+    record = sends[0]
     assert record["eventSource"] == "sqs.amazonaws.com"
-    assert secret_body not in events[0]["CloudTrailEvent"]
+    assert record["eventCategory"] == "Data" and record["managementEvent"] is False
     assert record["requestParameters"]["queueUrl"] == url
+    assert secret_body not in json.dumps(records)
+    created = [rec for rec in records if rec["eventName"] == "CreateQueue" and queue in json.dumps(rec)]
+    assert created[0]["eventCategory"] == "Management" and created[0]["managementEvent"] is True
     assert secret_body not in server.server_log()
 
 

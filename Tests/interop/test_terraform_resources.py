@@ -654,8 +654,7 @@ def force_destroy_cycle(server, folder):
         }
     """)
     tf.apply_then_plan_is_empty()
-    with known_gap("removing IAM User (carol)", "InvalidAction"):
-        tf.destroy()
+    tf.destroy()
     assert client(server, "iam").list_users()["Users"] == []
 
 
@@ -723,11 +722,5 @@ def test_replica_keys(cycles):
     cycles["test_replica_keys"].result()
 
 
-@pytest.mark.xfail(strict=True, raises=KnownGap, reason=(
-    "aws_iam_user force_destroy: destroy fails with 'removing IAM User (carol) access keys: removing "
-    "public SSH keys of user carol: operation error IAM: ListSSHPublicKeys, ... api error InvalidAction: "
-    "ListSSHPublicKeys is not supported by this Rampart build yet.' AWS answers an empty SSHPublicKeys list, "
-    "and likewise for ListVirtualMFADevices, ListMFADevices, ListSigningCertificates, "
-    "ListServiceSpecificCredentials, and NoSuchEntity for DeleteLoginProfile"))
 def test_iam_user_force_destroy(cycles):
     cycles["test_iam_user_force_destroy"].result()

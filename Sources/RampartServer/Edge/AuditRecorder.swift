@@ -158,6 +158,7 @@ final class AuditRecorder: Sendable {
             responseElements: responseElements, errorCode: error?.code, errorMessage: error?.message, resources: resources,
             tlsDetails: call.tls)
         audited.additionalEventData = call.auditing?.additionalEventData(context)
+        audited.dataEvent = call.traits.category == .data
         return audited
     }
 }
