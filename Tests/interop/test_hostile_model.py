@@ -77,7 +77,9 @@ IMPLEMENTED = {
         "CreateInstanceProfile", "GetInstanceProfile", "ListInstanceProfiles", "DeleteInstanceProfile",
         "AddRoleToInstanceProfile", "RemoveRoleFromInstanceProfile", "TagInstanceProfile", "UntagInstanceProfile",
         "ListInstanceProfileTags", "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary",
-        "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
+        "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary", "ListSSHPublicKeys", "ListMFADevices",
+        "ListVirtualMFADevices", "ListSigningCertificates", "ListServiceSpecificCredentials", "GetLoginProfile",
+        "DeleteLoginProfile",
     },
     "sts": {"AssumeRole", "GetCallerIdentity", "GetSessionToken"},
     "cloudtrail": {
