@@ -221,3 +221,25 @@ def fails(code, fn, *args, **kwargs):
         fn(*args, **kwargs)
     assert error_code(e) == code, e.value.response["Error"]
     return e.value.response
+
+
+def policy_doc(*statements):
+    """An IAM policy document with these statements, as JSON text."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action, resource="*", **extra):
+    """An Allow statement; `extra` adds members (Condition, …)."""
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def user_with_keys(iam, name, **create):
+    """Creates IAM user `name` (with `create`'s members) and an access key; (id, secret)."""
+    iam.create_user(UserName=name, **create)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def session_keys(credentials):
+    """STS credentials as the (id, secret, token) a client takes."""
+    return credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]

@@ -1,33 +1,17 @@
 """Issue 18, IAM: GetUser by non-user credentials, the members each IAM answer carries as AWS's
 documented responses show them, instance profiles, and permissions boundaries (set, shown, counted
 and enforced on IAM and KMS calls, and the iam:PermissionsBoundary condition key)."""
-import json
 
 import pytest
 
-from conftest import ACCOUNT, fails
+from conftest import ACCOUNT, allow, fails, policy_doc, session_keys, user_with_keys
 
 
-def doc(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def allow(action, resource="*", **extra):
-    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+doc = policy_doc
 
 
 def trust(principal):
     return doc({"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"})
-
-
-def user_with_keys(iam, name, **kwargs):
-    iam.create_user(UserName=name, **kwargs)
-    key = iam.create_access_key(UserName=name)["AccessKey"]
-    return key["AccessKeyId"], key["SecretAccessKey"]
-
-
-def session_keys(credentials):
-    return credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
 
 
 @pytest.fixture()

@@ -4,28 +4,13 @@ import json
 
 import pytest
 
-from conftest import ACCOUNT, fails
+from conftest import ACCOUNT, allow, fails, policy_doc, session_keys, user_with_keys
 
 OTHER = "222233334444"
 
 
 
-def doc(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def allow(action, resource="*"):
-    return {"Effect": "Allow", "Action": action, "Resource": resource}
-
-
-def user_with_keys(server, iam, name):
-    iam.create_user(UserName=name)
-    key = iam.create_access_key(UserName=name)["AccessKey"]
-    return key["AccessKeyId"], key["SecretAccessKey"]
-
-
-def session_keys(credentials):
-    return credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
+doc = policy_doc
 
 
 @pytest.fixture()
@@ -34,7 +19,7 @@ def iam(fresh_server):
 
 
 def test_groups_give_their_members_permissions(fresh_server, iam):
-    keys = user_with_keys(fresh_server, iam, "gail")
+    keys = user_with_keys(iam, "gail")
     kms = fresh_server.client("kms", keys=keys)
     fails("AccessDeniedException", kms.list_keys)
     group = iam.create_group(GroupName="readers")["Group"]
@@ -54,7 +39,7 @@ def test_groups_give_their_members_permissions(fresh_server, iam):
 
 
 def test_managed_policies_versions_and_attachments(fresh_server, iam):
-    keys = user_with_keys(fresh_server, iam, "mona")
+    keys = user_with_keys(iam, "mona")
     kms = fresh_server.client("kms", keys=keys)
     first = doc(allow(["kms:ListKeys", "kms:CreateKey"]))
     policy = iam.create_policy(PolicyName="keys", Path="/app/", PolicyDocument=first, Description="d")["Policy"]
@@ -92,7 +77,7 @@ def trust(*principals):
 
 
 def test_assume_role_in_the_same_account(fresh_server, iam):
-    keys = user_with_keys(fresh_server, iam, "rita")
+    keys = user_with_keys(iam, "rita")
     user_arn = f"arn:aws:iam::{ACCOUNT}:user/rita"
     role = iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=trust(user_arn), MaxSessionDuration=7200)["Role"]
     assert role["RoleId"].startswith("AROA") and role["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/deployer"
@@ -122,7 +107,7 @@ def test_assume_role_in_the_same_account(fresh_server, iam):
     narrowed.list_keys()
     fails("AccessDeniedException", narrowed.create_key)
     # A principal the trust policy does not name is refused; so is a role that does not exist.
-    other = fresh_server.client("sts", keys=user_with_keys(fresh_server, iam, "otto"))
+    other = fresh_server.client("sts", keys=user_with_keys(iam, "otto"))
     fails("AccessDenied", other.assume_role, RoleArn=role["Arn"], RoleSessionName="x1")
     fails("AccessDenied", sts.assume_role, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/nope", RoleSessionName="x1")
     fails("DeleteConflict", iam.delete_role, RoleName="deployer")
@@ -148,7 +133,7 @@ def test_cross_account_assume_role_needs_both_policies(fresh_server, iam):
     other_iam.attach_role_policy(
         RoleName="auditor",
         PolicyArn=other_iam.create_policy(PolicyName="list", PolicyDocument=doc(allow("kms:ListKeys")))["Policy"]["Arn"])
-    keys = user_with_keys(fresh_server, iam, "carl")
+    keys = user_with_keys(iam, "carl")
     sts = fresh_server.client("sts", keys=keys)
     fails("AccessDenied", sts.assume_role, RoleArn=role_arn, RoleSessionName="audit")
     iam.put_user_policy(UserName="carl", PolicyName="assume", PolicyDocument=doc(allow("sts:AssumeRole", role_arn)))
@@ -173,7 +158,7 @@ def test_role_sessions_are_principals_in_key_policies(fresh_server, iam):
 
 
 def test_get_session_token(fresh_server, iam):
-    keys = user_with_keys(fresh_server, iam, "sam")
+    keys = user_with_keys(iam, "sam")
     iam.put_user_policy(UserName="sam", PolicyName="list", PolicyDocument=doc(allow("kms:ListKeys")))
     creds = fresh_server.client("sts", keys=keys).get_session_token(DurationSeconds=900)["Credentials"]
     assert creds["AccessKeyId"].startswith("ASIA")
@@ -255,7 +240,7 @@ def test_role_sessions_in_the_trail(fresh_server, iam):
 
 
 def test_rename_a_user_keeps_keys_policies_and_groups(fresh_server, iam):
-    keys = user_with_keys(fresh_server, iam, "old-name")
+    keys = user_with_keys(iam, "old-name")
     iam.put_user_policy(UserName="old-name", PolicyName="list", PolicyDocument=doc(allow("kms:ListKeys")))
     iam.create_group(GroupName="team")
     iam.add_user_to_group(GroupName="team", UserName="old-name")
