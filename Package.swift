@@ -195,7 +195,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RampartCoreTests", dependencies: ["RampartCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "AWSProtocol"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServiceKitTests", dependencies: ["ServiceKit", "AWSProtocol", "Identity"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PolicyTests",
             dependencies: ["Policy"],

@@ -45,9 +45,9 @@ def type_name(name):
 
 
 class Writer:
-    def __init__(self, model, prefix):
+    def __init__(self, model):
+        self.model = model
         self.shapes = model["shapes"]
-        self.prefix = prefix
         self.structures, self.enums = {}, {}
         self.visiting = set()
 
@@ -106,9 +106,9 @@ class Writer:
         }[t]
 
     def structure(self, name):
-        if name in self.structures or name in self.visiting:
-            assert name not in self.visiting or name in self.structures, f"recursive shape {name}"
+        if name in self.structures:
             return
+        assert name not in self.visiting, f"recursive shape {name}"  # would need an indirect type
         self.visiting.add(name)
         s = self.shapes[name]
         required = set(s.get("required", []))
@@ -128,7 +128,8 @@ class Writer:
         self.structures[name] = (lines, inits)
         self.visiting.discard(name)
 
-    def render(self, swift_name, operations, model):
+    def render(self, swift_name, operations):
+        model = self.model
         for op in operations:
             shape = model["operations"][op].get("input", {}).get("shape")
             if shape:
@@ -196,4 +197,4 @@ class Writer:
 
 
 def swift_shapes(model, swift_name, operations):
-    return Writer(model, swift_name).render(swift_name, operations, model)
+    return Writer(model).render(swift_name, operations)

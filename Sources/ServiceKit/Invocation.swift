@@ -9,20 +9,37 @@ public struct Invocation: Sendable {
     public var requestId: String
     /// Members bound from the URI path (REST-JSON), by the model's `locationName`.
     public var pathParameters: [String: String]
-    /// The endpoint the client called, as `http(s)://host[:port]`, for answers that name a URL
-    /// of the service (SQS queue URLs); the handler sees no other part of the HTTP request.
-    public var endpoint: String
+    /// The Host the client called, as it sent it, and whether it called over TLS: read only
+    /// through `endpoint`, so calls whose answers name no URL pay nothing for it.
+    public var host: String?
+    public var secure: Bool
 
     public init(
         operation: String, input: RequestInput, caller: Caller, requestId: String, pathParameters: [String: String] = [:],
-        endpoint: String = "http://localhost"
+        host: String? = nil, secure: Bool = false
     ) {
         self.operation = operation
         self.input = input
         self.caller = caller
         self.requestId = requestId
         self.pathParameters = pathParameters
-        self.endpoint = endpoint
+        self.host = host
+        self.secure = secure
+    }
+
+    /// The endpoint the client called, as `http(s)://host[:port]`, for answers that name a URL
+    /// of the service (SQS queue URLs); the handler sees no other part of the HTTP request. The
+    /// Host is used only when it is a plain host name or address with an optional port (anything
+    /// else a caller could put there is not echoed back): `localhost` otherwise.
+    public var endpoint: String {
+        let scheme = secure ? "https" : "http"
+        guard let host, !host.isEmpty, host.utf8.count <= 255,
+            host.unicodeScalars.allSatisfy({
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || ".-:[]_".unicodeScalars.contains($0)
+            })
+        else { return "\(scheme)://localhost" }
+        return "\(scheme)://\(host)"
     }
 }
 

@@ -1,3 +1,5 @@
+import AWSProtocol
+import Identity
 import Testing
 
 @testable import ServiceKit
@@ -12,5 +14,27 @@ import Testing
     @Test func jsonVersionsNameTheirContentTypes() {
         #expect(JSONVersion.version10.contentType == "application/x-amz-json-1.0")
         #expect(JSONVersion.version11.contentType == "application/x-amz-json-1.1")
+    }
+}
+
+@Suite("The endpoint a handler may name")
+struct InvocationEndpointTests {
+    func invocation(host: String?, secure: Bool = false) -> Invocation {
+        Invocation(
+            operation: "GetQueueUrl", input: RequestInput(members: [:]),
+            caller: Caller(principal: .root(accountId: "111111111111"), accessKeyId: "AKIATEST", region: "us-east-1"),
+            requestId: "r",
+            host: host, secure: secure)
+    }
+
+    @Test("A plain host and port is kept; anything else a caller could send is not echoed back")
+    func hostIsCheckedBeforeUse() {
+        #expect(invocation(host: "127.0.0.1:4566").endpoint == "http://127.0.0.1:4566")
+        #expect(invocation(host: "sqs.example.test", secure: true).endpoint == "https://sqs.example.test")
+        #expect(invocation(host: "[::1]:4566").endpoint == "http://[::1]:4566")
+        #expect(invocation(host: nil).endpoint == "http://localhost")
+        #expect(invocation(host: "evil.test/\"><x>").endpoint == "http://localhost")
+        #expect(invocation(host: "a\r\nb").endpoint == "http://localhost")
+        #expect(invocation(host: String(repeating: "a", count: 300)).endpoint == "http://localhost")
     }
 }

@@ -87,8 +87,8 @@ struct AWSResponder: HTTPResponder {
         var userAgent: String?
         var tls: AuditTLSDetails?
         var sourceIP: String
-        /// `http(s)://` and the Host the client called, for answers that name the endpoint.
-        var endpoint: String
+        /// The Host the client called, for answers that name the endpoint (`Invocation.endpoint`).
+        var host: String?
     }
 
     private func dispatch(_ request: Request, context: Context, requestId: String, summary: inout Summary) async -> Response {
@@ -119,7 +119,7 @@ struct AWSResponder: HTTPResponder {
                 method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
                 head: request.head, body: body),
             userAgent: request.headers[.userAgent], tls: tlsDetails(request, context: context), sourceIP: context.sourceIP,
-            endpoint: Self.endpoint(host: request.head.authority, secure: secure))
+            host: request.head.authority)
 
         if let target {
             return await dispatchJSON(target: target, incoming, requestId: requestId, summary: &summary)
@@ -133,19 +133,6 @@ struct AWSResponder: HTTPResponder {
         return AuditTLSDetails(
             tlsVersion: negotiated.version, cipherSuite: negotiated.cipherSuite,
             clientProvidedHostHeader: request.head.authority)
-    }
-
-    /// The endpoint the client called: the Host header when it is a plain host name or address
-    /// with an optional port (anything else a caller could put there is not echoed back).
-    static func endpoint(host: String?, secure: Bool) -> String {
-        let scheme = secure ? "https" : "http"
-        guard let host, !host.isEmpty, host.utf8.count <= 255,
-            host.unicodeScalars.allSatisfy({
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
-                    || ".-:[]_".unicodeScalars.contains($0)
-            })
-        else { return "\(scheme)://localhost" }
-        return "\(scheme)://\(host)"
     }
 
     /// A JSON body: an empty one (or only white space) is an empty structure, as AWS reads it.
@@ -187,7 +174,7 @@ struct AWSResponder: HTTPResponder {
         }
         let operation = String(target[target.index(after: dot)...])
         summary.service = entry.signingName
-        wire = WireProtocol(entry.descriptor.wire)
+        wire = entry.wire
         let caller: Caller
         switch await authenticate(incoming, for: entry, wire: wire, summary: &summary) {
         case .success(let c): caller = c
@@ -200,7 +187,7 @@ struct AWSResponder: HTTPResponder {
         let (document, parseError) = Self.jsonBody(incoming.body)
         return await perform(
             entry, operation: operation, traits: traits, wire: wire, caller: caller, document: document,
-            requestId: requestId, tls: incoming.tls, endpoint: incoming.endpoint, summary: &summary
+            requestId: requestId, tls: incoming.tls, host: incoming.host, summary: &summary
         ) { document throws(AWSError) in
             if let parseError { throw parseError }
             return try entry.validator.validate(operation: operation, input: document ?? .object([:]))
@@ -250,7 +237,7 @@ struct AWSResponder: HTTPResponder {
     ) async -> Response {
         var parameters = QueryRequest(formEncoded: String(decoding: incoming.body, as: UTF8.self))
         parameters.merge(QueryRequest(formEncoded: request.uri.query ?? ""))
-        let wire = WireProtocol(entry.descriptor.wire)
+        let wire = entry.wire
         summary.service = entry.signingName
         let caller: Caller
         switch await authenticate(incoming, for: entry, wire: wire, summary: &summary) {
@@ -276,7 +263,7 @@ struct AWSResponder: HTTPResponder {
         let document = try? entry.queryDecoder.decode(action: action, request: parameters)
         return await perform(
             entry, operation: action, traits: traits, wire: wire, caller: caller, document: document, requestId: requestId,
-            tls: incoming.tls, endpoint: incoming.endpoint, summary: &summary
+            tls: incoming.tls, host: incoming.host, summary: &summary
         ) { _ throws(AWSError) in
             do {
                 return try entry.validator.validate(
@@ -328,7 +315,7 @@ struct AWSResponder: HTTPResponder {
         }
         return await perform(
             entry, operation: route.operation, traits: traits, wire: wire, caller: caller, document: document,
-            requestId: requestId, tls: incoming.tls, endpoint: incoming.endpoint, pathParameters: bound, summary: &summary
+            requestId: requestId, tls: incoming.tls, host: incoming.host, pathParameters: bound, summary: &summary
         ) { document throws(AWSError) in
             if let parseError { throw parseError }
             return try entry.validator.validate(operation: route.operation, input: document ?? .object([:]))
@@ -340,7 +327,7 @@ struct AWSResponder: HTTPResponder {
     /// record is committed before the caller hears back), encode the answer or the error.
     private func perform(
         _ entry: ServiceRegistry.Entry, operation: String, traits: OperationTraits, wire: WireProtocol, caller: Caller,
-        document: JSONValue?, requestId: String, tls: AuditTLSDetails?, endpoint: String,
+        document: JSONValue?, requestId: String, tls: AuditTLSDetails?, host: String?,
         pathParameters: [String: String] = [:], summary: inout Summary,
         validate: (JSONValue?) throws(AWSError) -> RequestInput
     ) async -> Response {
@@ -358,7 +345,7 @@ struct AWSResponder: HTTPResponder {
             let input = try validate(document)
             let invocation = Invocation(
                 operation: operation, input: input, caller: caller, requestId: requestId, pathParameters: pathParameters,
-                endpoint: endpoint)
+                host: host, secure: secure)
             let handler = entry.descriptor.handler
             result = .success(
                 try await PendingAuditRecord.$current.withValue(call?.pending) {

@@ -9,6 +9,8 @@ struct ServiceRegistry: Sendable {
         let descriptor: ServiceDescriptor
         let validator: RequestValidator
         let queryDecoder: QueryDecoder
+        /// How the service's answers and errors are written, built once.
+        let wire: WireProtocol
 
         var signingName: String { descriptor.signingName }
 
@@ -16,6 +18,7 @@ struct ServiceRegistry: Sendable {
             self.descriptor = descriptor
             self.validator = RequestValidator(model: descriptor.model)
             self.queryDecoder = QueryDecoder(model: descriptor.model)
+            self.wire = WireProtocol(descriptor.wire)
         }
     }
 
