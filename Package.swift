@@ -230,7 +230,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KMSTests",
-            dependencies: ["KMS", "RampartTestSupport"],
+            dependencies: ["KMS", "RampartTestSupport", "ServiceKit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
