@@ -143,6 +143,8 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // EventBridge's pattern language and SNS's filter policies, pure.
+        .target(name: "EventPatterns", dependencies: ["AWSProtocol"], exclude: ["README.md"], swiftSettings: swiftSettings),
         // Amazon SQS: queues and messages.
         .target(
             name: "SQS",
@@ -213,6 +215,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SQSTests", dependencies: ["SQS", "AWSProtocol"], swiftSettings: swiftSettings),
+        .testTarget(name: "EventPatternsTests", dependencies: ["EventPatterns", "AWSProtocol"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IAMTests",
             dependencies: ["IAM", "Identity", "Audit", "AWSProtocol"],

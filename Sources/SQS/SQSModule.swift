@@ -11,6 +11,7 @@ public enum SQSModule {
         let service = SQSService(
             queues: DocumentCollection<Queue>(store: context.documents, module: "sqs", kind: "queue"),
             messages: MessageStore(tables: tables), clock: context.clock)
+        context.integrations.register(QueueSink(service: service), for: "sqs")
         return ServiceDescriptor(
             signingName: "sqs", wire: .json(targetPrefix: "AmazonSQS", version: .version10, queryErrors: SQSErrors.queryCodes),
             model: .sqs, operations: SQSOperations.table, handler: SQSAPI(service: service), auditing: SQSAuditing(),

@@ -19,11 +19,15 @@ public struct ServiceContext: Sendable {
     /// The module tables made by the services' own migrations; nil on a server without a
     /// database (unit tests), where services that need them are not served.
     public var tables: (any TableStore)?
+    /// How the services reach each other (deliveries, data keys, their own events); one value
+    /// shared by all the services of a server.
+    public var integrations: Integrations
     public var logger: Logger
 
     public init(
         vault: KeyVault, clock: AdjustableClock, identity: IdentityService, iam: IAMService, trail: AuditTrail?,
-        documents: any DocumentStore, tables: (any TableStore)? = nil, logger: Logger
+        documents: any DocumentStore, tables: (any TableStore)? = nil, integrations: Integrations = Integrations(),
+        logger: Logger
     ) {
         self.vault = vault
         self.clock = clock
@@ -32,6 +36,7 @@ public struct ServiceContext: Sendable {
         self.trail = trail
         self.documents = documents
         self.tables = tables
+        self.integrations = integrations
         self.logger = logger
     }
 }
