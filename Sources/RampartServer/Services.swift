@@ -14,6 +14,7 @@ enum Services {
         _ context: ServiceContext, kms: KeyManagementService, digestKey: (der: [UInt8], fingerprint: String)?,
         devClock: Bool
     ) -> [ServiceDescriptor] {
+        MetricsExposition.bootstrap()  // before any service makes a counter
         var services: [ServiceDescriptor] = [
             kms.descriptor(),
             IAMModule.descriptor(context),

@@ -80,6 +80,10 @@ struct AWSResponder: HTTPResponder {
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
+    static func isLoopback(_ address: String) -> Bool {
+        address == "::1" || address.hasPrefix("127.") || address.hasPrefix("::ffff:127.")
+    }
+
     /// Everything a request carries, read once.
     struct Incoming {
         var body: [UInt8]
@@ -97,6 +101,18 @@ struct AWSResponder: HTTPResponder {
             summary.operation = "Health"
             return WireProtocol.response(
                 status: 200, contentType: "application/json", body: Array(#"{"status":"ok"}"#.utf8), requestId: requestId)
+        }
+        if request.method == .get, request.uri.path == "/_rampart/metrics" {
+            summary.service = "rampart"
+            summary.operation = "Metrics"
+            // Counts name rules and subscriptions: only a caller on this machine sees them.
+            guard Self.isLoopback(context.sourceIP) else {
+                return WireProtocol.response(
+                    status: 403, contentType: "text/plain", body: Array("metrics are served to loopback callers only\n".utf8),
+                    requestId: requestId)
+            }
+            return WireProtocol.response(
+                status: 200, contentType: MetricsExposition.contentType, body: MetricsExposition.render(), requestId: requestId)
         }
         let target = request.headers[HTTPField.Name("x-amz-target")!]
         let wireForErrors: WireProtocol = target != nil ? .json11 : .query(xmlns: "https://sts.amazonaws.com/doc/2011-06-15/")
