@@ -49,9 +49,28 @@ struct SQSAPI: OperationHandler {
             let queue = try await authorizedQueue(
                 SQSShapes.GetQueueAttributesRequest(input).queueUrl, caller, "GetQueueAttributes")
             let names = input.stringList("AttributeNames") ?? []
+            if let unknown = names.first(where: { SQSShapes.QueueAttributeName(rawValue: $0) == nil }) {
+                throw .invalidAttributeName(unknown)
+            }
             let all = try await attributes(of: queue)
             let chosen = names.contains("All") ? all : all.filter { names.contains($0.key) }
             return chosen.isEmpty ? [:] : ["Attributes": .object(chosen.mapValues(JSONValue.string))]
+        case "AddPermission":
+            let request = SQSShapes.AddPermissionRequest(input)
+            let queue = try await authorizedQueue(request.queueUrl, caller, "AddPermission")
+            try await service.changePolicy(queue) { (policy: String?) throws(AWSError) in
+                try QueuePermissions.adding(
+                    label: request.label, accounts: request.awsAccountIds, actions: request.actions, to: policy,
+                    queueArn: queue.arn)
+            }
+            return [:]
+        case "RemovePermission":
+            let request = SQSShapes.RemovePermissionRequest(input)
+            let queue = try await authorizedQueue(request.queueUrl, caller, "RemovePermission")
+            try await service.changePolicy(queue) { (policy: String?) throws(AWSError) in
+                try QueuePermissions.removing(label: request.label, from: policy, queueArn: queue.arn)
+            }
+            return [:]
         case "SetQueueAttributes":
             let request = SQSShapes.SetQueueAttributesRequest(input)
             let queue = try await authorizedQueue(request.queueUrl, caller, "SetQueueAttributes")
@@ -102,7 +121,7 @@ struct SQSAPI: OperationHandler {
             return [:]
         case "DeleteMessageBatch":
             let request = SQSShapes.DeleteMessageBatchRequest(input)
-            let queue = try await authorizedQueue(request.queueUrl, caller, "DeleteMessageBatch")
+            let queue = try await authorizedQueue(request.queueUrl, caller, "DeleteMessage")
             try Self.checkBatch(request.entries.map(\.id), entryName: "DeleteMessageBatchRequestEntry")
             return try await batch(request.entries.map { entry in (entry.id, entry) }) { entry throws(AWSError) in
                 try await service.delete(queue, receipt: try ReceiptHandle(entry.receiptHandle))
@@ -116,7 +135,7 @@ struct SQSAPI: OperationHandler {
             return [:]
         case "ChangeMessageVisibilityBatch":
             let request = SQSShapes.ChangeMessageVisibilityBatchRequest(input)
-            let queue = try await authorizedQueue(request.queueUrl, caller, "ChangeMessageVisibilityBatch")
+            let queue = try await authorizedQueue(request.queueUrl, caller, "ChangeMessageVisibility")
             try Self.checkBatch(request.entries.map(\.id), entryName: "ChangeMessageVisibilityBatchRequestEntry")
             return try await batch(request.entries.map { entry in (entry.id, entry) }) { entry throws(AWSError) in
                 try await service.changeVisibility(
@@ -130,7 +149,9 @@ struct SQSAPI: OperationHandler {
 
     // MARK: Queues
 
-    /// The queue a URL names, once the caller may act on it.
+    /// The queue a URL names, once the caller may act on it. `operation` names the IAM action:
+    /// the batch operations are authorized as their single forms (`sqs:SendMessage` for
+    /// SendMessageBatch), as AWS's service authorization reference lists no batch actions.
     private func authorizedQueue(_ url: String, _ caller: Caller, _ operation: String) async throws(AWSError) -> Queue {
         let queue = try await service.queue(url: url, region: caller.region)
         try authorize(caller, operation, queue)
@@ -256,7 +277,7 @@ struct SQSAPI: OperationHandler {
     }
 
     private func sendBatch(_ request: SQSShapes.SendMessageBatchRequest, caller: Caller) async throws(AWSError) -> JSONValue {
-        let queue = try await authorizedQueue(request.queueUrl, caller, "SendMessageBatch")
+        let queue = try await authorizedQueue(request.queueUrl, caller, "SendMessage")
         try Self.checkBatch(request.entries.map(\.id), entryName: "SendMessageBatchRequestEntry")
         var accepted: [(id: String, message: SQSService.Outgoing)] = []
         var failed: [JSONValue] = []

@@ -57,6 +57,10 @@ extension AWSError {
         )
     }
 
+    static func overLimit(_ message: String) -> AWSError {
+        AWSError(SQSShapes.ErrorCode.overLimit, message: message)
+    }
+
     static func unsupported(_ what: String) -> AWSError {
         AWSError(SQSShapes.ErrorCode.unsupportedOperation, message: "\(what) is not supported by this Rampart build.")
     }

@@ -14,9 +14,19 @@ public enum SQSModule {
         context.integrations.register(QueueSink(service: service), for: "sqs")
         return ServiceDescriptor(
             signingName: "sqs", wire: .json(targetPrefix: "AmazonSQS", version: .version10, queryErrors: SQSErrors.queryCodes),
-            model: .sqs, operations: SQSOperations.table, handler: SQSAPI(service: service), auditing: SQSAuditing(),
+            model: modelAsServed, operations: SQSOperations.table, handler: SQSAPI(service: service), auditing: SQSAuditing(),
             migrations: MessageStore.migrations)
     }
+}
+
+extension SQSModule {
+    /// SQS's front end leaves attribute names to the service, which answers an unknown one with
+    /// `InvalidAttributeName`.
+    static let modelAsServed: ServiceModel = {
+        var model = ServiceModel.sqs
+        model.checksEnums = false
+        return model
+    }()
 }
 
 /// What SQS's records carry: the queue acted on, and never a message's body or attribute values.

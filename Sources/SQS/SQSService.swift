@@ -69,6 +69,15 @@ struct SQSService: Sendable {
         }
     }
 
+    /// Replaces the queue's policy with what `change` makes of the current one, under the
+    /// queue-write lock (AddPermission and RemovePermission read, then write).
+    func changePolicy(_ queue: Queue, _ change: @Sendable (String?) throws(AWSError) -> String?) async throws(AWSError) {
+        try await update(queue) { (current: inout Queue) throws(AWSError) in
+            current.settings.policy = try change(current.settings.policy)
+            current.lastModified = clock.now
+        }
+    }
+
     func tag(_ queue: Queue, _ tags: [String: String]) async throws(AWSError) {
         try validateTags(tags)
         try await update(queue) { q throws(AWSError) in

@@ -6,7 +6,24 @@ import Foundation
 /// service's error codes with their HTTP statuses, from the botocore model.
 enum SQSShapes {
     /// The operations these shapes were generated for: those the operation table names.
-    static let servedOperations: Set<String> = ["ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "CreateQueue", "DeleteMessage", "DeleteMessageBatch", "DeleteQueue", "GetQueueAttributes", "GetQueueUrl", "ListDeadLetterSourceQueues", "ListQueueTags", "ListQueues", "PurgeQueue", "ReceiveMessage", "SendMessage", "SendMessageBatch", "SetQueueAttributes", "TagQueue", "UntagQueue"]
+    static let servedOperations: Set<String> = ["AddPermission", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "CreateQueue", "DeleteMessage", "DeleteMessageBatch", "DeleteQueue", "GetQueueAttributes", "GetQueueUrl", "ListDeadLetterSourceQueues", "ListQueueTags", "ListQueues", "PurgeQueue", "ReceiveMessage", "RemovePermission", "SendMessage", "SendMessageBatch", "SetQueueAttributes", "TagQueue", "UntagQueue"]
+
+    /// The input of AddPermission.
+    struct AddPermissionRequest: Sendable {
+        var queueUrl: String
+        var label: String
+        var awsAccountIds: [String]
+        var actions: [String]
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            queueUrl = ShapeValue.string(m["QueueUrl"]) ?? ""
+            label = ShapeValue.string(m["Label"]) ?? ""
+            awsAccountIds = ShapeValue.list(m["AWSAccountIds"]) { ShapeValue.string($0) } ?? []
+            actions = ShapeValue.list(m["Actions"]) { ShapeValue.string($0) } ?? []
+        }
+    }
 
     /// The input of ChangeMessageVisibilityBatch.
     struct ChangeMessageVisibilityBatchRequest: Sendable {
@@ -246,6 +263,19 @@ enum SQSShapes {
             visibilityTimeout = ShapeValue.int(m["VisibilityTimeout"])
             waitTimeSeconds = ShapeValue.int(m["WaitTimeSeconds"])
             receiveRequestAttemptId = ShapeValue.string(m["ReceiveRequestAttemptId"])
+        }
+    }
+
+    /// The input of RemovePermission.
+    struct RemovePermissionRequest: Sendable {
+        var queueUrl: String
+        var label: String
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            queueUrl = ShapeValue.string(m["QueueUrl"]) ?? ""
+            label = ShapeValue.string(m["Label"]) ?? ""
         }
     }
 

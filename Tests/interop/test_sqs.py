@@ -321,6 +321,55 @@ def test_queue_policy_and_identity_policies(fresh_server):
     iam.put_user_policy(UserName="worker", PolicyName="send", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]}))
     worker.send_message(QueueUrl=url, MessageBody="from worker")
+    # sqs:SendMessage also covers SendMessageBatch: AWS has no batch actions.
+    sent = worker.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "batched"}])
+    assert [e["Id"] for e in sent["Successful"]] == ["a"]
+
+
+def test_add_and_remove_permission(fresh_server):
+    other = "555566667777"
+    keys = fresh_server.add_account(other)
+    sqs = fresh_server.client("sqs")
+    theirs = fresh_server.client("sqs", keys=keys)
+    url = sqs.create_queue(QueueName="granted")["QueueUrl"]
+    arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:granted"
+    fails("AccessDenied", theirs.send_message, QueueUrl=url, MessageBody="x")
+    sqs.add_permission(QueueUrl=url, Label="partner-send", AWSAccountIds=[other], Actions=["SendMessage"])
+    policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    assert policy["Id"] == f"{arn}/SQSDefaultPolicy"
+    assert policy["Statement"] == [{"Sid": "partner-send", "Effect": "Allow",
+                                    "Principal": {"AWS": f"arn:aws:iam::{other}:root"},
+                                    "Action": "SQS:SendMessage", "Resource": arn}]
+    theirs.send_message(QueueUrl=url, MessageBody="granted")
+    fails("AccessDenied", theirs.receive_message, QueueUrl=url)
+    sqs.add_permission(QueueUrl=url, Label="partner-read", AWSAccountIds=[other, ACCOUNT],
+                       Actions=["ReceiveMessage", "DeleteMessage"])
+    assert theirs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "granted"
+    e = fails("InvalidParameterValue", sqs.add_permission, QueueUrl=url, Label="partner-send",
+              AWSAccountIds=[other], Actions=["SendMessage"])
+    assert e["Error"]["Message"] == "Value partner-send for parameter Label is invalid. Reason: Already exists."
+    fails("InvalidParameterValue", sqs.add_permission, QueueUrl=url, Label="bad label!", AWSAccountIds=[other],
+          Actions=["SendMessage"])
+    fails("InvalidParameterValue", sqs.add_permission, QueueUrl=url, Label="x", AWSAccountIds=[other],
+          Actions=["CreateQueue"])
+    fails("OverLimit", sqs.add_permission, QueueUrl=url, Label="many", AWSAccountIds=[other], Actions=["*"] * 8)
+    fails("AccessDenied", theirs.add_permission, QueueUrl=url, Label="self", AWSAccountIds=[other], Actions=["*"])
+    sqs.remove_permission(QueueUrl=url, Label="partner-send")
+    fails("AccessDenied", theirs.send_message, QueueUrl=url, MessageBody="x")
+    e = fails("InvalidParameterValue", sqs.remove_permission, QueueUrl=url, Label="partner-send")
+    assert e["Error"]["Message"] == "Value partner-send for parameter Label is invalid. Reason: can't find label."
+    sqs.remove_permission(QueueUrl=url, Label="partner-read")
+    assert "Policy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+
+
+def test_unknown_attribute_names(sqs):
+    name = f"attrs-{uuid.uuid4().hex[:8]}"
+    e = fails("InvalidAttributeName", sqs.create_queue, QueueName=name, Attributes={"Bogus": "1"})
+    assert e["Error"]["Message"] == "Unknown Attribute Bogus."
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    e = fails("InvalidAttributeName", sqs.get_queue_attributes, QueueUrl=url, AttributeNames=["VisibilityTimeout", "Nope"])
+    assert e["Error"]["Message"] == "Unknown Attribute Nope."
+    fails("InvalidAttributeName", sqs.set_queue_attributes, QueueUrl=url, Attributes={"Nope": "1"})
 
 
 def test_trail_records_data_events_without_bodies(server, sqs, tmp_path):

@@ -93,7 +93,7 @@ public struct RequestValidator: Sendable {
             }
         case .string:
             guard case .string(let s) = value else { throw mismatch("a String") }
-            if let allowed = shape.enumValues, !allowed.contains(s) {
+            if model.checksEnums, let allowed = shape.enumValues, !allowed.contains(s) {
                 violations.append(
                     "\(describe(s)) failed to satisfy constraint: Member must satisfy enum value set: [\(allowed.joined(separator: ", "))]"
                 )

@@ -42,6 +42,9 @@ public struct ServiceModel: Sendable {
     public let outputs: [String: String]
     /// Operation name to the element wrapping its Query result (`<Operation>Result`).
     public let resultWrappers: [String: String]
+    /// Whether the front end refuses strings outside a shape's enum (most services). SQS's does
+    /// not: it names an unknown attribute itself (`InvalidAttributeName`).
+    public var checksEnums = true
 
     /// Reads the trimmed model written by `Scripts/generate-models.py`.
     public init(json: String) throws {
