@@ -15,6 +15,10 @@ struct StoredMessage: Sendable {
     var firstReceivedAt: Int64?
     var receiptToken: String?
     var deadLetterSource: String?
+    /// For a queue with `KmsMasterKeyId`: the base64 ciphertext blob of the data key `body` is
+    /// sealed under (`MessageSealing`), and the queue ARN it was made for (its encryption context).
+    var dataKey: String? = nil
+    var keyContext: String? = nil
 }
 
 /// How many messages a queue holds, by state, for GetQueueAttributes.
@@ -54,7 +58,13 @@ struct MessageStore: Sendable {
                     PRIMARY KEY (queue_id, message_id))
                 """,
                 "CREATE INDEX sqs_messages_by_visibility ON sqs_messages (queue_id, visible_at, sent_at)",
-            ])
+            ]),
+        SchemaMigration(
+            module: "sqs", version: 2, name: "sealed bodies",
+            statements: [
+                "ALTER TABLE sqs_messages ADD COLUMN data_key TEXT",
+                "ALTER TABLE sqs_messages ADD COLUMN key_context TEXT",
+            ]),
     ]
 
     /// Stores new messages, each visible at its own time.
@@ -65,13 +75,13 @@ struct MessageStore: Sendable {
                     TableStatement(
                         """
                         INSERT INTO sqs_messages (queue_id, message_id, body, md5_body, attributes, md5_attributes,
-                        trace_header, sender_id, sent_at, visible_at, expires_at, receive_count)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                        trace_header, sender_id, sent_at, visible_at, expires_at, receive_count, data_key, key_context)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
                         """,
                         [
                             .text(queueId), .text(m.id), .text(m.body), .text(m.md5OfBody), Self.text(m.attributes),
                             Self.text(m.md5OfAttributes), Self.text(m.traceHeader), .text(m.senderId), .integer(m.sentAt),
-                            .integer(visibleAt), .integer(expiresAt),
+                            .integer(visibleAt), .integer(expiresAt), Self.text(m.dataKey), Self.text(m.keyContext),
                         ]))
             }
         }
@@ -232,6 +242,7 @@ struct MessageStore: Sendable {
             traceHeader: try row.text("trace_header"), senderId: try row.text("sender_id") ?? "",
             sentAt: try row.integer("sent_at") ?? 0, receiveCount: try row.integer("receive_count") ?? 0,
             firstReceivedAt: try row.integer("first_received_at"), receiptToken: try row.text("receipt_token"),
-            deadLetterSource: try row.text("dead_letter_source"))
+            deadLetterSource: try row.text("dead_letter_source"), dataKey: try row.text("data_key"),
+            keyContext: try row.text("key_context"))
     }
 }

@@ -40,7 +40,7 @@ struct QueueSink: MessageSink {
             }, traceHeader: nil)
         do {
             try service.check(outgoing, queue: queue)
-            _ = try await service.send([outgoing], to: queue, senderId: sender.principal.userId)
+            _ = try await service.send([outgoing], to: queue, sender: sender)
         } catch {
             throw DeliveryFailure(code: error.code, message: error.message, retryable: error.httpStatus >= 500)
         }

@@ -103,7 +103,7 @@ struct SQSAPI: OperationHandler {
                 body: request.messageBody, delay: request.delaySeconds, attributes: request.messageAttributes,
                 system: request.messageSystemAttributes)
             try service.check(message, queue: queue)
-            guard let sent = try await service.send([message], to: queue, senderId: caller.principal.userId).first else {
+            guard let sent = try await service.send([message], to: queue, sender: caller).first else {
                 throw .internalFailure()
             }
             var out: [String: JSONValue] = ["MessageId": .string(sent.messageId), "MD5OfMessageBody": .string(sent.md5OfBody)]
@@ -299,7 +299,7 @@ struct SQSAPI: OperationHandler {
                 SQSShapes.ErrorCode.batchRequestTooLong,
                 message: "Batch requests cannot be longer than 262144 bytes. You have sent \(total) bytes.")
         }
-        let sent = try await service.send(accepted.map(\.message), to: queue, senderId: caller.principal.userId)
+        let sent = try await service.send(accepted.map(\.message), to: queue, sender: caller)
         let successful: [JSONValue] = zip(accepted, sent).map { entry, sent in
             var out: [String: JSONValue] = [
                 "Id": .string(entry.id), "MessageId": .string(sent.messageId), "MD5OfMessageBody": .string(sent.md5OfBody),
@@ -334,8 +334,9 @@ struct SQSAPI: OperationHandler {
         let systemNames = Set(
             (input.stringList("AttributeNames") ?? []) + (input.stringList("MessageSystemAttributeNames") ?? []))
         let attributeNames = request.messageAttributeNames ?? []
-        let messages = try await service.receive(queue, limit: limit, visibilityTimeout: visibility, wait: wait)
-        guard !messages.isEmpty else { return [:] }
+        let received = try await service.receive(queue, limit: limit, visibilityTimeout: visibility, wait: wait)
+        guard !received.isEmpty else { return [:] }
+        let messages = try await service.keys.open(received, queue: queue, caller: caller)
         return [
             "Messages": .array(
                 messages.map { Self.encode($0, queue: queue, systemNames: systemNames, attributeNames: attributeNames) })

@@ -10,7 +10,8 @@ public enum SQSModule {
         guard let tables = context.tables else { return nil }
         let service = SQSService(
             queues: DocumentCollection<Queue>(store: context.documents, module: "sqs", kind: "queue"),
-            messages: MessageStore(tables: tables), clock: context.clock)
+            messages: MessageStore(tables: tables), clock: context.clock,
+            keys: QueueKeys(integrations: context.integrations, clock: context.clock))
         context.integrations.register(QueueSink(service: service), for: "sqs")
         return ServiceDescriptor(
             signingName: "sqs", wire: .json(targetPrefix: "AmazonSQS", version: .version10, queryErrors: SQSErrors.queryCodes),

@@ -1,5 +1,6 @@
 import AWSProtocol
 import Foundation
+import Identity
 import RampartCore
 
 /// The queue service: queues kept as documents, their messages in the module's own table.
@@ -8,6 +9,8 @@ struct SQSService: Sendable {
     let queues: DocumentCollection<Queue>
     let messages: MessageStore
     let clock: any ServiceClock
+    /// KMS, for queues that keep their messages encrypted.
+    let keys: QueueKeys
     let signals = QueueSignals()
     /// Serializes read-modify-write of queue documents (create, attributes, tags).
     let queueWrites = AsyncLock()
@@ -195,8 +198,11 @@ struct SQSService: Sendable {
         }
     }
 
-    /// Stores checked messages in one transaction: durable once this returns.
-    func send(_ batch: [Outgoing], to queue: Queue, senderId: String) async throws(AWSError) -> [Sent] {
+    /// Stores checked messages in one transaction: durable once this returns. A queue with
+    /// `KmsMasterKeyId` keeps each body sealed under a data key KMS made for `sender`.
+    func send(_ batch: [Outgoing], to queue: Queue, sender: Caller) async throws(AWSError) -> [Sent] {
+        let senderId = sender.principal.userId
+        let sealing = try await keys.sealingKey(queue, caller: sender)
         let now = nowMillis
         var rows: [(message: StoredMessage, visibleAt: Int64, expiresAt: Int64)] = []
         var sent: [Sent] = []
@@ -207,9 +213,14 @@ struct SQSService: Sendable {
             let attributesJSON =
                 message.attributes.isEmpty
                 ? nil : JSONValue.object(message.attributes.mapValues(\.json)).jsonString
-            let stored = StoredMessage(
+            var stored = StoredMessage(
                 id: id, body: message.body, md5OfBody: md5Body, attributes: attributesJSON, md5OfAttributes: md5Attributes,
                 traceHeader: message.traceHeader, senderId: senderId, sentAt: now, receiveCount: 0)
+            if let sealing {
+                stored.body = try keys.seal(message.body, with: sealing, messageId: id)
+                stored.dataKey = sealing.ciphertextBlob
+                stored.keyContext = queue.arn
+            }
             let delay = Int64(message.delaySeconds ?? queue.settings.delaySeconds) * 1000
             rows.append((stored, now + delay, now + Int64(queue.settings.messageRetentionPeriod) * 1000))
             sent.append(
