@@ -128,14 +128,12 @@ public enum PolicyContext {
             keys["kms:ViaService"] = ["\(service).\(caller.region).amazonaws.com"]
             keys["aws:CalledVia"] = ["\(service).amazonaws.com"]
         }
-        let now = Authorization.now
-        keys["aws:CurrentTime"] = [Timestamp.iso8601(now, fractional: false)]
-        keys["aws:EpochTime"] = [String(Int(now.timeIntervalSince1970))]
         var variables: [String: String] = ["aws:userid": p.userId, "aws:PrincipalAccount": p.accountId]
         if let name = p.userName { variables["aws:username"] = name }
         return RequestContext(
             action: action, resource: resource, principalArn: p.arn, principalAccount: p.accountId,
-            principalIdentifiers: [p.arn] + (p.roleArn.map { [$0] } ?? []), conditionKeys: keys, policyVariables: variables)
+            principalIdentifiers: [p.arn] + (p.roleArn.map { [$0] } ?? []), conditionKeys: keys, policyVariables: variables,
+            currentTime: Int(Authorization.now.timeIntervalSince1970.rounded(.down)))
     }
 }
 
@@ -150,12 +148,9 @@ extension PolicyContext {
         if let sourceArn = caller.sourceArn { keys["aws:SourceArn"] = [sourceArn] }
         if let sourceAccount = caller.sourceAccount { keys["aws:SourceAccount"] = [sourceAccount] }
         keys["aws:SecureTransport"] = ["true"]
-        let now = Authorization.now
-        keys["aws:CurrentTime"] = [Timestamp.iso8601(now, fractional: false)]
-        keys["aws:EpochTime"] = [String(Int(now.timeIntervalSince1970))]
         return RequestContext(
             action: action, resource: resource, principalArn: name, principalAccount: "", principalIdentifiers: [name],
-            conditionKeys: keys, policyVariables: [:])
+            conditionKeys: keys, policyVariables: [:], currentTime: Int(Authorization.now.timeIntervalSince1970.rounded(.down)))
     }
 }
 

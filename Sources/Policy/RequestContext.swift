@@ -19,12 +19,16 @@ public struct RequestContext: Sendable, Hashable {
     /// Values for `${...}` policy variables (case-insensitive names), e.g. `aws:username`.
     /// Single-valued condition keys and `aws:PrincipalAccount`/`aws:PrincipalArn` are also available.
     public var policyVariables: [String: String]
+    /// The service clock's time of the request in seconds since 1970, for `aws:CurrentTime` and
+    /// `aws:EpochTime`, which are written from it only when a condition reads them (a value in
+    /// `conditionKeys` wins).
+    public var currentTime: Int?
 
     /// Creates a request context.
     public init(
         action: String, resource: String, principalArn: String, principalAccount: String,
         principalIdentifiers: [String] = [], conditionKeys: [String: [String]] = [:],
-        policyVariables: [String: String] = [:]
+        policyVariables: [String: String] = [:], currentTime: Int? = nil
     ) {
         self.action = action
         self.resource = resource
@@ -33,54 +37,53 @@ public struct RequestContext: Sendable, Hashable {
         self.principalIdentifiers = principalIdentifiers
         self.conditionKeys = conditionKeys
         self.policyVariables = policyVariables
+        self.currentTime = currentTime
     }
 }
 
-/// A request context prepared for lookups: lowercased key maps, defaults filled in.
+/// A request context as statements read it: condition keys and policy variables looked up by
+/// case-insensitive name, the principal's identifiers, `aws:CurrentTime` and `aws:EpochTime`
+/// written from `currentTime` only when a condition asks.
+///
+/// Nothing is prepared up front: most policies a call meets (a key's default policy, an
+/// identity policy without conditions) read no key at all, and a lookup scans the handful of
+/// keys a request has.
 struct EvaluationEnvironment {
     let context: RequestContext
-    /// Condition keys by lowercased name.
-    private let keys: [String: [String]]
-    /// Explicit policy variables by lowercased name; single-valued condition keys serve too.
-    private let variables: [String: String]
-    let identifiers: Set<String>
 
     init(_ context: RequestContext) {
         self.context = context
-        var keys: [String: [String]] = Dictionary(minimumCapacity: context.conditionKeys.count + 2)
-        for (name, values) in context.conditionKeys {
-            keys[Self.folded(name), default: []] += values
-        }
-        if keys["aws:principalarn"] == nil, !context.principalArn.isEmpty {
-            keys["aws:principalarn"] = [context.principalArn]
-        }
-        if keys["aws:principalaccount"] == nil, !context.principalAccount.isEmpty {
-            keys["aws:principalaccount"] = [context.principalAccount]
-        }
-        self.keys = keys
-        var variables: [String: String] = [:]
-        for (name, value) in context.policyVariables {
-            variables[Self.folded(name)] = value
-        }
-        self.variables = variables
-        var identifiers = Set(context.principalIdentifiers)
-        if !context.principalArn.isEmpty { identifiers.insert(context.principalArn) }
-        self.identifiers = identifiers
     }
 
     /// The request values of a condition key; `nil` when absent (or present with no values).
     func values(forKey key: String) -> [String]? {
-        guard let values = keys[Self.folded(key)], !values.isEmpty else { return nil }
-        return values
+        let folded = Self.folded(key)
+        var found: [String]?
+        for (name, values) in context.conditionKeys where !values.isEmpty && Self.folded(name) == folded {
+            found = (found ?? []) + values
+        }
+        if let found { return found }
+        switch folded {
+        case "aws:principalarn" where !context.principalArn.isEmpty: return [context.principalArn]
+        case "aws:principalaccount" where !context.principalAccount.isEmpty: return [context.principalAccount]
+        case "aws:currenttime": return context.currentTime.map { [PolicyDate.iso8601(epochSeconds: $0)] }
+        case "aws:epochtime": return context.currentTime.map { [String($0)] }
+        default: return nil
+        }
     }
 
     /// The value of a policy variable, `nil` when unknown: an explicit variable, else a condition
     /// key with exactly one value.
     func variable(_ name: String) -> String? {
         let folded = Self.folded(name)
-        if let value = variables[folded] { return value }
-        if let values = keys[folded], values.count == 1 { return values[0] }
+        for (variable, value) in context.policyVariables where Self.folded(variable) == folded { return value }
+        if let values = values(forKey: folded), values.count == 1 { return values[0] }
         return nil
+    }
+
+    /// Whether a Principal element's value names the caller itself.
+    func isIdentifier(_ value: String) -> Bool {
+        value == context.principalArn || context.principalIdentifiers.contains(value)
     }
 
     /// Key names compare case-insensitively. Most arrive lowercase already or ASCII: only those

@@ -55,7 +55,7 @@ extension Statement {
                 if principal.kind == .aws && principal.value == "*" { return mode != .named }
                 if let account = principal.accountId {
                     switch mode {
-                    case .direct: return env.identifiers.contains(principal.value)
+                    case .direct: return env.isIdentifier(principal.value)
                     case .named: return principal.value == env.context.principalArn
                     case .any, .account: return account == env.context.principalAccount
                     }
@@ -64,7 +64,7 @@ extension Statement {
                 case .account: return false
                 // The caller's own ARN only: a role session is not named by its role's ARN here.
                 case .named: return principal.value == env.context.principalArn
-                case .any, .direct: return env.identifiers.contains(principal.value)
+                case .any, .direct: return env.isIdentifier(principal.value)
                 }
             }
         }

@@ -30,7 +30,7 @@ struct Rampart: AsyncParsableCommand {
         // keeps its answer and skips the check.
         if getenv("TZ") == nil { setenv("TZ", ":/etc/localtime", 0) }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LineLogHandler(label: label)
             handler.logLevel =
                 ProcessInfo.processInfo.environment["RAMPART_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return handler
