@@ -1,87 +1,181 @@
 import AWSProtocol
 
-/// A compiled pattern object: for each field it names, either a nested object or the
-/// matchers its value must satisfy one of.
+/// A compiled pattern object: for each field it names, either a nested object or the test its
+/// value must pass; and for each `$or` in it, the branches one of which must match the same
+/// object.
 struct PatternNode: Sendable {
-    var fields: [(name: String, node: Field)]
+    /// Sorted by name.
+    var fields: [(name: String, field: Field)]
+    /// One entry per `$or`, each with at least two branches.
+    var alternatives: [[PatternNode]]
 
     enum Field: Sendable {
         case object(PatternNode)
-        case values([Matcher])
+        case values(LeafTest)
     }
 
-    init(_ value: JSONValue, path: [String]) throws(PatternError) {
-        guard case .object(let members) = value else {
-            throw PatternError("Event pattern is not valid. Reason: Filter is not an object")
-        }
-        var fields: [(String, Field)] = []
-        for (name, member) in members.sorted(by: { $0.key < $1.key }) {
-            switch member {
-            case .object:
-                fields.append((name, .object(try PatternNode(member, path: path + [name]))))
-            case .array(let items):
-                fields.append((name, .values(try items.map { item throws(PatternError) in try Matcher(item) })))
-            default:
-                throw PatternError(
-                    "Event pattern is not valid. Reason: Match value must be String, number, true, false, or null")
-            }
-        }
-        self.fields = fields
-    }
+    static let emptyObject: [String: JSONValue] = [:]
 
+    /// Matches an event (or a part of one); a value that is not an object has no fields.
     func matches(_ event: JSONValue) -> Bool {
+        if case .object(let members) = event { return matches(members) }
+        return matches(Self.emptyObject)
+    }
+
+    func matches(_ members: [String: JSONValue]) -> Bool {
         for (name, field) in fields {
-            let value = event[name]
             switch field {
+            case .values(let test):
+                if !test.matches(members[name]) { return false }
             case .object(let node):
-                guard let value else { return false }
-                if case .array(let items) = value {
-                    guard items.contains(where: { node.matches($0) }) else { return false }
-                } else if !node.matches(value) {
-                    return false
-                }
-            case .values(let matchers):
-                let candidates: [JSONValue]
-                switch value {
-                case .array(let items)?: candidates = items
-                case let value?: candidates = [value]
-                case nil: candidates = []
-                }
-                guard matchers.contains(where: { $0.matches(candidates) }) else { return false }
+                if !node.matchesField(members[name]) { return false }
             }
+        }
+        for branches in alternatives where !branches.contains(where: { $0.matches(members) }) {
+            return false
         }
         return true
     }
 
-    func fieldPaths(prefix: [String]) -> [[String]] {
-        fields.flatMap { name, field -> [[String]] in
-            switch field {
-            case .object(let node): return node.fieldPaths(prefix: prefix + [name])
-            case .values: return [prefix + [name]]
+    /// A nested pattern object against a field's value: an object is matched directly; for an
+    /// array, one of its objects must match on its own (the fields a pattern names under one
+    /// object come from one element, as event-ruler's array consistency requires); anything
+    /// else is an object with no fields, which only `exists: false` tests pass.
+    private func matchesField(_ value: JSONValue?) -> Bool {
+        switch value {
+        case .object(let members)?:
+            return matches(members)
+        case .array(let items)?:
+            var sawObject = false
+            if anyObject(items, sawObject: &sawObject) { return true }
+            return !sawObject && matches(Self.emptyObject)
+        default:
+            return matches(Self.emptyObject)
+        }
+    }
+
+    private func anyObject(_ items: [JSONValue], sawObject: inout Bool) -> Bool {
+        for item in items {
+            switch item {
+            case .object(let members):
+                sawObject = true
+                if matches(members) { return true }
+            case .array(let inner):
+                if anyObject(inner, sawObject: &sawObject) { return true }
+            default: continue
             }
         }
+        return false
+    }
+
+    func fieldPaths(prefix: [String]) -> [[String]] {
+        var paths: [[String]] = []
+        for (name, field) in fields {
+            switch field {
+            case .object(let node): paths += node.fieldPaths(prefix: prefix + [name])
+            case .values: paths.append(prefix + [name])
+            }
+        }
+        for branches in alternatives {
+            for branch in branches {
+                for path in branch.fieldPaths(prefix: prefix) where !paths.contains(path) { paths.append(path) }
+            }
+        }
+        return paths
+    }
+
+    /// A necessary condition for a match, for `RuleIndex`: a list of (path, exact values) such
+    /// that whenever this pattern matches an event, the event has, at one of those paths, a
+    /// leaf equal to one of its values. nil when there is none (no field of this object is
+    /// tested by exact values only, and some `$or` branch has no such condition either).
+    func indexKeys(prefix: [String]) -> [IndexKey]? {
+        var best: [IndexKey]?
+        func consider(_ option: [IndexKey]) {
+            guard let current = best else {
+                best = option
+                return
+            }
+            if IndexKey.cost(option) < IndexKey.cost(current) { best = option }
+        }
+        for (name, field) in fields {
+            switch field {
+            case .values(let test):
+                if test.matchers.isEmpty, !test.exact.isEmpty {
+                    consider([IndexKey(path: prefix + [name], values: test.exact)])
+                }
+            case .object(let node):
+                if let keys = node.indexKeys(prefix: prefix + [name]) { consider(keys) }
+            }
+        }
+        alternatives: for branches in alternatives {
+            var union: [IndexKey] = []
+            for branch in branches {
+                guard let keys = branch.indexKeys(prefix: prefix) else { continue alternatives }
+                union += keys
+            }
+            consider(union)
+        }
+        return best
     }
 }
 
-/// One matcher of a field's array: an exact value for now.
-struct Matcher: Sendable {
-    let exact: JSONValue
+/// A (field path, exact values) condition `RuleIndex` files a pattern under.
+struct IndexKey: Sendable {
+    var path: [String]
+    var values: Set<Scalar>
 
-    init(_ value: JSONValue) throws(PatternError) {
+    /// Fewer values first (fewer buckets to hold the rule), then deeper paths (usually more
+    /// selective than `source`).
+    static func cost(_ keys: [IndexKey]) -> (Int, Int) {
+        (keys.reduce(0) { $0 + $1.values.count }, -keys.reduce(0) { max($0, $1.path.count) })
+    }
+}
+
+/// What a field's value must satisfy: one of the exact values, or one of the other matchers.
+struct LeafTest: Sendable {
+    var exact: Set<Scalar> = []
+    var matchers: [Matcher] = []
+
+    /// `value` is the field's value, nil when the event lacks the field. An array stands for its
+    /// elements (at any depth): the field passes when any element does.
+    func matches(_ value: JSONValue?) -> Bool {
+        if !exact.isEmpty, let value, Leaves.any(value, { Scalar($0).map(exact.contains) ?? false }) {
+            return true
+        }
+        for matcher in matchers {
+            if case .exists(let wanted) = matcher {
+                // Only leaves exist: a field holding an object (or an empty array) is absent.
+                let present = value.map { Leaves.any($0) { _ in true } } ?? false
+                if present == wanted { return true }
+            } else if let value, Leaves.any(value, matcher.matches) {
+                return true
+            }
+        }
+        return false
+    }
+}
+
+enum Leaves {
+    /// Whether a leaf of `value` (itself, or an element of an array at any depth; objects have
+    /// none) satisfies `predicate`.
+    static func any(_ value: JSONValue, _ predicate: (JSONValue) -> Bool) -> Bool {
         switch value {
-        case .string, .int, .double, .bool, .null: exact = value
-        default: throw PatternError("Event pattern is not valid. Reason: Unrecognized match type")
+        case .array(let items): return items.contains { any($0, predicate) }
+        case .object: return false
+        default: return predicate(value)
         }
     }
 
-    /// Whether any of the field's values (none when the field is absent) satisfies it.
-    func matches(_ values: [JSONValue]) -> Bool {
-        values.contains { value in
-            switch (exact, value) {
-            case (.int(let a), .double(let b)): return Double(a) == b
-            case (.double(let a), .int(let b)): return a == Double(b)
-            default: return exact == value
-            }
+    /// Calls `body` with each leaf at `path` in `value`, stepping into arrays at every level.
+    static func forEach(at path: ArraySlice<String>, in value: JSONValue, _ body: (JSONValue) -> Void) {
+        switch value {
+        case .array(let items):
+            for item in items { forEach(at: path, in: item, body) }
+        case .object(let members):
+            guard let name = path.first, let child = members[name] else { return }
+            forEach(at: path.dropFirst(), in: child, body)
+        default:
+            if path.isEmpty { body(value) }
         }
     }
 }
