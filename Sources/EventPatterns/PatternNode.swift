@@ -87,15 +87,13 @@ struct PatternNode: Sendable {
     /// A necessary condition for a match, for `RuleIndex`: a list of (path, exact values) such
     /// that whenever this pattern matches an event, the event has, at one of those paths, a
     /// leaf equal to one of its values. nil when there is none (no field of this object is
-    /// tested by exact values only, and some `$or` branch has no such condition either).
-    func indexKeys(prefix: [String]) -> [IndexKey]? {
-        var best: [IndexKey]?
+    /// tested by exact values only, and some `$or` branch has no such condition either). Of the
+    /// conditions a pattern offers (every exact-only field is one), `cost` picks the cheapest.
+    func indexKeys(prefix: [String], cost: ([IndexKey]) -> Int) -> [IndexKey]? {
+        var best: (keys: [IndexKey], cost: Int)?
         func consider(_ option: [IndexKey]) {
-            guard let current = best else {
-                best = option
-                return
-            }
-            if IndexKey.cost(option) < IndexKey.cost(current) { best = option }
+            let c = cost(option)
+            if best == nil || c < best!.cost { best = (option, c) }
         }
         for (name, field) in fields {
             switch field {
@@ -104,18 +102,18 @@ struct PatternNode: Sendable {
                     consider([IndexKey(path: prefix + [name], values: test.exact)])
                 }
             case .object(let node):
-                if let keys = node.indexKeys(prefix: prefix + [name]) { consider(keys) }
+                if let keys = node.indexKeys(prefix: prefix + [name], cost: cost) { consider(keys) }
             }
         }
         alternatives: for branches in alternatives {
             var union: [IndexKey] = []
             for branch in branches {
-                guard let keys = branch.indexKeys(prefix: prefix) else { continue alternatives }
+                guard let keys = branch.indexKeys(prefix: prefix, cost: cost) else { continue alternatives }
                 union += keys
             }
             consider(union)
         }
-        return best
+        return best?.keys
     }
 }
 
@@ -123,23 +121,27 @@ struct PatternNode: Sendable {
 struct IndexKey: Sendable {
     var path: [String]
     var values: Set<Scalar>
-
-    /// Fewer values first (fewer buckets to hold the rule), then deeper paths (usually more
-    /// selective than `source`).
-    static func cost(_ keys: [IndexKey]) -> (Int, Int) {
-        (keys.reduce(0) { $0 + $1.values.count }, -keys.reduce(0) { max($0, $1.path.count) })
-    }
 }
 
 /// What a field's value must satisfy: one of the exact values, or one of the other matchers.
 struct LeafTest: Sendable {
-    var exact: Set<Scalar> = []
+    var exact: Set<Scalar> = [] {
+        didSet { exactList = exact.count <= 4 ? Array(exact) : nil }
+    }
+    /// The exact values again when there are few: comparing a handful beats hashing the leaf.
+    private var exactList: [Scalar]? = []
     var matchers: [Matcher] = []
+
+    private func isExact(_ leaf: JSONValue) -> Bool {
+        guard let scalar = Scalar(leaf) else { return false }
+        if let exactList { return exactList.contains(scalar) }
+        return exact.contains(scalar)
+    }
 
     /// `value` is the field's value, nil when the event lacks the field. An array stands for its
     /// elements (at any depth): the field passes when any element does.
     func matches(_ value: JSONValue?) -> Bool {
-        if !exact.isEmpty, let value, Leaves.any(value, { Scalar($0).map(exact.contains) ?? false }) {
+        if !exact.isEmpty, let value, Leaves.any(value, isExact) {
             return true
         }
         for matcher in matchers {

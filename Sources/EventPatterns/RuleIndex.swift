@@ -28,7 +28,16 @@ public struct RuleIndex<ID: Hashable & Sendable>: Sendable {
     /// Adds `pattern` under `id`, replacing the pattern `id` had.
     public mutating func insert(_ pattern: EventPattern, for id: ID) {
         remove(id)
-        let keys = pattern.root.indexKeys(prefix: [])
+        // File the pattern where it adds least to the candidates of future events: under the
+        // condition whose buckets are smallest now (a bucket per value; fewer values break ties).
+        let keys = pattern.root.indexKeys(prefix: []) { option in
+            var cost = 0
+            for key in option {
+                let table = buckets[key.path]
+                for value in key.values { cost += 1 + (table?[value]?.count ?? 0) * 4 }
+            }
+            return cost
+        }
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
