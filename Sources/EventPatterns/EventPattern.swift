@@ -11,8 +11,9 @@ public struct EventPattern: Sendable {
     let root: PatternNode
 
     /// The longest `EventPattern` PutRule accepts (its API reference: "Maximum length of
-    /// 4096"). Refusing a longer one is the API layer's job: AWS answers with a
-    /// ValidationException, not InvalidEventPatternException.
+    /// 4096"; EventBridge's default quota is 2048, raisable to 4096). Refusing a longer one is
+    /// the API layer's job: AWS answers with a ValidationException, not
+    /// InvalidEventPatternException.
     public static let maximumLength = 4096
 
     /// Compiles a pattern's JSON text; a malformed pattern throws AWS's

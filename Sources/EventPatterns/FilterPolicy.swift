@@ -7,7 +7,10 @@ public import AWSProtocol
 ///   Binary never; a policy in that scope may not nest objects;
 /// - SNS has no `wildcard`, no `prefix`/`suffix` with `equals-ignore-case`, and takes only
 ///   `prefix` inside `anything-but`;
-/// - a policy has at most 5 top-level keys and 150 value combinations, and is at most 256 KB;
+/// - a policy has at most 5 top-level keys and 150 value combinations, and is at most 256 KB
+///   (SNS's "Filter policy constraints" page). That page also documents numbers in
+///   [-1e9, 1e9]; AWS is observed to accept up to event-ruler's [-5e9, 5e9], which is what is
+///   enforced here, for both products;
 /// - errors are SNS's InvalidParameter wording (`Invalid parameter: FilterPolicy: ...`).
 public struct FilterPolicy: Sendable {
     public enum Scope: String, Sendable {

@@ -98,9 +98,7 @@ struct PatternNode: Sendable {
         for (name, field) in fields {
             switch field {
             case .values(let test):
-                if test.matchers.isEmpty, !test.exact.isEmpty {
-                    consider([IndexKey(path: prefix + [name], values: test.exact)])
-                }
+                if let key = test.indexKey(path: prefix + [name]) { consider([key]) }
             case .object(let node):
                 if let keys = node.indexKeys(prefix: prefix + [name], cost: cost) { consider(keys) }
             }
@@ -117,10 +115,12 @@ struct PatternNode: Sendable {
     }
 }
 
-/// A (field path, exact values) condition `RuleIndex` files a pattern under.
+/// A condition `RuleIndex` files a pattern under: the leaf at `path` equals one of `values` or
+/// is a string starting with one of `prefixes` (UTF-8, case-sensitive).
 struct IndexKey: Sendable {
     var path: [String]
     var values: Set<Scalar>
+    var prefixes: Set<[UInt8]> = []
 }
 
 /// What a field's value must satisfy: one of the exact values, or one of the other matchers.
@@ -131,6 +131,18 @@ struct LeafTest: Sendable {
     /// The exact values again when there are few: comparing a handful beats hashing the leaf.
     private var exactList: [Scalar]? = []
     var matchers: [Matcher] = []
+
+    /// The index condition this test implies, when every way to pass it is an exact value or a
+    /// case-sensitive prefix.
+    func indexKey(path: [String]) -> IndexKey? {
+        var prefixes: Set<[UInt8]> = []
+        for matcher in matchers {
+            guard case .prefix(let p) = matcher else { return nil }
+            prefixes.insert(Array(p.utf8))
+        }
+        if exact.isEmpty && prefixes.isEmpty { return nil }
+        return IndexKey(path: path, values: exact, prefixes: prefixes)
+    }
 
     private func isExact(_ leaf: JSONValue) -> Bool {
         guard let scalar = Scalar(leaf) else { return false }

@@ -4,11 +4,12 @@ public import AWSProtocol
 /// time, without scanning every pattern.
 ///
 /// As aws/event-ruler does, each pattern is filed under values its fields require: a pattern
-/// is kept in a bucket per (field path, exact value) of one field it tests by exact values only
-/// (for a `$or`, one such field per branch), and matching an event looks up the event's values
-/// at the indexed paths, then runs the full pattern on those candidates only. Patterns with no
-/// such field (only `prefix`, `anything-but`, `exists`, ...) sit in a short list checked for
-/// every event. The result is exactly what running `matches` on every pattern gives.
+/// is kept in a bucket per (field path, exact value or prefix) of one field it tests by exact
+/// values and prefixes only (for a `$or`, one such field per branch), and matching an event
+/// looks up the event's values at the indexed paths, then runs the full pattern on those
+/// candidates only. Patterns with no such field (only `suffix`, `anything-but`, `exists`, ...)
+/// sit in a short list checked for every event. The result is exactly what running `matches`
+/// on every pattern gives.
 public struct RuleIndex<ID: Hashable & Sendable>: Sendable {
     private struct Entry: Sendable {
         var id: ID
@@ -16,11 +17,59 @@ public struct RuleIndex<ID: Hashable & Sendable>: Sendable {
         var keys: [IndexKey]?
     }
 
+    /// The buckets of one field path.
+    private struct PathTable: Sendable {
+        var exact: [Scalar: [Int]] = [:]
+        var prefixes: [[UInt8]: [Int]] = [:]
+        /// How many prefixes of each length are filed, so a lookup tries only those lengths.
+        var prefixLengths: [Int: Int] = [:]
+
+        var isEmpty: Bool { exact.isEmpty && prefixes.isEmpty }
+
+        func cost(of key: IndexKey) -> Int {
+            var cost = 0
+            for value in key.values { cost += 1 + 4 * (exact[value]?.count ?? 0) }
+            for prefix in key.prefixes { cost += 2 + 4 * (prefixes[prefix]?.count ?? 0) }
+            return cost
+        }
+
+        mutating func add(_ key: IndexKey, slot: Int) {
+            for value in key.values { exact[value, default: []].append(slot) }
+            for prefix in key.prefixes {
+                prefixes[prefix, default: []].append(slot)
+                prefixLengths[prefix.count, default: 0] += 1
+            }
+        }
+
+        mutating func remove(_ key: IndexKey, slot: Int) {
+            for value in key.values {
+                exact[value]?.removeAll { $0 == slot }
+                if exact[value]?.isEmpty == true { exact[value] = nil }
+            }
+            for prefix in key.prefixes {
+                let before = prefixes[prefix]?.count ?? 0
+                prefixes[prefix]?.removeAll { $0 == slot }
+                let removed = before - (prefixes[prefix]?.count ?? 0)
+                if prefixes[prefix]?.isEmpty == true { prefixes[prefix] = nil }
+                prefixLengths[prefix.count, default: 0] -= removed
+                if prefixLengths[prefix.count] ?? 0 <= 0 { prefixLengths[prefix.count] = nil }
+            }
+        }
+
+        func collect(_ leaf: JSONValue, into candidates: inout [Int]) {
+            if let scalar = Scalar(leaf), let slots = exact[scalar] { candidates += slots }
+            guard !prefixes.isEmpty, case .string(let s) = leaf else { return }
+            let bytes = Array(s.utf8)
+            for length in prefixLengths.keys where length <= bytes.count {
+                if let slots = prefixes[Array(bytes[..<length])] { candidates += slots }
+            }
+        }
+    }
+
     private var entries: [Entry?] = []
     private var slotOf: [ID: Int] = [:]
     private var freeSlots: [Int] = []
-    /// path -> value -> slots.
-    private var buckets: [[String]: [Scalar: [Int]]] = [:]
+    private var tables: [[String]: PathTable] = [:]
     private var unindexed: [Int] = []
 
     public init() {}
@@ -29,14 +78,9 @@ public struct RuleIndex<ID: Hashable & Sendable>: Sendable {
     public mutating func insert(_ pattern: EventPattern, for id: ID) {
         remove(id)
         // File the pattern where it adds least to the candidates of future events: under the
-        // condition whose buckets are smallest now (a bucket per value; fewer values break ties).
+        // condition whose buckets are smallest now.
         let keys = pattern.root.indexKeys(prefix: []) { option in
-            var cost = 0
-            for key in option {
-                let table = buckets[key.path]
-                for value in key.values { cost += 1 + (table?[value]?.count ?? 0) * 4 }
-            }
-            return cost
+            option.reduce(0) { $0 + (tables[$1.path] ?? PathTable()).cost(of: $1) }
         }
         let slot: Int
         if let free = freeSlots.popLast() {
@@ -51,11 +95,7 @@ public struct RuleIndex<ID: Hashable & Sendable>: Sendable {
             unindexed.append(slot)
             return
         }
-        for key in keys {
-            for value in key.values {
-                buckets[key.path, default: [:]][value, default: []].append(slot)
-            }
-        }
+        for key in keys { tables[key.path, default: PathTable()].add(key, slot: slot) }
     }
 
     public mutating func remove(_ id: ID) {
@@ -67,11 +107,8 @@ public struct RuleIndex<ID: Hashable & Sendable>: Sendable {
             return
         }
         for key in keys {
-            for value in key.values {
-                buckets[key.path]?[value]?.removeAll { $0 == slot }
-                if buckets[key.path]?[value]?.isEmpty == true { buckets[key.path]?[value] = nil }
-            }
-            if buckets[key.path]?.isEmpty == true { buckets[key.path] = nil }
+            tables[key.path]?.remove(key, slot: slot)
+            if tables[key.path]?.isEmpty == true { tables[key.path] = nil }
         }
     }
 
@@ -83,10 +120,8 @@ public struct RuleIndex<ID: Hashable & Sendable>: Sendable {
     /// The ids of every pattern `event` matches, in no particular order.
     public func matching(_ event: JSONValue) -> [ID] {
         var candidates = unindexed
-        for (path, table) in buckets {
-            Leaves.forEach(at: path[...], in: event) { leaf in
-                if let scalar = Scalar(leaf), let slots = table[scalar] { candidates += slots }
-            }
+        for (path, table) in tables {
+            Leaves.forEach(at: path[...], in: event) { leaf in table.collect(leaf, into: &candidates) }
         }
         if candidates.count > 1 {
             candidates.sort()

@@ -125,20 +125,26 @@ import Testing
         #expect(matchedSomething > 50, "the generated events must match some patterns for the comparison to mean anything")
     }
 
-    @Test func orBranchesAreIndexedAndReinsertReplaces() throws {
+    @Test func orBranchesAndPrefixesAreIndexedAndReinsertReplaces() throws {
         var index = RuleIndex<String>()
         index.insert(try EventPattern(json: #"{"$or": [{"source": ["a"]}, {"detail": {"x": [1]}}]}"#), for: "or")
-        index.insert(try EventPattern(json: #"{"source": [{"prefix": "a"}]}"#), for: "prefix")
+        index.insert(try EventPattern(json: #"{"source": [{"prefix": "a"}, "zz"]}"#), for: "prefix")
+        index.insert(try EventPattern(json: #"{"source": [{"prefix": "ab"}]}"#), for: "prefix2")
+        index.insert(try EventPattern(json: #"{"source": [{"suffix": "b"}]}"#), for: "suffix")
         #expect(index.unindexedCount == 1)
         #expect(Set(index.matching(json(#"{"detail": {"x": 1.0}}"#))) == ["or"])
-        #expect(Set(index.matching(json(#"{"source": "ab"}"#))) == ["prefix"])
+        #expect(Set(index.matching(json(#"{"source": "ab"}"#))) == ["prefix", "prefix2", "suffix"])
         #expect(Set(index.matching(json(#"{"source": "a"}"#))) == ["or", "prefix"])
+        #expect(Set(index.matching(json(#"{"source": "zz"}"#))) == ["prefix"])
         index.insert(try EventPattern(json: #"{"source": ["b"]}"#), for: "or")
-        #expect(index.count == 2)
+        #expect(index.count == 4)
         #expect(Set(index.matching(json(#"{"source": "a"}"#))) == ["prefix"])
         index.remove("prefix")
+        index.remove("suffix")
         index.remove("missing")
         #expect(index.unindexedCount == 0)
         #expect(index.matching(json(#"{"source": "b"}"#)) == ["or"])
+        #expect(index.matching(json(#"{"source": "abc"}"#)) == ["prefix2"])
+        #expect(index.matching(json(#"{"source": "ac"}"#)) == [])
     }
 }
