@@ -119,21 +119,32 @@ public struct RuleIndex<ID: Hashable & Sendable>: Sendable {
 
     /// The ids of every pattern `event` matches, in no particular order.
     public func matching(_ event: JSONValue) -> [ID] {
-        var candidates = unindexed
-        for (path, table) in tables {
-            Leaves.forEach(at: path[...], in: event) { leaf in table.collect(leaf, into: &candidates) }
-        }
-        if candidates.count > 1 {
-            candidates.sort()
-        }
         var result: [ID] = []
-        var previous = -1
-        for slot in candidates where slot != previous {
-            previous = slot
+        for slot in candidates(for: event) {
             guard let entry = entries[slot] else { continue }
             if entry.pattern.matches(event) { result.append(entry.id) }
         }
         return result
+    }
+
+    /// How many patterns `matching(_:)` runs for `event` (the unindexed ones and those its
+    /// values select): what the index saves over a scan, for tests and tuning.
+    public func candidateCount(for event: JSONValue) -> Int {
+        candidates(for: event).count
+    }
+
+    /// The slots of the candidate patterns, each once.
+    private func candidates(for event: JSONValue) -> [Int] {
+        var candidates = unindexed
+        for (path, table) in tables {
+            Leaves.forEach(at: path[...], in: event) { leaf in table.collect(leaf, into: &candidates) }
+        }
+        guard candidates.count > 1 else { return candidates }
+        candidates.sort()
+        var unique: [Int] = []
+        unique.reserveCapacity(candidates.count)
+        for slot in candidates where slot != unique.last { unique.append(slot) }
+        return unique
     }
 
     /// The ids of every pattern `event` matches, by running each one: what `matching(_:)` must

@@ -125,6 +125,29 @@ import Testing
         #expect(matchedSomething > 50, "the generated events must match some patterns for the comparison to mean anything")
     }
 
+    @Test func anEventRunsOnlyTheRulesItsValuesSelect() throws {
+        var index = RuleIndex<Int>()
+        for i in 0..<1000 {
+            let pattern: String
+            switch i % 4 {
+            case 0: pattern = #"{"source": ["svc.\#(i)"], "detail": {"state": ["running"]}}"#
+            case 1: pattern = #"{"detail": {"name": [{"prefix": "job-\#(i)-"}]}}"#
+            case 2: pattern = #"{"$or": [{"source": ["svc.\#(i)"]}, {"account": ["\#(i)"]}]}"#
+            default: pattern = #"{"detail": {"state": [{"anything-but": "x\#(i)"}]}, "source": [{"suffix": ".\#(i)"}]}"#
+            }
+            index.insert(try EventPattern(json: pattern), for: i)
+        }
+        #expect(index.unindexedCount == 250)
+        let event = json(#"{"source": "svc.8", "account": "10", "detail": {"state": "running", "name": "job-9-x"}}"#)
+        // svc.8's rule, job-9-'s prefix rule, the $or rule for account 10, the 250 unindexed, and
+        // rule 0: inserted first, when every bucket was empty, it went under detail.state
+        // (sorted before source), which this event's "running" selects; later rules saw that
+        // bucket grow and went under their source.
+        #expect(index.candidateCount(for: event) == 254)
+        #expect(Set(index.matching(event)) == Set(index.matchingByScan(event)))
+        #expect(Set(index.matching(event)) == [8, 9, 10])
+    }
+
     @Test func orBranchesAndPrefixesAreIndexedAndReinsertReplaces() throws {
         var index = RuleIndex<String>()
         index.insert(try EventPattern(json: #"{"$or": [{"source": ["a"]}, {"detail": {"x": [1]}}]}"#), for: "or")
