@@ -13,7 +13,7 @@ let package = Package(
     products: [
         .executable(name: "rampart", targets: ["rampart"]),
         // For the benchmark package (Benchmarks/), which measures the hot pieces directly.
-        .library(name: "RampartHotPaths", targets: ["AWSProtocol", "Policy", "KMS"]),
+        .library(name: "RampartHotPaths", targets: ["AWSProtocol", "Policy", "KMS", "EventPatterns"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

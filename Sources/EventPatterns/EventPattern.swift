@@ -10,18 +10,29 @@ public import AWSProtocol
 public struct EventPattern: Sendable {
     let root: PatternNode
 
+    /// The longest `EventPattern` PutRule accepts (its API reference: "Maximum length of
+    /// 4096"; EventBridge's default quota is 2048, raisable to 4096). Refusing a longer one is
+    /// the API layer's job: AWS answers with a ValidationException, not
+    /// InvalidEventPatternException.
+    public static let maximumLength = 4096
+
     /// Compiles a pattern's JSON text; a malformed pattern throws AWS's
-    /// InvalidEventPatternException message.
+    /// InvalidEventPatternException message, with the line and column AWS gives.
     public init(json text: String) throws(PatternError) {
-        guard let value = try? JSONParser.parse(Array(text.utf8)) else {
-            throw PatternError("Event pattern is not valid. Reason: Filter is not an object")
+        let compiler = PatternCompiler(dialect: .eventBridge, source: PatternSource(text: text))
+        let document: PatternJSON
+        do {
+            document = try PatternJSONReader.read(text)
+        } catch {
+            throw compiler.error(error.reason, at: error.location)
         }
-        try self.init(value)
+        root = try compiler.compile(document)
     }
 
+    /// Compiles a pattern already parsed. Messages carry no location (a `JSONValue` has none),
+    /// and fields are checked in key order rather than document order.
     public init(_ value: JSONValue) throws(PatternError) {
-        guard case .object = value else { throw PatternError("Event pattern is not valid. Reason: Filter is not an object") }
-        root = try PatternNode(value, path: [])
+        root = try PatternCompiler(dialect: .eventBridge, source: nil).compile(PatternJSON(value))
     }
 
     /// Whether `event` (an EventBridge event: version, id, source, detail-type, detail, ...)
@@ -30,16 +41,32 @@ public struct EventPattern: Sendable {
         root.matches(event)
     }
 
-    /// The field paths (`["detail", "eventName"]`) this pattern names, for indexes over many
-    /// patterns.
+    /// The field paths (`["detail", "eventName"]`) this pattern names, including those inside
+    /// `$or` branches, for indexes over many patterns.
     public var fieldPaths: [[String]] { root.fieldPaths(prefix: []) }
 }
 
 /// Why a pattern or filter policy was refused, in AWS's words.
 public struct PatternError: Error, Sendable, Equatable {
+    /// The whole message AWS returns (`Event pattern is not valid. Reason: ...` for EventBridge's
+    /// InvalidEventPatternException, `Invalid parameter: FilterPolicy: ...` for SNS's
+    /// InvalidParameter).
     public var message: String
+    /// The message without its product prefix (`Event pattern is not valid. Reason: ` or
+    /// `Invalid parameter: `), for callers that frame it differently: SNS's Subscribe says
+    /// `Invalid parameter: Attributes Reason: ` + reason.
+    public var reason: String
 
     public init(_ message: String) {
         self.message = message
+        self.reason = message
     }
+
+    init(prefix: String, reason: String) {
+        self.message = prefix + reason
+        self.reason = reason
+    }
+
+    static let eventBridgePrefix = "Event pattern is not valid. Reason: "
+    static let snsPrefix = "Invalid parameter: "
 }

@@ -1,13 +1,15 @@
 import AWSProtocol
 import Benchmark
 import Crypto
+import EventPatterns
 import Foundation
 import KMS
 import Policy
 
 /// The pieces every request goes through, measured alone with their allocations: SigV4
 /// verification, the JSON of an Encrypt call, policy evaluation, and sealing and opening a
-/// ciphertext. With `RAMPART_BENCH_SMOKE` set (CI), each runs briefly: a check that they build, run and
+/// ciphertext; and one event against 1, 100 and 10,000 EventBridge rules, through `RuleIndex` and
+/// by running every rule (the ratio is the figure to watch). With `RAMPART_BENCH_SMOKE` set (CI), each runs briefly: a check that they build, run and
 /// give the right answers, not a measurement.
 let benchmarks: @Sendable () -> Void = {
     let smoke = ProcessInfo.processInfo.environment["RAMPART_BENCH_SMOKE"] != nil
@@ -103,6 +105,23 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations {
                 blackHole(try SymmetricCiphertext.parse(sealed)!.open(material: material, context: encryptionContext))
             }
+        }
+    }
+
+    // One event against many rules: the index against running each rule, in the same run.
+    let ruleConfiguration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput], maxDuration: smoke ? .milliseconds(100) : .seconds(1),
+        maxIterations: smoke ? 10 : 100_000)
+    let event = EventPatternWorkload.event
+    for count in [1, 100, 10_000] {
+        let index = EventPatternWorkload.index(EventPatternWorkload.rules(count))
+        precondition(
+            Set(index.matching(event)) == Set(index.matchingByScan(event)), "the index must find what a scan finds")
+        Benchmark("EventBridge rules: RuleIndex, \(count) rules", configuration: ruleConfiguration) { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(index.matching(event)) }
+        }
+        Benchmark("EventBridge rules: linear scan, \(count) rules", configuration: ruleConfiguration) { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(index.matchingByScan(event)) }
         }
     }
 }
