@@ -77,17 +77,32 @@ public enum Authorization {
         #"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#
 
     /// May `caller` assume `role`? Its trust policy is the resource policy, combined with the
-    /// caller's identity policies as AWS combines them (cross-account needs both).
-    public static func assumeRole(_ caller: Caller, _ role: IAMRole?, roleArn: String) -> AWSError? {
-        let denied = AWSError.iamAccessDenied(
-            "User: \(caller.principal.arn) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
-        guard let role, let trust = PolicyCache.shared.document(role.assumeRolePolicy, kind: .resource) else { return denied }
-        let context = PolicyContext.make(action: "sts:AssumeRole", resource: role.arn, caller: caller, extra: [:])
-        let result = PolicyEvaluation.evaluate(
-            identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), resourcePolicy: trust,
-            sessionPolicy: sessionPolicy(caller), context: context, resourceAccount: role.accountId,
-            isRootPrincipal: caller.principal.kind == .root, permissionsBoundary: permissionsBoundary(caller))
-        return result.isAllowed ? nil : denied
+    /// caller's identity policies as AWS combines them (cross-account needs both). When session
+    /// tags are passed, `sts:TagSession` must be allowed as well; `aws:RequestTag/*`,
+    /// `aws:TagKeys` and `sts:TransitiveTagKeys` describe them to both decisions.
+    public static func assumeRole(
+        _ caller: Caller, _ role: IAMRole?, roleArn: String, tags: [IAMTag] = [], transitiveTagKeys: [String] = []
+    ) -> AWSError? {
+        let denied = { (action: String) in
+            AWSError.iamAccessDenied(
+                "User: \(caller.principal.arn) is not authorized to perform: \(action) on resource: \(roleArn)")
+        }
+        guard let role, let trust = PolicyCache.shared.document(role.assumeRolePolicy, kind: .resource) else {
+            return denied("sts:AssumeRole")
+        }
+        var extra = RequestTags.conditionKeys(tags: tags.map { ($0.key, $0.value) }, removing: [])
+        if !transitiveTagKeys.isEmpty { extra["sts:TransitiveTagKeys"] = transitiveTagKeys }
+        let actions = tags.isEmpty ? ["sts:AssumeRole"] : ["sts:AssumeRole", "sts:TagSession"]
+        for action in actions {
+            let context = PolicyContext.make(action: action, resource: role.arn, caller: caller, extra: extra)
+            let result = PolicyEvaluation.evaluate(
+                identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity),
+                resourcePolicy: trust, sessionPolicy: sessionPolicy(caller), context: context,
+                resourceAccount: role.accountId, isRootPrincipal: caller.principal.kind == .root,
+                permissionsBoundary: permissionsBoundary(caller))
+            if !result.isAllowed { return denied(action) }
+        }
+        return nil
     }
 
     public static let validateTrustPolicy: IAMService.PolicyValidator = { document in

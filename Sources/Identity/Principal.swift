@@ -26,6 +26,12 @@ public struct Principal: Sendable, Hashable {
     public var roleName: String?
     public var roleArn: String?
     public var sessionCreated: Date?
+    /// Tags passed to AssumeRole or GetFederationToken, with the transitive tags a chained
+    /// session inherited: `aws:PrincipalTag/*` values that take the place of the role's own tags
+    /// of the same key (compared case-insensitively).
+    public var sessionTags: [String: String] = [:]
+    /// The lower-cased keys of the session tags that pass on to sessions this one starts.
+    public var transitiveTagKeys: [String] = []
 
     public init(
         kind: Kind, accountId: String, arn: String, userId: String, userName: String? = nil, roleName: String? = nil,

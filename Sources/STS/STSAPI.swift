@@ -20,11 +20,16 @@ struct STSAPI: OperationHandler {
         case "AssumeRole":
             let request = STSShapes.AssumeRoleRequest(input)
             let roleArn = request.roleArn
+            let tags = Self.tags(request.tags)
+            let transitive = request.transitiveTagKeys ?? []
             let (credentials, principal, packed) = try await sts.assumeRole(
                 caller: caller, roleArn: roleArn, sessionName: request.roleSessionName,
-                durationSeconds: request.durationSeconds, sessionPolicy: request.policy,
+                durationSeconds: request.durationSeconds, sessionPolicy: request.policy, tags: tags,
+                transitiveTagKeys: transitive, policyArns: (request.policyArns ?? []).compactMap(\.arn),
                 validatePolicy: Authorization.validateIdentityPolicy,
-                authorize: { role in Authorization.assumeRole(caller, role, roleArn: roleArn) })
+                authorize: { role in
+                    Authorization.assumeRole(caller, role, roleArn: roleArn, tags: tags, transitiveTagKeys: transitive)
+                })
             var result: [String: JSONValue] = [
                 "Credentials": Self.json(credentials),
                 "AssumedRoleUser": ["AssumedRoleId": .string(principal.userId), "Arn": .string(principal.arn)],
@@ -38,6 +43,10 @@ struct STSAPI: OperationHandler {
         default:
             throw AWSError(code: "InvalidAction", message: "\(action) is not supported by this Rampart build yet.")
         }
+    }
+
+    static func tags(_ tags: [STSShapes.Tag]?) -> [IAMTag] {
+        (tags ?? []).map { IAMTag(key: $0.key, value: $0.value) }
     }
 
     static func json(_ credentials: TemporaryCredentials) -> JSONValue {

@@ -123,6 +123,10 @@ public struct STSSession: IAMEntity, Hashable {
     public var sessionPolicy: String?
     /// For GetSessionToken: the user (nil for the account's root).
     public var userName: String?
+    /// Session tags (passed and inherited) and the lower-cased keys of the transitive ones; nil
+    /// in documents from before session tags.
+    public var sessionTags: [IAMTag]?
+    public var transitiveTagKeys: [String]?
 
     public var entityName: String { accessKeyId }
     /// Sessions are filed under one pseudo-account, so that an access key id alone finds them.

@@ -49,6 +49,13 @@ extension IAMService {
         return try await stored { try await self.store.entity(ManagedPolicy.self, accountId: accountId, name: name) }
     }
 
+    /// The default version's document of a managed policy of `accountId`; nil when there is no
+    /// such policy.
+    public func managedPolicyDocument(arn: String, accountId: String) async throws(AWSError) -> String? {
+        guard let policy = try await managedPolicy(arn: arn, accountId: accountId), policy.arn == arn else { return nil }
+        return policy.defaultDocument
+    }
+
     /// The policy name in `arn:aws:iam::ACCOUNT:policy/path/NAME`, if the ARN is the account's.
     static func policyName(arn text: String, accountId: String) -> String? {
         guard let arn = ARN(text), arn.service == "iam", arn.region.isEmpty, arn.accountId == accountId,

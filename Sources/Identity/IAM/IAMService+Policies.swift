@@ -82,6 +82,19 @@ extension IAMService {
 
     /// A principal's identity policies and tags (aws:PrincipalTag), cached until IAM changes.
     public func context(for principal: Principal) async throws(AWSError) -> PrincipalContext {
+        var context = try await ownContext(for: principal)
+        // Session tags take the place of the role's tags of the same key.
+        for (key, value) in principal.sessionTags {
+            for existing in context.tags.keys where existing.lowercased() == key.lowercased() {
+                context.tags.removeValue(forKey: existing)
+            }
+            context.tags[key] = value
+        }
+        return context
+    }
+
+    /// The context of the user or role behind a principal, cached until IAM changes.
+    func ownContext(for principal: Principal) async throws(AWSError) -> PrincipalContext {
         let owner: PolicyOwner
         switch principal.kind {
         case .root, .awsService: return PrincipalContext()

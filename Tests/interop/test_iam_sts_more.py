@@ -1,0 +1,97 @@
+"""Issue 18: STS session tags (AssumeRole Tags, TransitiveTagKeys, role chaining, aws:PrincipalTag
+from session tags), GetFederationToken, AWS managed policies and service-linked roles."""
+import json
+
+import pytest
+
+from conftest import ACCOUNT, allow, fails, policy_doc, session_keys, user_with_keys
+
+doc = policy_doc
+
+
+@pytest.fixture()
+def iam(fresh_server):
+    return fresh_server.client("iam")
+
+
+def trust(principal, actions=("sts:AssumeRole",), **extra):
+    return doc({"Effect": "Allow", "Principal": {"AWS": principal}, "Action": list(actions), **extra})
+
+
+def tags(**pairs):
+    return [{"Key": k, "Value": v} for k, v in pairs.items()]
+
+
+ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+
+
+def test_session_tags_need_tag_session_and_are_checked(fresh_server, iam):
+    iam.create_role(RoleName="plain", AssumeRolePolicyDocument=trust(ROOT))
+    # The request tag condition holds sts:TagSession to team=blue (trust policies see aws:RequestTag).
+    iam.create_role(RoleName="tagged", AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "sts:AssumeRole"},
+        {"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "sts:TagSession",
+         "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"},
+                       "ForAllValues:StringEquals": {"aws:TagKeys": ["team", "stage"]}}}))
+    sts = fresh_server.client("sts")
+    plain = f"arn:aws:iam::{ACCOUNT}:role/plain"
+    tagged = f"arn:aws:iam::{ACCOUNT}:role/tagged"
+    # Without sts:TagSession in the trust policy, tags are refused (the role itself is fine).
+    error = fails("AccessDenied", sts.assume_role, RoleArn=plain, RoleSessionName="s1", Tags=tags(team="blue"))
+    assert "sts:TagSession" in error["Error"]["Message"]
+    sts.assume_role(RoleArn=plain, RoleSessionName="s1")
+    fails("AccessDenied", sts.assume_role, RoleArn=tagged, RoleSessionName="s1", Tags=tags(team="red"))
+    fails("AccessDenied", sts.assume_role, RoleArn=tagged, RoleSessionName="s1", Tags=tags(team="blue", other="x"))
+    out = sts.assume_role(RoleArn=tagged, RoleSessionName="s1", Tags=tags(team="blue"))
+    assert 0 < out["PackedPolicySize"] <= 100
+    # AWS's own checks, with its messages (LocalStack's AWS-validated STS provider).
+    error = fails("InvalidParameterValue", sts.assume_role, RoleArn=tagged, RoleSessionName="s1",
+                  Tags=[{"Key": "team", "Value": "blue"}, {"Key": "TEAM", "Value": "blue"}])
+    assert error["Error"]["Message"] == "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+    error = fails("InvalidParameterValue", sts.assume_role, RoleArn=tagged, RoleSessionName="s1",
+                  Tags=tags(team="blue"), TransitiveTagKeys=["stage"])
+    assert error["Error"]["Message"] == "The specified transitive tag key must be included in the requested tags."
+    fails("InvalidParameterValue", sts.assume_role, RoleArn=tagged, RoleSessionName="s1", Tags=[{"Key": "aws:team", "Value": "x"}])
+    # The model's limits: 50 tags, 128-character keys, 256-character values.
+    fails("ValidationError", sts.assume_role, RoleArn=tagged, RoleSessionName="s1",
+          Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(51)])
+    fails("ValidationError", sts.assume_role, RoleArn=tagged, RoleSessionName="s1", Tags=[{"Key": "k" * 129, "Value": "v"}])
+    fails("ValidationError", sts.assume_role, RoleArn=tagged, RoleSessionName="s1", Tags=[{"Key": "team", "Value": "v" * 257}])
+    fails("ValidationError", sts.assume_role, RoleArn=tagged, RoleSessionName="s1", Tags=[{"Key": "bad!", "Value": "v"}])
+
+
+def test_session_tags_are_principal_tags_and_chain_when_transitive(fresh_server, iam):
+    both = ["sts:AssumeRole", "sts:TagSession"]
+    # The role's own tag says red; policies allow only blue principals.
+    iam.create_role(RoleName="first", AssumeRolePolicyDocument=trust(ROOT, both), Tags=tags(team="red"))
+    only_blue = doc(allow("kms:ListKeys", Condition={"StringEquals": {"aws:PrincipalTag/team": "blue"}}),
+                    allow("sts:AssumeRole"), allow("sts:TagSession"))
+    iam.put_role_policy(RoleName="first", PolicyName="p", PolicyDocument=only_blue)
+    first_arn = f"arn:aws:iam::{ACCOUNT}:role/first"
+    iam.create_role(RoleName="second", AssumeRolePolicyDocument=trust(first_arn, both))
+    iam.put_role_policy(RoleName="second", PolicyName="p", PolicyDocument=only_blue)
+    sts = fresh_server.client("sts")
+    red = sts.assume_role(RoleArn=first_arn, RoleSessionName="red")["Credentials"]
+    fails("AccessDeniedException", fresh_server.client("kms", keys=session_keys(red)).list_keys)
+    # A session tag of the same key (in any case) takes the place of the role's tag.
+    blue = sts.assume_role(RoleArn=first_arn, RoleSessionName="blue", Tags=tags(Team="blue"),
+                           TransitiveTagKeys=["Team"])["Credentials"]
+    fresh_server.client("kms", keys=session_keys(blue)).list_keys()
+    # Chained: the transitive tag comes along and cannot be set again.
+    chained_sts = fresh_server.client("sts", keys=session_keys(blue))
+    error = fails("InvalidParameterValue", chained_sts.assume_role, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/second",
+                  RoleSessionName="c1", Tags=tags(team="red"))
+    assert "conflicts with a transitive tag key from the calling session" in error["Error"]["Message"]
+    second = chained_sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/second", RoleSessionName="c1")["Credentials"]
+    fresh_server.client("kms", keys=session_keys(second)).list_keys()
+    # Without the transitive key, a chained session has no team tag.
+    plain = sts.assume_role(RoleArn=first_arn, RoleSessionName="p1", Tags=tags(team="blue"))["Credentials"]
+    fresh_server.client("kms", keys=session_keys(plain)).list_keys()
+    untagged = fresh_server.client("sts", keys=session_keys(plain)).assume_role(
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/second", RoleSessionName="u1")["Credentials"]
+    fails("AccessDeniedException", fresh_server.client("kms", keys=session_keys(untagged)).list_keys)
+    # The tags live with the session, so they hold after a restart.
+    fresh_server.stop()
+    fresh_server.start_again()
+    fresh_server.client("kms", keys=session_keys(second)).list_keys()
+
