@@ -105,6 +105,18 @@ public enum Authorization {
         return nil
     }
 
+    /// May `caller` call GetFederationToken for the federated user `name` (and tag its session)?
+    /// The caller's identity policies decide, as for IAM's own actions.
+    public static func getFederationToken(_ caller: Caller, name: String, tags: [IAMTag]) -> AWSError? {
+        let resource = "arn:aws:sts::\(caller.accountId):federated-user/\(name)"
+        let extra = RequestTags.conditionKeys(tags: tags.map { ($0.key, $0.value) }, removing: [])
+        let actions = tags.isEmpty ? ["sts:GetFederationToken"] : ["sts:GetFederationToken", "sts:TagSession"]
+        for action in actions {
+            if let denial = iam(caller, action, resource, extra) { return denial }
+        }
+        return nil
+    }
+
     public static let validateTrustPolicy: IAMService.PolicyValidator = { document in
         validate(document, kind: .resource)
     }
@@ -134,7 +146,9 @@ public enum PolicyContext {
         // A role session is known to policies by its role's ARN as well as its own.
         keys["aws:PrincipalArn"] = [p.roleArn ?? p.arn]
         keys["aws:PrincipalAccount"] = [p.accountId]
-        keys["aws:PrincipalType"] = [p.kind == .root ? "Account" : p.kind == .iamUser ? "User" : "AssumedRole"]
+        keys["aws:PrincipalType"] = [
+            p.kind == .root ? "Account" : p.kind == .iamUser ? "User" : p.kind == .federatedUser ? "FederatedUser" : "AssumedRole"
+        ]
         keys["aws:userid"] = [p.userId]
         if let name = p.userName { keys["aws:username"] = [name] }
         keys["aws:SecureTransport"] = [caller.secureTransport ? "true" : "false"]

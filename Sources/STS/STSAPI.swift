@@ -4,7 +4,8 @@ import Foundation
 import Identity
 import ServiceKit
 
-/// STS on the wire (Query, version 2011-06-15): GetCallerIdentity, AssumeRole, GetSessionToken.
+/// STS on the wire (Query, version 2011-06-15): GetCallerIdentity, AssumeRole, GetSessionToken,
+/// GetFederationToken.
 struct STSAPI: OperationHandler {
     let sts: STSService
     static let xmlns = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -40,6 +41,20 @@ struct STSAPI: OperationHandler {
             let request = STSShapes.GetSessionTokenRequest(input)
             let credentials = try await sts.getSessionToken(caller: caller, durationSeconds: request.durationSeconds)
             return .json(["Credentials": Self.json(credentials)])
+        case "GetFederationToken":
+            let request = STSShapes.GetFederationTokenRequest(input)
+            let tags = Self.tags(request.tags)
+            if let denial = Authorization.getFederationToken(caller, name: request.name, tags: tags) { throw denial }
+            let (credentials, principal, packed) = try await sts.getFederationToken(
+                caller: caller, name: request.name, durationSeconds: request.durationSeconds, sessionPolicy: request.policy,
+                policyArns: (request.policyArns ?? []).compactMap(\.arn), tags: tags,
+                validatePolicy: Authorization.validateIdentityPolicy)
+            var result: [String: JSONValue] = [
+                "Credentials": Self.json(credentials),
+                "FederatedUser": ["FederatedUserId": .string(principal.userId), "Arn": .string(principal.arn)],
+            ]
+            if let packed { result["PackedPolicySize"] = .int(Int64(packed)) }
+            return .json(.object(result))
         default:
             throw AWSError(code: "InvalidAction", message: "\(action) is not supported by this Rampart build yet.")
         }

@@ -6,7 +6,7 @@ import Testing
 
 @testable import Identity
 
-@Suite("STS session tags")
+@Suite("STS session tags and federated users")
 struct STSSessionTagTests {
     struct Setup {
         var iam: IAMService
@@ -96,6 +96,42 @@ struct STSSessionTagTests {
         // ... and passes them on again, without being asked to.
         let third = try await assume(setup, as: second, role: "first")
         #expect(third.principal.sessionTags == ["Project": "blue"])
+    }
+
+    @Test("GetFederationToken: a federated user bound by the caller's and the session's policies")
+    func federationToken() async throws {
+        let setup = try await make()
+        let policy =
+            #"{"Version":"2012-10-17","Statement":[{"Sid":"a","Effect":"Allow","Action":"kms:ListKeys","Resource":"*"}]}"#
+        let (credentials, principal, packed) = try await setup.sts.getFederationToken(
+            caller: setup.root, name: "bob", durationSeconds: 7200, sessionPolicy: policy, policyArns: [],
+            tags: [IAMTag(key: "dept", value: "ops")], validatePolicy: Self.accept)
+        #expect(principal.arn == "arn:aws:sts::111111111111:federated-user/bob")
+        #expect(principal.userId == "111111111111:bob")
+        #expect(principal.kind == .federatedUser)
+        #expect(packed != nil)
+        // The root's federated users last an hour at most.
+        #expect(credentials.expiration == setup.clock.now.addingTimeInterval(3600))
+        let credential = try #require(try await setup.identity.credential(accessKeyId: credentials.accessKeyId))
+        #expect(credential.principal == principal)
+        #expect(credential.sessionPolicy == policy)
+        let context = try await setup.iam.context(for: credential.principal)
+        #expect(context.tags == ["dept": "ops"])
+        #expect(context.policies == [IAMService.allowsEverything])
+        // Without session policies, a federated user may do nothing.
+        let (bare, _, none) = try await setup.sts.getFederationToken(
+            caller: setup.root, name: "carol", durationSeconds: nil, sessionPolicy: nil, policyArns: [], tags: [],
+            validatePolicy: Self.accept)
+        #expect(none == nil)
+        #expect(try await setup.identity.credential(accessKeyId: bare.accessKeyId)?.sessionPolicy == STSService.allowsNothing)
+        // Session credentials cannot ask for a federation token.
+        let session = try await assume(setup, as: setup.root, role: "first")
+        #expect(
+            await errorCode {
+                _ = try await setup.sts.getFederationToken(
+                    caller: session, name: "dan", durationSeconds: nil, sessionPolicy: nil, policyArns: [], tags: [],
+                    validatePolicy: Self.accept)
+            } == "AccessDenied")
     }
 
     @Test("Several session policies act as one document of all their statements")

@@ -95,3 +95,47 @@ def test_session_tags_are_principal_tags_and_chain_when_transitive(fresh_server,
     fresh_server.start_again()
     fresh_server.client("kms", keys=session_keys(second)).list_keys()
 
+
+def test_get_federation_token(fresh_server, iam):
+    keys = user_with_keys(iam, "broker")
+    iam.put_user_policy(UserName="broker", PolicyName="p", PolicyDocument=doc(
+        allow(["sts:GetFederationToken", "sts:TagSession", "kms:ListKeys", "kms:CreateKey", "iam:ListUsers"])))
+    sts = fresh_server.client("sts", keys=keys)
+    out = sts.get_federation_token(Name="alice", Policy=doc(allow(["kms:ListKeys", "iam:ListRoles"])),
+                                   DurationSeconds=7200, Tags=tags(dept="ops"))
+    assert out["FederatedUser"] == {"FederatedUserId": f"{ACCOUNT}:alice",
+                                    "Arn": f"arn:aws:sts::{ACCOUNT}:federated-user/alice"}
+    assert out["Credentials"]["AccessKeyId"].startswith("ASIA") and "PackedPolicySize" in out
+    creds = session_keys(out["Credentials"])
+    who = fresh_server.client("sts", keys=creds).get_caller_identity()
+    assert (who["UserId"], who["Account"], who["Arn"]) == (
+        f"{ACCOUNT}:alice", ACCOUNT, f"arn:aws:sts::{ACCOUNT}:federated-user/alice")
+    # What both the user's policies and the session policy allow: ListKeys only.
+    kms = fresh_server.client("kms", keys=creds)
+    kms.list_keys()
+    fails("AccessDeniedException", kms.create_key)
+    fed_iam = fresh_server.client("iam", keys=creds)
+    error = fails("AccessDenied", fed_iam.list_roles)  # the session allows it, the user's policies do not
+    assert f"arn:aws:sts::{ACCOUNT}:federated-user/alice" in error["Error"]["Message"]
+    fails("AccessDenied", fed_iam.list_users)  # the user's policies allow it, the session does not
+    # Without a session policy, a federated user may do nothing.
+    bare = session_keys(sts.get_federation_token(Name="nobody")["Credentials"])
+    fails("AccessDeniedException", fresh_server.client("kms", keys=bare).list_keys)
+    # Session credentials may not ask; the name and duration follow the model.
+    fails("AccessDenied", fresh_server.client("sts", keys=creds).get_federation_token, Name="again")
+    fails("ValidationError", sts.get_federation_token, Name="a")
+    fails("ValidationError", sts.get_federation_token, Name="x" * 33)
+    fails("ValidationError", sts.get_federation_token, Name="no spaces")
+    fails("ValidationError", sts.get_federation_token, Name="bob", DurationSeconds=899)
+    fails("ValidationError", sts.get_federation_token, Name="bob", DurationSeconds=129601)
+    fails("InvalidParameterValue", sts.get_federation_token, Name="bob", Tags=tags(a="1", A="2"))
+    # A user without sts:GetFederationToken is refused.
+    other = fresh_server.client("sts", keys=user_with_keys(iam, "other"))
+    fails("AccessDenied", other.get_federation_token, Name="bob")
+    # The root may ask too, for an hour at most.
+    root_out = fresh_server.client("sts").get_federation_token(Name="rootfed", DurationSeconds=7200,
+                                                                Policy=doc(allow("kms:*")))
+    lifetime = root_out["Credentials"]["Expiration"] - out["Credentials"]["Expiration"]
+    assert lifetime.total_seconds() < -3000  # 1 h against the user's 2 h
+    fresh_server.client("kms", keys=session_keys(root_out["Credentials"])).create_key()
+

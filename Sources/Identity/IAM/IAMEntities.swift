@@ -121,8 +121,10 @@ public struct STSSession: IAMEntity, Hashable {
     public var rolePath: String?
     public var sessionName: String?
     public var sessionPolicy: String?
-    /// For GetSessionToken: the user (nil for the account's root).
+    /// For GetSessionToken and GetFederationToken: the user (nil for the account's root).
     public var userName: String?
+    /// For GetFederationToken: the federated user's name (`Name`).
+    public var federatedUserName: String?
     /// Session tags (passed and inherited) and the lower-cased keys of the transitive ones; nil
     /// in documents from before session tags.
     public var sessionTags: [IAMTag]?

@@ -83,7 +83,9 @@ extension IAMService {
     /// A principal's identity policies and tags (aws:PrincipalTag), cached until IAM changes.
     public func context(for principal: Principal) async throws(AWSError) -> PrincipalContext {
         var context = try await ownContext(for: principal)
-        // Session tags take the place of the role's tags of the same key.
+        // Session tags take the place of the role's tags of the same key; a federated user has
+        // only its session tags.
+        if principal.kind == .federatedUser { context.tags = [:] }
         for (key, value) in principal.sessionTags {
             for existing in context.tags.keys where existing.lowercased() == key.lowercased() {
                 context.tags.removeValue(forKey: existing)
@@ -98,6 +100,13 @@ extension IAMService {
         let owner: PolicyOwner
         switch principal.kind {
         case .root, .awsService: return PrincipalContext()
+        case .federatedUser:
+            // The calling user's policies bound a federated user; a root's federated users
+            // are bound by their session policies alone.
+            guard let name = principal.federatingUserName else {
+                return PrincipalContext(policies: [Self.allowsEverything])
+            }
+            owner = .user(name)
         case .iamUser:
             guard let name = principal.userName else { return PrincipalContext() }
             owner = .user(name)
@@ -140,6 +149,9 @@ extension IAMService {
         policyCache.withLock { $0[cacheKey] = context }
         return context
     }
+
+    /// What an account's root may do, as an identity policy (for the root's federated users).
+    static let allowsEverything = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
 
     func invalidatePolicies() {
         policyCache.withLock { $0.removeAll() }

@@ -174,6 +174,42 @@ public final class STSService: Sendable {
             : max(1, (size * 100 + Self.maxSessionPolicySize - 1) / Self.maxSessionPolicySize)
     }
 
+    /// Credentials for a federated user (GetFederationToken): IAM users with their long-term
+    /// keys, and an account's root (at most an hour), may call it; session credentials may
+    /// not. The federated user may do what both the calling user's policies and the session
+    /// policies allow: without session policies, nothing.
+    public func getFederationToken(
+        caller: Caller, name: String, durationSeconds: Int?, sessionPolicy: String?, policyArns: [String], tags: [IAMTag],
+        validatePolicy: IAMService.PolicyValidator
+    ) async throws(AWSError) -> (TemporaryCredentials, Principal, packedPolicySize: Int?) {
+        guard caller.principal.kind == .iamUser || caller.principal.kind == .root, !caller.accessKeyId.hasPrefix("ASIA")
+        else {
+            throw .iamAccessDenied("Cannot call GetFederationToken with session credentials")
+        }
+        try Self.checkSessionTags(tags, transitiveTagKeys: [], caller: caller.principal)
+        let policy = try await sessionPolicies(
+            inline: sessionPolicy, arns: policyArns, accountId: caller.accountId, validatePolicy: validatePolicy)
+        let packed = try Self.packedPolicySize(policy: sessionPolicy, arns: policyArns, tags: tags)
+        // Sessions of the root last an hour at most, longer requests are cut to an hour (as
+        // AWS's API reference says of GetFederationToken).
+        let limit = caller.principal.kind == .root ? 3600 : Self.sessionTokenDurations.upperBound
+        let duration = min(durationSeconds ?? 43_200, limit)
+        let now = clock.now
+        var session = STSSession(
+            account: caller.accountId, accessKeyId: IdentityIdentifiers.accessKeyId(prefix: "ASIA"), sealedSecret: [],
+            tokenHash: "", createDate: now, expiration: now.addingTimeInterval(TimeInterval(duration)))
+        session.userName = caller.principal.userName
+        session.federatedUserName = name
+        session.sessionPolicy = policy ?? Self.allowsNothing
+        if !tags.isEmpty { session.sessionTags = tags }
+        let credentials = try await start(&session)
+        return (credentials, Self.principal(of: session), packed)
+    }
+
+    /// The session policy of a federated user given none: it allows nothing, so the user may do
+    /// nothing (as AWS documents for GetFederationToken without session policies).
+    static let allowsNothing = #"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"*","Resource":"*"}]}"#
+
     /// Session credentials for an IAM user or an account's root, with the same permissions.
     public func getSessionToken(caller: Caller, durationSeconds: Int?) async throws(AWSError) -> TemporaryCredentials {
         guard caller.principal.kind != .assumedRole, !caller.accessKeyId.hasPrefix("ASIA") else {
@@ -216,6 +252,12 @@ public final class STSService: Sendable {
                 userId: "\(roleId):\(sessionName)", roleName: roleName,
                 roleArn: "arn:aws:iam::\(session.account):role\(session.rolePath ?? "/")\(roleName)",
                 sessionCreated: session.createDate)
+        } else if let name = session.federatedUserName {
+            principal = Principal(
+                kind: .federatedUser, accountId: session.account,
+                arn: "arn:aws:sts::\(session.account):federated-user/\(name)", userId: "\(session.account):\(name)",
+                sessionCreated: session.createDate)
+            principal.federatingUserName = session.userName
         } else {
             return .root(accountId: session.account)
         }
@@ -230,7 +272,7 @@ public final class STSService: Sendable {
         else { return nil }
         let secret = try vault.open(session.sealedSecret, context: STSSession.vaultContext(accessKeyId: accessKeyId))
         var principal = Self.principal(of: session)
-        if session.roleName == nil, let userName = session.userName {
+        if session.roleName == nil, session.federatedUserName == nil, let userName = session.userName {
             guard let user = try await store.user(accountId: session.account, userName: userName) else { return nil }
             principal = user.principal
         }
