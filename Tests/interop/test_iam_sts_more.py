@@ -139,3 +139,60 @@ def test_get_federation_token(fresh_server, iam):
     assert lifetime.total_seconds() < -3000  # 1 h against the user's 2 h
     fresh_server.client("kms", keys=session_keys(root_out["Credentials"])).create_key()
 
+
+AWS_POLICY = "arn:aws:iam::aws:policy/"
+
+
+def test_aws_managed_policies_are_visible_attachable_and_enforced(fresh_server, iam):
+    admin = AWS_POLICY + "AdministratorAccess"
+    policy = iam.get_policy(PolicyArn=admin)["Policy"]
+    assert (policy["PolicyName"], policy["Path"], policy["DefaultVersionId"], policy["AttachmentCount"]) == (
+        "AdministratorAccess", "/", "v1", 0)
+    basic = iam.get_policy(PolicyArn=AWS_POLICY + "service-role/AWSLambdaBasicExecutionRole")["Policy"]
+    assert basic["Path"] == "/service-role/"
+    version = iam.get_policy_version(PolicyArn=AWS_POLICY + "AmazonSQSFullAccess", VersionId="v1")["PolicyVersion"]
+    assert version["Document"]["Statement"][0]["Action"] == ["sqs:*"] and version["IsDefaultVersion"]
+    fails("NoSuchEntity", iam.get_policy_version, PolicyArn=admin, VersionId="v2")
+    assert [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=AWS_POLICY + "PowerUserAccess")["Versions"]] == ["v12"]
+    fails("NoSuchEntity", iam.get_policy, PolicyArn=AWS_POLICY + "NoSuchPolicy")
+    # Scope: AWS lists AWS's, Local the account's, All both; OnlyAttached and PathPrefix narrow.
+    iam.create_policy(PolicyName="mine", PolicyDocument=doc(allow("kms:ListKeys")))
+    listed = lambda **kw: {p["PolicyName"] for p in iam.list_policies(**kw)["Policies"]}
+    aws_names = listed(Scope="AWS")
+    assert {"AdministratorAccess", "ReadOnlyAccess", "IAMReadOnlyAccess", "AWS_ConfigRole"} <= aws_names
+    assert "mine" not in aws_names and listed(Scope="Local") == {"mine"}
+    assert listed() == aws_names | {"mine"}
+    assert "AWSLambdaRole" in listed(Scope="AWS", PathPrefix="/service-role/")
+    assert "AdministratorAccess" not in listed(Scope="AWS", PathPrefix="/service-role/")
+    # Attached to a user: counted, listed, enforced.
+    keys = user_with_keys(iam, "reader")
+    kms = fresh_server.client("kms", keys=keys)
+    user_iam = fresh_server.client("iam", keys=keys)
+    fails("AccessDeniedException", kms.list_keys)
+    iam.attach_user_policy(UserName="reader", PolicyArn=AWS_POLICY + "ReadOnlyAccess")
+    kms.list_keys()
+    user_iam.list_users()
+    fails("AccessDeniedException", kms.create_key)
+    fails("AccessDenied", user_iam.create_user, UserName="nope")
+    assert iam.get_policy(PolicyArn=AWS_POLICY + "ReadOnlyAccess")["Policy"]["AttachmentCount"] == 1
+    assert listed(OnlyAttached=True) == {"ReadOnlyAccess"}
+    entities = iam.list_entities_for_policy(PolicyArn=AWS_POLICY + "ReadOnlyAccess")
+    assert [u["UserName"] for u in entities["PolicyUsers"]] == ["reader"]
+    # Through a group and a role as well.
+    iam.create_group(GroupName="admins")
+    iam.attach_group_policy(GroupName="admins", PolicyArn=AWS_POLICY + "IAMFullAccess")
+    iam.add_user_to_group(GroupName="admins", UserName="reader")
+    user_iam.create_user(UserName="made-by-reader")
+    iam.create_role(RoleName="ops", AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}))
+    iam.attach_role_policy(RoleName="ops", PolicyArn=AWS_POLICY + "AWSKeyManagementServicePowerUser")
+    creds = fresh_server.client("sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/ops", RoleSessionName="o1")
+    fresh_server.client("kms", keys=session_keys(creds["Credentials"])).create_key()
+    # AWS's policies are AWS's to change.
+    fails("AccessDenied", iam.delete_policy, PolicyArn=admin)
+    fails("AccessDenied", iam.create_policy_version, PolicyArn=admin, PolicyDocument=doc(allow("kms:*")))
+    fails("AccessDenied", iam.set_default_policy_version, PolicyArn=admin, VersionId="v1")
+    # Detached, the permission goes.
+    iam.detach_user_policy(UserName="reader", PolicyArn=AWS_POLICY + "ReadOnlyAccess")
+    fails("AccessDeniedException", kms.list_keys)
+

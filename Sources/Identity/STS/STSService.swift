@@ -132,7 +132,7 @@ public final class STSService: Sendable {
     }
 
     /// The session policies of a request as one document: the inline policy and the default
-    /// versions of the managed policies `arns` names (of `accountId`). Nil when
+    /// versions of the managed policies `arns` names (of `accountId`, or AWS managed). Nil when
     /// there are none. MalformedPolicyDocument for an inline policy that does not parse.
     func sessionPolicies(
         inline: String?, arns: [String], accountId: String, validatePolicy: IAMService.PolicyValidator
