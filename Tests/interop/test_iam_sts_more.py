@@ -196,3 +196,53 @@ def test_aws_managed_policies_are_visible_attachable_and_enforced(fresh_server, 
     iam.detach_user_policy(UserName="reader", PolicyArn=AWS_POLICY + "ReadOnlyAccess")
     fails("AccessDeniedException", kms.list_keys)
 
+
+def test_service_linked_roles(fresh_server, iam):
+    role = iam.create_service_linked_role(AWSServiceName="config.amazonaws.com", Description="for Config")["Role"]
+    assert role["RoleName"] == "AWSServiceRoleForConfig" and role["Path"] == "/aws-service-role/config.amazonaws.com/"
+    assert role["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": ["config.amazonaws.com"]}
+    got = iam.get_role(RoleName="AWSServiceRoleForConfig")["Role"]
+    assert got["Description"] == "for Config"
+    attached = iam.list_attached_role_policies(RoleName="AWSServiceRoleForConfig")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [AWS_POLICY + "aws-service-role/AWSConfigServiceRolePolicy"]
+    # One per service, with AWS's messages; a suffix only where the service takes one.
+    error = fails("InvalidInput", iam.create_service_linked_role, AWSServiceName="config.amazonaws.com")
+    assert error["Error"]["Message"] == (
+        "Service role name AWSServiceRoleForConfig has been taken in this account, please try a different suffix.")
+    error = fails("InvalidInput", iam.create_service_linked_role, AWSServiceName="config.amazonaws.com", CustomSuffix="x")
+    assert error["Error"]["Message"] == "Custom suffix is not allowed for config.amazonaws.com"
+    fails("InvalidInput", iam.create_service_linked_role, AWSServiceName="nosuch.amazonaws.com")
+    suffixed = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="blue")["Role"]
+    assert suffixed["RoleName"] == "AWSServiceRoleForAutoScaling_blue"
+    iam.create_service_linked_role(AWSServiceName="elasticloadbalancing.amazonaws.com")
+    # Users may not change or delete them; the description and tags they may.
+    name = "AWSServiceRoleForConfig"
+    error = fails("UnmodifiableEntity", iam.delete_role, RoleName=name)
+    assert error["Error"]["Message"] == (
+        f"Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS")
+    fails("UnmodifiableEntity", iam.update_assume_role_policy, RoleName=name, PolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}))
+    fails("UnmodifiableEntity", iam.put_role_policy, RoleName=name, PolicyName="p", PolicyDocument=doc(allow("kms:*")))
+    fails("UnmodifiableEntity", iam.attach_role_policy, RoleName=name, PolicyArn=AWS_POLICY + "AdministratorAccess")
+    fails("UnmodifiableEntity", iam.detach_role_policy, RoleName=name, PolicyArn=attached[0]["PolicyArn"])
+    iam.update_role_description(RoleName=name, Description="changed")
+    iam.tag_role(RoleName=name, Tags=[{"Key": "k", "Value": "v"}])
+    # DeleteServiceLinkedRole answers a task that has succeeded.
+    task = iam.delete_service_linked_role(RoleName=name)["DeletionTaskId"]
+    assert task.startswith(f"task/aws-service-role/config.amazonaws.com/{name}/")
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
+    fails("NoSuchEntity", iam.get_role, RoleName=name)
+    fails("NoSuchEntity", iam.get_service_linked_role_deletion_status,
+          DeletionTaskId=f"task/aws-service-role/config.amazonaws.com/{name}/00000000-0000-0000-0000-000000000000")
+    iam.create_role(RoleName="plain", AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}))
+    fails("NoSuchEntity", iam.delete_service_linked_role, RoleName="plain")
+    # Again after deletion, the name is free.
+    iam.create_service_linked_role(AWSServiceName="config.amazonaws.com")
+    # iam:AWSServiceName limits who may make which: EventBridge's full-access policy allows its own only.
+    keys = user_with_keys(iam, "eb")
+    iam.attach_user_policy(UserName="eb", PolicyArn=AWS_POLICY + "AmazonEventBridgeFullAccess")
+    user_iam = fresh_server.client("iam", keys=keys)
+    user_iam.create_service_linked_role(AWSServiceName="apidestinations.events.amazonaws.com")
+    fails("AccessDenied", user_iam.create_service_linked_role, AWSServiceName="ecs.amazonaws.com")

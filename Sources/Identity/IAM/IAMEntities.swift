@@ -46,6 +46,9 @@ public struct IAMRole: IAMEntity, Hashable {
     public var attachedPolicies: [String]
     /// The ARN of the managed policy that bounds what the role's policies can grant (nil: none).
     public var permissionsBoundary: String?
+    /// For a service-linked role: the service it belongs to (`config.amazonaws.com`); only AWS
+    /// may change or delete such a role.
+    public var awsServiceName: String?
 
     public var entityName: String { roleName }
     public var arn: String { "arn:aws:iam::\(accountId):role\(path)\(roleName)" }
@@ -146,4 +149,17 @@ public struct STSSession: IAMEntity, Hashable {
     }
 
     public static func vaultContext(accessKeyId: String) -> String { "sts:session:\(accessKeyId)" }
+}
+
+/// What DeleteServiceLinkedRole started, for GetServiceLinkedRoleDeletionStatus. Rampart deletes
+/// the role at once (no service holds resources on it), so a task is always done.
+public struct ServiceLinkedRoleDeletionTask: IAMEntity, Hashable {
+    public static let kind = "slr-deletion-task"
+    public var accountId: String
+    /// `task/aws-service-role/<service>/<role>/<uuid>`.
+    public var deletionTaskId: String
+    /// `SUCCEEDED` (AWS's other states, `IN_PROGRESS`, `FAILED` and `NOT_STARTED`, do not arise).
+    public var status: String
+
+    public var entityName: String { deletionTaskId }
 }

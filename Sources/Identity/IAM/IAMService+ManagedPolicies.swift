@@ -261,6 +261,7 @@ extension IAMService {
                 try await stored { try await self.store.putEntity(group) }
             case .role(let name):
                 var role = try await getRole(accountId: accountId, roleName: name)
+                try Self.requireModifiable(role)
                 try await change(&role.attachedPolicies)
                 try await stored { try await self.store.putEntity(role) }
             }

@@ -42,6 +42,7 @@ extension IAMService {
         if let problem = validate(document) { throw .iamMalformedPolicy(problem) }
         try await serialized { () async throws(AWSError) -> Void in
             try await requireOwner(accountId: accountId, owner)
+            try await requireModifiable(accountId: accountId, owner)
             try await stored {
                 try await self.store.putInlinePolicy(accountId: accountId, owner: owner, name: policyName, document: document)
             }
@@ -65,6 +66,7 @@ extension IAMService {
 
     public func deleteInlinePolicy(accountId: String, owner: PolicyOwner, policyName: String) async throws(AWSError) {
         try await serialized { () async throws(AWSError) -> Void in
+            try await requireModifiable(accountId: accountId, owner)
             _ = try await getInlinePolicy(accountId: accountId, owner: owner, policyName: policyName)
             try await stored { try await self.store.deleteInlinePolicy(accountId: accountId, owner: owner, name: policyName) }
             invalidatePolicies()
