@@ -77,17 +77,44 @@ public enum Authorization {
         #"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#
 
     /// May `caller` assume `role`? Its trust policy is the resource policy, combined with the
-    /// caller's identity policies as AWS combines them (cross-account needs both).
-    public static func assumeRole(_ caller: Caller, _ role: IAMRole?, roleArn: String) -> AWSError? {
-        let denied = AWSError.iamAccessDenied(
-            "User: \(caller.principal.arn) is not authorized to perform: sts:AssumeRole on resource: \(roleArn)")
-        guard let role, let trust = PolicyCache.shared.document(role.assumeRolePolicy, kind: .resource) else { return denied }
-        let context = PolicyContext.make(action: "sts:AssumeRole", resource: role.arn, caller: caller, extra: [:])
-        let result = PolicyEvaluation.evaluate(
-            identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity), resourcePolicy: trust,
-            sessionPolicy: sessionPolicy(caller), context: context, resourceAccount: role.accountId,
-            isRootPrincipal: caller.principal.kind == .root, permissionsBoundary: permissionsBoundary(caller))
-        return result.isAllowed ? nil : denied
+    /// caller's identity policies as AWS combines them (cross-account needs both). When session
+    /// tags are passed, `sts:TagSession` must be allowed as well; `aws:RequestTag/*`,
+    /// `aws:TagKeys` and `sts:TransitiveTagKeys` describe them to both decisions.
+    public static func assumeRole(
+        _ caller: Caller, _ role: IAMRole?, roleArn: String, tags: [IAMTag] = [], transitiveTagKeys: [String] = []
+    ) -> AWSError? {
+        let denied = { (action: String) in
+            AWSError.iamAccessDenied(
+                "User: \(caller.principal.arn) is not authorized to perform: \(action) on resource: \(roleArn)")
+        }
+        guard let role, let trust = PolicyCache.shared.document(role.assumeRolePolicy, kind: .resource) else {
+            return denied("sts:AssumeRole")
+        }
+        var extra = RequestTags.conditionKeys(tags: tags.map { ($0.key, $0.value) }, removing: [])
+        if !transitiveTagKeys.isEmpty { extra["sts:TransitiveTagKeys"] = transitiveTagKeys }
+        let actions = tags.isEmpty ? ["sts:AssumeRole"] : ["sts:AssumeRole", "sts:TagSession"]
+        for action in actions {
+            let context = PolicyContext.make(action: action, resource: role.arn, caller: caller, extra: extra)
+            let result = PolicyEvaluation.evaluate(
+                identityPolicies: PolicyCache.shared.documents(caller.identityPolicies, kind: .identity),
+                resourcePolicy: trust, sessionPolicy: sessionPolicy(caller), context: context,
+                resourceAccount: role.accountId, isRootPrincipal: caller.principal.kind == .root,
+                permissionsBoundary: permissionsBoundary(caller))
+            if !result.isAllowed { return denied(action) }
+        }
+        return nil
+    }
+
+    /// May `caller` call GetFederationToken for the federated user `name` (and tag its session)?
+    /// The caller's identity policies decide, as for IAM's own actions.
+    public static func getFederationToken(_ caller: Caller, name: String, tags: [IAMTag]) -> AWSError? {
+        let resource = "arn:aws:sts::\(caller.accountId):federated-user/\(name)"
+        let extra = RequestTags.conditionKeys(tags: tags.map { ($0.key, $0.value) }, removing: [])
+        let actions = tags.isEmpty ? ["sts:GetFederationToken"] : ["sts:GetFederationToken", "sts:TagSession"]
+        for action in actions {
+            if let denial = iam(caller, action, resource, extra) { return denial }
+        }
+        return nil
     }
 
     public static let validateTrustPolicy: IAMService.PolicyValidator = { document in
@@ -119,7 +146,9 @@ public enum PolicyContext {
         // A role session is known to policies by its role's ARN as well as its own.
         keys["aws:PrincipalArn"] = [p.roleArn ?? p.arn]
         keys["aws:PrincipalAccount"] = [p.accountId]
-        keys["aws:PrincipalType"] = [p.kind == .root ? "Account" : p.kind == .iamUser ? "User" : "AssumedRole"]
+        keys["aws:PrincipalType"] = [
+            p.kind == .root ? "Account" : p.kind == .iamUser ? "User" : p.kind == .federatedUser ? "FederatedUser" : "AssumedRole"
+        ]
         keys["aws:userid"] = [p.userId]
         if let name = p.userName { keys["aws:username"] = [name] }
         keys["aws:SecureTransport"] = [caller.secureTransport ? "true" : "false"]

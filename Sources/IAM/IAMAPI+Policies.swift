@@ -25,12 +25,15 @@ extension IAMAPI {
             return .json(["Policy": Self.json(policy, attachments: count, boundaries: boundaries)])
         case "ListPolicies":
             let request = IAMShapes.ListPoliciesRequest(call.input)
-            // AWS managed policies are not built: scope AWS lists none.
-            let listed =
-                request.scope == .aws
-                ? []
-                : try await iam.listPolicies(
-                    accountId: account, onlyAttached: request.onlyAttached ?? false, pathPrefix: request.pathPrefix)
+            let scope: IAMService.PolicyScope =
+                switch request.scope {
+                case .aws: .aws
+                case .local: .local
+                case .all, nil: .all
+                }
+            let listed = try await iam.listPolicies(
+                accountId: account, onlyAttached: request.onlyAttached ?? false, pathPrefix: request.pathPrefix,
+                scope: scope)
             let policies: [JSONValue] = listed.map {
                 Self.json(
                     $0.policy, attachments: $0.attachmentCount, boundaries: $0.permissionsBoundaryUsageCount, listed: true)

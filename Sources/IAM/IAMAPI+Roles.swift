@@ -35,6 +35,8 @@ extension IAMAPI {
             let request = IAMShapes.UpdateRoleRequest(call.input)
             let (description, duration) = (request.description, request.maxSessionDuration)
             try await iam.updateRole(accountId: account, roleName: request.roleName) { role throws(AWSError) in
+                // A service-linked role's description may change; its session duration is AWS's.
+                if duration != nil { try IAMService.requireModifiable(role) }
                 if let description { role.description = description }
                 if let duration { role.maxSessionDuration = duration }
             }
@@ -57,6 +59,20 @@ extension IAMAPI {
             try await iam.updateRole(accountId: account, roleName: request.roleName) { role throws(AWSError) in
                 role.tags.removeAll { keys.contains($0.key) }
             }
+        case "CreateServiceLinkedRole":
+            let request = IAMShapes.CreateServiceLinkedRoleRequest(call.input)
+            let role = try await iam.createServiceLinkedRole(
+                accountId: account, serviceName: request.awsServiceName, description: request.description,
+                customSuffix: request.customSuffix)
+            return .json(["Role": Self.json(role, as: .created)])
+        case "DeleteServiceLinkedRole":
+            let taskId = try await iam.deleteServiceLinkedRole(
+                accountId: account, roleName: IAMShapes.DeleteServiceLinkedRoleRequest(call.input).roleName)
+            return .json(["DeletionTaskId": .string(taskId)])
+        case "GetServiceLinkedRoleDeletionStatus":
+            let request = IAMShapes.GetServiceLinkedRoleDeletionStatusRequest(call.input)
+            let status = try await iam.serviceLinkedRoleDeletionStatus(accountId: account, taskId: request.deletionTaskId)
+            return .json(["Status": .string(status)])
         case "ListRoleTags":
             let role = try await iam.getRole(accountId: account, roleName: IAMShapes.ListRoleTagsRequest(call.input).roleName)
             return .json(["Tags": Self.json(role.tags), "IsTruncated": false])

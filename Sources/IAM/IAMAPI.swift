@@ -25,6 +25,8 @@ struct IAMAPI: OperationHandler {
             tags: Self.tags(input).map { ($0.key, $0.value) }, removing: input.stringList("TagKeys") ?? [])
         // The boundary a call would set (CreateUser, CreateRole, Put{User,Role}PermissionsBoundary).
         if let boundary = input.string("PermissionsBoundary") { conditionKeys["iam:PermissionsBoundary"] = [boundary] }
+        // The service a service-linked role is made for (CreateServiceLinkedRole).
+        if let service = input.string("AWSServiceName") { conditionKeys["iam:AWSServiceName"] = [service] }
         let resource = Self.resource(of: input, account: account, userName: userName)
         if let denial = authorize(caller, "iam:\(action)", resource, conditionKeys) { throw denial }
 
@@ -54,6 +56,11 @@ struct IAMAPI: OperationHandler {
 
     /// The ARN an action is authorized against: the role, group, policy or user it names.
     static func resource(of input: RequestInput, account: String, userName: String?) -> String {
+        if let service = input.string("AWSServiceName") {
+            // The role CreateServiceLinkedRole would make, at its path.
+            let name = ServiceLinkedRoles.templates[service]?.roleName ?? "*"
+            return "arn:aws:iam::\(account):role/aws-service-role/\(service)/\(name)"
+        }
         if let profile = input.string("InstanceProfileName") { return "arn:aws:iam::\(account):instance-profile/\(profile)" }
         if let role = input.string("RoleName") { return "arn:aws:iam::\(account):role/\(role)" }
         if let group = input.string("GroupName") { return "arn:aws:iam::\(account):group/\(group)" }

@@ -23,7 +23,7 @@ enum IAMOperations {
         "GetRolePolicy", "ListUserPolicies", "ListGroupPolicies", "ListRolePolicies", "ListAttachedUserPolicies",
         "ListAttachedGroupPolicies", "ListAttachedRolePolicies", "GetInstanceProfile", "ListInstanceProfiles",
         "ListInstanceProfileTags", "ListSSHPublicKeys", "ListMFADevices", "ListVirtualMFADevices",
-        "ListSigningCertificates", "ListServiceSpecificCredentials", "GetLoginProfile",
+        "ListSigningCertificates", "ListServiceSpecificCredentials", "GetLoginProfile", "GetServiceLinkedRoleDeletionStatus",
     ]
 
     static let changes = [
@@ -36,13 +36,13 @@ enum IAMOperations {
         "DetachRolePolicy", "CreateInstanceProfile", "DeleteInstanceProfile", "AddRoleToInstanceProfile",
         "RemoveRoleFromInstanceProfile", "TagInstanceProfile", "UntagInstanceProfile", "PutUserPermissionsBoundary",
         "DeleteUserPermissionsBoundary", "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
-        "DeleteLoginProfile",
+        "DeleteLoginProfile", "CreateServiceLinkedRole", "DeleteServiceLinkedRole",
     ]
 
     /// What AWS's IAM records carry of a change's answer: the entity it made, with nested names
     /// in lowerCamelCase and never the secret access key (`ResponseElements`).
     static let recordedResponse: Set<String> = [
-        "User", "AccessKey", "Group", "Role", "Policy", "PolicyVersion", "InstanceProfile",
+        "User", "AccessKey", "Group", "Role", "Policy", "PolicyVersion", "InstanceProfile", "DeletionTaskId",
     ]
 
     static let table = OperationTable(

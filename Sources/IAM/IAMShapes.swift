@@ -6,7 +6,7 @@ import Foundation
 /// service's error codes with their HTTP statuses, from the botocore model.
 enum IAMShapes {
     /// The operations these shapes were generated for: those the operation table names.
-    static let servedOperations: Set<String> = ["AddRoleToInstanceProfile", "AddUserToGroup", "AttachGroupPolicy", "AttachRolePolicy", "AttachUserPolicy", "CreateAccessKey", "CreateGroup", "CreateInstanceProfile", "CreatePolicy", "CreatePolicyVersion", "CreateRole", "CreateUser", "DeleteAccessKey", "DeleteGroup", "DeleteGroupPolicy", "DeleteInstanceProfile", "DeleteLoginProfile", "DeletePolicy", "DeletePolicyVersion", "DeleteRole", "DeleteRolePermissionsBoundary", "DeleteRolePolicy", "DeleteUser", "DeleteUserPermissionsBoundary", "DeleteUserPolicy", "DetachGroupPolicy", "DetachRolePolicy", "DetachUserPolicy", "GetGroup", "GetGroupPolicy", "GetInstanceProfile", "GetLoginProfile", "GetPolicy", "GetPolicyVersion", "GetRole", "GetRolePolicy", "GetUser", "GetUserPolicy", "ListAccessKeys", "ListAttachedGroupPolicies", "ListAttachedRolePolicies", "ListAttachedUserPolicies", "ListEntitiesForPolicy", "ListGroupPolicies", "ListGroups", "ListGroupsForUser", "ListInstanceProfileTags", "ListInstanceProfiles", "ListInstanceProfilesForRole", "ListMFADevices", "ListPolicies", "ListPolicyTags", "ListPolicyVersions", "ListRolePolicies", "ListRoleTags", "ListRoles", "ListSSHPublicKeys", "ListServiceSpecificCredentials", "ListSigningCertificates", "ListUserPolicies", "ListUserTags", "ListUsers", "ListVirtualMFADevices", "PutGroupPolicy", "PutRolePermissionsBoundary", "PutRolePolicy", "PutUserPermissionsBoundary", "PutUserPolicy", "RemoveRoleFromInstanceProfile", "RemoveUserFromGroup", "SetDefaultPolicyVersion", "TagInstanceProfile", "TagRole", "TagUser", "UntagInstanceProfile", "UntagRole", "UntagUser", "UpdateAccessKey", "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription", "UpdateUser"]
+    static let servedOperations: Set<String> = ["AddRoleToInstanceProfile", "AddUserToGroup", "AttachGroupPolicy", "AttachRolePolicy", "AttachUserPolicy", "CreateAccessKey", "CreateGroup", "CreateInstanceProfile", "CreatePolicy", "CreatePolicyVersion", "CreateRole", "CreateServiceLinkedRole", "CreateUser", "DeleteAccessKey", "DeleteGroup", "DeleteGroupPolicy", "DeleteInstanceProfile", "DeleteLoginProfile", "DeletePolicy", "DeletePolicyVersion", "DeleteRole", "DeleteRolePermissionsBoundary", "DeleteRolePolicy", "DeleteServiceLinkedRole", "DeleteUser", "DeleteUserPermissionsBoundary", "DeleteUserPolicy", "DetachGroupPolicy", "DetachRolePolicy", "DetachUserPolicy", "GetGroup", "GetGroupPolicy", "GetInstanceProfile", "GetLoginProfile", "GetPolicy", "GetPolicyVersion", "GetRole", "GetRolePolicy", "GetServiceLinkedRoleDeletionStatus", "GetUser", "GetUserPolicy", "ListAccessKeys", "ListAttachedGroupPolicies", "ListAttachedRolePolicies", "ListAttachedUserPolicies", "ListEntitiesForPolicy", "ListGroupPolicies", "ListGroups", "ListGroupsForUser", "ListInstanceProfileTags", "ListInstanceProfiles", "ListInstanceProfilesForRole", "ListMFADevices", "ListPolicies", "ListPolicyTags", "ListPolicyVersions", "ListRolePolicies", "ListRoleTags", "ListRoles", "ListSSHPublicKeys", "ListServiceSpecificCredentials", "ListSigningCertificates", "ListUserPolicies", "ListUserTags", "ListUsers", "ListVirtualMFADevices", "PutGroupPolicy", "PutRolePermissionsBoundary", "PutRolePolicy", "PutUserPermissionsBoundary", "PutUserPolicy", "RemoveRoleFromInstanceProfile", "RemoveUserFromGroup", "SetDefaultPolicyVersion", "TagInstanceProfile", "TagRole", "TagUser", "UntagInstanceProfile", "UntagRole", "UntagUser", "UpdateAccessKey", "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription", "UpdateUser"]
 
     /// The input of AddRoleToInstanceProfile.
     struct AddRoleToInstanceProfileRequest: Sendable {
@@ -169,6 +169,21 @@ enum IAMShapes {
         }
     }
 
+    /// The input of CreateServiceLinkedRole.
+    struct CreateServiceLinkedRoleRequest: Sendable {
+        var awsServiceName: String
+        var description: String?
+        var customSuffix: String?
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            awsServiceName = ShapeValue.string(m["AWSServiceName"]) ?? ""
+            description = ShapeValue.string(m["Description"])
+            customSuffix = ShapeValue.string(m["CustomSuffix"])
+        }
+    }
+
     /// The input of CreateUser.
     struct CreateUserRequest: Sendable {
         var path: String?
@@ -295,6 +310,17 @@ enum IAMShapes {
 
     /// The input of DeleteRole.
     struct DeleteRoleRequest: Sendable {
+        var roleName: String
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            roleName = ShapeValue.string(m["RoleName"]) ?? ""
+        }
+    }
+
+    /// The input of DeleteServiceLinkedRole.
+    struct DeleteServiceLinkedRoleRequest: Sendable {
         var roleName: String
 
         init(_ input: RequestInput) { self.init(members: input.members) }
@@ -473,6 +499,17 @@ enum IAMShapes {
 
         init(members m: [String: JSONValue]) {
             roleName = ShapeValue.string(m["RoleName"]) ?? ""
+        }
+    }
+
+    /// The input of GetServiceLinkedRoleDeletionStatus.
+    struct GetServiceLinkedRoleDeletionStatusRequest: Sendable {
+        var deletionTaskId: String
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            deletionTaskId = ShapeValue.string(m["DeletionTaskId"]) ?? ""
         }
     }
 

@@ -12,6 +12,8 @@ public struct Principal: Sendable, Hashable {
         /// An AWS service acting by itself on a resource policy's word (`events.amazonaws.com`
         /// delivering to a queue, `config.amazonaws.com` invoking a function).
         case awsService = "AWSService"
+        /// A federated user from STS GetFederationToken.
+        case federatedUser = "FederatedUser"
     }
 
     public var kind: Kind
@@ -26,6 +28,15 @@ public struct Principal: Sendable, Hashable {
     public var roleName: String?
     public var roleArn: String?
     public var sessionCreated: Date?
+    /// Tags passed to AssumeRole or GetFederationToken, with the transitive tags a chained
+    /// session inherited: `aws:PrincipalTag/*` values that take the place of the role's own tags
+    /// of the same key (compared case-insensitively).
+    public var sessionTags: [String: String] = [:]
+    /// The lower-cased keys of the session tags that pass on to sessions this one starts.
+    public var transitiveTagKeys: [String] = []
+    /// For federated users: the IAM user whose GetFederationToken call made the session, whose
+    /// policies bound it; nil when the account's root made it.
+    public var federatingUserName: String?
 
     public init(
         kind: Kind, accountId: String, arn: String, userId: String, userName: String? = nil, roleName: String? = nil,

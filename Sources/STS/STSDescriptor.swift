@@ -15,13 +15,14 @@ public enum STSModule {
     }
 }
 
-/// STS's operations: GetCallerIdentity and GetSessionToken read; AssumeRole stores the session
-/// it issues, so its record commits with that session, as every change's does, and records
-/// the session's key ID, expiry and assumed-role user (never its secret or token).
+/// STS's operations: GetCallerIdentity and GetSessionToken read; AssumeRole and
+/// GetFederationToken store the session they issue, so their records commit with that session,
+/// as every change's does, and record the session's key ID, expiry and assumed-role or
+/// federated user (never its secret or token).
 enum STSOperations {
     static let table = OperationTable(
-        actionPrefix: "sts", readOnly: ["GetCallerIdentity", "GetSessionToken"], changes: ["AssumeRole"],
-        recordedResponse: ["Credentials", "AssumedRoleUser", "PackedPolicySize", "SourceIdentity"],
+        actionPrefix: "sts", readOnly: ["GetCallerIdentity", "GetSessionToken"], changes: ["AssumeRole", "GetFederationToken"],
+        recordedResponse: ["Credentials", "AssumedRoleUser", "FederatedUser", "PackedPolicySize", "SourceIdentity"],
         responseElements: .awsRecord
     ).adding(unserved: ServiceModel.sts.operations.keys, actionPrefix: "sts")
 }

@@ -6,7 +6,7 @@ import Foundation
 /// service's error codes with their HTTP statuses, from the botocore model.
 enum STSShapes {
     /// The operations these shapes were generated for: those the operation table names.
-    static let servedOperations: Set<String> = ["AssumeRole", "GetCallerIdentity", "GetSessionToken"]
+    static let servedOperations: Set<String> = ["AssumeRole", "GetCallerIdentity", "GetFederationToken", "GetSessionToken"]
 
     /// The input of AssumeRole.
     struct AssumeRoleRequest: Sendable {
@@ -46,6 +46,25 @@ enum STSShapes {
         init(_ input: RequestInput) { self.init(members: input.members) }
 
         init(members m: [String: JSONValue]) {
+        }
+    }
+
+    /// The input of GetFederationToken.
+    struct GetFederationTokenRequest: Sendable {
+        var name: String
+        var policy: String?
+        var policyArns: [PolicyDescriptorType]?
+        var durationSeconds: Int?
+        var tags: [Tag]?
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            name = ShapeValue.string(m["Name"]) ?? ""
+            policy = ShapeValue.string(m["Policy"])
+            policyArns = ShapeValue.list(m["PolicyArns"]) { ShapeValue.structure($0, PolicyDescriptorType.init(members:)) }
+            durationSeconds = ShapeValue.int(m["DurationSeconds"])
+            tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
         }
     }
 

@@ -46,6 +46,9 @@ public struct IAMRole: IAMEntity, Hashable {
     public var attachedPolicies: [String]
     /// The ARN of the managed policy that bounds what the role's policies can grant (nil: none).
     public var permissionsBoundary: String?
+    /// For a service-linked role: the service it belongs to (`config.amazonaws.com`); only AWS
+    /// may change or delete such a role.
+    public var awsServiceName: String?
 
     public var entityName: String { roleName }
     public var arn: String { "arn:aws:iam::\(accountId):role\(path)\(roleName)" }
@@ -121,8 +124,14 @@ public struct STSSession: IAMEntity, Hashable {
     public var rolePath: String?
     public var sessionName: String?
     public var sessionPolicy: String?
-    /// For GetSessionToken: the user (nil for the account's root).
+    /// For GetSessionToken and GetFederationToken: the user (nil for the account's root).
     public var userName: String?
+    /// For GetFederationToken: the federated user's name (`Name`).
+    public var federatedUserName: String?
+    /// Session tags (passed and inherited) and the lower-cased keys of the transitive ones; nil
+    /// in documents from before session tags.
+    public var sessionTags: [IAMTag]?
+    public var transitiveTagKeys: [String]?
 
     public var entityName: String { accessKeyId }
     /// Sessions are filed under one pseudo-account, so that an access key id alone finds them.
@@ -140,4 +149,17 @@ public struct STSSession: IAMEntity, Hashable {
     }
 
     public static func vaultContext(accessKeyId: String) -> String { "sts:session:\(accessKeyId)" }
+}
+
+/// What DeleteServiceLinkedRole started, for GetServiceLinkedRoleDeletionStatus. Rampart deletes
+/// the role at once (no service holds resources on it), so a task is always done.
+public struct ServiceLinkedRoleDeletionTask: IAMEntity, Hashable {
+    public static let kind = "slr-deletion-task"
+    public var accountId: String
+    /// `task/aws-service-role/<service>/<role>/<uuid>`.
+    public var deletionTaskId: String
+    /// `SUCCEEDED` (AWS's other states, `IN_PROGRESS`, `FAILED` and `NOT_STARTED`, do not arise).
+    public var status: String
+
+    public var entityName: String { deletionTaskId }
 }

@@ -34,4 +34,19 @@ extension AWSError {
         AWSError(
             code: "ServiceFailure", message: "The request processing has failed because of an unknown error.", httpStatus: 500)
     }
+
+    /// STS's refusal of a parameter's value (session tags).
+    public static func invalidParameterValue(_ message: String) -> AWSError {
+        AWSError(code: "InvalidParameterValue", message: message, httpStatus: 400)
+    }
+
+    /// IAM's InvalidInput.
+    public static func invalidInput(_ message: String) -> AWSError {
+        AWSError(code: "InvalidInput", message: message, httpStatus: 400)
+    }
+
+    /// A change to an entity AWS keeps for itself (service-linked roles).
+    public static func unmodifiableEntity(_ message: String) -> AWSError {
+        AWSError(code: "UnmodifiableEntity", message: message, httpStatus: 400)
+    }
 }

@@ -69,7 +69,7 @@ extension IAMService {
             }
             profile.roles.append(roleName)
         } check: { () async throws(AWSError) in
-            _ = try await self.getRole(accountId: accountId, roleName: roleName)
+            try Self.requireModifiable(try await self.getRole(accountId: accountId, roleName: roleName))
         }
     }
 
@@ -80,7 +80,7 @@ extension IAMService {
             }
             profile.roles.removeAll { $0 == roleName }
         } check: { () async throws(AWSError) in
-            _ = try await self.getRole(accountId: accountId, roleName: roleName)
+            try Self.requireModifiable(try await self.getRole(accountId: accountId, roleName: roleName))
         }
     }
 

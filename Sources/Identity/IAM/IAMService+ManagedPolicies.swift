@@ -43,10 +43,19 @@ extension IAMService {
         if let problem = validate(document) { throw .iamMalformedPolicy(problem) }
     }
 
-    /// The customer managed policy an ARN names, in `accountId`; nil when there is none.
+    /// The managed policy an ARN names: a customer managed policy of `accountId` or an AWS
+    /// managed policy; nil when there is none.
     func managedPolicy(arn: String, accountId: String) async throws(AWSError) -> ManagedPolicy? {
+        if AWSManagedPolicies.isAWSManaged(arn) { return AWSManagedPolicies.policy(arn: arn) }
         guard let name = Self.policyName(arn: arn, accountId: accountId) else { return nil }
         return try await stored { try await self.store.entity(ManagedPolicy.self, accountId: accountId, name: name) }
+    }
+
+    /// The default version's document of a managed policy of `accountId` or AWS's; nil when
+    /// there is no such policy.
+    public func managedPolicyDocument(arn: String, accountId: String) async throws(AWSError) -> String? {
+        guard let policy = try await managedPolicy(arn: arn, accountId: accountId), policy.arn == arn else { return nil }
+        return policy.defaultDocument
     }
 
     /// The policy name in `arn:aws:iam::ACCOUNT:policy/path/NAME`, if the ARN is the account's.
@@ -64,14 +73,23 @@ extension IAMService {
         return policy
     }
 
+    /// Which managed policies ListPolicies lists (`Scope`).
+    public enum PolicyScope: Sendable {
+        case all, aws, local
+    }
+
     public func listPolicies(
-        accountId: String, onlyAttached: Bool, pathPrefix: String?
+        accountId: String, onlyAttached: Bool, pathPrefix: String?, scope: PolicyScope = .all
     ) async throws(AWSError)
         -> [ManagedPolicyListing]
     {
         let counts = try await attachmentCounts(accountId: accountId)
         let boundaries = try await boundaryUsageCounts(accountId: accountId)
-        return try await stored { try await self.store.entities(ManagedPolicy.self, accountId: accountId) }
+        var local: [ManagedPolicy] = []
+        if scope != .aws {
+            local = try await stored { try await self.store.entities(ManagedPolicy.self, accountId: accountId) }
+        }
+        return (local + (scope == .local ? [] : AWSManagedPolicies.all))
             .filter { $0.path.hasPrefix(pathPrefix ?? "/") }
             .map {
                 ManagedPolicyListing(
@@ -102,7 +120,17 @@ extension IAMService {
             + roles.map { (.role($0.roleName), $0.attachedPolicies) }
     }
 
+    /// AWS managed policies are AWS's to change: an account's calls that would change one are
+    /// refused as not authorized. (AWS's exact answer was not found recorded; this is how IAM
+    /// words a refusal of an action on a resource.)
+    static func refuseAWSManaged(_ arn: String, action: String, accountId: String) throws(AWSError) {
+        guard AWSManagedPolicies.isAWSManaged(arn) else { return }
+        throw .iamAccessDenied(
+            "User: arn:aws:iam::\(accountId):root is not authorized to perform: iam:\(action) on resource: policy \(arn)")
+    }
+
     public func deletePolicy(accountId: String, arn: String) async throws(AWSError) {
+        try Self.refuseAWSManaged(arn, action: "DeletePolicy", accountId: accountId)
         try await serialized { () async throws(AWSError) -> Void in
             let policy = try await getPolicy(accountId: accountId, arn: arn)
             let attached = try await attachmentCount(accountId: accountId, arn: arn)
@@ -126,6 +154,7 @@ extension IAMService {
     public func createPolicyVersion(
         accountId: String, arn: String, document: String, setAsDefault: Bool, validate: PolicyValidator
     ) async throws(AWSError) -> PolicyVersion {
+        try Self.refuseAWSManaged(arn, action: "CreatePolicyVersion", accountId: accountId)
         try Self.checkManagedDocument(document, validate: validate)
         return try await changePolicy(accountId: accountId, arn: arn) { policy throws(AWSError) -> PolicyVersion in
             guard policy.versions.count < Self.maxPolicyVersions else {
@@ -150,6 +179,7 @@ extension IAMService {
     }
 
     public func deletePolicyVersion(accountId: String, arn: String, versionId: String) async throws(AWSError) {
+        try Self.refuseAWSManaged(arn, action: "DeletePolicyVersion", accountId: accountId)
         try await changePolicy(accountId: accountId, arn: arn) { policy throws(AWSError) in
             guard policy.versions.contains(where: { $0.versionId == versionId }) else {
                 throw .noSuchEntity("Policy \(arn) version \(versionId) does not exist or is not attachable.")
@@ -162,6 +192,7 @@ extension IAMService {
     }
 
     public func setDefaultPolicyVersion(accountId: String, arn: String, versionId: String) async throws(AWSError) {
+        try Self.refuseAWSManaged(arn, action: "SetDefaultPolicyVersion", accountId: accountId)
         try await changePolicy(accountId: accountId, arn: arn) { policy throws(AWSError) in
             guard policy.versions.contains(where: { $0.versionId == versionId }) else {
                 throw .noSuchEntity("Policy \(arn) version \(versionId) does not exist or is not attachable.")
@@ -230,6 +261,7 @@ extension IAMService {
                 try await stored { try await self.store.putEntity(group) }
             case .role(let name):
                 var role = try await getRole(accountId: accountId, roleName: name)
+                try Self.requireModifiable(role)
                 try await change(&role.attachedPolicies)
                 try await stored { try await self.store.putEntity(role) }
             }

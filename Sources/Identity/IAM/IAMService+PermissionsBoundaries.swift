@@ -26,6 +26,7 @@ extension IAMService {
                 try await stored { try await self.store.putUser(user) }
             case .role(let name):
                 var role = try await getRole(accountId: accountId, roleName: name)
+                try Self.requireModifiable(role)
                 role.permissionsBoundary = arn
                 try await stored { try await self.store.putEntity(role) }
             case .group:

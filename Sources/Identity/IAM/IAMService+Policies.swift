@@ -42,6 +42,7 @@ extension IAMService {
         if let problem = validate(document) { throw .iamMalformedPolicy(problem) }
         try await serialized { () async throws(AWSError) -> Void in
             try await requireOwner(accountId: accountId, owner)
+            try await requireModifiable(accountId: accountId, owner)
             try await stored {
                 try await self.store.putInlinePolicy(accountId: accountId, owner: owner, name: policyName, document: document)
             }
@@ -65,6 +66,7 @@ extension IAMService {
 
     public func deleteInlinePolicy(accountId: String, owner: PolicyOwner, policyName: String) async throws(AWSError) {
         try await serialized { () async throws(AWSError) -> Void in
+            try await requireModifiable(accountId: accountId, owner)
             _ = try await getInlinePolicy(accountId: accountId, owner: owner, policyName: policyName)
             try await stored { try await self.store.deleteInlinePolicy(accountId: accountId, owner: owner, name: policyName) }
             invalidatePolicies()
@@ -82,9 +84,31 @@ extension IAMService {
 
     /// A principal's identity policies and tags (aws:PrincipalTag), cached until IAM changes.
     public func context(for principal: Principal) async throws(AWSError) -> PrincipalContext {
+        var context = try await ownContext(for: principal)
+        // Session tags take the place of the role's tags of the same key; a federated user has
+        // only its session tags.
+        if principal.kind == .federatedUser { context.tags = [:] }
+        for (key, value) in principal.sessionTags {
+            for existing in context.tags.keys where existing.lowercased() == key.lowercased() {
+                context.tags.removeValue(forKey: existing)
+            }
+            context.tags[key] = value
+        }
+        return context
+    }
+
+    /// The context of the user or role behind a principal, cached until IAM changes.
+    func ownContext(for principal: Principal) async throws(AWSError) -> PrincipalContext {
         let owner: PolicyOwner
         switch principal.kind {
         case .root, .awsService: return PrincipalContext()
+        case .federatedUser:
+            // The calling user's policies bound a federated user; a root's federated users
+            // are bound by their session policies alone.
+            guard let name = principal.federatingUserName else {
+                return PrincipalContext(policies: [Self.allowsEverything])
+            }
+            owner = .user(name)
         case .iamUser:
             guard let name = principal.userName else { return PrincipalContext() }
             owner = .user(name)
@@ -127,6 +151,9 @@ extension IAMService {
         policyCache.withLock { $0[cacheKey] = context }
         return context
     }
+
+    /// What an account's root may do, as an identity policy (for the root's federated users).
+    static let allowsEverything = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
 
     func invalidatePolicies() {
         policyCache.withLock { $0.removeAll() }

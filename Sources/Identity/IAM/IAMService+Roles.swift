@@ -79,6 +79,7 @@ extension IAMService {
     public func deleteRole(accountId: String, roleName: String) async throws(AWSError) {
         try await serialized { () async throws(AWSError) -> Void in
             let role = try await getRole(accountId: accountId, roleName: roleName)
+            try Self.requireModifiable(role)
             if try await stored({ try await self.store.entities(IAMInstanceProfile.self, accountId: accountId) })
                 .contains(where: { $0.roles.contains(role.roleName) })
             {
@@ -117,6 +118,7 @@ extension IAMService {
     ) async throws(AWSError) {
         if let problem = validateTrust(document) { throw .iamMalformedPolicy(problem) }
         try await updateRole(accountId: accountId, roleName: roleName) { role throws(AWSError) in
+            try Self.requireModifiable(role)
             role.assumeRolePolicy = document
         }
     }
