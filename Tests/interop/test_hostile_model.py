@@ -79,9 +79,10 @@ IMPLEMENTED = {
         "ListInstanceProfileTags", "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary",
         "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary", "ListSSHPublicKeys", "ListMFADevices",
         "ListVirtualMFADevices", "ListSigningCertificates", "ListServiceSpecificCredentials", "GetLoginProfile",
-        "DeleteLoginProfile",
+        "DeleteLoginProfile", "CreateServiceLinkedRole", "DeleteServiceLinkedRole",
+        "GetServiceLinkedRoleDeletionStatus",
     },
-    "sts": {"AssumeRole", "GetCallerIdentity", "GetSessionToken"},
+    "sts": {"AssumeRole", "GetCallerIdentity", "GetSessionToken", "GetFederationToken"},
     "cloudtrail": {
         "CreateTrail", "DeleteTrail", "DescribeTrails", "GetTrail", "GetTrailStatus", "ListPublicKeys",
         "ListTrails", "LookupEvents", "StartLogging", "StopLogging",
