@@ -1,5 +1,6 @@
 import AccessControl
 import CloudTrail
+import EventBridge
 import IAM
 import KMS
 import RampartCore
@@ -21,6 +22,7 @@ enum Services {
         ]
         if let cloudTrail = CloudTrailModule.descriptor(context, digestKey: digestKey) { services.append(cloudTrail) }
         if let sqs = SQSModule.descriptor(context) { services.append(sqs) }
+        if let events = EventBridgeModule.descriptor(context) { services.append(events) }
         if devClock { services.append(DevAPI.descriptor(clock: context.clock, sweeps: [{ _ = await kms.sweep() }])) }
         return services
     }
