@@ -103,32 +103,41 @@ struct DeliveryEngine: Sendable {
         try await sink.deliver(DeliveredMessage(body: entry.body), to: entry.targetArn, from: sender(entry))
     }
 
-    /// The error code AWS's dead-letter messages name for a failure from the target's service.
-    static func errorCode(_ failure: DeliveryFailure) -> String {
+    /// The error code AWS's dead-letter messages name (`NO_PERMISSIONS`, `NO_RESOURCE`,
+    /// `THROTTLING`, ...) for a failure from the target's service.
+    static func errorCode(_ failure: DeliveryFailure, targetArn: String = "", ruleAccount: String = "") -> String {
         switch failure.code {
         case "AccessDenied", "AccessDeniedException", "AuthorizationError", "AuthorizationErrorException",
             "KMSAccessDenied", "KMSAccessDeniedException":
+            if let arn = ARN(targetArn), arn.service == "events", arn.accountId != ruleAccount {
+                return "CROSS_ACCOUNT_INGESTION_FAILED"
+            }
             return "NO_PERMISSIONS"
         case "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NotFound", "NotFoundException",
             "ResourceNotFoundException":
-            return "RESOURCE_NOT_FOUND"
-        case "EVENT_EXPIRED", "SDK_CLIENT_ERROR", "NO_PERMISSIONS", "RESOURCE_NOT_FOUND":
+            return "NO_RESOURCE"
+        case "Throttling", "ThrottlingException", "Throttled", "RequestThrottled":
+            return "THROTTLING"
+        case "EVENT_EXPIRED":
+            return "UNKNOWN"
+        case "SDK_CLIENT_ERROR":
             return failure.code
         default:
-            return failure.retryable ? "THROTTLING" : "SDK_CLIENT_ERROR"
+            return failure.retryable ? "INTERNAL_ERROR" : "SDK_CLIENT_ERROR"
         }
     }
 
-    /// The message a dead-letter queue receives: the event as the target would have, with AWS's
-    /// attributes saying why.
+    /// The message a dead-letter queue receives: the event (not what an input transformer made of
+    /// it), with AWS's attributes saying why.
     static func deadLetterMessage(_ entry: OutboxEntry, failure: DeliveryFailure, exhausted: String?) -> DeliveredMessage {
         var attributes: [String: DeliveredMessage.Attribute] = [
             "RULE_ARN": .string(entry.ruleArn), "TARGET_ARN": .string(entry.targetArn),
-            "ERROR_CODE": .string(errorCode(failure)), "ERROR_MESSAGE": .string(String(failure.message.prefix(1024))),
+            "ERROR_CODE": .string(errorCode(failure, targetArn: entry.targetArn, ruleAccount: entry.ruleAccount)),
+            "ERROR_MESSAGE": .string(String(failure.message.prefix(1024))),
             "RETRY_ATTEMPTS": .string(String(entry.attempts)),
         ]
         if let exhausted { attributes["EXHAUSTED_RETRY_CONDITION"] = .string(exhausted) }
-        return DeliveredMessage(body: entry.body, attributes: attributes)
+        return DeliveredMessage(body: entry.event ?? entry.body, attributes: attributes)
     }
 
     private func deadLetter(_ entry: OutboxEntry, failure: DeliveryFailure, exhausted: String?) async -> Bool {

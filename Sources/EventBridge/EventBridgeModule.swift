@@ -64,7 +64,10 @@ struct DeliveryLoop: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await service.fireSchedules()
-            while await engine.runOnce() > 0 {
+            // Drain what is due, a bounded number of rounds per tick (a store that cannot record an
+            // outcome leaves its entries due: they wait for the next tick rather than spin).
+            for _ in 0..<20 {
+                guard await engine.runOnce() > 0 else { break }
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
             }
             await cancelWhenGracefulShutdown { try? await Task.sleep(for: .milliseconds(250)) }

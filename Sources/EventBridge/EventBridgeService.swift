@@ -202,7 +202,7 @@ final class EventBridgeService: Sendable {
             let id = key.map { "\($0)|\(rule.arn)|\(target.id)" } ?? UUIDText.random()
             return OutboxEntry(
                 id: id, ruleArn: rule.arn, ruleAccount: rule.accountId, region: rule.region, targetArn: target.arn,
-                body: body, deadLetterArn: target.shape.deadLetterConfig?.arn, retry: target.retry, enqueuedAt: now,
+                body: body, event: body == text ? nil : text, deadLetterArn: target.shape.deadLetterConfig?.arn, retry: target.retry, enqueuedAt: now,
                 dueAt: now)
         }
     }

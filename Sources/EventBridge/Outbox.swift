@@ -12,6 +12,9 @@ struct OutboxEntry: Sendable, Equatable {
     var region: String
     var targetArn: String
     var body: String
+    /// The event itself, when the target receives something else (Input, InputPath,
+    /// InputTransformer): what a dead-letter queue receives.
+    var event: String? = nil
     var deadLetterArn: String?
     var retry: RetrySettings
     /// Tries made so far.
@@ -46,6 +49,7 @@ struct SQLOutbox: Outbox {
                     region TEXT NOT NULL,
                     target_arn TEXT NOT NULL,
                     body TEXT NOT NULL,
+                    event TEXT,
                     dead_letter_arn TEXT,
                     max_attempts BIGINT NOT NULL,
                     max_age BIGINT NOT NULL,
@@ -78,13 +82,13 @@ struct SQLOutbox: Outbox {
         try await t.run(
             TableStatement(
                 """
-                INSERT INTO events_outbox (id, rule_arn, rule_account, region, target_arn, body, dead_letter_arn,
+                INSERT INTO events_outbox (id, rule_arn, rule_account, region, target_arn, body, event, dead_letter_arn,
                 max_attempts, max_age, attempts, enqueued_at, due_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
                 """,
                 [
                     .text(e.id), .text(e.ruleArn), .text(e.ruleAccount), .text(e.region), .text(e.targetArn),
-                    .text(e.body), e.deadLetterArn.map(TableValue.text) ?? .null,
+                    .text(e.body), e.event.map(TableValue.text) ?? .null, e.deadLetterArn.map(TableValue.text) ?? .null,
                     .integer(Int64(e.retry.maximumRetryAttempts)), .integer(Int64(e.retry.maximumEventAgeSeconds)),
                     .integer(Int64(e.attempts)), .integer(e.enqueuedAt), .integer(e.dueAt),
                 ]))
@@ -100,7 +104,7 @@ struct SQLOutbox: Outbox {
                 id: try row.text("id") ?? "", ruleArn: try row.text("rule_arn") ?? "",
                 ruleAccount: try row.text("rule_account") ?? "", region: try row.text("region") ?? "",
                 targetArn: try row.text("target_arn") ?? "", body: try row.text("body") ?? "",
-                deadLetterArn: try row.text("dead_letter_arn"),
+                event: try row.text("event"), deadLetterArn: try row.text("dead_letter_arn"),
                 retry: RetrySettings(
                     maximumRetryAttempts: Int(try row.integer("max_attempts") ?? 0),
                     maximumEventAgeSeconds: Int(try row.integer("max_age") ?? 0)),

@@ -102,7 +102,7 @@ struct Cron: Sendable, Equatable {
             guard stepParts.count <= 2 else { return nil }
             var step = 1
             if stepParts.count == 2 {
-                guard let s = Int(stepParts[1]), s > 0 else { return nil }
+                guard let s = Int(stepParts[1]), s > 0, s <= range.count else { return nil }
                 step = s
             }
             let base = stepParts[0]

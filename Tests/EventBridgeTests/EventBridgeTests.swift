@@ -117,7 +117,7 @@ import Testing
     @Test(arguments: [
         "rate(0 minutes)", "rate(1 minutes)", "rate(5 minute)", "rate(-1 days)", "rate(1 week)", "rate(x hours)",
         "cron(0 12 * * * *)", "cron(0 12 * *)", "cron(60 12 * * ? *)", "cron(0 24 * * ? *)", "cron(0 12 ? * ? *)",
-        "cron(0 12 32 * ? *)", "every 5 minutes", "",
+        "cron(0 12 32 * ? *)", "cron(0/9223372036854775807 * * * ? *)", "every 5 minutes", "",
     ])
     func invalid(_ text: String) {
         #expect(ScheduleExpression(text) == nil)
@@ -257,6 +257,30 @@ final class FakeSink: MessageSink {
         #expect(outbox.all.isEmpty)
         #expect(sink.messages(to: target).count == 1)
         #expect(sink.messages(to: dlq).isEmpty)
+    }
+
+    @Test func deadLetterQueuesGetTheEventNotTheTransformedInput() async throws {
+        sink.fail(target, DeliveryFailure(code: "AccessDenied", message: "no"))
+        var e = entry()
+        e.body = #"{"shaped":true}"#
+        e.event = #"{"version":"0","id":"e"}"#
+        #expect(await engine.attempt(e) == .deadLettered(code: "AccessDenied", exhausted: nil, deadLetter: true))
+        #expect(sink.messages(to: dlq).first?.body == #"{"version":"0","id":"e"}"#)
+    }
+
+    @Test(arguments: [
+        ("AccessDenied", false, "arn:aws:sqs:us-east-1:111111111111:q", "NO_PERMISSIONS"),
+        ("AWS.SimpleQueueService.NonExistentQueue", false, "arn:aws:sqs:us-east-1:111111111111:q", "NO_RESOURCE"),
+        ("NotFound", false, "arn:aws:sns:us-east-1:111111111111:t", "NO_RESOURCE"),
+        ("AccessDeniedException", false, "arn:aws:events:us-east-1:222222222222:event-bus/default",
+         "CROSS_ACCOUNT_INGESTION_FAILED"),
+        ("ThrottlingException", true, "arn:aws:sqs:us-east-1:111111111111:q", "THROTTLING"),
+        ("InternalError", true, "arn:aws:sqs:us-east-1:111111111111:q", "INTERNAL_ERROR"),
+        ("InvalidParameterValue", false, "arn:aws:sqs:us-east-1:111111111111:q", "SDK_CLIENT_ERROR"),
+    ])
+    func deadLetterErrorCodes(_ code: String, _ retryable: Bool, _ target: String, _ expected: String) {
+        let failure = DeliveryFailure(code: code, message: "m", retryable: retryable)
+        #expect(DeliveryEngine.errorCode(failure, targetArn: target, ruleAccount: "111111111111") == expected)
     }
 
     @Test func backoffDoublesUpToFiveMinutes() {
@@ -445,7 +469,7 @@ final class FakeSink: MessageSink {
         #expect(outbox.all.isEmpty)
     }
 
-    @Test func transformedInputIsQueued() async throws {
+    @Test func transformedInputIsQueuedWithTheEventForTheDeadLetterQueue() async throws {
         let s = service()
         var r = rule("shaped", state: "ENABLED")
         r.targets[0].document =
@@ -453,5 +477,7 @@ final class FakeSink: MessageSink {
         try await s.putRule(r)
         try await EventBridgeTrailSubscriber(service: s).deliver([TrailMappingTests().record("DisableKey")])
         #expect(outbox.all.map(\.body) == [#"{"action": "DisableKey"}"#])
+        let event = try JSONParser.parse(Array((outbox.all.first?.event ?? "").utf8))
+        #expect(event["detail-type"] == "AWS API Call via CloudTrail")
     }
 }
