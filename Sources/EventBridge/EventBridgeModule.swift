@@ -16,6 +16,12 @@ public enum EventBridgeModule {
     /// `events` sink (another account's bus as a target) and the receiver of services' own
     /// events, and runs the delivery loop beside the server.
     public static func descriptor(_ context: ServiceContext) -> ServiceDescriptor? {
+        make(context)?.descriptor
+    }
+
+    /// The descriptor, and the sweep `rampart dev advance-clock` runs after moving the clock:
+    /// scheduled rules whose time has come fire before the call answers.
+    public static func make(_ context: ServiceContext) -> (descriptor: ServiceDescriptor, sweep: @Sendable () async -> Void)? {
         guard let tables = context.tables else { return nil }
         let outbox = SQLOutbox(tables: tables)
         let service = EventBridgeService(
@@ -28,11 +34,12 @@ public enum EventBridgeModule {
         let integrations = context.integrations
         let engine = DeliveryEngine(
             outbox: outbox, sinks: { integrations.sink(for: $0) }, clock: context.clock, logger: context.logger)
-        return ServiceDescriptor(
+        let descriptor = ServiceDescriptor(
             signingName: "events", wire: .json(targetPrefix: "AWSEvents"), model: .eventBridge,
             operations: EventBridgeOperations.table, handler: EventBridgeAPI(service: service),
             auditing: EventBridgeAuditing(),
             backgroundServices: [DeliveryLoop(engine: engine, service: service)], migrations: SQLOutbox.migrations)
+        return (descriptor, { await service.fireSchedules() })
     }
 }
 

@@ -4,6 +4,7 @@ import ServiceKit
 /// EventBridge's operations as CloudTrail records them: reads (`Describe*`, `List*`,
 /// `TestEventPattern`) are read-only management events; PutEvents is a data event (CloudTrail
 /// logs it only when selected, so an event never becomes a management record of its own).
+/// Recorded answers use lowerCamelCase names at every level (`ruleArn`, `failedEntryCount`).
 enum EventBridgeOperations {
     static let table = OperationTable(
         actionPrefix: "events",
@@ -19,6 +20,7 @@ enum EventBridgeOperations {
         recordedResponseByOperation: [
             "CreateEventBus": ["EventBusArn"], "PutRule": ["RuleArn"],
             "PutTargets": ["FailedEntryCount", "FailedEntries"], "RemoveTargets": ["FailedEntryCount", "FailedEntries"],
-        ]
+        ],
+        responseElements: .awsRecord
     ).adding(unserved: ServiceModel.eventBridge.operations.keys, actionPrefix: "events")
 }

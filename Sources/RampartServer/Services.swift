@@ -22,8 +22,12 @@ enum Services {
         ]
         if let cloudTrail = CloudTrailModule.descriptor(context, digestKey: digestKey) { services.append(cloudTrail) }
         if let sqs = SQSModule.descriptor(context) { services.append(sqs) }
-        if let events = EventBridgeModule.descriptor(context) { services.append(events) }
-        if devClock { services.append(DevAPI.descriptor(clock: context.clock, sweeps: [{ _ = await kms.sweep() }])) }
+        var sweeps: [@Sendable () async -> Void] = [{ _ = await kms.sweep() }]
+        if let events = EventBridgeModule.make(context) {
+            services.append(events.descriptor)
+            sweeps.append(events.sweep)
+        }
+        if devClock { services.append(DevAPI.descriptor(clock: context.clock, sweeps: sweeps)) }
         return services
     }
 }

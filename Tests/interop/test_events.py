@@ -442,6 +442,9 @@ def test_calls_are_recorded(server, events):
             break
         time.sleep(0.5)
     assert found and found[0]["eventSource"] == "events.amazonaws.com" and found[0]["readOnly"] is False
+    assert found[0]["requestParameters"]["eventPattern"] == '{"source":["x"]}'
+    assert found[0]["responseElements"] == {"ruleArn": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{rname}"}
+    assert any(r["ARN"].endswith(f":rule/{rname}") for r in found[0]["resources"])
 
 
 # ---- crash safety ------------------------------------------------------------------------------
