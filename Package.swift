@@ -229,8 +229,10 @@ let package = Package(
         .testTarget(name: "SQSTests", dependencies: ["SQS", "AWSProtocol"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventBridgeTests",
-            dependencies: ["EventBridge", "Audit", "AWSProtocol", "Identity", "RampartCore", "RampartTestSupport", "ServiceKit",
-                .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "EventBridge", "Audit", "AWSProtocol", "Identity", "RampartCore", "RampartTestSupport", "ServiceKit",
+                "Storage", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EventPatternsTests", dependencies: ["EventPatterns", "AWSProtocol"], swiftSettings: swiftSettings),

@@ -459,7 +459,9 @@ struct EventBridgeAPI: OperationHandler {
                     ["TargetId": .string(target.id), "ErrorCode": "ValidationException", "ErrorMessage": .string(problem)])
                 continue
             }
-            let document = index < documents.count ? documents[index].jsonString : "{}"
+            // Kept as sent, limited to the Target shape's own members.
+            let members = (index < documents.count ? documents[index].objectValue : nil) ?? [:]
+            let document = JSONValue.object(members.filter { Self.targetMembers.contains($0.key) }).jsonString
             accepted.append(StoredTarget(id: target.id, arn: target.arn, document: document))
         }
         let chosen = accepted
@@ -480,6 +482,12 @@ struct EventBridgeAPI: OperationHandler {
         out["FailedEntries"] = .array(failed)
         return .object(out)
     }
+
+    static let targetMembers: Set<String> = [
+        "Id", "Arn", "RoleArn", "Input", "InputPath", "InputTransformer", "KinesisParameters", "RunCommandParameters",
+        "EcsParameters", "BatchParameters", "SqsParameters", "HttpParameters", "RedshiftDataParameters",
+        "SageMakerPipelineParameters", "DeadLetterConfig", "RetryPolicy", "AppSyncParameters",
+    ]
 
     /// Why EventBridge refuses one target of a PutTargets call, or nil.
     static func problem(with target: EventBridgeShapes.Target) -> String? {
