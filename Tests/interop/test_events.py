@@ -462,3 +462,40 @@ def test_event_survives_kill_9(fresh_server):
     got = receive(sqs, url, timeout=30)
     assert len(got) >= 1
     assert json.loads(got[0]["Body"])["detail"]["eventName"] == "DisableKey"
+
+
+def test_unreachable_target_is_retried_then_dead_lettered_by_age(server, events, sqs):
+    """A target no service here takes yet (a Lambda function) is retried within its RetryPolicy;
+    past MaximumEventAgeInSeconds on the service clock, the event goes to the dead-letter queue."""
+    src = "com.example." + uuid.uuid4().hex[:8]
+    rname = name()
+    rule_arn = events.put_rule(Name=rname, EventPattern=json.dumps({"source": [src]}))["RuleArn"]
+    dlq_url, dlq_arn = queue(sqs, [rule_arn])
+    function = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name('f')}"
+    events.put_targets(Rule=rname, Targets=[{"Id": "f", "Arn": function, "InputPath": "$.detail",
+                                             "RetryPolicy": {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 60},
+                                             "DeadLetterConfig": {"Arn": dlq_arn}}])
+    events.put_events(Entries=[{"Source": src, "DetailType": "t", "Detail": '{"n": 7}'}])
+    assert receive(sqs, dlq_url, timeout=3) == []  # still being retried
+    server.advance_clock(120)
+    got = receive(sqs, dlq_url, attributes=True)
+    assert len(got) == 1
+    attrs = {k: v["StringValue"] for k, v in got[0]["MessageAttributes"].items()}
+    assert attrs["RULE_ARN"] == rule_arn and attrs["TARGET_ARN"] == function
+    assert attrs["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeInSeconds" and int(attrs["RETRY_ATTEMPTS"]) >= 1
+    body = json.loads(got[0]["Body"])  # the event, not what InputPath made of it
+    assert body["source"] == src and body["detail"] == {"n": 7}
+
+
+def test_bus_target_refused_without_permission(server, events, sqs):
+    server.add_account("666666666666")
+    src = "com.example." + uuid.uuid4().hex[:8]
+    rname = name()
+    rule_arn = events.put_rule(Name=rname, EventPattern=json.dumps({"source": [src]}))["RuleArn"]
+    dlq_url, dlq_arn = queue(sqs, [rule_arn])
+    bus = f"arn:aws:events:{REGION}:666666666666:event-bus/default"
+    events.put_targets(Rule=rname, Targets=[{"Id": "bus", "Arn": bus, "DeadLetterConfig": {"Arn": dlq_arn}}])
+    events.put_events(Entries=[{"Source": src, "DetailType": "t", "Detail": "{}"}])
+    got = receive(sqs, dlq_url, attributes=True)
+    attrs = {k: v["StringValue"] for k, v in got[0]["MessageAttributes"].items()}
+    assert attrs["TARGET_ARN"] == bus and attrs["ERROR_CODE"] == "CROSS_ACCOUNT_INGESTION_FAILED"
