@@ -499,3 +499,87 @@ def test_bus_target_refused_without_permission(server, events, sqs):
     got = receive(sqs, dlq_url, attributes=True)
     attrs = {k: v["StringValue"] for k, v in got[0]["MessageAttributes"].items()}
     assert attrs["TARGET_ARN"] == bus and attrs["ERROR_CODE"] == "CROSS_ACCOUNT_INGESTION_FAILED"
+
+
+# ---- Terraform ---------------------------------------------------------------------------------
+
+def test_terraform_event_resources(fresh_server, tmp_path):
+    """Terraform's AWS provider manages buses, rules, targets and permissions: apply, a second
+    plan with no changes, destroy."""
+    import shutil
+    from pathlib import Path
+    if shutil.which("terraform") is None or not Path("/opt/tf-plugins").exists():
+        pytest.skip("terraform and its provider mirror are not on this machine")
+    from test_terraform import Terraform
+    server = fresh_server
+    tf = Terraform(server, tmp_path, """
+        resource "aws_cloudwatch_event_bus" "orders" {
+          name = "orders"
+          tags = { team = "payments" }
+        }
+        resource "aws_cloudwatch_event_rule" "disabled_keys" {
+          name        = "disabled-keys"
+          description = "a KMS key was disabled"
+          event_pattern = jsonencode({
+            source        = ["aws.kms"]
+            "detail-type" = ["AWS API Call via CloudTrail"]
+            detail        = { eventName = ["DisableKey"] }
+          })
+          tags = { team = "security" }
+        }
+        resource "aws_cloudwatch_event_rule" "nightly" {
+          name                = "nightly"
+          schedule_expression = "cron(0 3 * * ? *)"
+        }
+        resource "aws_cloudwatch_event_rule" "big_orders" {
+          name           = "big-orders"
+          event_bus_name = aws_cloudwatch_event_bus.orders.name
+          event_pattern  = jsonencode({ source = ["com.example.orders"] })
+        }
+        resource "aws_sqs_queue" "inbox" {
+          name = "security-inbox"
+        }
+        resource "aws_sqs_queue" "dlq" {
+          name = "security-dlq"
+        }
+        resource "aws_cloudwatch_event_target" "inbox" {
+          rule      = aws_cloudwatch_event_rule.disabled_keys.name
+          target_id = "inbox"
+          arn       = aws_sqs_queue.inbox.arn
+          input_transformer {
+            input_paths    = { key = "$.detail.requestParameters.keyId" }
+            input_template = "{\\"key\\": <key>}"
+          }
+          retry_policy {
+            maximum_retry_attempts       = 3
+            maximum_event_age_in_seconds = 300
+          }
+          dead_letter_config {
+            arn = aws_sqs_queue.dlq.arn
+          }
+        }
+        resource "aws_cloudwatch_event_target" "orders" {
+          rule           = aws_cloudwatch_event_rule.big_orders.name
+          event_bus_name = aws_cloudwatch_event_bus.orders.name
+          target_id      = "orders"
+          arn            = aws_sqs_queue.inbox.arn
+        }
+        resource "aws_cloudwatch_event_permission" "partner" {
+          event_bus_name = aws_cloudwatch_event_bus.orders.name
+          principal      = "222222222222"
+          statement_id   = "partner"
+        }
+    """)
+    main = tmp_path / "main.tf"
+    main.write_text(main.read_text().replace(
+        f'kms = "{server.endpoint}"', f'kms = "{server.endpoint}"\n  events = "{server.endpoint}"\n  sqs = "{server.endpoint}"'))
+    tf.apply_then_plan_is_empty()
+    events = server.client("events")
+    assert events.describe_rule(Name="disabled-keys")["Description"] == "a KMS key was disabled"
+    targets = events.list_targets_by_rule(Rule="disabled-keys")["Targets"]
+    assert [t["Id"] for t in targets] == ["inbox"] and targets[0]["RetryPolicy"]["MaximumRetryAttempts"] == 3
+    assert events.list_rules(EventBusName="orders")["Rules"][0]["Name"] == "big-orders"
+    assert json.loads(events.describe_event_bus(Name="orders")["Policy"])["Statement"][0]["Sid"] == "partner"
+    tf("destroy", "-auto-approve", "-input=false")
+    assert [b["Name"] for b in events.list_event_buses()["EventBuses"]] == ["default"]
+    assert events.list_rules()["Rules"] == []
