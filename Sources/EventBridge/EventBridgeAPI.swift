@@ -1,9 +1,9 @@
 import AWSProtocol
 import AccessControl
 import EventPatterns
-import Policy
 import Foundation
 import Identity
+import Policy
 import RampartCore
 import ServiceKit
 
@@ -117,7 +117,9 @@ struct EventBridgeAPI: OperationHandler {
         return bus
     }
 
-    private func authorizedRule(_ name: String, bus busName: String?, _ caller: Caller, _ operation: String)
+    private func authorizedRule(
+        _ name: String, bus busName: String?, _ caller: Caller, _ operation: String
+    )
         async throws(AWSError) -> Rule
     {
         let bus = try await authorizedBusForRule(busName, caller, operation, rule: name)
@@ -125,7 +127,9 @@ struct EventBridgeAPI: OperationHandler {
     }
 
     /// The bus a rule call names, once the caller may act on the rule's ARN.
-    private func authorizedBusForRule(_ busName: String?, _ caller: Caller, _ operation: String, rule: String)
+    private func authorizedBusForRule(
+        _ busName: String?, _ caller: Caller, _ operation: String, rule: String
+    )
         async throws(AWSError) -> EventBus
     {
         let address = try Self.busAddress(busName, caller)
@@ -176,7 +180,9 @@ struct EventBridgeAPI: OperationHandler {
                 throw AWSError(
                     EventBridgeShapes.ErrorCode.resourceAlreadyExistsException, message: "Event bus \(name) already exists.")
             }
-            let count = try await service.stored { try await service.buses.all(accountId: caller.accountId, region: caller.region).count }
+            let count = try await service.stored {
+                try await service.buses.all(accountId: caller.accountId, region: caller.region).count
+            }
             guard count < 100 else { throw .limitExceeded() }
             try await service.putBus(bus)
         }
@@ -283,7 +289,8 @@ struct EventBridgeAPI: OperationHandler {
         return []
     }
 
-    private func removePermission(_ request: Shapes.RemovePermissionRequest, _ caller: Caller) async throws(AWSError) -> JSONValue {
+    private func removePermission(_ request: Shapes.RemovePermissionRequest, _ caller: Caller) async throws(AWSError) -> JSONValue
+    {
         let name = request.eventBusName ?? EventBus.defaultName
         var bus = try await service.existingBus(accountId: caller.accountId, region: caller.region, name: name)
         if let denial = Authorization.iam(caller, "events:RemovePermission", bus.arn, [:]) {
@@ -366,8 +373,9 @@ struct EventBridgeAPI: OperationHandler {
     private func deleteRule(_ request: Shapes.DeleteRuleRequest, _ caller: Caller) async throws(AWSError) -> JSONValue {
         let bus = try await authorizedBusForRule(request.eventBusName, caller, "DeleteRule", rule: request.name)
         try await service.locked { () async throws(AWSError) in
-            guard let rule = try await service.rule(
-                accountId: bus.accountId, region: bus.region, bus: bus.name, name: request.name)
+            guard
+                let rule = try await service.rule(
+                    accountId: bus.accountId, region: bus.region, bus: bus.name, name: request.name)
             else { return }
             guard rule.targets.isEmpty else { throw .eventsValidation("Rule can't be deleted since it has targets.") }
             try await service.deleteRule(rule)
@@ -375,7 +383,9 @@ struct EventBridgeAPI: OperationHandler {
         return [:]
     }
 
-    private func setState(_ name: String, bus busName: String?, _ caller: Caller, _ operation: String, enable: Bool)
+    private func setState(
+        _ name: String, bus busName: String?, _ caller: Caller, _ operation: String, enable: Bool
+    )
         async throws(AWSError)
     {
         let bus = try await authorizedBusForRule(busName, caller, operation, rule: name)
@@ -390,7 +400,9 @@ struct EventBridgeAPI: OperationHandler {
         }
     }
 
-    private func listRuleNamesByTarget(_ request: Shapes.ListRuleNamesByTargetRequest, _ caller: Caller)
+    private func listRuleNamesByTarget(
+        _ request: Shapes.ListRuleNamesByTargetRequest, _ caller: Caller
+    )
         async throws(AWSError) -> JSONValue
     {
         let bus = try await authorizedBus(request.eventBusName, caller, "ListRuleNamesByTarget")
@@ -446,7 +458,9 @@ struct EventBridgeAPI: OperationHandler {
 
     // MARK: Targets
 
-    private func putTargets(_ request: Shapes.PutTargetsRequest, input: RequestInput, _ caller: Caller)
+    private func putTargets(
+        _ request: Shapes.PutTargetsRequest, input: RequestInput, _ caller: Caller
+    )
         async throws(AWSError) -> JSONValue
     {
         let bus = try await authorizedBusForRule(request.eventBusName, caller, "PutTargets", rule: request.rule)
@@ -570,7 +584,8 @@ struct EventBridgeAPI: OperationHandler {
         for entry in request.entries {
             do throws(AWSError) {
                 guard let source = entry.source, !source.isEmpty else {
-                    throw AWSError(code: "InvalidArgument", message: "Parameter Source is not valid. Reason: Source is a required argument.")
+                    throw AWSError(
+                        code: "InvalidArgument", message: "Parameter Source is not valid. Reason: Source is a required argument.")
                 }
                 guard let detailType = entry.detailType, !detailType.isEmpty else {
                     throw AWSError(
@@ -578,7 +593,8 @@ struct EventBridgeAPI: OperationHandler {
                         message: "Parameter DetailType is not valid. Reason: DetailType is a required argument.")
                 }
                 guard let detailText = entry.detail, !detailText.isEmpty else {
-                    throw AWSError(code: "InvalidArgument", message: "Parameter Detail is not valid. Reason: Detail is a required argument.")
+                    throw AWSError(
+                        code: "InvalidArgument", message: "Parameter Detail is not valid. Reason: Detail is a required argument.")
                 }
                 guard let detail = try? JSONParser.parse(Array(detailText.utf8)), case .object = detail else {
                     throw AWSError(code: "MalformedDetail", message: "Detail is malformed.")

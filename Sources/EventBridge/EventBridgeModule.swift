@@ -1,10 +1,10 @@
 import AWSProtocol
 import AccessControl
-import Policy
 import Audit
 import Foundation
 import Identity
 import Logging
+import Policy
 import RampartCore
 public import ServiceKit
 import ServiceLifecycle

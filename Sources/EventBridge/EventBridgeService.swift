@@ -111,14 +111,16 @@ final class EventBridgeService: Sendable {
 
     func putRule(_ rule: Rule) async throws(AWSError) {
         try await stored {
-            try await rules.put(rule, accountId: rule.accountId, region: rule.region, id: Rule.id(bus: rule.busName, name: rule.name))
+            try await rules.put(
+                rule, accountId: rule.accountId, region: rule.region, id: Rule.id(bus: rule.busName, name: rule.name))
         }
         try await updateSchedule(rule)
     }
 
     func deleteRule(_ rule: Rule) async throws(AWSError) {
         _ = try await stored {
-            try await rules.delete(accountId: rule.accountId, region: rule.region, id: Rule.id(bus: rule.busName, name: rule.name))
+            try await rules.delete(
+                accountId: rule.accountId, region: rule.region, id: Rule.id(bus: rule.busName, name: rule.name))
         }
         if let outbox { try await stored { try await outbox.setSchedule(nil, ruleArn: rule.arn) } }
     }
@@ -202,7 +204,8 @@ final class EventBridgeService: Sendable {
             let id = key.map { "\($0)|\(rule.arn)|\(target.id)" } ?? UUIDText.random()
             return OutboxEntry(
                 id: id, ruleArn: rule.arn, ruleAccount: rule.accountId, region: rule.region, targetArn: target.arn,
-                body: body, event: body == text ? nil : text, deadLetterArn: target.shape.deadLetterConfig?.arn, retry: target.retry, enqueuedAt: now,
+                body: body, event: body == text ? nil : text, deadLetterArn: target.shape.deadLetterConfig?.arn,
+                retry: target.retry, enqueuedAt: now,
                 dueAt: now)
         }
     }

@@ -90,7 +90,8 @@ enum InputTemplate {
     static func isPlaceholderName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= 256
             && name.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || "_-.".unicodeScalars.contains($0)
             }
     }
 

@@ -14,7 +14,8 @@ enum TrailEventMapping {
         guard !record.isDataEvent else { return [] }
         let detail = record.record
         guard case .object = detail else { return [] }
-        let service = record.eventSource.hasSuffix(".amazonaws.com")
+        let service =
+            record.eventSource.hasSuffix(".amazonaws.com")
             ? String(record.eventSource.dropLast(".amazonaws.com".count)) : record.eventSource
         let source = "aws.\(service)"
         let serviceEvent = detail["eventType"]?.stringValue == "AwsServiceEvent"

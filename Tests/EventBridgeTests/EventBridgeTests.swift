@@ -42,7 +42,9 @@ import Testing
     }
 
     @Test func numbersObjectsAndArrays() throws {
-        let out = render(["n": "$.detail.n", "ui": "$.detail.userIdentity", "l": "$.detail.list"], #"{"n": <n>, "u": <ui>, "l": <l>, "t": "n=<n>"}"#)
+        let out = render(
+            ["n": "$.detail.n", "ui": "$.detail.userIdentity", "l": "$.detail.list"],
+            #"{"n": <n>, "u": <ui>, "l": <l>, "t": "n=<n>"}"#)
         let parsed = try JSONParser.parse(Array(out.utf8))
         #expect(parsed["n"] == .int(42))
         #expect(parsed["u"] == ["type": "Root"])
@@ -61,7 +63,9 @@ import Testing
     }
 
     @Test func reservedNames() {
-        #expect(render([:], #""<aws.events.rule-name> <aws.events.rule-arn>""#) == #""r arn:aws:events:us-east-1:111111111111:rule/r""#)
+        #expect(
+            render([:], #""<aws.events.rule-name> <aws.events.rule-arn>""#)
+                == #""r arn:aws:events:us-east-1:111111111111:rule/r""#)
         #expect(render([:], "<aws.events.event>") == event.jsonString)
     }
 
@@ -72,7 +76,9 @@ import Testing
     @Test func inputPathAndConstant() {
         let path = TargetInput.path(JSONPath("$.detail.userIdentity")!)
         #expect(path.render(event: event, eventText: "", ruleArn: "", ruleName: "", ingestionTime: "") == #"{"type":"Root"}"#)
-        #expect(TargetInput.constant("{\"a\":1}").render(event: event, eventText: "", ruleArn: "", ruleName: "", ingestionTime: "") == "{\"a\":1}")
+        #expect(
+            TargetInput.constant("{\"a\":1}").render(event: event, eventText: "", ruleArn: "", ruleName: "", ingestionTime: "")
+                == "{\"a\":1}")
     }
 
     @Test(arguments: ["$", "$.a", "$.a.b[0]", "$['a b'].c", "$.detail.list[1]"])
@@ -160,7 +166,9 @@ final class MemoryOutbox: Outbox {
         rows.withLock { for e in entries where $0[e.id] == nil { $0[e.id] = e } }
     }
     func due(now: Int64, limit: Int) async throws -> [OutboxEntry] {
-        rows.withLock { Array($0.values.filter { $0.dueAt <= now }.sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }.prefix(limit)) }
+        rows.withLock {
+            Array($0.values.filter { $0.dueAt <= now }.sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }.prefix(limit))
+        }
     }
     func reschedule(id: String, attempts: Int, dueAt: Int64) async throws {
         rows.withLock {
@@ -272,8 +280,10 @@ final class FakeSink: MessageSink {
         ("AccessDenied", false, "arn:aws:sqs:us-east-1:111111111111:q", "NO_PERMISSIONS"),
         ("AWS.SimpleQueueService.NonExistentQueue", false, "arn:aws:sqs:us-east-1:111111111111:q", "NO_RESOURCE"),
         ("NotFound", false, "arn:aws:sns:us-east-1:111111111111:t", "NO_RESOURCE"),
-        ("AccessDeniedException", false, "arn:aws:events:us-east-1:222222222222:event-bus/default",
-         "CROSS_ACCOUNT_INGESTION_FAILED"),
+        (
+            "AccessDeniedException", false, "arn:aws:events:us-east-1:222222222222:event-bus/default",
+            "CROSS_ACCOUNT_INGESTION_FAILED"
+        ),
         ("ThrottlingException", true, "arn:aws:sqs:us-east-1:111111111111:q", "THROTTLING"),
         ("InternalError", true, "arn:aws:sqs:us-east-1:111111111111:q", "INTERNAL_ERROR"),
         ("InvalidParameterValue", false, "arn:aws:sqs:us-east-1:111111111111:q", "SDK_CLIENT_ERROR"),
@@ -297,7 +307,9 @@ final class FakeSink: MessageSink {
         }
         let last = try #require(outbox.all.first)
         #expect(last.attempts == 2)
-        #expect(await engine.attempt(last) == .deadLettered(code: "InternalError", exhausted: "MaximumRetryAttempts", deadLetter: true))
+        #expect(
+            await engine.attempt(last)
+                == .deadLettered(code: "InternalError", exhausted: "MaximumRetryAttempts", deadLetter: true))
         let dead = try #require(sink.messages(to: dlq).first)
         #expect(dead.attributes["EXHAUSTED_RETRY_CONDITION"]?.stringValue == "MaximumRetryAttempts")
         #expect(dead.attributes["RETRY_ATTEMPTS"]?.stringValue == "2")
@@ -306,7 +318,8 @@ final class FakeSink: MessageSink {
     @Test func zeroRetriesMeansOneTry() async throws {
         sink.fail(target, DeliveryFailure(code: "InternalError", message: "busy", retryable: true))
         let e = entry(retries: 0)
-        #expect(await engine.attempt(e) == .deadLettered(code: "InternalError", exhausted: "MaximumRetryAttempts", deadLetter: true))
+        #expect(
+            await engine.attempt(e) == .deadLettered(code: "InternalError", exhausted: "MaximumRetryAttempts", deadLetter: true))
     }
 
     @Test func eventsOlderThanTheMaximumAgeAreNotDelivered() async throws {
@@ -352,7 +365,8 @@ final class FakeSink: MessageSink {
 
     func record(_ name: String, readOnly: Bool = false, data: Bool = false) -> CloudTrailEvent {
         var call = AuditedCall(
-            service: "kms", eventName: name, identity: AuditIdentity(
+            service: "kms", eventName: name,
+            identity: AuditIdentity(
                 type: "Root", principalId: "111111111111", arn: "arn:aws:iam::111111111111:root",
                 accountId: "111111111111", accessKeyId: "AKIAEXAMPLE", userName: nil),
             accountId: "111111111111", region: "us-east-1", sourceIPAddress: "127.0.0.1", userAgent: "test",
@@ -427,8 +441,11 @@ final class FakeSink: MessageSink {
     func rule(_ name: String, state: String, pattern: String = #"{"source":["aws.kms"]}"#) -> Rule {
         Rule(
             name: name, busName: "default", accountId: "111111111111", region: "us-east-1", eventPattern: pattern,
-            state: state, targets: [
-                StoredTarget(id: "q", arn: "arn:aws:sqs:us-east-1:111111111111:\(name)", document: #"{"Id":"q","Arn":"arn:aws:sqs:us-east-1:111111111111:\#(name)"}"#)
+            state: state,
+            targets: [
+                StoredTarget(
+                    id: "q", arn: "arn:aws:sqs:us-east-1:111111111111:\(name)",
+                    document: #"{"Id":"q","Arn":"arn:aws:sqs:us-east-1:111111111111:\#(name)"}"#)
             ], createdBy: "111111111111")
     }
 
