@@ -181,16 +181,26 @@ final class EventBridgeService: Sendable {
     /// The deliveries `events` make on the bus `busName` of the account and region, given its
     /// rules: every enabled rule whose pattern matches, each target of it.
     func deliveries(for events: [Routed], rules: [Rule]) -> [OutboxEntry] {
+        // The rules that can take events, indexed once for the whole batch (EventPatterns'
+        // RuleIndex looks up the values patterns require rather than scanning every rule).
+        let live = rules.filter { $0.isEnabled && !$0.targets.isEmpty }
+        var index = RuleIndex<Int>()
+        for (i, rule) in live.enumerated() {
+            guard let text = rule.eventPattern, let pattern = try? pattern(text) else { continue }
+            index.insert(pattern, for: i)
+        }
+        guard index.count > 0 else { return [] }
         var out: [OutboxEntry] = []
         let now = nowMillis
         let ingestion = Timestamp.iso8601(clock.now, fractional: false)
         for event in events {
             let value = event.envelope.value
+            let matched = index.matching(value).sorted()
+            guard !matched.isEmpty else { continue }
             let text = event.envelope.text
-            for rule in rules where rule.isEnabled && !rule.targets.isEmpty {
-                guard let patternText = rule.eventPattern, let pattern = try? pattern(patternText) else { continue }
+            for i in matched {
+                let rule = live[i]
                 if event.readOnly && !rule.takesReadOnlyEvents { continue }
-                guard pattern.matches(value) else { continue }
                 out += entries(rule: rule, value: value, text: text, key: event.key, now: now, ingestion: ingestion)
             }
         }
