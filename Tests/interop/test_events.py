@@ -583,3 +583,33 @@ def test_terraform_event_resources(fresh_server, tmp_path):
     tf("destroy", "-auto-approve", "-input=false")
     assert [b["Name"] for b in events.list_event_buses()["EventBuses"]] == ["default"]
     assert events.list_rules()["Rules"] == []
+
+
+# ---- hostile input -----------------------------------------------------------------------------
+
+OPERATIONS = ["CreateEventBus", "DeleteEventBus", "DescribeEventBus", "ListEventBuses", "PutPermission",
+              "RemovePermission", "PutRule", "DescribeRule", "ListRules", "DeleteRule", "EnableRule", "DisableRule",
+              "ListRuleNamesByTarget", "TagResource", "UntagResource", "ListTagsForResource", "PutTargets",
+              "RemoveTargets", "ListTargetsByRule", "PutEvents", "TestEventPattern"]
+
+HOSTILE_BODIES = [
+    "not json", "[]", "{}", '{"Name": 5, "Rule": [], "Entries": {}, "Targets": "x", "EventPattern": 1}',
+    '{"Name": "' + "a" * 5000 + '", "Rule": "r", "Targets": [{"Id": "a", "Arn": "arn:aws:sqs:us-east-1:1:q", '
+    '"InputTransformer": {"InputPathsMap": {"k": "$.a"}, "InputTemplate": "' + "<k>" * 2000 + '"}}]}',
+    '{"Name": "r", "EventPattern": "' + "[" * 3000 + '"}',
+    '{"EventPattern": "{\\"a\\":[{\\"prefix\\":1}]}", "Event": "' + "{" * 3000 + '"}',
+    '{"Entries": [{"Source": "s", "DetailType": "t", "Detail": "' + "[" * 5000 + '"}]}',
+    '{"Name": "\\u0000\\ud800"}',
+]
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_hostile_bodies_get_aws_errors_never_a_crash(server, operation):
+    for body in HOSTILE_BODIES:
+        r = server.signed(f"AWSEvents.{operation}", body, service="events")
+        assert r.status_code < 500, (operation, body[:80], r.status_code, r.text[:300])
+        if r.status_code >= 400:
+            assert r.json()["__type"] in {
+                "SerializationException", "ValidationException", "InvalidEventPatternException",
+                "ResourceNotFoundException", "LimitExceededException"}, (operation, r.text[:300])
+    assert server.proc.poll() is None
