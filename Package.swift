@@ -157,12 +157,24 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // Amazon EventBridge: buses, rules, targets, fed by the trail; deliveries through an outbox.
+        .target(
+            name: "EventBridge",
+            dependencies: [
+                "AccessControl", "Audit", "AWSProtocol", "EventPatterns", "Identity", "Policy", "RampartCore", "ServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // HTTP edge.
         .target(
             name: "RampartServer",
             dependencies: [
-                "AccessControl", "AWSProtocol", "Audit", "CloudTrail", "IAM", "Identity", "KMS", "KeyVault", "Policy",
-                "ServiceKit", "SQS", "STS", "Storage", "RampartCore", "CMalloc",
+                "AccessControl", "AWSProtocol", "Audit", "CloudTrail", "EventBridge", "IAM", "Identity", "KMS", "KeyVault",
+                "Policy", "ServiceKit", "SQS", "STS", "Storage", "RampartCore", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -219,6 +231,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SQSTests", dependencies: ["SQS", "AWSProtocol"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EventBridgeTests",
+            dependencies: [
+                "EventBridge", "Audit", "AWSProtocol", "Identity", "RampartCore", "RampartTestSupport", "ServiceKit",
+                "Storage", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "EventPatternsTests", dependencies: ["EventPatterns", "AWSProtocol"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IAMTests",

@@ -26,6 +26,7 @@ SERVICES = {  # botocore name: version, Swift name, the module folder, the file 
     "iam": ("2010-05-08", "IAM", "Sources/IAM", "Sources/IAM/IAMDescriptor.swift"),
     "cloudtrail": ("2013-11-01", "CloudTrail", "Sources/CloudTrail", "Sources/CloudTrail/CloudTrailDescriptor.swift"),
     "sqs": ("2012-11-05", "SQS", "Sources/SQS", "Sources/SQS/SQSOperations.swift"),
+    "events": ("2015-10-07", "EventBridge", "Sources/EventBridge", "Sources/EventBridge/EventBridgeOperations.swift"),
 }
 KEEP = ("type", "required", "min", "max", "enum", "sensitive", "pattern")
 

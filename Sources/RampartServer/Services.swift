@@ -1,5 +1,6 @@
 import AccessControl
 import CloudTrail
+import EventBridge
 import IAM
 import KMS
 import RampartCore
@@ -22,7 +23,12 @@ enum Services {
         ]
         if let cloudTrail = CloudTrailModule.descriptor(context, digestKey: digestKey) { services.append(cloudTrail) }
         if let sqs = SQSModule.descriptor(context) { services.append(sqs) }
-        if devClock { services.append(DevAPI.descriptor(clock: context.clock, sweeps: [{ _ = await kms.sweep() }])) }
+        var sweeps: [@Sendable () async -> Void] = [{ _ = await kms.sweep() }]
+        if let events = EventBridgeModule.make(context) {
+            services.append(events.descriptor)
+            sweeps.append(events.sweep)
+        }
+        if devClock { services.append(DevAPI.descriptor(clock: context.clock, sweeps: sweeps)) }
         return services
     }
 }
