@@ -26,6 +26,7 @@ SERVICES = {  # botocore name: version, Swift name, the module folder, the file 
     "iam": ("2010-05-08", "IAM", "Sources/IAM", "Sources/IAM/IAMDescriptor.swift"),
     "cloudtrail": ("2013-11-01", "CloudTrail", "Sources/CloudTrail", "Sources/CloudTrail/CloudTrailDescriptor.swift"),
     "sqs": ("2012-11-05", "SQS", "Sources/SQS", "Sources/SQS/SQSOperations.swift"),
+    "sns": ("2010-03-31", "SNS", "Sources/SNS", "Sources/SNS/SNSOperations.swift"),
 }
 KEEP = ("type", "required", "min", "max", "enum", "sensitive", "pattern")
 
@@ -61,6 +62,10 @@ def trim(model, served_operations):
             visit(s["member"]["shape"])
         elif s["type"] == "map":
             t["key"], t["value"] = s["key"]["shape"], s["value"]["shape"]
+            if model["metadata"].get("protocol") == "query":  # SNS's `MessageAttributes.entry.N.Name`
+                for part in ("key", "value"):
+                    if "locationName" in s[part]:
+                        t[part + "Name"] = s[part]["locationName"]
             out_shapes[name] = t
             visit(s["key"]["shape"])
             visit(s["value"]["shape"])

@@ -3,6 +3,7 @@ import CloudTrail
 import IAM
 import KMS
 import RampartCore
+import SNS
 import SQS
 import STS
 import ServiceKit
@@ -21,6 +22,8 @@ enum Services {
         ]
         if let cloudTrail = CloudTrailModule.descriptor(context, digestKey: digestKey) { services.append(cloudTrail) }
         if let sqs = SQSModule.descriptor(context) { services.append(sqs) }
+        context.integrations.register(dataKeys: KMSDataKeys(kms: kms))
+        if let sns = SNSModule.descriptor(context) { services.append(sns) }
         if devClock { services.append(DevAPI.descriptor(clock: context.clock, sweeps: [{ _ = await kms.sweep() }])) }
         return services
     }
