@@ -239,9 +239,10 @@ let package = Package(
         .testTarget(
             name: "SNSTests",
             dependencies: [
-                "SNS", "AWSProtocol", "EventPatterns", "ServiceKit",
+                "SNS", "AWSProtocol", "EventPatterns", "Identity", "ServiceKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: swiftSettings

@@ -1,6 +1,8 @@
 import AWSProtocol
 import Crypto
 import Foundation
+import Identity
+import SwiftASN1
 import Testing
 import X509
 import _CryptoExtras
@@ -242,5 +244,44 @@ import _CryptoExtras
         #expect(throws: Never.self) {
             try SNSAPI.checkAttributes(["n": MessageAttribute(dataType: "Number.float", stringValue: "1.5")])
         }
+    }
+}
+
+@Suite struct TopicPolicyDecisionTests {
+    let topic = Topic(
+        name: "t", accountId: "111111111111", region: "us-east-1", attributes: [:], created: Date(timeIntervalSince1970: 0))
+    let rule = "arn:aws:events:us-east-1:111111111111:rule/r"
+
+    func events(_ sourceArn: String) -> Caller {
+        Caller.service("events.amazonaws.com", region: "us-east-1", sourceArn: sourceArn, sourceAccount: "111111111111")
+    }
+
+    func root(_ account: String) -> Caller {
+        Caller(
+            principal: Principal(
+                kind: .root, accountId: account, arn: "arn:aws:iam::\(account):root", userId: account),
+            accessKeyId: "AKIA", region: "us-east-1")
+    }
+
+    @Test func theDefaultPolicyRefusesServicePrincipals() {
+        #expect(SNSAPI.denial(events(rule), "Publish", topic)?.code == "AuthorizationError")
+    }
+
+    @Test func aStatementForTheRuleLetsEventBridgePublishForThatRuleOnly() {
+        var t = topic
+        t.attributes["Policy"] = """
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},
+            "Action":"sns:Publish","Resource":"\(t.arn)","Condition":{"ArnEquals":{"aws:SourceArn":"\(rule)"}}}]}
+            """
+        #expect(SNSAPI.denial(events(rule), "Publish", t) == nil)
+        #expect(SNSAPI.denial(events(rule + "-other"), "Publish", t) != nil)
+        #expect(SNSAPI.denial(events(rule), "DeleteTopic", t) != nil)
+    }
+
+    @Test func theOwnerAccountIsAllowedAndOthersAreNot() {
+        #expect(SNSAPI.denial(root("111111111111"), "Publish", topic) == nil)
+        let denial = SNSAPI.denial(root("222222222222"), "Publish", topic)
+        #expect(denial?.code == "AuthorizationError")
+        #expect(denial?.message.contains("SNS:Publish") == true)
     }
 }
