@@ -239,8 +239,11 @@ let package = Package(
         .testTarget(
             name: "SNSTests",
             dependencies: [
-                "SNS", "AWSProtocol", "EventPatterns", "Identity", "ServiceKit",
+                "SNS", "AWSProtocol", "EventPatterns", "Identity", "KeyVault", "RampartCore", "RampartTestSupport",
+                "ServiceKit", "Storage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),
