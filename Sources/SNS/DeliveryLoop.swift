@@ -151,7 +151,9 @@ struct DeliveryLoop: Service {
 
     func toSink(_ d: Delivery) async -> Outcome {
         guard let sink = integrations.sink(for: d.target) else {
-            return .failed(d.kind == .lambda ? "functions are not served" : "no such service")
+            // Functions are accepted before this server runs them: kept and retried (AWS's
+            // policy for the endpoints it manages) until a `lambda` sink is registered.
+            return d.kind == .lambda ? .retry : .failed("no such service")
         }
         let message = DeliveredMessage(
             body: d.body,

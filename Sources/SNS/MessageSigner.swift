@@ -118,12 +118,18 @@ final class SigningKeys: Sendable {
         var der = Array(signer.privateKey.derRepresentation)
         defer { for i in der.indices { der[i] = 0 } }
         let sealed = try vault.seal(der, context: Self.vaultContext)
-        try await tables.transaction { t in
-            try await t.run(
-                TableStatement(
-                    "INSERT INTO sns_signing_keys (id, sealed_key, certificate) VALUES (?, ?, ?)",
-                    [.text("current"), .text(Base64.encode(sealed)), .text(signer.certificatePEM)]))
+        do {
+            try await tables.transaction { t in
+                try await t.run(
+                    TableStatement(
+                        "INSERT INTO sns_signing_keys (id, sealed_key, certificate) VALUES (?, ?, ?)",
+                        [.text("current"), .text(Base64.encode(sealed)), .text(signer.certificatePEM)]))
+            }
+            return signer
+        } catch {
+            // Another server on the same database stored its key first: use that one.
+            if let stored = try await load() { return stored }
+            throw error
         }
-        return signer
     }
 }
