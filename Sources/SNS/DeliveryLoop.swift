@@ -69,16 +69,58 @@ struct DeliveryLoop: Service {
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(5), read: .seconds(15))
         configuration.proxy = nil
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let inFlight = InFlight()
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let worked = await deliverDue(client)
-                if !worked { await wakeup.wait(timeout: .milliseconds(500)) }
+            // Each delivery runs on its own, so a slow endpoint (up to 15 s) holds up no other.
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    let started = await startDue(client, inFlight: inFlight, group: &group)
+                    if !started { await wakeup.wait(timeout: .milliseconds(500)) }
+                }
             }
         }
         try? await client.shutdown()
     }
 
-    /// Delivers a batch of due deliveries side by side; false when none was due.
+    /// The outbox rows being delivered now, so that the loop does not start them twice.
+    final class InFlight: Sendable {
+        let ids = Mutex<Set<String>>([])
+    }
+
+    static let maxInFlight = 64
+
+    /// Starts the due deliveries not already under way (up to `maxInFlight` at once); false
+    /// when it started none.
+    func startDue(_ client: HTTPClient, inFlight: InFlight, group: inout DiscardingTaskGroup) async -> Bool {
+        let busy = inFlight.ids.withLock { $0.count }
+        guard busy < Self.maxInFlight else { return false }
+        let due: [Outbox.Pending]
+        do {
+            due = try await outbox.due(now: nowMillis, limit: Self.maxInFlight + busy)
+        } catch {
+            logger.warning("sns outbox unreadable", metadata: ["error": .string("\(type(of: error))")])
+            return false
+        }
+        var started = false
+        for pending in due {
+            let fresh = inFlight.ids.withLock { ids -> Bool in
+                guard ids.count < Self.maxInFlight, !ids.contains(pending.id) else { return false }
+                ids.insert(pending.id)
+                return true
+            }
+            guard fresh else { continue }
+            started = true
+            group.addTask {
+                await deliver(pending, client)
+                _ = inFlight.ids.withLock { $0.remove(pending.id) }
+                wakeup.signal()
+            }
+        }
+        return started
+    }
+
+    /// Delivers a batch of due deliveries side by side and waits for them; false when none was
+    /// due (for tests; the loop itself runs them with `startDue`).
     func deliverDue(_ client: HTTPClient) async -> Bool {
         let due: [Outbox.Pending]
         do {

@@ -71,13 +71,14 @@ def verify(msg):
 class Receiver:
     """A small HTTP endpoint that records every POST (headers and body)."""
 
-    def __init__(self, status=200):
-        self.messages, self.status, self.lock = [], status, threading.Lock()
+    def __init__(self, status=200, delay=0.0):
+        self.messages, self.status, self.delay, self.lock = [], status, delay, threading.Lock()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                time.sleep(outer.delay)
                 with outer.lock:
                     outer.messages.append(({k.lower(): v for k, v in self.headers.items()}, body.decode()))
                 self.send_response(outer.status)
@@ -398,6 +399,22 @@ def test_http_confirmation_and_signed_notifications(server, sns, receiver):
     assert pem.startswith(b"-----BEGIN CERTIFICATE-----")
     # A confirmed subscription's ConfirmSubscription call answers its ARN.
     assert sns.confirm_subscription(TopicArn=topic, Token=conf["Token"])["SubscriptionArn"] == sub
+
+
+def test_a_slow_endpoint_holds_up_no_other_delivery(sns, sqs):
+    slow = Receiver(delay=6)
+    try:
+        sns.subscribe(TopicArn=sns.create_topic(Name=name())["TopicArn"], Protocol="http", Endpoint=slow.url)
+        time.sleep(0.5)  # its confirmation is being delivered, slowly
+        topic = sns.create_topic(Name=name())["TopicArn"]
+        url, qarn = queue_for(sqs, topic)
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=qarn, Attributes={"RawMessageDelivery": "true"})
+        started = time.time()
+        sns.publish(TopicArn=topic, Message="not held up")
+        assert [m["Body"] for m in receive(sqs, url, wait=5)] == ["not held up"]
+        assert time.time() - started < 4
+    finally:
+        slow.close()
 
 
 def test_confirm_subscription_bad_token(sns):
