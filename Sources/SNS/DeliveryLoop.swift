@@ -70,6 +70,11 @@ struct DeliveryLoop: Service {
         configuration.proxy = nil
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let inFlight = InFlight()
+        do {
+            try await outbox.releaseClaims(now: nowMillis)
+        } catch {
+            logger.warning("sns outbox not updated", metadata: ["error": .string("\(type(of: error))")])
+        }
         await cancelWhenGracefulShutdown {
             // Each delivery runs on its own, so a slow endpoint (up to 15 s) holds up no other.
             await withDiscardingTaskGroup { group in
@@ -144,7 +149,18 @@ struct DeliveryLoop: Service {
         case failed(String)
     }
 
+    /// How long a delivery is held by the pass sending it (longer than an HTTP attempt's 20 s).
+    static let leaseMillis: Int64 = 60_000
+
     func deliver(_ pending: Outbox.Pending, _ client: HTTPClient) async {
+        // The row is claimed first: a list of due rows read before another pass finished one
+        // must not send it again.
+        do {
+            guard try await outbox.claim(pending.id, now: nowMillis, leaseMillis: Self.leaseMillis) else { return }
+        } catch {
+            logger.warning("sns outbox not updated", metadata: ["error": .string("\(type(of: error))")])
+            return
+        }
         let d = pending.delivery
         let outcome: Outcome
         switch d.kind {

@@ -46,6 +46,7 @@ struct Outbox: Sendable {
                     due_at BIGINT NOT NULL,
                     attempts BIGINT NOT NULL,
                     sealed BIGINT NOT NULL,
+                    claimed BIGINT NOT NULL DEFAULT 0,
                     delivery TEXT NOT NULL)
                 """,
                 "CREATE INDEX sns_outbox_by_due ON sns_outbox (due_at)",
@@ -105,6 +106,29 @@ struct Outbox: Sendable {
         return out
     }
 
+    /// Takes a due delivery for `leaseMillis`: false when it is gone or no longer due (another
+    /// pass, or another server, took or finished it). A delivery whose sender dies is due again
+    /// when the lease ends.
+    func claim(_ id: String, now: Int64, leaseMillis: Int64) async throws -> Bool {
+        try await tables.transaction { t in
+            let rows = try await t.rows(TableStatement("SELECT due_at FROM sns_outbox WHERE id = ?", [.text(id)]))
+            guard let dueAt = try rows.first?.integer("due_at"), dueAt <= now else { return false }
+            try await t.run(
+                TableStatement(
+                    "UPDATE sns_outbox SET due_at = ?, claimed = 1 WHERE id = ?", [.integer(now + leaseMillis), .text(id)]))
+            return true
+        }
+    }
+
+    /// Makes the deliveries a stopped (or killed) server had under way due now, when the
+    /// delivery loop starts.
+    func releaseClaims(now: Int64) async throws {
+        try await tables.transaction { t in
+            try await t.run(
+                TableStatement("UPDATE sns_outbox SET due_at = ?, claimed = 0 WHERE claimed = 1", [.integer(now)]))
+        }
+    }
+
     func remove(_ id: String) async throws {
         try await tables.transaction { t in
             try await t.run(TableStatement("DELETE FROM sns_outbox WHERE id = ?", [.text(id)]))
@@ -115,7 +139,7 @@ struct Outbox: Sendable {
         try await tables.transaction { t in
             try await t.run(
                 TableStatement(
-                    "UPDATE sns_outbox SET attempts = ?, due_at = ? WHERE id = ?",
+                    "UPDATE sns_outbox SET attempts = ?, due_at = ?, claimed = 0 WHERE id = ?",
                     [.integer(Int64(attempts)), .integer(dueAt), .text(id)]))
         }
     }

@@ -513,3 +513,47 @@ def test_publish_is_a_data_event_without_the_message(server, sns):
     trail = server.client("cloudtrail")
     events = trail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateTopic"}])["Events"]
     assert any(topic in e["CloudTrailEvent"] for e in events)
+
+
+def test_subscription_operations_bad_input(sns, sqs):
+    topic = sns.create_topic(Name=name())["TopicArn"]
+    missing = f"arn:aws:sns:us-east-1:{ACCOUNT}:missing-{uuid.uuid4().hex}"
+    fails("NotFound", sns.list_subscriptions_by_topic, TopicArn=missing)
+    fails("InvalidParameter", sns.list_subscriptions_by_topic, TopicArn=topic, NextToken="%%%")
+    fails("InvalidParameter", sns.get_subscription_attributes, SubscriptionArn="arn:aws:sns:us-east-1")
+    fails("NotFound", sns.get_subscription_attributes, SubscriptionArn=f"{topic}:{uuid.uuid4()}")
+    url, qarn = queue_for(sqs, topic)
+    sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=qarn)["SubscriptionArn"]
+    fails("InvalidParameter", sns.set_subscription_attributes, SubscriptionArn=sub, AttributeName="Protocol",
+          AttributeValue="http")
+    fails("InvalidParameter", sns.set_subscription_attributes, SubscriptionArn=sub, AttributeName="RedrivePolicy",
+          AttributeValue="{}")
+    sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="RawMessageDelivery", AttributeValue="true")
+    assert sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]["RawMessageDelivery"] == "true"
+    fails("ValidationError", sns.set_subscription_attributes, SubscriptionArn=sub)
+    fails("ValidationError", sns.subscribe, TopicArn=topic)
+    fails("ValidationError", sns.add_permission, TopicArn=topic, Label="x")
+    fails("InvalidAction", sns.create_platform_application, Name="a", Platform="GCM", Attributes={"k": "v"})
+
+
+def test_other_accounts_cannot_manage_subscriptions(server, sns, sqs):
+    topic = sns.create_topic(Name=name())["TopicArn"]
+    url, qarn = queue_for(sqs, topic)
+    sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=qarn)["SubscriptionArn"]
+    server.add_account("333333333333")
+    other = server.client("sns", profile="333333333333")
+    fails("AuthorizationError", other.get_subscription_attributes, SubscriptionArn=sub)
+    fails("AuthorizationError", other.unsubscribe, SubscriptionArn=sub)
+    fails("AuthorizationError", other.get_topic_attributes, TopicArn=topic)
+    fails("AuthorizationError", other.subscribe, TopicArn=topic, Protocol="sqs", Endpoint=qarn)
+    assert topic not in [t["TopicArn"] for t in other.list_topics()["Topics"]]
+
+
+def test_publish_is_recorded_as_a_data_event(server, sns):
+    topic = sns.create_topic(Name=name())["TopicArn"]
+    sns.publish(TopicArn=topic, Message="data event")
+    trail = server.client("cloudtrail")
+    time.sleep(0.5)
+    names = {e["EventName"] for e in trail.lookup_events(
+        LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": topic}])["Events"]}
+    assert "CreateTopic" in names and "Publish" not in names  # data events are left out of LookupEvents
