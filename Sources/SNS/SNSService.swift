@@ -370,7 +370,9 @@ struct SNSService: Sendable {
                 var headers = [
                     "x-amz-sns-message-type": "Notification", "x-amz-sns-message-id": messageId,
                     "x-amz-sns-topic-arn": topic.arn, "x-amz-sns-subscription-arn": subscription.arn,
-                    "Content-Type": "text/plain; charset=UTF-8",
+                    "Content-Type": DeliveryPolicy.contentType(
+                        topicPolicy: topic.attributes["DeliveryPolicy"],
+                        subscriptionPolicy: subscription.attributes["DeliveryPolicy"]),
                 ]
                 if raw { headers["x-amz-sns-rawdelivery"] = "true" }
                 let policy = topic.deliveryPolicy.overridden(

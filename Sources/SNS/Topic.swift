@@ -195,6 +195,19 @@ struct DeliveryPolicy: Codable, Sendable, Equatable {
         return minDelayTarget + Int((span * f).rounded())
     }
 
+    /// The Content-Type of HTTP(S) deliveries: the subscription's `requestPolicy`, else the
+    /// topic's `http.defaultRequestPolicy`, else AWS's `text/plain; charset=UTF-8`.
+    static func contentType(topicPolicy: String?, subscriptionPolicy: String?) -> String {
+        func parsed(_ text: String?) -> JSONValue? { text.flatMap { try? JSONParser.parse(Array($0.utf8)) } }
+        let chosen =
+            parsed(subscriptionPolicy)?["requestPolicy"]?["headerContentType"]?.stringValue
+            ?? parsed(topicPolicy)?["http"]?["defaultRequestPolicy"]?["headerContentType"]?.stringValue
+        guard let chosen, chosen.utf8.count <= 128,
+            chosen.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F })
+        else { return "text/plain; charset=UTF-8" }
+        return chosen
+    }
+
     /// The topic's EffectiveDeliveryPolicy, as GetTopicAttributes shows it.
     var effectiveJSON: String {
         let retry: JSONValue = [

@@ -211,6 +211,11 @@ import _CryptoExtras
                 #"{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":10,"numRetries":4,"numNoDelayRetries":1,"backoffFunction":"linear"}}}"#
         )
         #expect((1...5).map { custom.delay(beforeRetry: $0) } == [0, 1, 6, 10, nil])
+        #expect(DeliveryPolicy.contentType(topicPolicy: nil, subscriptionPolicy: nil) == "text/plain; charset=UTF-8")
+        let json = #"{"http":{"defaultRequestPolicy":{"headerContentType":"application/json"}}}"#
+        #expect(DeliveryPolicy.contentType(topicPolicy: json, subscriptionPolicy: nil) == "application/json")
+        let sub = #"{"requestPolicy":{"headerContentType":"text/xml"}}"#
+        #expect(DeliveryPolicy.contentType(topicPolicy: json, subscriptionPolicy: sub) == "text/xml")
     }
 }
 
