@@ -6,6 +6,8 @@ import base64
 import json
 import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -557,3 +559,19 @@ def test_publish_is_recorded_as_a_data_event(server, sns):
     names = {e["EventName"] for e in trail.lookup_events(
         LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": topic}])["Events"]}
     assert "CreateTopic" in names and "Publish" not in names  # data events are left out of LookupEvents
+
+
+def test_unsubscribe_url_works_without_credentials(sns, sqs):
+    topic = sns.create_topic(Name=name())["TopicArn"]
+    url, qarn = queue_for(sqs, topic)
+    sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=qarn)["SubscriptionArn"]
+    sns.publish(TopicArn=topic, Message="with a link")
+    [m] = receive(sqs, url)
+    link = json.loads(m["Body"])["UnsubscribeURL"]
+    assert link.endswith("SubscriptionArn=" + urllib.parse.quote(sub, safe=""))
+    xml = urllib.request.urlopen(link, timeout=5).read().decode()
+    assert "<UnsubscribeResponse" in xml
+    fails("NotFound", sns.get_subscription_attributes, SubscriptionArn=sub)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(link, timeout=5)
+    assert e.value.code == 404
