@@ -108,7 +108,7 @@ struct SNSAPI: OperationHandler {
             let (subscription, topic) = try await service.subscription(
                 arn: SNSShapes.UnsubscribeInput(input).subscriptionArn)
             try authorizeSubscription(caller, "Unsubscribe", subscription, topic)
-            try await service.unsubscribe(subscription, topic: topic)
+            try await service.unsubscribe(subscription, topic: topic, serviceEndpoint: call.endpoint)
             return [:]
         case "ListSubscriptions":
             if let denial = Authorization.iam(caller, "sns:ListSubscriptions", "arn:aws:sns:\(region):\(caller.accountId):*", [:])
@@ -229,7 +229,8 @@ struct SNSAPI: OperationHandler {
     // MARK: Attributes
 
     private func attributes(of topic: Topic) async throws(AWSError) -> [String: String] {
-        let subscriptions = try await service.subscriptions(of: topic.arn)
+        let everything = try await service.subscriptionsIncludingDeleted(of: topic.arn)
+        let subscriptions = everything.filter { !$0.isDeleted }
         var all = topic.attributes
         all["TopicArn"] = topic.arn
         all["Owner"] = topic.accountId
@@ -237,7 +238,7 @@ struct SNSAPI: OperationHandler {
         all["DisplayName"] = topic.attributes["DisplayName"] ?? ""
         all["SubscriptionsConfirmed"] = String(subscriptions.filter(\.confirmed).count)
         all["SubscriptionsPending"] = String(subscriptions.filter { !$0.confirmed }.count)
-        all["SubscriptionsDeleted"] = "0"
+        all["SubscriptionsDeleted"] = String(everything.count - subscriptions.count)
         all["EffectiveDeliveryPolicy"] = topic.deliveryPolicy.effectiveJSON
         all["SignatureVersion"] = topic.signatureVersion
         if all["TracingConfig"] == nil { all["TracingConfig"] = "PassThrough" }

@@ -61,7 +61,7 @@ public enum SNSModule {
                 guard subscription.authenticateOnUnsubscribe != true else {
                     throw .authorizationError("Unsubscribe requires authentication for this subscription")
                 }
-                try await service.unsubscribe(subscription, topic: topic)
+                try await service.unsubscribe(subscription, topic: topic, serviceEndpoint: request.endpoint)
                 return .json([:])
             },
         ]

@@ -114,7 +114,7 @@ struct SNSService: Sendable {
 
     func deleteTopic(_ topic: Topic) async throws(AWSError) {
         try await locked { () async throws(AWSError) in
-            for subscription in try await subscriptions(of: topic.arn) {
+            for subscription in try await subscriptionsIncludingDeleted(of: topic.arn) {
                 _ = try await stored {
                     try await subscriptions.delete(accountId: topic.accountId, region: topic.region, id: subscription.id)
                 }
@@ -129,14 +129,19 @@ struct SNSService: Sendable {
 
     // MARK: Subscriptions
 
+    /// The topic's subscriptions, without the unsubscribed ones kept for restoring.
     func subscriptions(of topicArn: String) async throws(AWSError) -> [Subscription] {
+        try await subscriptionsIncludingDeleted(of: topicArn).filter { !$0.isDeleted }
+    }
+
+    func subscriptionsIncludingDeleted(of topicArn: String) async throws(AWSError) -> [Subscription] {
         guard let (region, accountId, _) = TopicRules.parseTopicArn(topicArn) else { return [] }
         return try await stored { try await subscriptions.all(accountId: accountId, region: region) }
             .filter { $0.topicArn == topicArn }
     }
 
     func allSubscriptions(accountId: String, region: String) async throws(AWSError) -> [Subscription] {
-        try await stored { try await subscriptions.all(accountId: accountId, region: region) }
+        try await stored { try await subscriptions.all(accountId: accountId, region: region) }.filter { !$0.isDeleted }
     }
 
     func subscription(arn: String) async throws(AWSError) -> (Subscription, Topic) {
@@ -149,7 +154,7 @@ struct SNSService: Sendable {
         guard
             let subscription = try await stored({
                 try await subscriptions.get(accountId: parsed.accountId, region: parsed.region, id: id)
-            }), subscription.topicArn == topicArn
+            }), subscription.topicArn == topicArn, !subscription.isDeleted
         else { throw .subscriptionNotFound() }
         return (subscription, try await topic(arn: topicArn))
     }
@@ -174,9 +179,13 @@ struct SNSService: Sendable {
         }
         try Self.checkFilterPolicy(checked)
         let subscription = try await locked { () async throws(AWSError) -> Subscription in
-            let existing = try await subscriptions(of: topic.arn).first {
-                $0.protocol == proto && $0.endpoint == endpoint
+            let all = try await subscriptionsIncludingDeleted(of: topic.arn)
+            for gone in all where gone.isDeleted && gone.protocol == proto && gone.endpoint == endpoint {
+                _ = try await stored {
+                    try await subscriptions.delete(accountId: topic.accountId, region: topic.region, id: gone.id)
+                }
             }
+            let existing = all.first { !$0.isDeleted && $0.protocol == proto && $0.endpoint == endpoint }
             if var existing {
                 for (key, value) in checked where existing.attributes[key] != value {
                     throw .invalidParameter("Attributes Reason: Subscription already exists with different attributes")
@@ -252,12 +261,25 @@ struct SNSService: Sendable {
         }
     }
 
-    func unsubscribe(_ subscription: Subscription, topic: Topic) async throws(AWSError) {
-        _ = try await locked { () async throws(AWSError) in
-            try await stored {
-                try await subscriptions.delete(accountId: topic.accountId, region: topic.region, id: subscription.id)
+    /// Unsubscribes. A confirmed HTTP(S) endpoint is sent AWS's UnsubscribeConfirmation, whose
+    /// SubscribeURL restores the subscription (for three days); the others are simply deleted.
+    func unsubscribe(_ subscription: Subscription, topic: Topic, serviceEndpoint: String) async throws(AWSError) {
+        guard subscription.isHTTP, subscription.confirmed else {
+            _ = try await locked { () async throws(AWSError) in
+                try await stored {
+                    try await subscriptions.delete(accountId: topic.accountId, region: topic.region, id: subscription.id)
+                }
             }
+            return
         }
+        var gone = subscription
+        gone.deleted = true
+        gone.confirmed = false
+        gone.token = Self.newToken()
+        gone.tokenIssued = clock.now
+        let kept = gone
+        try await locked { () async throws(AWSError) in try await put(kept, topic: topic) }
+        try await sendConfirmation(kept, topic: topic, serviceEndpoint: serviceEndpoint, kind: .unsubscribeConfirmation)
     }
 
     /// Confirms the pending subscription the token was sent for (tokens last three days).
@@ -266,7 +288,7 @@ struct SNSService: Sendable {
     ) async throws(AWSError) -> Subscription {
         let topic = try await topic(arn: topicArn)
         return try await locked { () async throws(AWSError) -> Subscription in
-            let candidates = try await subscriptions(of: topic.arn)
+            let candidates = try await subscriptionsIncludingDeleted(of: topic.arn)
             guard
                 var subscription = candidates.first(where: {
                     guard let t = $0.token else { return false }
@@ -274,6 +296,7 @@ struct SNSService: Sendable {
                 })
             else { throw .invalidParameter("Token") }
             if subscription.confirmed { return subscription }
+            subscription.deleted = nil
             if let issued = subscription.tokenIssued, clock.now.timeIntervalSince(issued) > 3 * 86400 {
                 throw .invalidParameter("Token")
             }
@@ -285,15 +308,21 @@ struct SNSService: Sendable {
         }
     }
 
-    private func sendConfirmation(_ subscription: Subscription, topic: Topic, serviceEndpoint: String) async throws(AWSError) {
+    private func sendConfirmation(
+        _ subscription: Subscription, topic: Topic, serviceEndpoint: String,
+        kind: Envelope.Kind = .subscriptionConfirmation
+    ) async throws(AWSError) {
         guard let token = subscription.token else { return }
         let messageId = UUIDText.random()
         let subscribeURL =
             "\(serviceEndpoint)/?Action=ConfirmSubscription&TopicArn=\(Self.queryEscaped(topic.arn))&Token=\(token)"
+        let message =
+            kind == .subscriptionConfirmation
+            ? "You have chosen to subscribe to the topic \(topic.arn).\nTo confirm the subscription, visit the SubscribeURL included in this message."
+            : "You have chosen to deactivate subscription \(subscription.arn).\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message."
         var envelope = Envelope(
-            type: .subscriptionConfirmation, messageId: messageId, topicArn: topic.arn,
-            message:
-                "You have chosen to subscribe to the topic \(topic.arn).\nTo confirm the subscription, visit the SubscribeURL included in this message.",
+            type: kind, messageId: messageId, topicArn: topic.arn,
+            message: message,
             timestamp: Envelope.timestamp(clock.now), signatureVersion: topic.signatureVersion, signingCertURL: "",
             token: token, subscribeURL: subscribeURL)
         try await sign(&envelope, serviceEndpoint: serviceEndpoint)
@@ -301,7 +330,7 @@ struct SNSService: Sendable {
             kind: .http, subscriptionArn: subscription.arn, topicArn: topic.arn, messageId: messageId,
             target: subscription.endpoint, body: envelope.json,
             headers: [
-                "x-amz-sns-message-type": "SubscriptionConfirmation", "x-amz-sns-message-id": messageId,
+                "x-amz-sns-message-type": kind.rawValue, "x-amz-sns-message-id": messageId,
                 "x-amz-sns-topic-arn": topic.arn, "Content-Type": "text/plain; charset=UTF-8",
             ], retryPolicy: topic.deliveryPolicy, topicAccount: topic.accountId, region: topic.region)
         try await stored { try await outbox.add([delivery], sealed: false, now: nowMillis) }

@@ -46,6 +46,11 @@ struct Subscription: Codable, Sendable, Equatable {
     /// Set by an authenticated ConfirmSubscription with AuthenticateOnUnsubscribe: the
     /// unsigned UnsubscribeURL then no longer works.
     var authenticateOnUnsubscribe: Bool?
+    /// An HTTP(S) subscription unsubscribed: kept (unlisted, never delivered to) so that the
+    /// SubscribeURL of its UnsubscribeConfirmation can restore it, as AWS's does.
+    var deleted: Bool?
+
+    var isDeleted: Bool { deleted == true }
 
     var arn: String { "\(topicArn):\(id)" }
 

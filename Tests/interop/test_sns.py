@@ -59,7 +59,8 @@ def receive(sqs, url, count=1, wait=10):
 
 # ---- the string to sign, and verification, written independently of the server ----------------------
 FIELDS = {"Notification": ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"],
-          "SubscriptionConfirmation": ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"]}
+          "SubscriptionConfirmation": ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"],
+          "UnsubscribeConfirmation": ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"]}
 
 
 def verify(msg):
@@ -401,6 +402,20 @@ def test_http_confirmation_and_signed_notifications(server, sns, receiver):
     assert pem.startswith(b"-----BEGIN CERTIFICATE-----")
     # A confirmed subscription's ConfirmSubscription call answers its ARN.
     assert sns.confirm_subscription(TopicArn=topic, Token=conf["Token"])["SubscriptionArn"] == sub
+    # Unsubscribing sends a signed UnsubscribeConfirmation whose SubscribeURL restores it.
+    sns.unsubscribe(SubscriptionArn=sub)
+    headers, bye = receiver.wait(lambda h, m: isinstance(m, dict) and m.get("Type") == "UnsubscribeConfirmation")
+    assert headers["x-amz-sns-message-type"] == "UnsubscribeConfirmation" and sub in bye["Message"]
+    verify(bye)
+    a = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    assert (a["SubscriptionsConfirmed"], a["SubscriptionsPending"], a["SubscriptionsDeleted"]) == ("0", "0", "1")
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+    fails("NotFound", sns.get_subscription_attributes, SubscriptionArn=sub)
+    mid = sns.publish(TopicArn=topic, Message="not for the unsubscribed")["MessageId"]
+    urllib.request.urlopen(bye["SubscribeURL"], timeout=5).read()
+    assert [s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]] == [sub]
+    time.sleep(0.5)
+    assert not any(mid in body for _, body in receiver.messages)
 
 
 def test_a_slow_endpoint_holds_up_no_other_delivery(sns, sqs):
