@@ -17,6 +17,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -169,12 +172,31 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // Amazon SNS: topics, subscriptions, signed deliveries.
+        .target(
+            name: "SNS",
+            dependencies: [
+                "AccessControl", "AWSProtocol", "EventPatterns", "Identity", "KeyVault", "Policy", "RampartCore",
+                "ServiceKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // HTTP edge.
         .target(
             name: "RampartServer",
             dependencies: [
                 "AccessControl", "AWSProtocol", "Audit", "CloudTrail", "EventBridge", "IAM", "Identity", "KMS", "KeyVault",
-                "Policy", "ServiceKit", "SQS", "STS", "Storage", "RampartCore", "CMalloc",
+                "Policy", "ServiceKit", "SNS", "SQS", "STS", "Storage", "RampartCore", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -228,6 +250,20 @@ let package = Package(
         .testTarget(
             name: "IdentityTests",
             dependencies: ["Identity", "RampartTestSupport", "RampartCore", "AWSProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SNSTests",
+            dependencies: [
+                "SNS", "AWSProtocol", "EventPatterns", "Identity", "KeyVault", "RampartCore", "RampartTestSupport",
+                "ServiceKit", "Storage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SQSTests", dependencies: ["SQS", "AWSProtocol"], swiftSettings: swiftSettings),

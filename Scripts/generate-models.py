@@ -27,6 +27,7 @@ SERVICES = {  # botocore name: version, Swift name, the module folder, the file 
     "cloudtrail": ("2013-11-01", "CloudTrail", "Sources/CloudTrail", "Sources/CloudTrail/CloudTrailDescriptor.swift"),
     "sqs": ("2012-11-05", "SQS", "Sources/SQS", "Sources/SQS/SQSOperations.swift"),
     "events": ("2015-10-07", "EventBridge", "Sources/EventBridge", "Sources/EventBridge/EventBridgeOperations.swift"),
+    "sns": ("2010-03-31", "SNS", "Sources/SNS", "Sources/SNS/SNSOperations.swift"),
 }
 KEEP = ("type", "required", "min", "max", "enum", "sensitive", "pattern")
 
@@ -62,6 +63,10 @@ def trim(model, served_operations):
             visit(s["member"]["shape"])
         elif s["type"] == "map":
             t["key"], t["value"] = s["key"]["shape"], s["value"]["shape"]
+            if model["metadata"].get("protocol") == "query":  # SNS's `MessageAttributes.entry.N.Name`
+                for part in ("key", "value"):
+                    if "locationName" in s[part]:
+                        t[part + "Name"] = s[part]["locationName"]
             out_shapes[name] = t
             visit(s["key"]["shape"])
             visit(s["value"]["shape"])

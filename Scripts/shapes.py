@@ -117,7 +117,8 @@ class Writer:
             shape = ref["shape"]
             swift = self.swift_type(shape)
             ident = camel(member)
-            plain = ident.strip("`")
+            # `protocol = …` is not Swift; `self.protocol = …` is (for a keyword-named member).
+            plain = ident.strip("`") if ident == ident.strip("`") else "self." + ident.strip("`")
             call = self.decoder(shape, f'm["{member}"]')
             if member in required:
                 lines.append(f"        var {ident}: {swift}")

@@ -4,6 +4,7 @@ import EventBridge
 import IAM
 import KMS
 import RampartCore
+import SNS
 import SQS
 import STS
 import ServiceKit
@@ -23,6 +24,8 @@ enum Services {
         ]
         if let cloudTrail = CloudTrailModule.descriptor(context, digestKey: digestKey) { services.append(cloudTrail) }
         if let sqs = SQSModule.descriptor(context) { services.append(sqs) }
+        context.integrations.register(dataKeys: KMSDataKeys(kms: kms))
+        if let sns = SNSModule.descriptor(context) { services.append(sns) }
         var sweeps: [@Sendable () async -> Void] = [{ _ = await kms.sweep() }]
         if let events = EventBridgeModule.make(context) {
             services.append(events.descriptor)

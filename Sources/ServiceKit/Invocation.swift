@@ -31,7 +31,10 @@ public struct Invocation: Sendable {
     /// of the service (SQS queue URLs); the handler sees no other part of the HTTP request. The
     /// Host is used only when it is a plain host name or address with an optional port (anything
     /// else a caller could put there is not echoed back): `localhost` otherwise.
-    public var endpoint: String {
+    public var endpoint: String { Self.endpoint(host: host, secure: secure) }
+
+    /// `endpoint`'s rule, for requests that are not invocations (anonymous GETs).
+    public static func endpoint(host: String?, secure: Bool) -> String {
         let scheme = secure ? "https" : "http"
         guard let host, !host.isEmpty, host.utf8.count <= 255,
             host.unicodeScalars.allSatisfy({

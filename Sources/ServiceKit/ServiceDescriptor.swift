@@ -24,11 +24,14 @@ public struct ServiceDescriptor: Sendable {
     public var backgroundServices: [any Service]
     /// The service's own schema steps, kept under its module name.
     public var migrations: [SchemaMigration]
+    /// Plain GETs the service answers without SigV4, as AWS does for the links it hands out
+    /// (SNS's signing certificate and SubscribeURL).
+    public var anonymousRoutes: [AnonymousRoute]
 
     public init(
         signingName: String, wire: WireFormat, model: ServiceModel, operations: OperationTable,
         handler: any OperationHandler, auditing: (any CallAuditing)? = nil, backgroundServices: [any Service] = [],
-        migrations: [SchemaMigration] = []
+        migrations: [SchemaMigration] = [], anonymousRoutes: [AnonymousRoute] = []
     ) {
         self.signingName = signingName
         self.wire = wire
@@ -38,6 +41,56 @@ public struct ServiceDescriptor: Sendable {
         self.auditing = auditing
         self.backgroundServices = backgroundServices
         self.migrations = migrations
+        self.anonymousRoutes = anonymousRoutes
+    }
+}
+
+/// An unsigned `GET` a service answers itself: the edge sends it here only when the request
+/// carries no SigV4 signature at all (no `Authorization` header, no `X-Amz-Signature`), its path
+/// matches, and, when `action` is set, its query's `Action` is that. Nothing authenticates the
+/// caller: the handler must decide from what the request holds (a token, say) and answer only
+/// what anyone may see. Such calls are not recorded in the trail.
+public struct AnonymousRoute: Sendable {
+    /// The path, exactly; or, when `pathPrefix` is true, what the path starts with.
+    public var path: String
+    public var pathPrefix: Bool
+    /// The Query `Action` the request must name, if any.
+    public var action: String?
+    /// The name the call is logged under, and the model operation whose output shape a `.json`
+    /// answer is written with.
+    public var operation: String
+    public var handler: @Sendable (AnonymousRequest) async throws(AWSError) -> Reply
+
+    public init(
+        path: String, pathPrefix: Bool = false, action: String? = nil, operation: String,
+        handler: @escaping @Sendable (AnonymousRequest) async throws(AWSError) -> Reply
+    ) {
+        self.path = path
+        self.pathPrefix = pathPrefix
+        self.action = action
+        self.operation = operation
+        self.handler = handler
+    }
+
+    public func matches(path requestPath: String, action requestAction: String?) -> Bool {
+        guard pathPrefix ? requestPath.hasPrefix(path) : requestPath == path else { return false }
+        return action == nil || action == requestAction
+    }
+}
+
+/// What an anonymous GET carries: its path, its query parameters, and the endpoint the client
+/// called (as `Invocation.endpoint` works it out).
+public struct AnonymousRequest: Sendable {
+    public var path: String
+    public var parameters: [String: String]
+    public var endpoint: String
+    public var requestId: String
+
+    public init(path: String, parameters: [String: String], endpoint: String, requestId: String) {
+        self.path = path
+        self.parameters = parameters
+        self.endpoint = endpoint
+        self.requestId = requestId
     }
 }
 

@@ -39,9 +39,12 @@ public struct QueryDecoder: Sendable {
             guard let keyShape = shape.key, let valueShape = shape.value else { return nil }
             var entries: [String: JSONValue] = [:]
             var i = 1
-            while let key = params["\(prefix).entry.\(i).key"] {
+            // Members are `key`/`value` unless the model names them (SNS: `Name`/`Value`).
+            let keyName = shape.keyName ?? "key"
+            let valueName = shape.valueName ?? "value"
+            while let key = params["\(prefix).entry.\(i).\(keyName)"] {
                 _ = keyShape
-                entries[key] = try value(valueShape, prefix: "\(prefix).entry.\(i).value", params: params) ?? .null
+                entries[key] = try value(valueShape, prefix: "\(prefix).entry.\(i).\(valueName)", params: params) ?? .null
                 i += 1
             }
             return entries.isEmpty ? nil : .object(entries)

@@ -114,6 +114,9 @@ struct AWSResponder: HTTPResponder {
             return WireProtocol.response(
                 status: 200, contentType: MetricsExposition.contentType, body: MetricsExposition.render(), requestId: requestId)
         }
+        if request.method == .get, !services.anonymous.isEmpty, let response = await anonymous(request, requestId, &summary) {
+            return response
+        }
         let target = request.headers[HTTPField.Name("x-amz-target")!]
         let wireForErrors: WireProtocol = target != nil ? .json11 : .query(xmlns: "https://sts.amazonaws.com/doc/2011-06-15/")
 
@@ -141,6 +144,28 @@ struct AWSResponder: HTTPResponder {
             return await dispatchJSON(target: target, incoming, requestId: requestId, summary: &summary)
         }
         return await dispatchScoped(request: request, incoming, requestId: requestId, summary: &summary)
+    }
+
+    /// An unsigned GET a service answers without SigV4 (`ServiceDescriptor.anonymousRoutes`),
+    /// or nil when the request is signed or no route matches, for the usual way.
+    private func anonymous(_ request: Request, _ requestId: String, _ summary: inout Summary) async -> Response? {
+        let query = QueryRequest(formEncoded: request.uri.query ?? "")
+        guard request.headers[.authorization] == nil, query["X-Amz-Signature"] == nil, query["X-Amz-Credential"] == nil,
+            let found = services.anonymousRoute(path: request.uri.path, action: query.action)
+        else { return nil }
+        let (route, entry) = found
+        summary.service = entry.signingName
+        summary.operation = route.operation
+        let incoming = AnonymousRequest(
+            path: request.uri.path, parameters: query.parameters,
+            endpoint: Invocation.endpoint(host: request.head.authority, secure: secure), requestId: requestId)
+        do {
+            let reply = try await route.handler(incoming)
+            return entry.wire.success(
+                reply, operation: route.operation, model: entry.descriptor.model, requestId: requestId)
+        } catch {
+            return entry.wire.refuse(error, requestId: requestId, summary: &summary)
+        }
     }
 
     /// The record's `tlsDetails`: what the connection's handshake negotiated, and the Host header.

@@ -24,12 +24,16 @@ struct ServiceRegistry: Sendable {
 
     let byTargetPrefix: [String: Entry]
     let bySigningName: [String: Entry]
+    /// The services' anonymous GET routes, in service order.
+    let anonymous: [(route: AnonymousRoute, entry: Entry)]
 
     init(_ descriptors: [ServiceDescriptor]) {
         var byTarget: [String: Entry] = [:]
         var byName: [String: Entry] = [:]
+        var anonymous: [(route: AnonymousRoute, entry: Entry)] = []
         for descriptor in descriptors {
             let entry = Entry(descriptor)
+            for route in descriptor.anonymousRoutes { anonymous.append((route, entry)) }
             if case .json(let prefix, _, _) = descriptor.wire {
                 precondition(byTarget[prefix] == nil, "two services answer X-Amz-Target \(prefix)")
                 byTarget[prefix] = entry
@@ -40,5 +44,11 @@ struct ServiceRegistry: Sendable {
         }
         self.byTargetPrefix = byTarget
         self.bySigningName = byName
+        self.anonymous = anonymous
+    }
+
+    /// The anonymous route an unsigned GET of `path` with Query `action` is for, if any.
+    func anonymousRoute(path: String, action: String?) -> (route: AnonymousRoute, entry: Entry)? {
+        anonymous.first { $0.route.matches(path: path, action: action) }
     }
 }

@@ -1,0 +1,37 @@
+public import AWSProtocol
+public import Identity
+public import ServiceKit
+
+/// KMS as the other services of this server use it to encrypt under a customer's key (SNS's
+/// encrypted topics): GenerateDataKey and Decrypt, authorized exactly as a KMS call of `caller`
+/// is (key policy, grants, identity policies, through the server's `KMSAuthorizer`). The calling
+/// service passes `caller.onBehalf(via:)`, so `kms:ViaService` names it.
+public struct KMSDataKeys: DataKeyProvider {
+    let kms: KeyManagementService
+
+    public init(kms: KeyManagementService) {
+        self.kms = kms
+    }
+
+    public func generateDataKey(
+        keyId: String, caller: Caller, encryptionContext: [String: String]
+    ) async throws(AWSError)
+        -> (plaintext: [UInt8], ciphertextBlob: [UInt8])
+    {
+        let result = try kms.generateDataKey(
+            keyId: keyId, keySpec: "AES_256", numberOfBytes: nil, context: EncryptionContext(encryptionContext),
+            includePlaintext: true, dryRun: false, caller: caller)
+        return (result.plaintext ?? [], result.ciphertextBlob)
+    }
+
+    public func decrypt(
+        ciphertextBlob: [UInt8], caller: Caller, encryptionContext: [String: String]
+    ) async throws(AWSError)
+        -> [UInt8]
+    {
+        try kms.decrypt(
+            ciphertext: ciphertextBlob, context: EncryptionContext(encryptionContext), keyId: nil, algorithm: nil,
+            dryRun: false, caller: caller
+        ).plaintext
+    }
+}
