@@ -421,3 +421,34 @@ def test_cli_round_trip(server):
     assert got["Messages"][0]["Body"] == "from the cli"
     out = server.cli("sqs", "get-queue-url", "--queue-name", "missing-" + n, *ep, check=False)
     assert out.returncode != 0 and "NonExistentQueue" in out.stderr
+
+
+def test_kms_encrypted_queue(fresh_server):
+    """KmsMasterKeyId: bodies are kept sealed under a data key KMS makes for the sender through
+    SQS (kms:ViaService sqs.us-east-1.amazonaws.com); a key that refuses SQS refuses the send."""
+    sqs, kms = fresh_server.client("sqs"), fresh_server.client("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    url = sqs.create_queue(QueueName="sealed", Attributes={"KmsMasterKeyId": key})["QueueUrl"]
+    secret = "card 4111-1111-1111-1111 " + uuid.uuid4().hex
+    sent = sqs.send_message(QueueUrl=url, MessageBody=secret)
+    assert sent["MD5OfMessageBody"] == hashlib.md5(secret.encode()).hexdigest()
+    got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"][0]
+    assert got["Body"] == secret and got["MD5OfBody"] == sent["MD5OfMessageBody"]
+    db = fresh_server.data / "rampart.sqlite"
+    stored = b"".join(p.read_bytes() for p in fresh_server.data.iterdir() if p.name.startswith(db.name))
+    assert secret.encode() not in stored, "the body is stored in the clear"
+
+    deny = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "kms:GenerateDataKey", "Resource": "*",
+         "Condition": {"StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}}}]})
+    refusing = kms.create_key(Policy=deny)["KeyMetadata"]["KeyId"]
+    kms.generate_data_key(KeyId=refusing, KeySpec="AES_256")  # directly, the account may
+    url2 = sqs.create_queue(QueueName="refused", Attributes={"KmsMasterKeyId": refusing})["QueueUrl"]
+    e = fails("KMS.AccessDeniedException", sqs.send_message, QueueUrl=url2, MessageBody="x")
+    assert "kms:GenerateDataKey" in e["Error"]["Message"]
+
+    disabled = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.disable_key(KeyId=disabled)
+    url3 = sqs.create_queue(QueueName="disabled", Attributes={"KmsMasterKeyId": disabled})["QueueUrl"]
+    fails("KMS.DisabledException", sqs.send_message, QueueUrl=url3, MessageBody="x")
