@@ -86,6 +86,10 @@ struct SNSService: Sendable {
             guard value == "PassThrough" || value == "Active" else { throw .invalidParameter("TracingConfig") }
         case "KmsMasterKeyId":
             guard value.utf8.count <= 2048 else { throw .invalidParameter("KmsMasterKeyId") }
+        case _ where name.hasSuffix("SampleRate"):
+            guard let rate = Int(value), (0...100).contains(rate) else { throw .invalidParameter(name) }
+        case _ where name.hasSuffix("RoleArn"):
+            guard value.isEmpty || value.hasPrefix("arn:") else { throw .invalidParameter(name) }
         default: break
         }
         return value

@@ -84,9 +84,17 @@ enum TopicRules {
     }
 
     /// The attributes CreateTopic and SetTopicAttributes accept.
-    static let settableTopicAttributes: Set<String> = [
+    static let settableTopicAttributes = Set([
         "DisplayName", "Policy", "DeliveryPolicy", "KmsMasterKeyId", "SignatureVersion", "TracingConfig",
-    ]
+    ]).union(deliveryStatusAttributes)
+
+    /// Delivery status logging (`<Protocol>SuccessFeedbackRoleArn`, `...SuccessFeedbackSampleRate`,
+    /// `...FailureFeedbackRoleArn` for each protocol AWS logs): kept and answered, as Terraform
+    /// sets them; Rampart writes no delivery status logs yet.
+    static let deliveryStatusAttributes: Set<String> = Set(
+        ["Application", "HTTP", "Lambda", "SQS", "Firehose"].flatMap { p in
+            ["\(p)SuccessFeedbackRoleArn", "\(p)SuccessFeedbackSampleRate", "\(p)FailureFeedbackRoleArn"]
+        })
 
     /// The attributes Subscribe and SetSubscriptionAttributes accept.
     static let settableSubscriptionAttributes: Set<String> = [

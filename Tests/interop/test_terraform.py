@@ -40,6 +40,9 @@ class Terraform:
                 kms = "{server.endpoint}"
                 iam = "{server.endpoint}"
                 sts = "{server.endpoint}"
+                sqs = "{server.endpoint}"
+                sns = "{server.endpoint}"
+                events = "{server.endpoint}"
               }}
             }}
         """) + textwrap.dedent(resources))

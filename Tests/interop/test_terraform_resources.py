@@ -6,7 +6,8 @@ Each Terraform command costs 10-15 s of CPU here (the provider builds its whole 
 time), so resources are grouped into few configurations, each a cycle on its own server: KMS
 (keys of every spec, grants, aliases, ciphertexts, external keys, key policies and the KMS data
 sources) and IAM (users, groups, roles, policies, attachments, access keys, the exclusive
-resources, the IAM and STS data sources). The cycles run at the same time, in threads, and each
+resources, the IAM and STS data sources) and messaging (SQS queues and their policy, an SNS topic,
+its policy and an SQS subscription, EventBridge buses, rules and targets). The cycles run at the same time, in threads, and each
 test waits for its own. Server gaps found on the way are strict xfails in configurations of
 their own: multi-Region keys (`aws_kms_replica_key`, `aws_kms_replica_external_key`) and
 `aws_iam_user` with `force_destroy`."""
@@ -658,6 +659,146 @@ def force_destroy_cycle(server, folder):
     assert client(server, "iam").list_users()["Users"] == []
 
 
+MESSAGING = """
+    resource "aws_sqs_queue" "dlq" {
+      name                      = "tf-dlq"
+      message_retention_seconds = 1209600
+    }
+    resource "aws_sqs_queue" "events" {
+      name                       = "tf-events"
+      visibility_timeout_seconds = 45
+      delay_seconds              = 2
+      receive_wait_time_seconds  = 5
+      redrive_policy = jsonencode({ deadLetterTargetArn = aws_sqs_queue.dlq.arn, maxReceiveCount = 4 })
+      tags = { team = "security" }
+    }
+    resource "aws_sqs_queue_policy" "events" {
+      queue_url = aws_sqs_queue.events.id
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Sid = "events", Effect = "Allow", Principal = { Service = ["events.amazonaws.com", "sns.amazonaws.com"] },
+          Action = "sqs:SendMessage", Resource = aws_sqs_queue.events.arn
+        }]
+      })
+    }
+"""
+
+EVENTS = """
+    resource "aws_sns_topic" "team" {
+      name         = "tf-team"
+      display_name = "Security team"
+      tags         = { team = "security" }
+    }
+    resource "aws_sns_topic_policy" "team" {
+      arn = aws_sns_topic.team.arn
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Sid = "events", Effect = "Allow", Principal = { Service = "events.amazonaws.com" },
+          Action = "sns:Publish", Resource = aws_sns_topic.team.arn
+        }]
+      })
+    }
+    resource "aws_sns_topic_subscription" "queue" {
+      topic_arn            = aws_sns_topic.team.arn
+      protocol             = "sqs"
+      endpoint             = aws_sqs_queue.events.arn
+      raw_message_delivery = true
+      filter_policy        = jsonencode({ severity = ["high"] })
+    }
+    resource "aws_cloudwatch_event_bus" "orders" {
+      name = "tf-orders"
+    }
+    resource "aws_cloudwatch_event_rule" "kms" {
+      name        = "tf-kms-disabled"
+      description = "a KMS key was disabled"
+      event_pattern = jsonencode({
+        source        = ["aws.kms"]
+        "detail-type" = ["AWS API Call via CloudTrail"]
+        detail        = { eventName = ["DisableKey"] }
+      })
+      tags = { team = "security" }
+    }
+    resource "aws_cloudwatch_event_rule" "orders" {
+      name           = "tf-big-orders"
+      event_bus_name = aws_cloudwatch_event_bus.orders.name
+      event_pattern  = jsonencode({ source = ["com.example.orders"] })
+    }
+    resource "aws_cloudwatch_event_rule" "hourly" {
+      name                = "tf-hourly"
+      schedule_expression = "rate(1 hour)"
+      state               = "DISABLED"
+    }
+    resource "aws_cloudwatch_event_target" "topic" {
+      rule      = aws_cloudwatch_event_rule.kms.name
+      target_id = "team"
+      arn       = aws_sns_topic.team.arn
+    }
+    resource "aws_cloudwatch_event_target" "queue" {
+      rule      = aws_cloudwatch_event_rule.kms.name
+      target_id = "queue"
+      arn       = aws_sqs_queue.events.arn
+      input_transformer {
+        input_paths    = { name = "$.detail.eventName" }
+        input_template = "{\\"action\\": <name>}"
+      }
+      retry_policy {
+        maximum_retry_attempts       = 3
+        maximum_event_age_in_seconds = 600
+      }
+      dead_letter_config {
+        arn = aws_sqs_queue.dlq.arn
+      }
+    }
+    resource "aws_cloudwatch_event_target" "orders" {
+      rule           = aws_cloudwatch_event_rule.orders.name
+      event_bus_name = aws_cloudwatch_event_bus.orders.name
+      target_id      = "orders"
+      arn            = aws_sqs_queue.events.arn
+    }
+"""
+
+
+def messaging_cycle(server, folder, with_events=True):
+    """SQS queues with a redrive policy and a queue policy; when EventBridge and SNS are served,
+    a topic with its policy and an SQS subscription (raw, filtered), a custom bus, rules (pattern,
+    on the custom bus, scheduled and disabled) and targets (the topic; the queue with an input
+    transformer, retry policy and dead-letter queue; a target on the custom bus)."""
+    tf = Config(server, folder, MESSAGING + (EVENTS if with_events else ""))
+    tf.apply_then_plan_is_empty()
+    sqs = client(server, "sqs")
+    urls = sorted(sqs.list_queues()["QueueUrls"])
+    assert [u.rsplit("/", 1)[1] for u in urls] == ["tf-dlq", "tf-events"]
+    events_url = [u for u in urls if u.endswith("/tf-events")][0]
+    attributes = sqs.get_queue_attributes(QueueUrl=events_url, AttributeNames=["All"])["Attributes"]
+    assert attributes["VisibilityTimeout"] == "45" and attributes["DelaySeconds"] == "2"
+    assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] == 4
+    assert json.loads(attributes["Policy"])["Statement"][0]["Sid"] == "events"
+    assert sqs.list_queue_tags(QueueUrl=events_url)["Tags"] == {"team": "security"}
+    if with_events:
+        sns, events = client(server, "sns"), client(server, "events")
+        topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:tf-team"
+        assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["DisplayName"] == "Security team"
+        subscriptions = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        assert [s["Protocol"] for s in subscriptions] == ["sqs"]
+        sub = sns.get_subscription_attributes(SubscriptionArn=subscriptions[0]["SubscriptionArn"])["Attributes"]
+        assert sub["RawMessageDelivery"] == "true" and json.loads(sub["FilterPolicy"]) == {"severity": ["high"]}
+        rules = {r["Name"]: r for r in events.list_rules()["Rules"]}
+        assert sorted(rules) == ["tf-hourly", "tf-kms-disabled"]
+        assert rules["tf-hourly"]["State"] == "DISABLED" and rules["tf-hourly"]["ScheduleExpression"] == "rate(1 hour)"
+        targets = {t["Id"]: t for t in events.list_targets_by_rule(Rule="tf-kms-disabled")["Targets"]}
+        assert sorted(targets) == ["queue", "team"]
+        assert targets["queue"]["RetryPolicy"] == {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 600}
+        assert events.list_rules(EventBusName="tf-orders")["Rules"][0]["Name"] == "tf-big-orders"
+    tf.destroy()
+    assert sqs.list_queues().get("QueueUrls", []) == []
+    if with_events:
+        assert client(server, "sns").list_topics()["Topics"] == []
+        assert client(server, "events").list_rules()["Rules"] == []
+        assert [b["Name"] for b in client(server, "events").list_event_buses()["EventBuses"]] == ["default"]
+
+
 class KnownGap(Exception):
     """A Terraform run failed the way a strict xfail below expects; any other failure stays an
     AssertionError and fails the test."""
@@ -682,6 +823,7 @@ CYCLES = {
     "test_replica_keys": replica_cycle,
     "test_iam_user_force_destroy": force_destroy_cycle,
     "test_the_provider_refuses_newer_key_specs": newer_specs_cycle,
+    "test_messaging_resources": messaging_cycle,
 }
 
 
@@ -724,3 +866,7 @@ def test_replica_keys(cycles):
 
 def test_iam_user_force_destroy(cycles):
     cycles["test_iam_user_force_destroy"].result()
+
+
+def test_messaging_resources(cycles):
+    cycles["test_messaging_resources"].result()
