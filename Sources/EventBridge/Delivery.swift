@@ -58,12 +58,14 @@ struct DeliveryEngine: Sendable {
             failure = DeliveryFailure(code: "EVENT_EXPIRED", message: "The event is older than MaximumEventAgeInSeconds.")
             exhausted = "MaximumEventAgeInSeconds"
         } else {
+            RuleMetrics.invoked(entry.ruleArn)
             do {
                 try await deliver(entry)
                 do { try await outbox.remove(id: entry.id) } catch { logger.error("removing a delivered event failed") }
                 return .delivered
             } catch let f {
                 failure = f
+                RuleMetrics.failed(entry.ruleArn)
             }
             if failure.retryable {
                 let retries = entry.attempts + 1
@@ -83,6 +85,7 @@ struct DeliveryEngine: Sendable {
             }
         }
         let sent = await deadLetter(entry, failure: failure, exhausted: exhausted)
+        if sent { RuleMetrics.sentToDeadLetterQueue(entry.ruleArn) }
         do { try await outbox.remove(id: entry.id) } catch { logger.error("removing a dead-lettered event failed") }
         return .deadLettered(code: failure.code, exhausted: exhausted, deadLetter: sent)
     }

@@ -201,6 +201,7 @@ final class EventBridgeService: Sendable {
             for i in matched {
                 let rule = live[i]
                 if event.readOnly && !rule.takesReadOnlyEvents { continue }
+                RuleMetrics.matched(rule.arn)
                 out += entries(rule: rule, value: value, text: text, key: event.key, now: now, ingestion: ingestion)
             }
         }

@@ -170,6 +170,7 @@ struct DeliveryLoop: Service {
         do {
             switch outcome {
             case .delivered:
+                DeliveryMetrics.delivered(d.subscriptionArn)
                 try await outbox.remove(pending.id)
             case .retry:
                 let attempt = pending.attempts + 1
@@ -177,10 +178,12 @@ struct DeliveryLoop: Service {
                 if let delay = policy.delay(beforeRetry: attempt) {
                     try await outbox.retry(pending.id, attempts: attempt, at: nowMillis + Int64(delay) * 1000)
                 } else {
+                    DeliveryMetrics.failed(d.subscriptionArn)
                     await deadLetter(d, reason: "retries exhausted")
                     try await outbox.remove(pending.id)
                 }
             case .failed(let reason):
+                DeliveryMetrics.failed(d.subscriptionArn)
                 await deadLetter(d, reason: reason)
                 try await outbox.remove(pending.id)
             }
