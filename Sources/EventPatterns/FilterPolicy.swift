@@ -51,10 +51,12 @@ public struct FilterPolicy: Sendable {
 
     private init(document: PatternJSON, scope: Scope, compiler: PatternCompiler) throws(PatternError) {
         if case .object(let members) = document.kind, members.count > Self.maximumKeys {
-            throw PatternError(prefix: PatternError.snsPrefix, reason: "FilterPolicy: Filter policy can not have more than 5 keys")
+            throw PatternError(
+                prefix: PatternError.snsPrefix, reason: "FilterPolicy: Filter policy can not have more than 5 keys")
         }
         root = try compiler.compile(document)
-        if case .object(let members) = document.kind, Self.combinations(members, depth: 1, running: 1) > Self.maximumCombinations {
+        if case .object(let members) = document.kind, Self.combinations(members, depth: 1, running: 1) > Self.maximumCombinations
+        {
             throw PatternError(prefix: PatternError.snsPrefix, reason: "FilterPolicy: Filter policy is too complex")
         }
         self.scope = scope

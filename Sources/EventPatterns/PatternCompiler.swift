@@ -276,7 +276,9 @@ struct PatternCompiler {
                 if isSNS, op.key != "prefix" {
                     throw error("Unsupported anything-but pattern: \(op.key)", at: op.value.start)
                 }
-                let what = op.key == "wildcard" ? "wildcard match pattern must be a string" : "prefix/suffix match pattern must be a string"
+                let what =
+                    op.key == "wildcard"
+                    ? "wildcard match pattern must be a string" : "prefix/suffix match pattern must be a string"
                 var texts: [String] = []
                 switch op.value.kind {
                 case .string(let s): texts = [s]

@@ -170,7 +170,9 @@ struct PatternJSONReader {
                 let key = try string()
                 skipWhitespace()
                 guard index < units.count else { throw endOfInput() }
-                guard units[index] == 0x3A else { throw unexpected(units[index], expecting: "a colon to separate field name and value") }
+                guard units[index] == 0x3A else {
+                    throw unexpected(units[index], expecting: "a colon to separate field name and value")
+                }
                 index += 1
                 members.append(.init(key: key, value: try value(depth: depth + 1, maxDepth: maxDepth)))
                 skipWhitespace()
@@ -224,7 +226,10 @@ struct PatternJSONReader {
         for expected in word.utf16 {
             guard index < units.count else { throw endOfInput() }
             guard units[index] == expected else {
-                throw Failure(reason: "Unrecognized token: was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", location: location)
+                throw Failure(
+                    reason:
+                        "Unrecognized token: was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+                    location: location)
             }
             index += 1
         }
@@ -242,12 +247,16 @@ struct PatternJSONReader {
         guard digits(&self) > 0 else { throw Failure(reason: "Unexpected character: expected digit", location: location) }
         if index < units.count, units[index] == 0x2E {
             index += 1
-            guard digits(&self) > 0 else { throw Failure(reason: "Unexpected character: Decimal point not followed by a digit", location: location) }
+            guard digits(&self) > 0 else {
+                throw Failure(reason: "Unexpected character: Decimal point not followed by a digit", location: location)
+            }
         }
         if index < units.count, units[index] == 0x65 || units[index] == 0x45 {
             index += 1
             if index < units.count, units[index] == 0x2B || units[index] == 0x2D { index += 1 }
-            guard digits(&self) > 0 else { throw Failure(reason: "Unexpected character: Exponent indicator not followed by a digit", location: location) }
+            guard digits(&self) > 0 else {
+                throw Failure(reason: "Unexpected character: Exponent indicator not followed by a digit", location: location)
+            }
         }
         let text = String(decoding: units[begin..<index], as: UTF16.self)
         return PatternJSON(kind: .number(text: text, value: Double(text) ?? .nan), start: location, end: location)
@@ -284,7 +293,10 @@ struct PatternJSONReader {
                         case 0x30...0x39: digit = h - 0x30
                         case 0x61...0x66: digit = h - 0x61 + 10
                         case 0x41...0x46: digit = h - 0x41 + 10
-                        default: throw Failure(reason: "Unexpected character: expected a hex-digit for character escape sequence", location: location)
+                        default:
+                            throw Failure(
+                                reason: "Unexpected character: expected a hex-digit for character escape sequence",
+                                location: location)
                         }
                         code = code << 4 | digit
                     }
@@ -293,7 +305,10 @@ struct PatternJSONReader {
                     throw Failure(reason: "Unrecognized character escape (code \(escaped))", location: location)
                 }
             case 0..<0x20:
-                throw Failure(reason: "Illegal unquoted character ((CTRL-CHAR, code \(unit))): has to be escaped using backslash to be included in string value", location: location)
+                throw Failure(
+                    reason:
+                        "Illegal unquoted character ((CTRL-CHAR, code \(unit))): has to be escaped using backslash to be included in string value",
+                    location: location)
             default: out.append(unit)
             }
         }

@@ -21,7 +21,9 @@ struct QueueKeys: Sendable {
         let now = clock.now
         let name = "send|\(queue.arn)|\(keyId)|\(caller.principal.arn)"
         if let entry = cache.get(name, now: now) { return entry }
-        guard let provider = integrations.dataKeys else { throw .kms(code: "NotFoundException", message: "KMS is not available.") }
+        guard let provider = integrations.dataKeys else {
+            throw .kms(code: "NotFoundException", message: "KMS is not available.")
+        }
         do {
             let made = try await provider.generateDataKey(
                 keyId: keyId, caller: caller.onBehalf(via: "sqs"), encryptionContext: MessageSealing.context(queueArn: queue.arn))

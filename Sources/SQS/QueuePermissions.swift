@@ -15,7 +15,9 @@ enum QueuePermissions {
         label: String, accounts: [String], actions: [String], to policy: String?, queueArn: String
     ) throws(AWSError) -> String {
         guard !label.isEmpty, label.utf8.count <= 80,
-            label.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") })
+            label.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_")
+            })
         else {
             throw .invalidParameter(
                 "Label", value: label,

@@ -12,7 +12,8 @@ enum SQSOperations {
             "ReceiveMessage",
         ],
         changes: [
-            "CreateQueue", "DeleteQueue", "SetQueueAttributes", "AddPermission", "RemovePermission", "PurgeQueue", "TagQueue", "UntagQueue", "SendMessage",
+            "CreateQueue", "DeleteQueue", "SetQueueAttributes", "AddPermission", "RemovePermission", "PurgeQueue", "TagQueue",
+            "UntagQueue", "SendMessage",
             "SendMessageBatch", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
             "ChangeMessageVisibilityBatch",
         ],

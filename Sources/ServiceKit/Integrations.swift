@@ -108,10 +108,14 @@ public struct DeliveryFailure: Error, Sendable, Equatable {
 public protocol DataKeyProvider: Sendable {
     /// A fresh 256-bit data key under `keyId` (an id, ARN or alias): its plaintext and its
     /// ciphertext blob.
-    func generateDataKey(keyId: String, caller: Caller, encryptionContext: [String: String]) async throws(AWSError)
+    func generateDataKey(
+        keyId: String, caller: Caller, encryptionContext: [String: String]
+    ) async throws(AWSError)
         -> (plaintext: [UInt8], ciphertextBlob: [UInt8])
     /// The plaintext of a data key `generateDataKey` made.
-    func decrypt(ciphertextBlob: [UInt8], caller: Caller, encryptionContext: [String: String]) async throws(AWSError)
+    func decrypt(
+        ciphertextBlob: [UInt8], caller: Caller, encryptionContext: [String: String]
+    ) async throws(AWSError)
         -> [UInt8]
 }
 

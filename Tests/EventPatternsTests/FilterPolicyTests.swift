@@ -69,11 +69,23 @@ import Testing
     static let snsPrefix = "Invalid parameter: FilterPolicy: "
 
     static let refusals: [(String, FilterPolicy.Scope, String)] = [
-        (#"{"a": {"b": ["x"]}}"#, .messageAttributes, "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy"),
-        (#"{"a": ["1"], "b": ["2"], "c": ["3"], "d": ["4"], "e": ["5"], "f": ["6"]}"#, .messageAttributes, snsPrefix + "Filter policy can not have more than 5 keys"),
+        (
+            #"{"a": {"b": ["x"]}}"#, .messageAttributes,
+            "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy"
+        ),
+        (
+            #"{"a": ["1"], "b": ["2"], "c": ["3"], "d": ["4"], "e": ["5"], "f": ["6"]}"#, .messageAttributes,
+            snsPrefix + "Filter policy can not have more than 5 keys"
+        ),
         (#"{"a": [{"wildcard": "x*"}]}"#, .messageBody, snsPrefix + "Unrecognized match type wildcard"),
-        (#"{"a": [{"anything-but": {"suffix": "x"}}]}"#, .messageAttributes, snsPrefix + "Unsupported anything-but pattern: suffix"),
-        (#"{"a": [{"prefix": {"equals-ignore-case": "x"}}]}"#, .messageAttributes, snsPrefix + "prefix match pattern must be a string"),
+        (
+            #"{"a": [{"anything-but": {"suffix": "x"}}]}"#, .messageAttributes,
+            snsPrefix + "Unsupported anything-but pattern: suffix"
+        ),
+        (
+            #"{"a": [{"prefix": {"equals-ignore-case": "x"}}]}"#, .messageAttributes,
+            snsPrefix + "prefix match pattern must be a string"
+        ),
         (#"{"a": "x"}"#, .messageBody, snsPrefix + #""a" must be an object or an array"#),
         (#"{"a": [{"numeric": ["<"]}]}"#, .messageAttributes, snsPrefix + "Value of < must be numeric"),
         (#"{"a": [{"exists": 1}]}"#, .messageAttributes, snsPrefix + "exists match pattern must be either true or false."),
@@ -82,15 +94,20 @@ import Testing
 
     @Test func refusesWithSNSWording() throws {
         for (policy, scope, expected) in Self.refusals {
-            let message = try #require(refusal { () throws(PatternError) in _ = try FilterPolicy(json: policy, scope: scope) }, "\(policy)")
+            let message = try #require(
+                refusal { () throws(PatternError) in _ = try FilterPolicy(json: policy, scope: scope) }, "\(policy)")
             #expect(message.split(separator: "\n").first.map(String.init) == expected, "\(policy)")
         }
     }
 
     @Test func snsMessagesCarryJacksonsLocation() throws {
         // aws/aws-cdk#16549 quotes SNS answering `Invalid parameter: FilterPolicy: Empty arrays are not allowed` with a location.
-        let error = try #require(throws: PatternError.self) { try FilterPolicy(json: #"{"Amount":[]}"#, scope: .messageAttributes) }
-        #expect(error.message == snsPrefix() + "Empty arrays are not allowed\n at [Source: (String)\"{\"Amount\":[]}\"; line: 1, column: 13]")
+        let error = try #require(throws: PatternError.self) {
+            try FilterPolicy(json: #"{"Amount":[]}"#, scope: .messageAttributes)
+        }
+        #expect(
+            error.message == snsPrefix()
+                + "Empty arrays are not allowed\n at [Source: (String)\"{\"Amount\":[]}\"; line: 1, column: 13]")
         // Subscribe frames the reason differently; the reason lets the caller do so.
         #expect(error.reason.hasPrefix("FilterPolicy: Empty arrays are not allowed"))
     }
@@ -103,12 +120,16 @@ import Testing
         let allowed = #"{"a": \#(values(5)), "b": \#(values(5)), "c": \#(values(6))}"#
         let tooMany = #"{"a": \#(values(5)), "b": \#(values(5)), "c": \#(values(7))}"#
         _ = try FilterPolicy(json: allowed, scope: .messageAttributes)
-        #expect(refusal { () throws(PatternError) in _ = try FilterPolicy(json: tooMany, scope: .messageAttributes) } == Self.snsPrefix + "Filter policy is too complex")
+        #expect(
+            refusal { () throws(PatternError) in _ = try FilterPolicy(json: tooMany, scope: .messageAttributes) } == Self
+                .snsPrefix + "Filter policy is too complex")
         // Body scope counts a key's depth: 3 values at depth 2 count 6.
         let nested = #"{"a": {"b": \#(values(5))}, "c": {"d": \#(values(4))}}"#
         #expect(refusal { () throws(PatternError) in _ = try FilterPolicy(json: nested, scope: .messageBody) } == nil)
         let nestedTooMany = #"{"a": {"b": \#(values(5))}, "c": {"d": \#(values(4))}, "e": \#(values(2))}"#
-        #expect(refusal { () throws(PatternError) in _ = try FilterPolicy(json: nestedTooMany, scope: .messageBody) } == Self.snsPrefix + "Filter policy is too complex")
+        #expect(
+            refusal { () throws(PatternError) in _ = try FilterPolicy(json: nestedTooMany, scope: .messageBody) } == Self
+                .snsPrefix + "Filter policy is too complex")
     }
 
     @Test func nestingIsAllowedInBodyScopeOnly() throws {

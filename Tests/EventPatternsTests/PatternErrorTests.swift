@@ -82,16 +82,24 @@ import Testing
         .init(#"{"n": [{"numeric": ["=", -5000000001]}]}"#, "Value must be between -5.0E9 and 5.0E9, inclusive"),
         .init(#"{"n": [{"numeric": [">", 0], "x": 1}]}"#, "Too many elements in numeric expression"),
         .init(#"{"a": [{"anything-but": true}]}"#, "Value of anything-but must be an array or single string/number value."),
-        .init(#"{"a": [{"anything-but": ["a", 1]}]}"#, "Inside anything but list, either all values are number or string, mixed type is not supported"),
-        .init(#"{"a": [{"anything-but": []}]}"#, "Inside anything but list, either all values are number or string, mixed type is not supported"),
+        .init(
+            #"{"a": [{"anything-but": ["a", 1]}]}"#,
+            "Inside anything but list, either all values are number or string, mixed type is not supported"),
+        .init(
+            #"{"a": [{"anything-but": []}]}"#,
+            "Inside anything but list, either all values are number or string, mixed type is not supported"),
         .init(#"{"a": [{"anything-but": ["a", null]}]}"#, "Inside anything but list, start|null|boolean is not supported."),
         .init(#"{"a": [{"anything-but": {}}]}"#, "Anything-But expression name not found"),
         .init(#"{"a": [{"anything-but": {"numeric": [">", 1]}}]}"#, "Unsupported anything-but pattern: numeric"),
         .init(#"{"a": [{"anything-but": {"prefix": 1}}]}"#, "prefix/suffix match pattern must be a string"),
         .init(#"{"a": [{"anything-but": {"prefix": ""}}]}"#, "Null prefix/suffix not allowed"),
         .init(#"{"a": [{"anything-but": {"wildcard": "x**"}}]}"#, "Consecutive wildcard characters at pos 2"),
-        .init(#"{"a": [{"anything-but": {"equals-ignore-case": 5}}]}"#, "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported."),
-        .init(#"{"a": [{"anything-but": {"equals-ignore-case": ["a", 5]}}]}"#, "Inside anything-but/equals-ignore-case list, numberic|start|null|boolean is not supported."),
+        .init(
+            #"{"a": [{"anything-but": {"equals-ignore-case": 5}}]}"#,
+            "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported."),
+        .init(
+            #"{"a": [{"anything-but": {"equals-ignore-case": ["a", 5]}}]}"#,
+            "Inside anything-but/equals-ignore-case list, numberic|start|null|boolean is not supported."),
         .init(#"{"a": [{"anything-but": "x", "prefix": "y"}]}"#, "Too many elements in numeric expression"),
         .init(#"{"a": [{"cidr": 10}]}"#, "prefix match pattern must be a string"),
         .init(#"{"a": [{"cidr": "10.0.0.0"}]}"#, "Malformed CIDR, one '/' required"),
@@ -106,7 +114,8 @@ import Testing
         .init(#"{"$or": [{"a": ["x"]}]}"#, "There must have at least 2 Objects in $or relationship."),
         .init(#"{"$or": [{"a": ["x"]}, "b"]}"#, "Only JSON object is allowed in array of $or relationship."),
         .init(#"{"$or": [{"a": ["x"]}, {}]}"#, "Empty objects are not allowed"),
-        .init(#"{"$or": [{"a": ["x"]}, {"prefix": ["b"]}]}"#, "prefix is Ruler reserved fieldName which cannot be used inside $or."),
+        .init(
+            #"{"$or": [{"a": ["x"]}, {"prefix": ["b"]}]}"#, "prefix is Ruler reserved fieldName which cannot be used inside $or."),
     ]
 
     @Test(arguments: reasons) func refusesWithAWSReason(_ row: ErrorCase) throws {
@@ -141,10 +150,13 @@ import Testing
     }
 
     @Test func longDocumentsAreTruncatedAsJacksonDoes() throws {
-        let document = #"{"a": ["#  + String(repeating: #""xxxxxxxxx","#, count: 60) + #""y"], "b": "z"}"#
+        let document = #"{"a": ["# + String(repeating: #""xxxxxxxxx","#, count: 60) + #""y"], "b": "z"}"#
         let message = try #require(refusal { () throws(PatternError) in _ = try EventPattern(json: document) })
         let units = Array(document.utf16)
-        #expect(message.contains("(String)\"" + String(decoding: units[..<500], as: UTF16.self) + "\"[truncated \(units.count - 500) chars]; line: 1"))
+        #expect(
+            message.contains(
+                "(String)\"" + String(decoding: units[..<500], as: UTF16.self)
+                    + "\"[truncated \(units.count - 500) chars]; line: 1"))
     }
 
     @Test func malformedJSONIsRefused() {

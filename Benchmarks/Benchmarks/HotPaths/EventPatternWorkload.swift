@@ -13,11 +13,13 @@ enum EventPatternWorkload {
             case 0:
                 text = #"{"detail": {"name": [{"prefix": "job-\#(i % 40)-"}]}}"#
             case 1...5:
-                text = #"{"detail-type": ["Type \#(i % 7)"], "$or": [{"detail": {"user": ["u\#(i)"]}}, {"source": ["svc.\#(i % 1000)"]}]}"#
+                text =
+                    #"{"detail-type": ["Type \#(i % 7)"], "$or": [{"detail": {"user": ["u\#(i)"]}}, {"source": ["svc.\#(i % 1000)"]}]}"#
             case 6...13:
                 text = #"{"source": ["svc.\#(i % 1000)"], "detail": {"amount": [{"numeric": [">", \#(i % 100)]}]}}"#
             default:
-                text = #"{"source": ["svc.\#(i % 1000)"], "detail-type": ["Type \#(i % 7)"], "detail": {"state": ["\#(states[i % 4])"]}}"#
+                text =
+                    #"{"source": ["svc.\#(i % 1000)"], "detail-type": ["Type \#(i % 7)"], "detail": {"state": ["\#(states[i % 4])"]}}"#
             }
             do {
                 return try EventPattern(json: text)
