@@ -359,7 +359,10 @@ def test_refused_delivery_reaches_dead_letter_queue(events, sqs, kms):
     assert receive(sqs, closed_url, timeout=2) == []
 
 
-def test_scheduled_rule_fires_on_the_dev_clock(server, events, sqs):
+def test_scheduled_rule_fires_on_the_dev_clock(fresh_server):
+    server = fresh_server  # its own server: it moves the service clock
+    events = server.client("events")
+    sqs = server.client("sqs")
     rname = name("sched")
     arn = events.put_rule(Name=rname, ScheduleExpression="rate(10 minutes)")["RuleArn"]
     assert events.describe_rule(Name=rname)["ScheduleExpression"] == "rate(10 minutes)"
@@ -378,7 +381,11 @@ def test_scheduled_rule_fires_on_the_dev_clock(server, events, sqs):
     events.delete_rule(Name=rname)
 
 
-def test_kms_rotation_event(server, events, sqs, kms):
+def test_kms_rotation_event(fresh_server):
+    server = fresh_server  # its own server: it moves the service clock
+    events = server.client("events")
+    sqs = server.client("sqs")
+    kms = server.client("kms")
     rname = name("rot")
     arn = events.put_rule(Name=rname, EventPattern='{"source":["aws.kms"],"detail-type":["KMS CMK Rotation"]}')["RuleArn"]
     url, qarn = queue(sqs, [arn])
@@ -394,18 +401,18 @@ def test_kms_rotation_event(server, events, sqs, kms):
 
 
 def test_cross_account_put_events(server, events, sqs):
-    other = server.add_account("444444444444")
+    other = server.add_account("555500001111")
     other_events = server.client("events", keys=other)
     src = "com.example." + uuid.uuid4().hex[:8]
     _, url, _ = rule_to_queue(events, sqs, {"source": [src]})
     bus = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default"
     out = other_events.put_events(Entries=[{"Source": src, "DetailType": "t", "Detail": "{}", "EventBusName": bus}])
     assert out["FailedEntryCount"] == 1 and out["Entries"][0]["ErrorCode"] == "AccessDeniedException"
-    events.put_permission(Action="events:PutEvents", Principal="444444444444", StatementId=name("s"))
+    events.put_permission(Action="events:PutEvents", Principal="555500001111", StatementId=name("s"))
     out = other_events.put_events(Entries=[{"Source": src, "DetailType": "t", "Detail": "{}", "EventBusName": bus}])
     assert out["FailedEntryCount"] == 0
     got = receive(sqs, url)
-    assert json.loads(got[0]["Body"])["account"] == "444444444444"
+    assert json.loads(got[0]["Body"])["account"] == "555500001111"
 
 
 def test_bus_target_in_another_account(server, events, sqs):
@@ -464,9 +471,12 @@ def test_event_survives_kill_9(fresh_server):
     assert json.loads(got[0]["Body"])["detail"]["eventName"] == "DisableKey"
 
 
-def test_unreachable_target_is_retried_then_dead_lettered_by_age(server, events, sqs):
+def test_unreachable_target_is_retried_then_dead_lettered_by_age(fresh_server):
     """A target no service here takes yet (a Lambda function) is retried within its RetryPolicy;
     past MaximumEventAgeInSeconds on the service clock, the event goes to the dead-letter queue."""
+    server = fresh_server  # its own server: it moves the service clock
+    events = server.client("events")
+    sqs = server.client("sqs")
     src = "com.example." + uuid.uuid4().hex[:8]
     rname = name()
     rule_arn = events.put_rule(Name=rname, EventPattern=json.dumps({"source": [src]}))["RuleArn"]

@@ -1,5 +1,5 @@
 """Hostile input, generated from botocore's service models: for every KMS operation and every
-IAM/STS/CloudTrail operation Rampart implements, each input member is broken one way at a time
+IAM/STS/CloudTrail/EventBridge/SNS operation Rampart implements, each input member is broken one way at a time
 (missing, JSON null, wrong JSON type, out of range, too short/long, not in the enum, not matching
 the pattern, bad base64, bad timestamp) and the answer must be AWS's exact error type and HTTP
 status. Unknown members must be ignored, as AWS ignores them. Nothing may ever get a 5xx, hang,
@@ -54,7 +54,7 @@ from conftest import SCALE, Server
 # ---------------------------------------------------------------------------------------------
 # Scope
 
-SERVICES = ("kms", "cloudtrail", "iam", "sts")
+SERVICES = ("kms", "cloudtrail", "iam", "sts", "events", "sns")
 
 # Operations Rampart implements, outside KMS (every KMS operation is in scope: its validation
 # runs before the operation, implemented or not). test_scope_matches_the_server keeps these
@@ -87,6 +87,18 @@ IMPLEMENTED = {
         "CreateTrail", "DeleteTrail", "DescribeTrails", "GetTrail", "GetTrailStatus", "ListPublicKeys",
         "ListTrails", "LookupEvents", "StartLogging", "StopLogging",
     },
+    "events": {
+        "CreateEventBus", "DeleteEventBus", "DeleteRule", "DescribeEventBus", "DescribeRule", "DisableRule",
+        "EnableRule", "ListEventBuses", "ListRuleNamesByTarget", "ListRules", "ListTagsForResource",
+        "ListTargetsByRule", "PutEvents", "PutPermission", "PutRule", "PutTargets", "RemovePermission",
+        "RemoveTargets", "TagResource", "TestEventPattern", "UntagResource",
+    },
+    "sns": {
+        "AddPermission", "ConfirmSubscription", "CreateTopic", "DeleteTopic", "GetSubscriptionAttributes",
+        "GetTopicAttributes", "ListSubscriptions", "ListSubscriptionsByTopic", "ListTagsForResource", "ListTopics",
+        "Publish", "PublishBatch", "RemovePermission", "SetSubscriptionAttributes", "SetTopicAttributes",
+        "Subscribe", "TagResource", "Unsubscribe", "UntagResource",
+    },
 }
 NOT_IMPLEMENTED_CODES = {"InvalidAction", "UnsupportedOperationException", "UnknownOperationException"}
 
@@ -100,6 +112,9 @@ CLOUDTRAIL_OWN_EXCEPTIONS = {
 
 _ROOT_ACCESS_KEYS = ("called by the root user without UserName, AWS acts on the root user's own access keys; Rampart "
                      "answers ValidationError 'Value null at userName'")
+_SNS_ATTRIBUTE_TYPE = ("a message attribute without its DataType (or with `dataType` for `DataType`) is not "
+                       "refused by the front end's validation; SNS's handler refuses the request (InvalidParameter) "
+                       "on another member first")
 _CLOUDTRAIL_OWN = ("CloudTrail documents its own exception for this member (CLOUDTRAIL_OWN_EXCEPTIONS); Rampart answers "
                    "the generic ValidationException -- a judgment from the model, see the module docstring")
 
@@ -116,6 +131,9 @@ KNOWN_GAPS = {
         "cloudtrail.LookupEvents.EventCategory.not_in_enum",
         "cloudtrail.LookupEvents.MaxResults.above_max", "cloudtrail.LookupEvents.MaxResults.below_min",
     ], _CLOUDTRAIL_OWN),
+    **dict.fromkeys([
+        "sns.Publish.MessageAttributes{a}.DataType.missing", "sns.Publish.MessageAttributes{a}.DataType.case_variant",
+    ], _SNS_ATTRIBUTE_TYPE),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -168,7 +186,7 @@ def java_length(s):
 _CANDIDATES = ["a", "1", "111111111111", "/", "us-east-1", "arn:aws:iam::111111111111:role/a", "/kms/xks/v1",
                "https://a.example", "com.amazonaws.vpce.us-east-1.vpce-svc-0a", "cluster-aaaaaaaaaaa",
                "v1", "p-aaaaaaaa", "o-aaaaaaaaaa/r-aaaa", "http://a", "s3://aaa", "00:00", "a.amazonaws.com",
-               "AAAAAAAAAAAAAAAAAAAAAAAA", "aaaa", "aaa"]
+               "AAAAAAAAAAAAAAAAAAAAAAAA", "aaaa", "aaa", "aws.partner/a/b", "a.b", "events:PutEvents"]
 
 
 def valid_string(shape, seed="a"):

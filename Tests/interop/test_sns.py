@@ -557,8 +557,8 @@ def test_other_accounts_cannot_manage_subscriptions(server, sns, sqs):
     topic = sns.create_topic(Name=name())["TopicArn"]
     url, qarn = queue_for(sqs, topic)
     sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=qarn)["SubscriptionArn"]
-    server.add_account("333333333333")
-    other = server.client("sns", profile="333333333333")
+    server.add_account("555500002222")
+    other = server.client("sns", profile="555500002222")
     fails("AuthorizationError", other.get_subscription_attributes, SubscriptionArn=sub)
     fails("AuthorizationError", other.unsubscribe, SubscriptionArn=sub)
     fails("AuthorizationError", other.get_topic_attributes, TopicArn=topic)
