@@ -268,7 +268,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SQSTests", dependencies: ["SQS", "AWSProtocol"], swiftSettings: swiftSettings),
+        .testTarget(name: "SQSTests", dependencies: ["SQS", "AWSProtocol", "RampartCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventBridgeTests",
             dependencies: [

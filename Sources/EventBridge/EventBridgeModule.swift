@@ -62,14 +62,15 @@ struct EventBridgeAuditing: CallAuditing {
     }
 }
 
-/// Delivers the outbox and fires scheduled rules, every quarter second of wall time, on the
-/// service clock (so `rampart dev advance-clock` brings retries and schedules forward).
+/// Delivers the outbox as soon as deliveries are queued (and at least every quarter second of
+/// wall time, for retries) and fires scheduled rules, on the service clock (so `rampart dev advance-clock` brings retries and schedules forward).
 struct DeliveryLoop: Service {
     let engine: DeliveryEngine
     let service: EventBridgeService
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let generation = service.signals.generation(Signals.eventBridgeOutbox)
             await service.fireSchedules()
             // Drain what is due, a bounded number of rounds per tick (a store that cannot record an
             // outcome leaves its entries due: they wait for the next tick rather than spin).
@@ -77,7 +78,9 @@ struct DeliveryLoop: Service {
                 guard await engine.runOnce() > 0 else { break }
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
             }
-            await cancelWhenGracefulShutdown { try? await Task.sleep(for: .milliseconds(250)) }
+            await cancelWhenGracefulShutdown {
+                await service.signals.wait(Signals.eventBridgeOutbox, after: generation, timeout: .milliseconds(250))
+            }
         }
     }
 }

@@ -16,6 +16,9 @@ final class EventBridgeService: Sendable {
     let rules: DocumentCollection<Rule>
     /// Where deliveries wait (the SQL outbox on a server; another in unit tests).
     let pending: any Outbox
+    /// Signalled (`Signals.eventBridgeOutbox`) when deliveries are queued, so the delivery loop
+    /// makes them at once rather than at its next tick.
+    let signals = Signals()
     /// The SQL outbox, which also keeps the schedules of scheduled rules; nil in unit tests.
     let outbox: SQLOutbox?
     let clock: any ServiceClock
@@ -226,6 +229,7 @@ final class EventBridgeService: Sendable {
         let rules = try await self.rules(accountId: accountId, region: region, bus: bus)
         let entries = deliveries(for: events, rules: rules)
         try await stored { try await pending.enqueue(entries) }
+        if !entries.isEmpty { signals.signal(Signals.eventBridgeOutbox) }
     }
 
     // MARK: Schedules
@@ -285,4 +289,8 @@ final class EventBridgeService: Sendable {
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         return UUIDText.format(bytes)
     }
+}
+
+extension Signals {
+    static let eventBridgeOutbox = "eventbridge-outbox"
 }

@@ -1,6 +1,7 @@
 import AWSProtocol
 import Audit
 import Foundation
+import RampartCore
 import ServiceKit
 
 /// CloudTrail records as EventBridge events, as AWS's CloudTrail sends them to the default bus
@@ -88,5 +89,6 @@ struct EventBridgeTrailSubscriber: TrailSubscriber {
             entries += service.deliveries(for: group.events, rules: rules)
         }
         try await service.pending.enqueue(entries)
+        if !entries.isEmpty { service.signals.signal(Signals.eventBridgeOutbox) }
     }
 }

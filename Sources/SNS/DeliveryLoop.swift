@@ -10,43 +10,10 @@ import ServiceKit
 import ServiceLifecycle
 import Synchronization
 
-/// Wakes the delivery loop when a Publish or Subscribe has added to the outbox.
-final class Wakeup: Sendable {
-    private let state = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
-
-    func signal() {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            if let w = s.waiter {
-                s.waiter = nil
-                return w
-            }
-            s.pending = true
-            return nil
-        }
-        waiter?.resume()
-    }
-
-    /// Returns at the next signal (or a pending one), or after `timeout`.
-    func wait(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                self.signal()
-            }
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { s -> Bool in
-                    if s.pending {
-                        s.pending = false
-                        return true
-                    }
-                    s.waiter = c
-                    return false
-                }
-                if now { c.resume() }
-            }
-            group.cancelAll()
-        }
-    }
+extension Signals {
+    /// The key a Publish or Subscribe signals when it has added to the outbox, and a finished
+    /// delivery when a place for another is free.
+    static let snsOutbox = "sns-outbox"
 }
 
 /// Sends what the outbox holds: to SQS queues through their service's sink (as
@@ -58,7 +25,7 @@ struct DeliveryLoop: Service {
     let outbox: Outbox
     let integrations: Integrations
     let clock: any ServiceClock
-    let wakeup: Wakeup
+    let wakeup: Signals
     let logger: Logger
 
     var nowMillis: Int64 { Int64((clock.now.timeIntervalSince1970 * 1000).rounded(.down)) }
@@ -79,8 +46,9 @@ struct DeliveryLoop: Service {
             // Each delivery runs on its own, so a slow endpoint (up to 15 s) holds up no other.
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
+                    let generation = wakeup.generation(Signals.snsOutbox)
                     let started = await startDue(client, inFlight: inFlight, group: &group)
-                    if !started { await wakeup.wait(timeout: .milliseconds(500)) }
+                    if !started { await wakeup.wait(Signals.snsOutbox, after: generation, timeout: .milliseconds(500)) }
                 }
             }
         }
@@ -118,7 +86,7 @@ struct DeliveryLoop: Service {
             group.addTask {
                 await deliver(pending, client)
                 _ = inFlight.ids.withLock { $0.remove(pending.id) }
-                wakeup.signal()
+                wakeup.signal(Signals.snsOutbox)
             }
         }
         return started

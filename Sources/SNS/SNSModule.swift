@@ -10,7 +10,7 @@ public enum SNSModule {
     /// nil on a server without module tables (unit tests of the edge built on no database).
     public static func descriptor(_ context: ServiceContext) -> ServiceDescriptor? {
         guard let tables = context.tables else { return nil }
-        let wakeup = Wakeup()
+        let wakeup = Signals()
         let outbox = Outbox(tables: tables, vault: context.vault)
         let service = SNSService(
             topics: DocumentCollection<Topic>(store: context.documents, module: "sns", kind: "topic"),

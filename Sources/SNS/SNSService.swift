@@ -17,7 +17,7 @@ struct SNSService: Sendable {
     let signing: SigningKeys
     let clock: any ServiceClock
     let integrations: Integrations
-    let wakeup: Wakeup
+    let wakeup: Signals
     /// Serializes read-modify-write of topic and subscription documents.
     let writes = AsyncLock()
 
@@ -338,7 +338,7 @@ struct SNSService: Sendable {
                 "x-amz-sns-topic-arn": topic.arn, "Content-Type": "text/plain; charset=UTF-8",
             ], retryPolicy: topic.deliveryPolicy, topicAccount: topic.accountId, region: topic.region)
         try await stored { try await outbox.add([delivery], sealed: false, now: nowMillis) }
-        wakeup.signal()
+        wakeup.signal(Signals.snsOutbox)
     }
 
     private func sign(_ envelope: inout Envelope, serviceEndpoint: String) async throws(AWSError) {
@@ -426,7 +426,7 @@ struct SNSService: Sendable {
             }
         }
         try await stored { try await outbox.add(deliveries, sealed: topic.kmsMasterKeyId != nil, now: nowMillis) }
-        if !deliveries.isEmpty { wakeup.signal() }
+        if !deliveries.isEmpty { wakeup.signal(Signals.snsOutbox) }
     }
 
     /// Whether the subscription's filter policy lets the message through (no policy: all pass).

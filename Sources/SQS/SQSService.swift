@@ -11,7 +11,7 @@ struct SQSService: Sendable {
     let clock: any ServiceClock
     /// KMS, for queues that keep their messages encrypted.
     let keys: QueueKeys
-    let signals = QueueSignals()
+    let signals = Signals()
     /// Serializes read-modify-write of queue documents (create, attributes, tags).
     let queueWrites = AsyncLock()
 

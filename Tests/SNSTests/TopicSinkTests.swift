@@ -46,7 +46,7 @@ final class RecordingSink: MessageSink {
         integrations.register(queue, for: "sqs")
         let documents = InMemoryDocumentStore()
         let outbox = Outbox(tables: tables, vault: vault)
-        let wakeup = Wakeup()
+        let wakeup = Signals()
         let service = SNSService(
             topics: DocumentCollection(store: documents, module: "sns", kind: "topic"),
             subscriptions: DocumentCollection(store: documents, module: "sns", kind: "subscription"), outbox: outbox,

@@ -1,4 +1,5 @@
 import AWSProtocol
+import RampartCore
 import Testing
 
 @testable import SQS
@@ -143,10 +144,10 @@ import Testing
 }
 
 @Suite("Long-poll signals")
-struct QueueSignalsTests {
+struct SignalsTests {
     @Test("A deleted queue's long polls wake at once and its count is dropped")
     func forgetWakesAndDrops() async {
-        let signals = QueueSignals()
+        let signals = Signals()
         signals.signal("q1")
         signals.signal("q2")
         #expect(signals.tracked == 2)

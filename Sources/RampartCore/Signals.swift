@@ -1,9 +1,9 @@
 import Synchronization
 
-/// Wakes long polls: a ReceiveMessage that found nothing waits here until a message may have
-/// become available on its queue (a send, a visibility change, a redrive) or its time is up,
-/// without polling the store in between.
-final class QueueSignals: Sendable {
+/// Wakes waiters by key without polling a store: SQS's long polls (keyed by queue: a send, a
+/// visibility change, a redrive may have made a message available) and the event services'
+/// delivery loops (an outbox that was just written).
+public final class Signals: Sendable {
     private struct State {
         var generation: [String: UInt64] = [:]
         var waiters: [String: [UInt64: CheckedContinuation<Void, Never>]] = [:]
@@ -13,14 +13,16 @@ final class QueueSignals: Sendable {
 
     private let state = Mutex(State())
 
-    /// The queue's signal count: read it before looking at the store, and pass it to `wait`,
+    public init() {}
+
+    /// The key's signal count: read it before looking at the store, and pass it to `wait`,
     /// so a signal between the look and the wait is not missed.
-    func generation(_ queueId: String) -> UInt64 {
+    public func generation(_ queueId: String) -> UInt64 {
         state.withLock { $0.generation[queueId, default: 0] }
     }
 
-    /// Wakes every long poll on the queue.
-    func signal(_ queueId: String) {
+    /// Wakes every waiter on the key.
+    public func signal(_ queueId: String) {
         let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.generation[queueId, default: 0] &+= 1
             return Array((s.waiters.removeValue(forKey: queueId) ?? [:]).values)
@@ -28,9 +30,9 @@ final class QueueSignals: Sendable {
         for continuation in woken { continuation.resume() }
     }
 
-    /// Wakes every long poll on a deleted queue and drops its count, so that the table holds
-    /// only queues that exist.
-    func forget(_ queueId: String) {
+    /// Wakes every waiter on a key that is gone (a deleted queue) and drops its count, so that the
+    /// table holds only live keys.
+    public func forget(_ queueId: String) {
         let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.generation.removeValue(forKey: queueId)
             return Array((s.waiters.removeValue(forKey: queueId) ?? [:]).values)
@@ -38,11 +40,11 @@ final class QueueSignals: Sendable {
         for continuation in woken { continuation.resume() }
     }
 
-    /// How many queues have a count (for tests).
-    var tracked: Int { state.withLock { $0.generation.count } }
+    /// How many keys have a count (for tests).
+    public var tracked: Int { state.withLock { $0.generation.count } }
 
-    /// Waits for a signal on the queue after `generation`, or for `timeout`, whichever is first.
-    func wait(_ queueId: String, after generation: UInt64, timeout: Duration) async {
+    /// Waits for a signal on the key after `generation`, or for `timeout`, whichever is first.
+    public func wait(_ queueId: String, after generation: UInt64, timeout: Duration) async {
         guard timeout > .zero else { return }
         let id = state.withLock { s -> UInt64 in
             s.nextId &+= 1
