@@ -19,6 +19,12 @@ public final class AuditTrail: Service, Sendable {
     private let lastPrune = Mutex<Date?>(nil)
     /// One flush at a time, so a lookup's flush waits for the background one in flight.
     private let flushing = AsyncLock()
+    /// One hand-off to subscribers at a time (the round and the change-woken hand-off).
+    private let delivering = AsyncLock()
+    /// Signalled when a change's record is complete, so subscribers get it at once rather than
+    /// at the next round.
+    private let committed = Signals()
+    private static let committedKey = "committed"
     /// Trail subscribers, and where each stands.
     private let subscribers = Mutex<[Subscription]>([])
     /// Changes whose record may already be committed but is not complete yet (the outcome is
@@ -101,7 +107,10 @@ public final class AuditTrail: Service, Sendable {
     /// its record is amended only if the outcome added to it; otherwise `event` is written now.
     /// Returns once the record is committed.
     public func finish(_ pending: PendingAuditRecord, as event: CloudTrailEvent) async {
-        defer { _ = inFlight.withLock { $0.remove(pending.event.eventId) } }
+        defer {
+            _ = inFlight.withLock { $0.remove(pending.event.eventId) }
+            if subscribers.withLock({ !$0.isEmpty }) { committed.signal(Self.committedKey) }
+        }
         guard pending.isCommitted else { return await record(event, durable: true) }
         guard !event.sameRecord(as: pending.event) else { return }
         do {
@@ -200,7 +209,12 @@ public final class AuditTrail: Service, Sendable {
     }
 
     /// Hands each subscriber the complete records committed since its cursor, in commit order.
+    /// One hand-off runs at a time.
     public func deliver() async {
+        await delivering.withLock { await deliverNow() }
+    }
+
+    private func deliverNow() async {
         let count = subscribers.withLock { $0.count }
         for index in 0..<count {
             var subscription = subscribers.withLock { $0[index] }
@@ -246,12 +260,30 @@ public final class AuditTrail: Service, Sendable {
         // Only the wait is cut short by a stop: writes run in a task that is not cancelled, since
         // the store skips work for a cancelled task (a stop used to log a failed write, and the
         // records waited for the final flush).
-        while true {
-            await cancelWhenGracefulShutdown { try? await Task.sleep(for: self.interval) }
-            await flush()
-            await deliver()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.deliverChangesAsCommitted() }
+            while true {
+                await cancelWhenGracefulShutdown { try? await Task.sleep(for: self.interval) }
+                await flush()
+                await deliver()
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                await pruneIfDue()
+            }
+        }
+    }
+
+    /// Hands subscribers a change's record as soon as it is complete (EventBridge sees a
+    /// DisableKey in milliseconds, not at the next round); the round still hands them the
+    /// group-committed records after each flush.
+    private func deliverChangesAsCommitted() async {
+        guard subscribers.withLock({ !$0.isEmpty }) else { return }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let generation = committed.generation(Self.committedKey)
+            await cancelWhenGracefulShutdown {
+                await self.committed.wait(Self.committedKey, after: generation, timeout: self.interval)
+            }
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
-            await pruneIfDue()
+            await deliver()
         }
     }
 
