@@ -68,25 +68,30 @@ struct EventBridgeTrailSubscriber: TrailSubscriber {
     var name: String { "events" }
 
     func deliver(_ events: [CloudTrailEvent]) async throws {
-        // One read of the rules per account and region in the batch.
-        var byBus: [String: (account: String, region: String, events: [EventBridgeService.Routed])] = [:]
+        // Records grouped by account and region (one read of the rules per group), in order. A
+        // record is parsed into its events only if a rule of its bus could take it: most trail
+        // records are read-only calls (Decrypt, GenerateDataKey) that only rules in
+        // ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS see, and a bus without live rules needs none
+        // (the mapping drops data events).
+        var byBus: [String: (account: String, region: String, records: [CloudTrailEvent])] = [:]
         var order: [String] = []
         for record in events {
-            let routed = TrailEventMapping.events(for: record)
-            guard !routed.isEmpty else { continue }
             let key = "\(record.accountId)|\(record.region)"
             if byBus[key] == nil {
                 byBus[key] = (record.accountId, record.region, [])
                 order.append(key)
             }
-            byBus[key]!.events += routed
+            byBus[key]!.records.append(record)
         }
         var entries: [OutboxEntry] = []
         for key in order {
             guard let group = byBus[key] else { continue }
             let rules = try await service.rules(accountId: group.account, region: group.region, bus: EventBus.defaultName)
+                .filter { $0.isEnabled && !$0.targets.isEmpty }
             guard !rules.isEmpty else { continue }
-            entries += service.deliveries(for: group.events, rules: rules)
+            let takesReadOnly = rules.contains { $0.takesReadOnlyEvents }
+            let routed = group.records.filter { takesReadOnly || !$0.readOnly }.flatMap(TrailEventMapping.events(for:))
+            entries += service.deliveries(for: routed, rules: rules)
         }
         try await service.pending.enqueue(entries)
         if !entries.isEmpty { service.signals.signal(Signals.eventBridgeOutbox) }

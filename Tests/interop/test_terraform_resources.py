@@ -709,6 +709,12 @@ EVENTS = """
     }
     resource "aws_cloudwatch_event_bus" "orders" {
       name = "tf-orders"
+      tags = { team = "payments" }
+    }
+    resource "aws_cloudwatch_event_permission" "partner" {
+      event_bus_name = aws_cloudwatch_event_bus.orders.name
+      principal      = "222222222222"
+      statement_id   = "partner"
     }
     resource "aws_cloudwatch_event_rule" "kms" {
       name        = "tf-kms-disabled"
@@ -729,6 +735,10 @@ EVENTS = """
       name                = "tf-hourly"
       schedule_expression = "rate(1 hour)"
       state               = "DISABLED"
+    }
+    resource "aws_cloudwatch_event_rule" "nightly" {
+      name                = "tf-nightly"
+      schedule_expression = "cron(0 3 * * ? *)"
     }
     resource "aws_cloudwatch_event_target" "topic" {
       rule      = aws_cloudwatch_event_rule.kms.name
@@ -785,12 +795,16 @@ def messaging_cycle(server, folder, with_events=True):
         sub = sns.get_subscription_attributes(SubscriptionArn=subscriptions[0]["SubscriptionArn"])["Attributes"]
         assert sub["RawMessageDelivery"] == "true" and json.loads(sub["FilterPolicy"]) == {"severity": ["high"]}
         rules = {r["Name"]: r for r in events.list_rules()["Rules"]}
-        assert sorted(rules) == ["tf-hourly", "tf-kms-disabled"]
+        assert sorted(rules) == ["tf-hourly", "tf-kms-disabled", "tf-nightly"]
+        assert rules["tf-nightly"]["ScheduleExpression"] == "cron(0 3 * * ? *)" and rules["tf-nightly"]["State"] == "ENABLED"
         assert rules["tf-hourly"]["State"] == "DISABLED" and rules["tf-hourly"]["ScheduleExpression"] == "rate(1 hour)"
         targets = {t["Id"]: t for t in events.list_targets_by_rule(Rule="tf-kms-disabled")["Targets"]}
         assert sorted(targets) == ["queue", "team"]
         assert targets["queue"]["RetryPolicy"] == {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 600}
         assert events.list_rules(EventBusName="tf-orders")["Rules"][0]["Name"] == "tf-big-orders"
+        orders = events.describe_event_bus(Name="tf-orders")
+        assert json.loads(orders["Policy"])["Statement"][0]["Sid"] == "partner"
+        assert events.list_tags_for_resource(ResourceARN=orders["Arn"])["Tags"] == [{"Key": "team", "Value": "payments"}]
     tf.destroy()
     assert sqs.list_queues().get("QueueUrls", []) == []
     if with_events:
