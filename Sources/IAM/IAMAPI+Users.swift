@@ -16,6 +16,12 @@ extension IAMAPI {
             }
             return name
         }
+        /// The user a call names; the calling user, or nil for the root user's own access keys
+        /// (AWS lets root manage its own keys without UserName).
+        func keyOwner(_ named: String?) throws(AWSError) -> String? {
+            if named == nil, caller.principal.kind == .root { return nil }
+            return try user(named)
+        }
         switch action {
         case "CreateUser":
             let request = IAMShapes.CreateUserRequest(call.input)
@@ -75,7 +81,7 @@ extension IAMAPI {
             ])
         case "ListAccessKeys":
             let keys = try await iam.listAccessKeys(
-                accountId: account, userName: try user(IAMShapes.ListAccessKeysRequest(call.input).userName))
+                accountId: account, userName: try keyOwner(IAMShapes.ListAccessKeysRequest(call.input).userName))
             let metadata: [JSONValue] = keys.map {
                 [
                     "UserName": $0.userName.map(JSONValue.string) ?? .null, "AccessKeyId": .string($0.accessKeyId),
@@ -87,12 +93,12 @@ extension IAMAPI {
         case "UpdateAccessKey":
             let request = IAMShapes.UpdateAccessKeyRequest(call.input)
             try await iam.updateAccessKey(
-                accountId: account, userName: try user(request.userName), accessKeyId: request.accessKeyId,
+                accountId: account, userName: try keyOwner(request.userName), accessKeyId: request.accessKeyId,
                 status: request.status == .inactive ? .inactive : .active)
         case "DeleteAccessKey":
             let request = IAMShapes.DeleteAccessKeyRequest(call.input)
             try await iam.deleteAccessKey(
-                accountId: account, userName: try user(request.userName), accessKeyId: request.accessKeyId)
+                accountId: account, userName: try keyOwner(request.userName), accessKeyId: request.accessKeyId)
         default:
             return nil
         }

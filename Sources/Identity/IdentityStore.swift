@@ -19,7 +19,8 @@ public protocol IdentityStore: Sendable {
     func createAccount(_ account: AccountRecord, rootAccessKey: AccessKeyRecord) async throws
 
     func accessKey(id: String) async throws -> AccessKeyRecord?
-    func accessKeys(accountId: String, userName: String) async throws -> [AccessKeyRecord]
+    /// A user's access keys; the root user's when `userName` is nil.
+    func accessKeys(accountId: String, userName: String?) async throws -> [AccessKeyRecord]
     func putAccessKey(_ key: AccessKeyRecord) async throws
     func deleteAccessKey(id: String) async throws
 

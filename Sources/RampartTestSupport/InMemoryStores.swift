@@ -125,7 +125,7 @@ public final class InMemoryIdentityStore: IdentityStore {
         }
     }
     public func accessKey(id: String) async throws -> AccessKeyRecord? { state.withLock { $0.keys[id] } }
-    public func accessKeys(accountId: String, userName: String) async throws -> [AccessKeyRecord] {
+    public func accessKeys(accountId: String, userName: String?) async throws -> [AccessKeyRecord] {
         state.withLock { $0.keys.values.filter { $0.accountId == accountId && $0.userName == userName } }
     }
     public func putAccessKey(_ key: AccessKeyRecord) async throws { state.withLock { $0.keys[key.accessKeyId] = key } }

@@ -4,10 +4,12 @@ import SQLKit
 
 /// IAM users, access keys and inline policies on the shared SQL database.
 extension SQLIdentityStore {
-    public func accessKeys(accountId: String, userName: String) async throws -> [AccessKeyRecord] {
-        try await db.sql.raw(
-            "SELECT access_key_id, account_id, user_name, sealed_secret, status, created_at FROM access_keys WHERE account_id = \(bind: accountId) AND user_name = \(bind: userName)"
-        ).all().map(Self.accessKey)
+    public func accessKeys(accountId: String, userName: String?) async throws -> [AccessKeyRecord] {
+        var query = SQLQueryString(
+            "SELECT access_key_id, account_id, user_name, sealed_secret, status, created_at FROM access_keys WHERE account_id = \(bind: accountId)"
+        )
+        if let userName { query += " AND user_name = \(bind: userName)" } else { query += " AND user_name IS NULL" }
+        return try await db.sql.raw(query).all().map(Self.accessKey)
     }
 
     public func putAccessKey(_ key: AccessKeyRecord) async throws {

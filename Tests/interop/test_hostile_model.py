@@ -110,8 +110,6 @@ CLOUDTRAIL_OWN_EXCEPTIONS = {
     ("cloudtrail", "LookupEvents", "LookupAttributes"): "InvalidLookupAttributesException",
 }
 
-_ROOT_ACCESS_KEYS = ("called by the root user without UserName, AWS acts on the root user's own access keys; Rampart "
-                     "answers ValidationError 'Value null at userName'")
 _SNS_ATTRIBUTE_TYPE = ("a message attribute without its DataType (or with `dataType` for `DataType`) is not "
                        "refused by the front end's validation; SNS's handler refuses the request (InvalidParameter) "
                        "on another member first")
@@ -121,9 +119,6 @@ _CLOUDTRAIL_OWN = ("CloudTrail documents its own exception for this member (CLOU
 # Where Rampart answers differently from AWS today: case ids (see `case_id`) -> what differs.
 # Empty it as fixes land; a listed case that starts passing fails (strict xfail).
 KNOWN_GAPS = {
-    **dict.fromkeys([
-        "iam.DeleteAccessKey.valid_request", "iam.ListAccessKeys.valid_request", "iam.UpdateAccessKey.valid_request",
-    ], _ROOT_ACCESS_KEYS),
     **dict.fromkeys([
         "cloudtrail.LookupEvents.LookupAttributes[0].AttributeKey.not_in_enum",
         "cloudtrail.LookupEvents.LookupAttributes[0].AttributeValue.too_long",

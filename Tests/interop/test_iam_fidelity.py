@@ -219,3 +219,27 @@ def test_credential_listings_for_an_unknown_user_are_no_such_entity(iam):
     for call in (iam.list_ssh_public_keys, iam.list_mfa_devices, iam.list_signing_certificates,
                  iam.list_service_specific_credentials, iam.delete_login_profile):
         fails("NoSuchEntity", call, UserName="nobody")
+
+
+def test_root_manages_its_own_access_keys_without_a_user_name(fresh_server, iam):
+    """Called by the root user without UserName, ListAccessKeys, UpdateAccessKey and
+    DeleteAccessKey act on the root user's own keys (AWS's "if you do not specify a user name, IAM
+    determines the user name implicitly based on the AWS access key ID signing the request"; for
+    root that is the root user), never on an IAM user's."""
+    root_id, _ = fresh_server.profile()
+    listed = iam.list_access_keys()["AccessKeyMetadata"]
+    assert [k["AccessKeyId"] for k in listed] == [root_id] and "UserName" not in listed[0]
+    assert listed[0]["Status"] == "Active"
+    user_key = user_with_keys(iam, "someone")[0]
+    # A user's key is not the root's: without UserName it is not found.
+    fails("NoSuchEntity", iam.update_access_key, AccessKeyId=user_key, Status="Inactive")
+    fails("NoSuchEntity", iam.delete_access_key, AccessKeyId=user_key)
+    assert iam.list_access_keys(UserName="someone")["AccessKeyMetadata"][0]["Status"] == "Active"
+    # A second root key, made by `rampart account create` for another account, is that account's.
+    other_id, other_secret = fresh_server.add_account("222233334444")
+    other = fresh_server.client("iam", keys=(other_id, other_secret))
+    assert [k["AccessKeyId"] for k in other.list_access_keys()["AccessKeyMetadata"]] == [other_id]
+    fails("NoSuchEntity", iam.delete_access_key, AccessKeyId=other_id)
+    # Root can deactivate and reactivate its own key (the call is made with it, and is answered).
+    iam.update_access_key(AccessKeyId=root_id, Status="Active")
+    assert iam.list_access_keys()["AccessKeyMetadata"][0]["Status"] == "Active"

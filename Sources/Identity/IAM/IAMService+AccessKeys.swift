@@ -33,13 +33,15 @@ extension IAMService {
         }
     }
 
-    public func listAccessKeys(accountId: String, userName: String) async throws(AWSError) -> [AccessKeyRecord] {
-        _ = try await getUser(accountId: accountId, userName: userName)
+    /// A user's access keys; the root user's own when `userName` is nil (root calls without
+    /// UserName, as AWS allows).
+    public func listAccessKeys(accountId: String, userName: String?) async throws(AWSError) -> [AccessKeyRecord] {
+        if let userName { _ = try await getUser(accountId: accountId, userName: userName) }
         return try await stored { try await self.store.accessKeys(accountId: accountId, userName: userName) }
             .sorted { $0.createDate < $1.createDate }
     }
 
-    func ownedAccessKey(accountId: String, userName: String, accessKeyId: String) async throws(AWSError) -> AccessKeyRecord {
+    func ownedAccessKey(accountId: String, userName: String?, accessKeyId: String) async throws(AWSError) -> AccessKeyRecord {
         guard let key = try await stored({ try await self.store.accessKey(id: accessKeyId) }), key.accountId == accountId,
             key.userName == userName
         else {
@@ -49,7 +51,7 @@ extension IAMService {
     }
 
     public func updateAccessKey(
-        accountId: String, userName: String, accessKeyId: String, status: AccessKeyRecord.Status
+        accountId: String, userName: String?, accessKeyId: String, status: AccessKeyRecord.Status
     )
         async throws(AWSError)
     {
@@ -61,7 +63,7 @@ extension IAMService {
         }
     }
 
-    public func deleteAccessKey(accountId: String, userName: String, accessKeyId: String) async throws(AWSError) {
+    public func deleteAccessKey(accountId: String, userName: String?, accessKeyId: String) async throws(AWSError) {
         try await serialized { () async throws(AWSError) -> Void in
             _ = try await ownedAccessKey(accountId: accountId, userName: userName, accessKeyId: accessKeyId)
             try await stored { try await self.store.deleteAccessKey(id: accessKeyId) }
