@@ -25,6 +25,14 @@ final class AuditRecorder: Sendable {
             session = AuditSession(
                 issuerType: "Role", issuerPrincipalId: String(p.userId.split(separator: ":").first ?? ""), issuerArn: roleArn,
                 issuerUserName: p.roleName, creationDate: p.sessionCreated)
+        } else if p.kind == .federatedUser {
+            // The issuer is whoever called GetFederationToken: an IAM user, or the account's root.
+            let byRoot = p.federatingUserName == nil
+            session = AuditSession(
+                issuerType: byRoot ? "Root" : "IAMUser",
+                issuerPrincipalId: p.federatingPrincipalId ?? (byRoot ? caller.accountId : nil),
+                issuerArn: p.federatingArn ?? (byRoot ? "arn:aws:iam::\(caller.accountId):root" : nil),
+                issuerUserName: p.federatingUserName, creationDate: p.sessionCreated, webIdFederationData: true)
         } else if caller.accessKeyId.hasPrefix("ASIA") {
             session = AuditSession(
                 issuerType: nil, issuerPrincipalId: nil, issuerArn: nil, issuerUserName: nil, creationDate: p.sessionCreated)
