@@ -310,7 +310,7 @@ let package = Package(
             name: "RampartServerTests",
             dependencies: [
                 "AccessControl", "Policy", "RampartServer", "RampartTestSupport", "ServiceKit", "IAM", "STS", "KMS", "Audit",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "Identity", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -57,8 +57,15 @@ public protocol AuditStore: Sendable {
     func subscriberCursor(_ name: String) async throws -> Int64?
     func setSubscriberCursor(_ name: String, to sequence: Int64) async throws
 
+    /// The account's trails, each with the event selectors put on it.
     func trails(accountId: String) async throws -> [CloudTrailTrail]
+    /// Stores the trail's configuration; its event selectors are kept as they are.
     func putTrail(_ trail: CloudTrailTrail) async throws
+    /// Sets a trail's event selectors; false when there is no such trail.
+    func putEventSelectors(
+        _ selectors: TrailEventSelectors, accountId: String, region: String, name: String
+    )
+        async throws -> Bool
     func deleteTrail(accountId: String, region: String, name: String) async throws
 }
 

@@ -35,6 +35,8 @@ public final class AuditTrail: Service, Sendable {
     /// Records that may wait for a failing store before calls are refused.
     private let maxWaiting: Int
     private let refusing = Mutex(false)
+    /// Per account, the trails that decide which data events are recorded (`selectsDataEvent`).
+    private let selections = Mutex(Selections())
 
     public init(
         store: any AuditStore, logger: Logger, interval: Duration = .milliseconds(500), retentionDays: Int = 90,
@@ -287,8 +289,58 @@ public final class AuditTrail: Service, Sendable {
         }
     }
 
-    /// The store, for trail configuration.
+    /// The store, for trail configuration. Whoever changes a trail calls `trailsChanged`.
     public var trails: any AuditStore { store }
+
+    /// Whether a trail of `accountId` records the data event `event`, made in `region`: one that
+    /// applies to the region (its own, or any for a multi-Region trail), is logging, and whose
+    /// selectors select it (as AWS logs data events only for trails that ask for them). On the
+    /// hot path of every data call: the account's logging trails that can select data events
+    /// are read from the store once and kept until `trailsChanged(accountId:)`; an account
+    /// without any answers from memory. When the store cannot say, the event is recorded.
+    public func selectsDataEvent(_ event: SelectableEvent, accountId: String, region: String) async -> Bool {
+        let (cached, version) = selections.withLock { ($0.trails[accountId], $0.versions[accountId, default: 0]) }
+        let trails: [DataEventTrail]
+        if let cached {
+            trails = cached
+        } else {
+            do {
+                trails = try await store.trails(accountId: accountId).compactMap { trail in
+                    guard trail.isLogging, trail.selectors.selectsDataEvents else { return nil }
+                    return DataEventTrail(
+                        region: trail.region, isMultiRegion: trail.isMultiRegionTrail, selectors: trail.selectors)
+                }
+            } catch {
+                logger.error("reading trails' event selectors failed; recording the data event")
+                return true
+            }
+            // Kept only if no trail of the account changed while they were read.
+            selections.withLock { if $0.versions[accountId, default: 0] == version { $0.trails[accountId] = trails } }
+        }
+        return trails.contains { ($0.isMultiRegion || $0.region == region) && $0.selectors.selects(event) }
+    }
+
+    /// Forgets what `selectsDataEvent` keeps of the account's trails: call after a trail of the
+    /// account is created, deleted, started, stopped or given selectors.
+    public func trailsChanged(accountId: String) {
+        selections.withLock {
+            $0.trails[accountId] = nil
+            $0.versions[accountId, default: 0] += 1
+        }
+    }
+
+    /// A logging trail whose selectors can select data events.
+    struct DataEventTrail: Sendable {
+        var region: String
+        var isMultiRegion: Bool
+        var selectors: TrailEventSelectors
+    }
+
+    struct Selections: Sendable {
+        var trails: [String: [DataEventTrail]] = [:]
+        /// Bumped by each change of an account's trails, so a read that raced a change is not kept.
+        var versions: [String: Int] = [:]
+    }
 
     public func lookup(
         accountId: String, region: String, attribute: LookupAttribute?, start: Date?, end: Date?, after cursor: LookupCursor?,

@@ -91,7 +91,7 @@ public struct CloudTrailEvent: Sendable {
 
 /// Who made a call, as CloudTrail's `userIdentity` describes it.
 public struct AuditIdentity: Sendable {
-    public var type: String  // Root, IAMUser, AssumedRole, AWSService
+    public var type: String  // Root, IAMUser, AssumedRole, FederatedUser, AWSService, AWSAccount
     public var principalId: String
     /// Empty for `AWSAccount` identities (a caller of another account, as the owner sees it).
     public var arn: String
@@ -127,21 +127,27 @@ public struct AuditIdentity: Sendable {
 
 /// `userIdentity.sessionContext` of a call made with temporary credentials.
 public struct AuditSession: Sendable {
-    /// Role sessions: the role (type Role); nil for GetSessionToken sessions.
+    /// Role sessions: the role (type Role); federated users: the IAM user (type IAMUser) or
+    /// root (type Root) that called GetFederationToken; nil for GetSessionToken sessions.
     public var issuerType: String?
     public var issuerPrincipalId: String?
     public var issuerArn: String?
     public var issuerUserName: String?
     public var creationDate: Date?
+    /// Whether the context carries `webIdFederationData` (empty: no web identity provider
+    /// was involved), as AWS's records of federated users do.
+    public var webIdFederationData: Bool
 
     public init(
-        issuerType: String?, issuerPrincipalId: String?, issuerArn: String?, issuerUserName: String?, creationDate: Date?
+        issuerType: String?, issuerPrincipalId: String?, issuerArn: String?, issuerUserName: String?, creationDate: Date?,
+        webIdFederationData: Bool = false
     ) {
         self.issuerType = issuerType
         self.issuerPrincipalId = issuerPrincipalId
         self.issuerArn = issuerArn
         self.issuerUserName = issuerUserName
         self.creationDate = creationDate
+        self.webIdFederationData = webIdFederationData
     }
 
     func write(into w: inout JSONObjectWriter) {
@@ -158,6 +164,7 @@ public struct AuditSession: Sendable {
                 if let issuerUserName { i.string("userName", issuerUserName) }
             }
         }
+        if webIdFederationData { w.object("webIdFederationData") { _ in } }
     }
 }
 

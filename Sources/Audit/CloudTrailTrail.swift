@@ -1,8 +1,8 @@
 public import Foundation
 
-/// A trail's configuration. Rampart records every call whatever trails exist (the event
-/// history LookupEvents reads is always on, as in AWS); a trail names where exports go and
-/// whether it is logging.
+/// A trail's configuration. Rampart records every management call whatever trails exist (the
+/// event history LookupEvents reads is always on, as in AWS); a trail names where exports go,
+/// whether it is logging, and with its event selectors which data events are recorded.
 public struct CloudTrailTrail: Sendable, Codable, Hashable {
     public var accountId: String
     public var region: String
@@ -17,6 +17,18 @@ public struct CloudTrailTrail: Sendable, Codable, Hashable {
     public var startLoggingTime: Date?
     public var stopLoggingTime: Date?
     public var tags: [String: String]
+    /// Set by PutEventSelectors; nil for a trail that never had selectors put (it has AWS's
+    /// default, `TrailEventSelectors.default`). Stored apart from the trail's document, so a
+    /// change of selectors and a StartLogging never overwrite each other.
+    public var eventSelectors: TrailEventSelectors?
+
+    enum CodingKeys: String, CodingKey {
+        case accountId, region, name, s3BucketName, s3KeyPrefix, includeGlobalServiceEvents, isMultiRegionTrail
+        case logFileValidationEnabled, kmsKeyId, isLogging, startLoggingTime, stopLoggingTime, tags
+    }
+
+    /// The selectors in force: those put, or AWS's default.
+    public var selectors: TrailEventSelectors { eventSelectors ?? .default }
 
     public init(
         accountId: String, region: String, name: String, s3BucketName: String, s3KeyPrefix: String?,

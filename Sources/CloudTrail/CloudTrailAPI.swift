@@ -106,6 +106,7 @@ struct CloudTrailAPI: OperationHandler {
                 isMultiRegionTrail: r.isMultiRegionTrail ?? false,
                 logFileValidationEnabled: r.enableLogFileValidation ?? false, kmsKeyId: r.kmsKeyId, tags: tags)
             try await stored { try await trail.trails.putTrail(created) }
+            trail.trailsChanged(accountId: caller.accountId)
             var out = Self.encode(created)
             out.removeValue(forKey: "HomeRegion")
             out.removeValue(forKey: "HasCustomEventSelectors")
@@ -146,11 +147,36 @@ struct CloudTrailAPI: OperationHandler {
             t.isLogging = starting
             if t.isLogging { t.startLoggingTime = clock.now } else { t.stopLoggingTime = clock.now }
             try await stored { [t] in try await trail.trails.putTrail(t) }
+            trail.trailsChanged(accountId: t.accountId)
             return [:]
         case "DeleteTrail":
             let t = try await find(CloudTrailShapes.DeleteTrailRequest(input).name, caller)
             try await stored { try await trail.trails.deleteTrail(accountId: t.accountId, region: t.region, name: t.name) }
+            trail.trailsChanged(accountId: t.accountId)
             return [:]
+        case "GetEventSelectors":
+            let t = try await find(CloudTrailShapes.GetEventSelectorsRequest(input).trailName, caller)
+            var out = Self.encode(t.selectors)
+            out["TrailARN"] = .string(t.arn)
+            return .object(out)
+        case "PutEventSelectors":
+            let r = CloudTrailShapes.PutEventSelectorsRequest(input)
+            let t = try await find(r.trailName, caller)
+            // A multi-Region trail is configured from its home Region only.
+            guard t.region == caller.region else {
+                throw AWSError(
+                    Errors.invalidHomeRegionException,
+                    message: "The home region of trail \(t.arn) is \(t.region); call PutEventSelectors in that region.")
+            }
+            let selectors = try Self.selectors(r)
+            let found = try await stored {
+                try await trail.trails.putEventSelectors(selectors, accountId: t.accountId, region: t.region, name: t.name)
+            }
+            trail.trailsChanged(accountId: t.accountId)
+            guard found else { throw Self.trailNotFound(r.trailName, caller) }
+            var out = Self.encode(selectors)
+            out["TrailARN"] = .string(t.arn)
+            return .object(out)
         case "ListPublicKeys":
             guard let digestKey else { return ["PublicKeyList": []] }
             return [
@@ -184,12 +210,100 @@ struct CloudTrailAPI: OperationHandler {
 
     func find(_ nameOrArn: String, _ caller: Caller) async throws(AWSError) -> CloudTrailTrail {
         guard let t = try await visibleTrails(caller).first(where: { $0.name == nameOrArn || $0.arn == nameOrArn }) else {
-            let arn =
-                nameOrArn.hasPrefix("arn:")
-                ? nameOrArn : "arn:aws:cloudtrail:\(caller.region):\(caller.accountId):trail/\(nameOrArn)"
-            throw AWSError(Errors.trailNotFoundException, message: "Unknown trail: \(arn) for the user: \(caller.accountId)")
+            throw Self.trailNotFound(nameOrArn, caller)
         }
         return t
+    }
+
+    static func trailNotFound(_ nameOrArn: String, _ caller: Caller) -> AWSError {
+        let arn =
+            nameOrArn.hasPrefix("arn:") ? nameOrArn : "arn:aws:cloudtrail:\(caller.region):\(caller.accountId):trail/\(nameOrArn)"
+        return AWSError(Errors.trailNotFoundException, message: "Unknown trail: \(arn) for the user: \(caller.accountId)")
+    }
+
+    /// The selectors a PutEventSelectors request sets, with AWS's defaults filled in, or AWS's
+    /// InvalidEventSelectorsException.
+    static func selectors(_ r: CloudTrailShapes.PutEventSelectorsRequest) throws(AWSError) -> TrailEventSelectors {
+        func invalid(_ message: String) -> AWSError { AWSError(Errors.invalidEventSelectorsException, message: message) }
+        let selectors: TrailEventSelectors
+        switch (r.eventSelectors, r.advancedEventSelectors) {
+        case (.some, .some):
+            throw invalid("You can use either EventSelectors or AdvancedEventSelectors, but not both.")
+        case (nil, nil):
+            throw invalid("Specify EventSelectors or AdvancedEventSelectors.")
+        case (let basic?, nil):
+            var converted: [EventSelector] = []
+            for s in basic {
+                var resources: [DataResource] = []
+                for d in s.dataResources ?? [] {
+                    guard let type = d.type else { throw invalid("Value null for DataResources.Type is invalid.") }
+                    resources.append(DataResource(type: type, values: d.values ?? []))
+                }
+                converted.append(
+                    EventSelector(
+                        readWriteType: s.readWriteType.flatMap { EventSelector.ReadWriteType(rawValue: $0.rawValue) } ?? .all,
+                        includeManagementEvents: s.includeManagementEvents ?? true, dataResources: resources,
+                        excludeManagementEventSources: s.excludeManagementEventSources ?? []))
+            }
+            selectors = .basic(converted)
+        case (nil, let advanced?):
+            selectors = .advanced(
+                advanced.map { a in
+                    AdvancedEventSelector(
+                        name: a.name,
+                        fieldSelectors: a.fieldSelectors.map {
+                            AdvancedFieldSelector(
+                                field: $0.field, equals: $0.equals, startsWith: $0.startsWith, endsWith: $0.endsWith,
+                                notEquals: $0.notEquals, notStartsWith: $0.notStartsWith, notEndsWith: $0.notEndsWith)
+                        })
+                })
+        }
+        if let problem = EventSelectorRules.problem(selectors) { throw invalid(problem) }
+        return selectors
+    }
+
+    /// Selectors as GetEventSelectors and PutEventSelectors answer them.
+    static func encode(_ selectors: TrailEventSelectors) -> [String: JSONValue] {
+        switch selectors {
+        case .basic(let selectors):
+            return [
+                "EventSelectors": .array(
+                    selectors.map { s in
+                        [
+                            "ReadWriteType": .string(s.readWriteType.rawValue),
+                            "IncludeManagementEvents": .bool(s.includeManagementEvents),
+                            "DataResources": .array(
+                                s.dataResources.map {
+                                    ["Type": .string($0.type), "Values": .array($0.values.map(JSONValue.string))]
+                                }),
+                            "ExcludeManagementEventSources": .array(s.excludeManagementEventSources.map(JSONValue.string)),
+                        ]
+                    })
+            ]
+        case .advanced(let selectors):
+            return [
+                "AdvancedEventSelectors": .array(
+                    selectors.map { s in
+                        var out: [String: JSONValue] = [
+                            "FieldSelectors": .array(
+                                s.fieldSelectors.map { f in
+                                    var condition: [String: JSONValue] = ["Field": .string(f.field)]
+                                    let operators = [
+                                        ("Equals", f.equals), ("StartsWith", f.startsWith), ("EndsWith", f.endsWith),
+                                        ("NotEquals", f.notEquals), ("NotStartsWith", f.notStartsWith),
+                                        ("NotEndsWith", f.notEndsWith),
+                                    ]
+                                    for (name, values) in operators {
+                                        if let values { condition[name] = .array(values.map(JSONValue.string)) }
+                                    }
+                                    return .object(condition)
+                                })
+                        ]
+                        if let name = s.name { out["Name"] = .string(name) }
+                        return .object(out)
+                    })
+            ]
+        }
     }
 
     static func encode(_ t: CloudTrailTrail) -> [String: JSONValue] {
@@ -197,7 +311,8 @@ struct CloudTrailAPI: OperationHandler {
             "Name": .string(t.name), "S3BucketName": .string(t.s3BucketName), "TrailARN": .string(t.arn),
             "IncludeGlobalServiceEvents": .bool(t.includeGlobalServiceEvents), "IsMultiRegionTrail": .bool(t.isMultiRegionTrail),
             "HomeRegion": .string(t.region), "LogFileValidationEnabled": .bool(t.logFileValidationEnabled),
-            "HasCustomEventSelectors": false, "HasInsightSelectors": false, "IsOrganizationTrail": false,
+            "HasCustomEventSelectors": .bool(t.eventSelectors != nil), "HasInsightSelectors": false,
+            "IsOrganizationTrail": false,
         ]
         if let p = t.s3KeyPrefix { out["S3KeyPrefix"] = .string(p) }
         if let k = t.kmsKeyId { out["KmsKeyId"] = .string(k) }

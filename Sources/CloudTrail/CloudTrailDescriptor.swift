@@ -23,7 +23,9 @@ public enum CloudTrailModule {
 enum CloudTrailOperations {
     static let table = OperationTable(
         actionPrefix: "cloudtrail",
-        readOnly: ["LookupEvents", "DescribeTrails", "ListTrails", "GetTrail", "GetTrailStatus", "ListPublicKeys"],
-        changes: ["CreateTrail", "StartLogging", "StopLogging", "DeleteTrail"]
+        readOnly: [
+            "LookupEvents", "DescribeTrails", "ListTrails", "GetTrail", "GetTrailStatus", "ListPublicKeys", "GetEventSelectors",
+        ],
+        changes: ["CreateTrail", "StartLogging", "StopLogging", "DeleteTrail", "PutEventSelectors"]
     ).adding(unserved: ServiceModel.cloudTrail.operations.keys, actionPrefix: "cloudtrail")
 }

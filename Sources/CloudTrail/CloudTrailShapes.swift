@@ -6,7 +6,39 @@ import Foundation
 /// service's error codes with their HTTP statuses, from the botocore model.
 enum CloudTrailShapes {
     /// The operations these shapes were generated for: those the operation table names.
-    static let servedOperations: Set<String> = ["CreateTrail", "DeleteTrail", "DescribeTrails", "GetTrail", "GetTrailStatus", "ListPublicKeys", "ListTrails", "LookupEvents", "StartLogging", "StopLogging"]
+    static let servedOperations: Set<String> = ["CreateTrail", "DeleteTrail", "DescribeTrails", "GetEventSelectors", "GetTrail", "GetTrailStatus", "ListPublicKeys", "ListTrails", "LookupEvents", "PutEventSelectors", "StartLogging", "StopLogging"]
+
+    /// A structure the inputs reach.
+    struct AdvancedEventSelector: Sendable {
+        var name: String?
+        var fieldSelectors: [AdvancedFieldSelector]
+
+        init(members m: [String: JSONValue]) {
+            name = ShapeValue.string(m["Name"])
+            fieldSelectors = ShapeValue.list(m["FieldSelectors"]) { ShapeValue.structure($0, AdvancedFieldSelector.init(members:)) } ?? []
+        }
+    }
+
+    /// A structure the inputs reach.
+    struct AdvancedFieldSelector: Sendable {
+        var field: String
+        var equals: [String]?
+        var startsWith: [String]?
+        var endsWith: [String]?
+        var notEquals: [String]?
+        var notStartsWith: [String]?
+        var notEndsWith: [String]?
+
+        init(members m: [String: JSONValue]) {
+            field = ShapeValue.string(m["Field"]) ?? ""
+            equals = ShapeValue.list(m["Equals"]) { ShapeValue.string($0) }
+            startsWith = ShapeValue.list(m["StartsWith"]) { ShapeValue.string($0) }
+            endsWith = ShapeValue.list(m["EndsWith"]) { ShapeValue.string($0) }
+            notEquals = ShapeValue.list(m["NotEquals"]) { ShapeValue.string($0) }
+            notStartsWith = ShapeValue.list(m["NotStartsWith"]) { ShapeValue.string($0) }
+            notEndsWith = ShapeValue.list(m["NotEndsWith"]) { ShapeValue.string($0) }
+        }
+    }
 
     /// The input of CreateTrail.
     struct CreateTrailRequest: Sendable {
@@ -41,6 +73,17 @@ enum CloudTrailShapes {
         }
     }
 
+    /// A structure the inputs reach.
+    struct DataResource: Sendable {
+        var type: String?
+        var values: [String]?
+
+        init(members m: [String: JSONValue]) {
+            type = ShapeValue.string(m["Type"])
+            values = ShapeValue.list(m["Values"]) { ShapeValue.string($0) }
+        }
+    }
+
     /// The input of DeleteTrail.
     struct DeleteTrailRequest: Sendable {
         var name: String
@@ -62,6 +105,32 @@ enum CloudTrailShapes {
         init(members m: [String: JSONValue]) {
             trailNameList = ShapeValue.list(m["trailNameList"]) { ShapeValue.string($0) }
             includeShadowTrails = ShapeValue.bool(m["includeShadowTrails"])
+        }
+    }
+
+    /// A structure the inputs reach.
+    struct EventSelector: Sendable {
+        var readWriteType: ReadWriteType?
+        var includeManagementEvents: Bool?
+        var dataResources: [DataResource]?
+        var excludeManagementEventSources: [String]?
+
+        init(members m: [String: JSONValue]) {
+            readWriteType = ShapeValue.enumeration(m["ReadWriteType"], ReadWriteType.self)
+            includeManagementEvents = ShapeValue.bool(m["IncludeManagementEvents"])
+            dataResources = ShapeValue.list(m["DataResources"]) { ShapeValue.structure($0, DataResource.init(members:)) }
+            excludeManagementEventSources = ShapeValue.list(m["ExcludeManagementEventSources"]) { ShapeValue.string($0) }
+        }
+    }
+
+    /// The input of GetEventSelectors.
+    struct GetEventSelectorsRequest: Sendable {
+        var trailName: String
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            trailName = ShapeValue.string(m["TrailName"]) ?? ""
         }
     }
 
@@ -145,6 +214,21 @@ enum CloudTrailShapes {
         }
     }
 
+    /// The input of PutEventSelectors.
+    struct PutEventSelectorsRequest: Sendable {
+        var trailName: String
+        var eventSelectors: [EventSelector]?
+        var advancedEventSelectors: [AdvancedEventSelector]?
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            trailName = ShapeValue.string(m["TrailName"]) ?? ""
+            eventSelectors = ShapeValue.list(m["EventSelectors"]) { ShapeValue.structure($0, EventSelector.init(members:)) }
+            advancedEventSelectors = ShapeValue.list(m["AdvancedEventSelectors"]) { ShapeValue.structure($0, AdvancedEventSelector.init(members:)) }
+        }
+    }
+
     /// The input of StartLogging.
     struct StartLoggingRequest: Sendable {
         var name: String
@@ -191,6 +275,12 @@ enum CloudTrailShapes {
         case resourceName = "ResourceName"
         case eventSource = "EventSource"
         case accessKeyId = "AccessKeyId"
+    }
+
+    enum ReadWriteType: String, Sendable, CaseIterable {
+        case readOnly = "ReadOnly"
+        case writeOnly = "WriteOnly"
+        case all = "All"
     }
 
     /// Every error code the model declares, with the HTTP status AWS answers it with.

@@ -37,6 +37,11 @@ public struct Principal: Sendable, Hashable {
     /// For federated users: the IAM user whose GetFederationToken call made the session, whose
     /// policies bound it; nil when the account's root made it.
     public var federatingUserName: String?
+    /// For federated users: the unique id and ARN of whoever called GetFederationToken (the
+    /// IAM user's `AIDA…` id, or the account id for its root), CloudTrail's `sessionIssuer`.
+    /// Nil for sessions made before they were kept.
+    public var federatingPrincipalId: String?
+    public var federatingArn: String?
 
     public init(
         kind: Kind, accountId: String, arn: String, userId: String, userName: String? = nil, roleName: String? = nil,

@@ -222,6 +222,13 @@ enum Migrations {
                     PRIMARY KEY (module, kind, account_id, region, id))
                 """
             ]),
+        Step(
+            // A trail's event selectors (PutEventSelectors), as JSON; NULL for AWS's default. A
+            // column of their own rather than part of the trail's document, so that setting
+            // them and starting or stopping logging, each a write of its own, never undo
+            // each other.
+            version: 15, name: "cloudtrail-event-selectors",
+            statements: ["ALTER TABLE audit_trails ADD COLUMN event_selectors TEXT"]),
     ]
 
     /// The core steps as module steps.

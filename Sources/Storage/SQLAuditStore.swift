@@ -213,8 +213,38 @@ public struct SQLAuditStore: AuditStore {
     static let pruneChunk = 5_000
 
     public func trails(accountId: String) async throws -> [CloudTrailTrail] {
-        try await db.sql.raw("SELECT document FROM audit_trails WHERE account_id = \(bind: accountId) ORDER BY name").all().map {
-            try $0.document(CloudTrailTrail.self)
+        try await db.sql.raw(
+            "SELECT document, event_selectors FROM audit_trails WHERE account_id = \(bind: accountId) ORDER BY name"
+        ).all().map {
+            var trail = try $0.document(CloudTrailTrail.self)
+            if let selectors = try $0.decode(column: "event_selectors", as: String?.self) {
+                trail.eventSelectors = try JSONDecoder().decode(TrailEventSelectors.self, from: Data(selectors.utf8))
+            }
+            return trail
+        }
+    }
+
+    public func putEventSelectors(
+        _ selectors: TrailEventSelectors, accountId: String, region: String, name: String
+    )
+        async throws -> Bool
+    {
+        let text = try Documents.text(selectors)
+        return try await db.transaction { sql in
+            let found = try await sql.raw(
+                """
+                SELECT name FROM audit_trails
+                WHERE account_id = \(bind: accountId) AND region = \(bind: region) AND name = \(bind: name)
+                """
+            ).first()
+            guard found != nil else { return false }
+            try await sql.raw(
+                """
+                UPDATE audit_trails SET event_selectors = \(bind: text)
+                WHERE account_id = \(bind: accountId) AND region = \(bind: region) AND name = \(bind: name)
+                """
+            ).run()
+            return true
         }
     }
 

@@ -29,6 +29,11 @@ final class FlakyAuditStore: AuditStore {
     func setSubscriberCursor(_ name: String, to sequence: Int64) async throws {}
     func trails(accountId: String) async throws -> [CloudTrailTrail] { [] }
     func putTrail(_ trail: CloudTrailTrail) async throws {}
+    func putEventSelectors(
+        _ selectors: TrailEventSelectors, accountId: String, region: String, name: String
+    )
+        async throws -> Bool
+    { false }
     func deleteTrail(accountId: String, region: String, name: String) async throws {}
 }
 

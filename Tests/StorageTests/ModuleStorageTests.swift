@@ -72,12 +72,13 @@ struct ModuleStorageTests {
             // ... and without the tables of the steps that came after.
             try await sql.raw("DROP TABLE audit_subscriber_cursors").run()
             try await sql.raw("DROP TABLE rampart_documents").run()
+            try await sql.raw("ALTER TABLE audit_trails DROP COLUMN event_selectors").run()
         }
         try await db.close()
         db = try await RampartDatabase.open(path: path, logger: Logger(label: "t"))
         let rows = try await db.sql.raw("SELECT version FROM rampart_schema WHERE module = 'core' ORDER BY version").all()
         let versions = try rows.map { try $0.decode(column: "version", as: Int.self) }
-        #expect(versions == Array(1...14))
+        #expect(versions == Array(1...15))
         #expect(try await db.sql.raw("SELECT name FROM sqlite_master WHERE name = 'rampart_migrations'").first() == nil)
         try await db.close()
     }

@@ -84,8 +84,8 @@ IMPLEMENTED = {
     },
     "sts": {"AssumeRole", "GetCallerIdentity", "GetSessionToken", "GetFederationToken"},
     "cloudtrail": {
-        "CreateTrail", "DeleteTrail", "DescribeTrails", "GetTrail", "GetTrailStatus", "ListPublicKeys",
-        "ListTrails", "LookupEvents", "StartLogging", "StopLogging",
+        "CreateTrail", "DeleteTrail", "DescribeTrails", "GetEventSelectors", "GetTrail", "GetTrailStatus",
+        "ListPublicKeys", "ListTrails", "LookupEvents", "PutEventSelectors", "StartLogging", "StopLogging",
     },
     "events": {
         "CreateEventBus", "DeleteEventBus", "DeleteRule", "DescribeEventBus", "DescribeRule", "DisableRule",

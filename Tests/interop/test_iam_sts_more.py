@@ -1,6 +1,7 @@
 """Issue 18: STS session tags (AssumeRole Tags, TransitiveTagKeys, role chaining, aws:PrincipalTag
 from session tags), GetFederationToken, AWS managed policies and service-linked roles."""
 import json
+import time
 
 import pytest
 
@@ -246,3 +247,36 @@ def test_service_linked_roles(fresh_server, iam):
     user_iam = fresh_server.client("iam", keys=keys)
     user_iam.create_service_linked_role(AWSServiceName="apidestinations.events.amazonaws.com")
     fails("AccessDenied", user_iam.create_service_linked_role, AWSServiceName="ecs.amazonaws.com")
+
+
+def test_federated_user_identity_in_the_trail(fresh_server, iam):
+    """A call with GetFederationToken's credentials is recorded as AWS's CloudTrail userIdentity
+    reference shows a FederatedUser: the federated user's principal id and ARN, and the IAM user
+    that asked as the session issuer."""
+    account = ACCOUNT
+    user = iam.create_user(UserName="broker")["User"]
+    key = iam.create_access_key(UserName="broker")["AccessKey"]
+    iam.put_user_policy(UserName="broker", PolicyName="p",
+                        PolicyDocument=doc(allow(["sts:GetFederationToken", "kms:CreateKey", "kms:ListKeys"])))
+    sts = fresh_server.client("sts", keys=(key["AccessKeyId"], key["SecretAccessKey"]))
+    out = sts.get_federation_token(Name="alice", Policy=doc(allow(["kms:CreateKey", "kms:ListKeys"])))
+    creds = out["Credentials"]
+    kms = fresh_server.client("kms", keys=session_keys(creds))
+    created = kms.create_key(Description="by a federated user")["KeyMetadata"]
+    ct = fresh_server.client("cloudtrail")
+    found = ct.lookup_events(LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": created["Arn"]}])["Events"]
+    record = json.loads(next(e for e in found if e["EventName"] == "CreateKey")["CloudTrailEvent"])
+    identity = record["userIdentity"]
+    attributes = identity["sessionContext"].pop("attributes")
+    assert identity == {
+        "type": "FederatedUser", "principalId": f"{account}:alice",
+        "arn": f"arn:aws:sts::{account}:federated-user/alice", "accountId": account,
+        "accessKeyId": creds["AccessKeyId"],
+        "sessionContext": {
+            "sessionIssuer": {"type": "IAMUser", "principalId": user["UserId"], "arn": user["Arn"],
+                              "accountId": account, "userName": "broker"},
+            "webIdFederationData": {},
+        },
+    }
+    assert attributes["mfaAuthenticated"] == "false"
+    assert time.strptime(attributes["creationDate"], "%Y-%m-%dT%H:%M:%SZ")

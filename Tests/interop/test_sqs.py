@@ -4,6 +4,7 @@ import base64
 import hashlib
 import gzip
 import json
+import random
 import subprocess
 import struct
 import threading
@@ -372,15 +373,23 @@ def test_unknown_attribute_names(sqs):
     fails("InvalidAttributeName", sqs.set_queue_attributes, QueueUrl=url, Attributes={"Nope": "1"})
 
 
-def test_trail_records_data_events_without_bodies(server, sqs, tmp_path):
-    """SendMessage is a data event: the trail (and its export) records it with eventCategory Data
-    and managementEvent false, without the body or attribute values; LookupEvents, which AWS
-    limits to management events, does not return it, while CreateQueue's record is there."""
+def test_trail_records_data_events_without_bodies(server, tmp_path):
+    """SendMessage is a data event: a logging trail whose selectors select SQS's data events
+    records it (in its own account, so no other test's calls are selected) with eventCategory
+    Data and managementEvent false, without the body or attribute values; LookupEvents, which
+    AWS limits to management events, does not return it, while CreateQueue's record is there."""
+    account = "".join(random.choice("0123456789") for _ in range(12))
+    server.add_account(account)
+    trail = server.client("cloudtrail", profile=account)
+    trail.create_trail(Name="data-events", S3BucketName="audit-bucket")
+    trail.put_event_selectors(TrailName="data-events", AdvancedEventSelectors=[{"FieldSelectors": [
+        {"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::SQS::Queue"]}]}])
+    trail.start_logging(Name="data-events")
+    sqs = server.client("sqs", profile=account)
     url = sqs.create_queue(QueueName=name())["QueueUrl"]
     secret_body = "body-" + uuid.uuid4().hex
     sqs.send_message(QueueUrl=url, MessageBody=secret_body,
                      MessageAttributes={"a": {"DataType": "String", "StringValue": secret_body + "-attr"}})
-    trail = server.client("cloudtrail")
     queue = url.rsplit("/", 1)[1]
 
     def looked_up(event_name):

@@ -126,8 +126,11 @@ public struct STSSession: IAMEntity, Hashable {
     public var sessionPolicy: String?
     /// For GetSessionToken and GetFederationToken: the user (nil for the account's root).
     public var userName: String?
-    /// For GetFederationToken: the federated user's name (`Name`).
+    /// For GetFederationToken: the federated user's name (`Name`), and the unique id and ARN of
+    /// the user (or root) that called it, for CloudTrail's `sessionIssuer`.
     public var federatedUserName: String?
+    public var issuerPrincipalId: String?
+    public var issuerArn: String?
     /// Session tags (passed and inherited) and the lower-cased keys of the transitive ones; nil
     /// in documents from before session tags.
     public var sessionTags: [IAMTag]?

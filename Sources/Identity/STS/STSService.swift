@@ -200,6 +200,8 @@ public final class STSService: Sendable {
             tokenHash: "", createDate: now, expiration: now.addingTimeInterval(TimeInterval(duration)))
         session.userName = caller.principal.userName
         session.federatedUserName = name
+        session.issuerPrincipalId = caller.principal.userId
+        session.issuerArn = caller.principal.arn
         session.sessionPolicy = policy ?? Self.allowsNothing
         if !tags.isEmpty { session.sessionTags = tags }
         let credentials = try await start(&session)
@@ -258,6 +260,8 @@ public final class STSService: Sendable {
                 arn: "arn:aws:sts::\(session.account):federated-user/\(name)", userId: "\(session.account):\(name)",
                 sessionCreated: session.createDate)
             principal.federatingUserName = session.userName
+            principal.federatingPrincipalId = session.issuerPrincipalId
+            principal.federatingArn = session.issuerArn
         } else {
             return .root(accountId: session.account)
         }

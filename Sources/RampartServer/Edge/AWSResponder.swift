@@ -378,7 +378,7 @@ struct AWSResponder: HTTPResponder {
                 message: "The audit trail cannot record calls at the moment; retry later.", httpStatus: 503)
             return wire.refuse(error, requestId: requestId, summary: &summary)
         }
-        let call = recorder?.begin(
+        let call = await recorder?.begin(
             entry.descriptor, operation: operation, traits: traits, caller: caller, requestId: requestId, input: document,
             tls: tls)
         let result: Result<Reply, AWSError>

@@ -25,6 +25,14 @@ final class AuditRecorder: Sendable {
             session = AuditSession(
                 issuerType: "Role", issuerPrincipalId: String(p.userId.split(separator: ":").first ?? ""), issuerArn: roleArn,
                 issuerUserName: p.roleName, creationDate: p.sessionCreated)
+        } else if p.kind == .federatedUser {
+            // The issuer is whoever called GetFederationToken: an IAM user, or the account's root.
+            let byRoot = p.federatingUserName == nil
+            session = AuditSession(
+                issuerType: byRoot ? "Root" : "IAMUser",
+                issuerPrincipalId: p.federatingPrincipalId ?? (byRoot ? caller.accountId : nil),
+                issuerArn: p.federatingArn ?? (byRoot ? "arn:aws:iam::\(caller.accountId):root" : nil),
+                issuerUserName: p.federatingUserName, creationDate: p.sessionCreated, webIdFederationData: true)
         } else if caller.accessKeyId.hasPrefix("ASIA") {
             session = AuditSession(
                 issuerType: nil, issuerPrincipalId: nil, issuerArn: nil, issuerUserName: nil, creationDate: p.sessionCreated)
@@ -54,18 +62,24 @@ final class AuditRecorder: Sendable {
         var notes: CallNotes?
         /// For calls that may change state: the record that commits with the change.
         var pending: PendingAuditRecord?
+        /// A data event that no trail of the caller's account selects: not in its trail.
+        var unselected = false
     }
 
     /// Starts recording a call. A call that may change state gets its record now, for the
-    /// change's transaction to carry.
+    /// change's transaction to carry. A data event is recorded only when a logging trail of
+    /// the account selects it (management events always are: the event history is always on).
     func begin(
         _ service: ServiceDescriptor, operation: String, traits: OperationTraits, caller: Caller, requestId: String,
         input: JSONValue?, tls: AuditTLSDetails?
-    ) -> Call {
+    ) async -> Call {
         var call = Call(
             service: service.signingName, operation: operation, traits: traits, auditing: service.auditing, caller: caller,
             requestId: requestId, input: input, model: service.model, time: clock.now, tls: tls)
-        if !traits.readOnly {
+        if traits.category == .data {
+            call.unselected = await !selected(call, accountId: caller.accountId)
+        }
+        if !traits.readOnly, !call.unselected {
             if let auditing = service.auditing {
                 call.touched = auditing.resourcesBefore(operation: operation, input: input, caller: caller)
                 call.notes = CallNotes()
@@ -77,10 +91,26 @@ final class AuditRecorder: Sendable {
         return call
     }
 
+    /// Whether a trail of `accountId` selects the data event `call` is, as the call names its
+    /// resources before it runs (SQS's queue, SNS's topic).
+    func selected(_ call: Call, accountId: String) async -> Bool {
+        let context = AuditContext(
+            operation: call.operation, caller: call.caller, input: call.input, response: nil, failed: false, touched: [],
+            noted: [])
+        let resources = call.auditing?.resources(context) ?? []
+        let event = SelectableEvent(
+            isDataEvent: true, eventSource: "\(call.service).amazonaws.com", eventName: call.operation,
+            readOnly: call.traits.readOnly, resources: resources.map { (type: $0.type, arn: $0.name) },
+            userIdentityArn: call.caller.principal.arn)
+        return await trail.selectsDataEvent(event, accountId: accountId, region: call.caller.region)
+    }
+
     /// Records how the call ended. Changes' records are committed before this returns.
     func finish(_ call: Call, response: JSONValue?, error: AWSError?) async {
         let audited = Self.audited(call, response: response, error: error)
-        if let pending = call.pending {
+        if call.unselected {
+            // Not in the caller's trail; the owner's trail below may still select it.
+        } else if let pending = call.pending {
             await trail.finish(pending, as: CloudTrailEvent(audited, eventId: call.eventId))
         } else {
             await trail.record(audited, eventId: call.eventId)
@@ -88,6 +118,7 @@ final class AuditRecorder: Sendable {
         // A call that used another account's resource is in that account's trail too, as AWS records it.
         guard error == nil else { return }
         for owner in Self.otherOwners(of: audited.resources, caller: call.caller.accountId) {
+            if call.traits.category == .data, await !selected(call, accountId: owner) { continue }
             var copy = audited
             copy.accountId = owner
             // The owner sees the calling account, not its credentials (CloudTrail's AWSAccount).
