@@ -268,7 +268,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SQSTests", dependencies: ["SQS", "AWSProtocol", "RampartCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SQSTests", dependencies: ["SQS", "AWSProtocol", "RampartCore", "ServiceKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EventBridgeTests",
             dependencies: [

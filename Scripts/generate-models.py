@@ -2,8 +2,8 @@
 """Writes two Swift sources per service from botocore's API model, into the service's own folder:
 
 - `<Name>Model.swift`: the model trimmed to what request validation needs (one string literal),
-  and for AWS Query services what writing the served operations' XML answers needs, so the
-  server carries the contract without botocore;
+  and for AWS Query services what reading their requests and writing the served operations' XML
+  answers needs, so the server carries the contract without botocore;
 - `<Name>Shapes.swift`: typed input structures for the operations the service serves, their
   enums, and the service's error codes with their HTTP statuses, so handlers read
   `request.keyId` and the compiler checks it.
@@ -12,6 +12,9 @@ Run from the repository root: python3 Scripts/generate-models.py (`--check`: exi
 it would write differs from the one on disk; CI runs this).
 Which operations a service serves is read from its operation table (the `table` file below):
 every string literal there that names one of the model's operations.
+A service that moved from Query to JSON but still answers Query (SQS) has its Query traits in
+Scripts/query-traits/<name>-<version>.json (written by Scripts/extract-query-traits.py from an older
+botocore); they are laid over the current model for its `<Name>Model.swift`, not its shapes.
 """
 import gzip, json, os, re, sys
 
@@ -40,30 +43,83 @@ def load(name, version):
     return json.load(open(os.path.join(base, "service-2.json"))), botocore.__version__
 
 
-def trim(model, served_operations):
+def query_traits(name, version):
+    """The Query overlay of a service that speaks Query beside JSON, or None."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "query-traits", f"{name}-{version}.json")
+    return json.load(open(path)) if os.path.exists(path) else None
+
+
+def overlaid(model, overlay):
+    """A copy of `model` with the Query overlay's traits on the shapes, members and operations it
+    shares with the model (members the Query model never had keep their plain names)."""
+    model = json.loads(json.dumps(model))
+    shapes = model["shapes"]
+    for name, traits in overlay["shapes"].items():
+        s = shapes.get(name)
+        if s is None:
+            continue
+        for k in ("locationName", "flattened"):
+            if k in traits:
+                s[k] = traits[k]
+        for member, mt in traits.get("members", {}).items():
+            if member in s.get("members", {}):
+                s["members"][member].update(mt)
+        for part in ("member", "key", "value"):
+            if part in traits and part in s:
+                s[part].update(traits[part])
+    for op, traits in overlay["operations"].items():
+        if "output" in model["operations"].get(op, {}):
+            model["operations"][op]["output"].update(traits)
+    model["metadata"]["xmlNamespace"] = overlay["metadata"]["xmlNamespace"]
+    return model
+
+
+def trim(model, served_operations, query):
     """The model cut to what the server reads: every operation's input for validation and, for
-    AWS Query services, the served operations' outputs with what their XML needs (member order,
-    `locationName`, `flattened`, the result wrapper), so the edge writes the answers from it."""
+    AWS Query services (`query`), the names their requests' parameters take and the served
+    operations' outputs with what their XML needs (member order, `locationName`, `flattened`, the
+    result wrapper), so the edge reads the requests and writes the answers from it."""
     shapes = model["shapes"]
     out_shapes, ops = {}, {}
+
+    def wire_names(s, t):
+        """A structure's members' Query names and flattening: the member's `locationName`, else
+        its shape's own (botocore resolves a member's traits over its shape's)."""
+        names, flat = {}, []
+        for m, v in s.get("members", {}).items():
+            target = shapes[v["shape"]]
+            if "locationName" in v or "locationName" in target:
+                names[m] = v.get("locationName", target.get("locationName"))
+            if v.get("flattened"):
+                flat.append(m)
+        if names:
+            t["locationNames"] = names
+        if flat:
+            t["flattenedMembers"] = flat
 
     def visit(name):
         if name in out_shapes:
             return
         s = shapes[name]
         t = {k: s[k] for k in KEEP if k in s}
+        if query and s.get("flattened"):
+            t["flattened"] = True
         if s["type"] == "structure":
             t["members"] = {m: v["shape"] for m, v in s.get("members", {}).items()}
+            if query:  # SQS's `MessageAttribute.N.Name`, `Tag.N.Key`
+                wire_names(s, t)
             out_shapes[name] = t
             for v in s.get("members", {}).values():
                 visit(v["shape"])
         elif s["type"] == "list":
             t["member"] = s["member"]["shape"]
+            if query and "locationName" in s["member"]:  # SQS's `AttributeName.N`
+                t["memberName"] = s["member"]["locationName"]
             out_shapes[name] = t
             visit(s["member"]["shape"])
         elif s["type"] == "map":
             t["key"], t["value"] = s["key"]["shape"], s["value"]["shape"]
-            if model["metadata"].get("protocol") == "query":  # SNS's `MessageAttributes.entry.N.Name`
+            if query:  # SNS's `MessageAttributes.entry.N.Name`
                 for part in ("key", "value"):
                     if "locationName" in s[part]:
                         t[part + "Name"] = s[part]["locationName"]
@@ -80,31 +136,18 @@ def trim(model, served_operations):
         seen.add(name)
         visit(name)
         s, t = shapes[name], out_shapes[name]
-        if s.get("flattened"):
-            t["flattened"] = True
         if s.get("timestampFormat"):
             t["timestampFormat"] = s["timestampFormat"]
         if s["type"] == "structure":
             t["order"] = list(s.get("members", {}))
-            names = {m: v["locationName"] for m, v in s.get("members", {}).items() if "locationName" in v}
-            flat = [m for m, v in s.get("members", {}).items() if v.get("flattened")]
-            if names:
-                t["locationNames"] = names
-            if flat:
-                t["flattenedMembers"] = flat
             for v in s.get("members", {}).values():
                 xml_traits(v["shape"], seen)
         elif s["type"] == "list":
-            if "locationName" in s["member"]:
-                t["memberName"] = s["member"]["locationName"]
             xml_traits(s["member"]["shape"], seen)
         elif s["type"] == "map":
             for part in ("key", "value"):
-                if "locationName" in s[part]:
-                    t[part + "Name"] = s[part]["locationName"]
                 xml_traits(s[part]["shape"], seen)
 
-    query = model["metadata"].get("protocol") == "query"
     seen = set()
     errors = {}
     for op, o in model["operations"].items():
@@ -147,11 +190,14 @@ def main():
         os.makedirs(outdir, exist_ok=True)
         model, bv = load(name, version)
         operations = served(model, os.path.join(root, table))
+        overlay = query_traits(name, version)
+        query = model["metadata"]["protocol"] == "query" or overlay is not None
         header = f"// Generated by Scripts/generate-models.py from botocore {bv} ({name} {version}). Do not edit.\n"
         write(os.path.join(outdir, f"{swift}Shapes.swift"), header + swift_shapes(model, swift, operations))
-        text = json.dumps(trim(model, operations), separators=(",", ":"), sort_keys=True)
+        wire_model = overlaid(model, overlay) if overlay else model
+        text = json.dumps(trim(wire_model, operations, query), separators=(",", ":"), sort_keys=True)
         assert '"#' not in text
-        need = "request validation and its Query answers need" if model["metadata"]["protocol"] == "query" else "request validation needs"
+        need = "request validation and its Query answers need" if query else "request validation needs"
         write(
             os.path.join(outdir, f"{swift}Model.swift"),
             header + "import AWSProtocol\n\n"

@@ -68,30 +68,33 @@ extension AWSError {
 
 enum SQSErrors {
     /// The Query codes of SQS's errors, by JSON code, as AWS's SQS sends them in
-    /// `x-amzn-query-error` (SQS's JSON model, unlike other query-compatible models, does not
-    /// list them: they are SQS's Query API's codes).
-    static let queryCodes = QueryErrorCodes([
-        "QueueDoesNotExist": "AWS.SimpleQueueService.NonExistentQueue",
-        "QueueNameExists": "QueueAlreadyExists",
-        "QueueDeletedRecently": "AWS.SimpleQueueService.QueueDeletedRecently",
-        "MessageNotInflight": "AWS.SimpleQueueService.MessageNotInflight",
-        "BatchEntryIdsNotDistinct": "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
-        "EmptyBatchRequest": "AWS.SimpleQueueService.EmptyBatchRequest",
-        "InvalidBatchEntryId": "AWS.SimpleQueueService.InvalidBatchEntryId",
-        "TooManyEntriesInBatchRequest": "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
-        "BatchRequestTooLong": "AWS.SimpleQueueService.BatchRequestTooLong",
-        "UnsupportedOperation": "AWS.SimpleQueueService.UnsupportedOperation",
-        "PurgeQueueInProgress": "AWS.SimpleQueueService.PurgeQueueInProgress",
-        "KmsAccessDenied": "KMS.AccessDeniedException",
-        "KmsDisabled": "KMS.DisabledException",
-        "KmsNotFound": "KMS.NotFoundException",
-        "KmsInvalidKeyUsage": "KMS.InvalidKeyUsageException",
-        "KmsInvalidState": "KMS.InvalidStateException",
-        "KmsThrottled": "KMS.ThrottlingException",
-        "KmsOptInRequired": "KMS.OptInRequired",
-        "AccessDeniedException": "AccessDenied",
-        "ValidationException": "InvalidParameterValue",
-        "SerializationException": "MalformedInput",
-        "UnknownOperationException": "InvalidAction",
-    ])
+    /// `x-amzn-query-error` and its Query protocol answers them, with the Query statuses that are
+    /// not JSON's 400. SQS's JSON model, unlike other query-compatible models, does not list them:
+    /// they are its Query model's (`Scripts/query-traits/sqs-2012-11-05.json` keeps that model's
+    /// codes and statuses; SQSQueryProtocolTests checks these against it).
+    static let queryCodes = QueryErrorCodes(
+        [
+            "QueueDoesNotExist": "AWS.SimpleQueueService.NonExistentQueue",
+            "QueueNameExists": "QueueAlreadyExists",
+            "QueueDeletedRecently": "AWS.SimpleQueueService.QueueDeletedRecently",
+            "MessageNotInflight": "AWS.SimpleQueueService.MessageNotInflight",
+            "BatchEntryIdsNotDistinct": "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+            "EmptyBatchRequest": "AWS.SimpleQueueService.EmptyBatchRequest",
+            "InvalidBatchEntryId": "AWS.SimpleQueueService.InvalidBatchEntryId",
+            "TooManyEntriesInBatchRequest": "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+            "BatchRequestTooLong": "AWS.SimpleQueueService.BatchRequestTooLong",
+            "UnsupportedOperation": "AWS.SimpleQueueService.UnsupportedOperation",
+            "PurgeQueueInProgress": "AWS.SimpleQueueService.PurgeQueueInProgress",
+            "KmsAccessDenied": "KMS.AccessDeniedException",
+            "KmsDisabled": "KMS.DisabledException",
+            "KmsNotFound": "KMS.NotFoundException",
+            "KmsInvalidKeyUsage": "KMS.InvalidKeyUsageException",
+            "KmsInvalidState": "KMS.InvalidStateException",
+            "KmsThrottled": "KMS.ThrottlingException",
+            "KmsOptInRequired": "KMS.OptInRequired",
+            "AccessDeniedException": "AccessDenied",
+            "ValidationException": "InvalidParameterValue",
+            "SerializationException": "MalformedInput",
+            "UnknownOperationException": "InvalidAction",
+        ], queryStatuses: ["OverLimit": 403, "PurgeQueueInProgress": 403, "ResourceNotFoundException": 404])
 }

@@ -3,8 +3,13 @@ import Identity
 import RampartCore
 public import ServiceKit
 
-/// Amazon SQS as the edge serves it: AWS JSON 1.0 under `AmazonSQS`, query-compatible errors.
+/// Amazon SQS as the edge serves it: AWS JSON 1.0 under `AmazonSQS` with query-compatible
+/// errors, and beside it the AWS Query protocol older clients speak (form parameters, XML answers
+/// in SQS's namespace, the Query error codes), to the same handler.
 public enum SQSModule {
+    /// SQS's Query namespace and API version.
+    static let xmlns = "http://queue.amazonaws.com/doc/2012-11-05/"
+
     /// nil on a server without module tables (unit tests of the edge built on no database).
     public static func descriptor(_ context: ServiceContext) -> ServiceDescriptor? {
         guard let tables = context.tables else { return nil }
@@ -14,7 +19,11 @@ public enum SQSModule {
             keys: QueueKeys(integrations: context.integrations, clock: context.clock))
         context.integrations.register(QueueSink(service: service), for: "sqs")
         return ServiceDescriptor(
-            signingName: "sqs", wire: .json(targetPrefix: "AmazonSQS", version: .version10, queryErrors: SQSErrors.queryCodes),
+            signingName: "sqs",
+            wire: .json(targetPrefix: "AmazonSQS", version: .version10, queryErrors: SQSErrors.queryCodes),
+            .query(
+                xmlns: xmlns, version: "2012-11-05",
+                dialect: QueryDialect(errorCodes: SQSErrors.queryCodes, pathMember: "QueueUrl", errorDetail: true)),
             model: modelAsServed, operations: SQSOperations.table, handler: SQSAPI(service: service), auditing: SQSAuditing(),
             migrations: MessageStore.migrations)
     }

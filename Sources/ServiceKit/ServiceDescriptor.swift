@@ -6,13 +6,17 @@ public import ServiceLifecycle
 /// model, what each operation is, who handles the calls, and what runs beside it.
 ///
 /// A service module builds one from a `ServiceContext`; `RampartServer`'s service list holds
-/// one line per service. The edge knows nothing else about a service: it routes on `wire`,
+/// one line per service. The edge knows nothing else about a service: it routes on `wires`,
 /// validates with `model`, authorizes and records with `operations`, and calls `handler`.
 public struct ServiceDescriptor: Sendable {
     /// The SigV4 signing name, e.g. `kms`; also the service's name in the trail
     /// (`<signingName>.amazonaws.com`).
     public var signingName: String
-    public var wire: WireFormat
+    /// The wire formats the service speaks, on the same endpoint: one for most; SQS speaks AWS
+    /// JSON 1.0 and its older Query protocol side by side. The edge picks one per request (a JSON
+    /// format when `X-Amz-Target` is present, else the format that goes by the SigV4 scope) and
+    /// the handler never learns which: it gets the same input and gives the same answer.
+    public var wires: [WireFormat]
     /// The botocore model the requests are validated against.
     public var model: ServiceModel
     public var operations: OperationTable
@@ -29,12 +33,13 @@ public struct ServiceDescriptor: Sendable {
     public var anonymousRoutes: [AnonymousRoute]
 
     public init(
-        signingName: String, wire: WireFormat, model: ServiceModel, operations: OperationTable,
+        signingName: String, wire: WireFormat..., model: ServiceModel, operations: OperationTable,
         handler: any OperationHandler, auditing: (any CallAuditing)? = nil, backgroundServices: [any Service] = [],
         migrations: [SchemaMigration] = [], anonymousRoutes: [AnonymousRoute] = []
     ) {
+        precondition(!wire.isEmpty, "a service speaks at least one wire format")
         self.signingName = signingName
-        self.wire = wire
+        self.wires = wire
         self.model = model
         self.operations = operations
         self.handler = handler
@@ -102,12 +107,34 @@ public enum WireFormat: Sendable {
     /// each error then also carries `x-amzn-query-error: <QueryCode>;Sender|Receiver`, the code
     /// SDKs show their callers.
     case json(targetPrefix: String, version: JSONVersion = .version11, queryErrors: QueryErrorCodes? = nil)
-    /// AWS Query: form-encoded `Action` and `Version`, XML answers in `xmlns`.
-    case query(xmlns: String, version: String)
+    /// AWS Query: form-encoded `Action` and `Version` (body, or query string of a GET), XML
+    /// answers in `xmlns`; `dialect` says where a service's Query differs from IAM's and STS's.
+    case query(xmlns: String, version: String, dialect: QueryDialect = QueryDialect())
     /// REST-JSON: the operation is found by method and path (Lambda, the EBS direct APIs).
     case restJSON(routes: [RESTRoute])
     /// EC2's own query dialect: `Action` and `Version`, XML answers and `<Response><Errors>`.
     case ec2(xmlns: String, version: String)
+}
+
+/// Where a service's AWS Query protocol differs from the plain one IAM, STS and SNS speak.
+public struct QueryDialect: Sendable {
+    /// The Query codes (and statuses) of the service's errors, for a service whose handler throws
+    /// its JSON protocol's codes (SQS: `QueueDoesNotExist` is `AWS.SimpleQueueService.NonExistentQueue`
+    /// in Query). With them, validation failures keep their JSON code for this map to name
+    /// (rather than becoming IAM's `ValidationError`).
+    public var errorCodes: QueryErrorCodes?
+    /// The input member the request's path stands for when the parameters leave it out: SQS's
+    /// older clients post to the queue's URL (`/<account>/<queue>`) and send no `QueueUrl`. It is
+    /// the endpoint the client called followed by the path.
+    public var pathMember: String?
+    /// Errors carry an empty `<Detail/>` after the message, as SQS's do.
+    public var errorDetail: Bool
+
+    public init(errorCodes: QueryErrorCodes? = nil, pathMember: String? = nil, errorDetail: Bool = false) {
+        self.errorCodes = errorCodes
+        self.pathMember = pathMember
+        self.errorDetail = errorDetail
+    }
 }
 
 /// Handles a service's validated calls. It knows nothing of HTTP: it gets the request's
@@ -128,9 +155,20 @@ public enum JSONVersion: String, Sendable {
 /// code (`__type`); a code not named is its own Query code.
 public struct QueryErrorCodes: Sendable {
     public var codes: [String: String]
+    /// The HTTP status of a Query answer, by JSON code, where it is not the error's own (the
+    /// Query model's `httpStatusCode`: SQS's `OverLimit` is 403 there, 400 in JSON).
+    public var queryStatuses: [String: Int]
 
-    public init(_ codes: [String: String]) {
+    public init(_ codes: [String: String], queryStatuses: [String: Int] = [:]) {
         self.codes = codes
+        self.queryStatuses = queryStatuses
+    }
+
+    /// The error as a Query answer names it.
+    public func queryError(_ error: AWSError) -> AWSError {
+        AWSError(
+            code: codes[error.code] ?? error.code, message: error.message,
+            httpStatus: queryStatuses[error.code] ?? error.httpStatus)
     }
 
     /// The `x-amzn-query-error` header's value for an error.

@@ -11,6 +11,16 @@ import Testing
         #expect(codes.header(code: "InternalFailure", httpStatus: 500) == "InternalFailure;Receiver")
     }
 
+    @Test func queryAnswersTakeTheQueryCodeAndStatus() {
+        let codes = QueryErrorCodes(
+            ["OverLimit": "OverLimit", "QueueNameExists": "QueueAlreadyExists"], queryStatuses: ["OverLimit": 403])
+        let overLimit = codes.queryError(AWSError(code: "OverLimit", message: "too many"))
+        #expect(overLimit.code == "OverLimit" && overLimit.httpStatus == 403 && overLimit.message == "too many")
+        let exists = codes.queryError(AWSError(code: "QueueNameExists", message: "m"))
+        #expect(exists.code == "QueueAlreadyExists" && exists.httpStatus == 400)
+        #expect(codes.queryError(AWSError.internalFailure()).httpStatus == 500)
+    }
+
     @Test func jsonVersionsNameTheirContentTypes() {
         #expect(JSONVersion.version10.contentType == "application/x-amz-json-1.0")
         #expect(JSONVersion.version11.contentType == "application/x-amz-json-1.1")

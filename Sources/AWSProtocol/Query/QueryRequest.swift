@@ -21,7 +21,10 @@ public struct QueryRequest: Sendable {
         parameters.merge(other.parameters) { mine, _ in mine }
     }
 
-    public subscript(name: String) -> String? { parameters[name] }
+    public subscript(name: String) -> String? {
+        get { parameters[name] }
+        set { parameters[name] = newValue }
+    }
 
     public var action: String? { parameters["Action"] }
     public var version: String? { parameters["Version"] }

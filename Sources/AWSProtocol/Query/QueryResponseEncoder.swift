@@ -4,8 +4,9 @@ import Foundation
 /// shape: `<XResponse xmlns><XResult>…</XResult><ResponseMetadata><RequestId>`.
 ///
 /// Members go in the model's order, under their `locationName` when the model renames them;
-/// lists are `<Name><member>…</member></Name>` (or repeated `<Name>` when flattened), maps are
-/// `<entry><key>…</key><value>…</value></entry>`; timestamps given as epoch seconds are ISO 8601
+/// lists are `<Name><member>…</member></Name>` (or repeated `<Name>` when flattened, named by
+/// the list's member if the model names it), maps are `<entry><key>…</key><value>…</value></entry>`
+/// (repeated `<Name><key>…</key><value>…</value></Name>` when flattened); timestamps given as epoch seconds are ISO 8601
 /// to the second (a string is written as it is), booleans `true`/`false`, blobs base64 as given.
 /// Members the output shape does not have are not written (and stop a debug build).
 public struct QueryResponseEncoder: Sendable {
@@ -52,8 +53,10 @@ public struct QueryResponseEncoder: Sendable {
         case .list:
             guard case .array(let items) = value, let itemShape = shape.member.flatMap({ model.shapes[$0] }) else { return }
             if flattened || shape.flattened {
+                // Each item under the list member's name if it has one (SQS's `<Message>` for
+                // `Messages`), as botocore reads a flattened list; else under the member's.
                 for item in items where item != .null {
-                    write(item, shape: itemShape, as: element, flattened: false, into: &w)
+                    write(item, shape: itemShape, as: shape.memberName ?? element, flattened: false, into: &w)
                 }
                 return
             }

@@ -41,14 +41,16 @@ public struct XMLWriter: Sendable {
         return out
     }
 
-    /// The `<ErrorResponse>` body of a Query-protocol error.
-    public static func errorResponse(_ error: AWSError, requestId: String, xmlns: String) -> String {
+    /// The `<ErrorResponse>` body of a Query-protocol error; `detail` adds the empty `<Detail/>`
+    /// SQS writes after the message.
+    public static func errorResponse(_ error: AWSError, requestId: String, xmlns: String, detail: Bool = false) -> String {
         var w = XMLWriter()
         w.open("ErrorResponse", xmlns: xmlns)
         w.element("Error") { e in
             e.element("Type", error.isSenderFault ? "Sender" : "Receiver")
             e.element("Code", error.code)
             e.element("Message", error.message)
+            if detail { e.text += "<Detail/>" }
         }
         w.element("RequestId", requestId)
         w.close("ErrorResponse")

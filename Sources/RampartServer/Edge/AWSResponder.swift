@@ -210,12 +210,13 @@ struct AWSResponder: HTTPResponder {
         var wire = WireProtocol.json11
         // The operation follows the last dot; the prefix may hold dots of its own
         // (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`).
-        guard let dot = target.lastIndex(of: "."), let entry = services.byTargetPrefix[String(target[..<dot])] else {
+        guard let dot = target.lastIndex(of: "."), let reached = services.byTargetPrefix[String(target[..<dot])] else {
             return wire.refuse(.unknownOperation(target), requestId: requestId, summary: &summary)
         }
+        let entry = reached.entry
         let operation = String(target[target.index(after: dot)...])
         summary.service = entry.signingName
-        wire = entry.wire
+        wire = reached.wire
         let caller: Caller
         switch await authenticate(incoming, for: entry, wire: wire, summary: &summary) {
         case .success(let c): caller = c
@@ -235,14 +236,16 @@ struct AWSResponder: HTTPResponder {
         }
     }
 
-    /// Query, EC2 and REST-JSON calls: the SigV4 scope names the service.
+    /// Query, EC2 and REST-JSON calls: the SigV4 scope names the service. A JSON body without
+    /// `X-Amz-Target` to a service that also speaks another format (SQS) is a JSON call that
+    /// names no operation, answered in JSON.
     private func dispatchScoped(
         request: Request, _ incoming: Incoming, requestId: String, summary: inout Summary
     ) async
         -> Response
     {
         let scopeService = Authenticator.scope(of: incoming.sigv4)?.service
-        guard let entry = scopeService.flatMap({ services.bySigningName[$0] }) else {
+        guard let reached = scopeService.flatMap({ services.bySigningName[$0] }) else {
             let wire = WireProtocol.query(xmlns: "https://sts.amazonaws.com/doc/2011-06-15/")
             if scopeService == nil {
                 // Nothing says which service: the usual answer to an unsigned or unknown request.
@@ -258,27 +261,39 @@ struct AWSResponder: HTTPResponder {
                 AWSError(code: "InvalidAction", message: "Service \(scopeService!) is not available on this endpoint."),
                 requestId: requestId)
         }
-        switch entry.descriptor.wire {
+        if let json = reached.entry.jsonWire,
+            request.headers[.contentType]?.lowercased().hasPrefix("application/x-amz-json") == true
+        {
+            summary.service = reached.entry.signingName
+            return json.refuse(.unknownOperation("(no X-Amz-Target)"), requestId: requestId, summary: &summary)
+        }
+        switch reached.format {
         case .restJSON(let routes):
             return await dispatchREST(
-                request: request, incoming, entry: entry, routes: routes, requestId: requestId, summary: &summary)
-        case .query(_, let version), .ec2(_, let version):
+                request: request, incoming, entry: reached.entry, routes: routes, requestId: requestId, summary: &summary)
+        case .query(_, let version, let dialect):
             return await dispatchQuery(
-                request: request, incoming, entry: entry, version: version, requestId: requestId, summary: &summary)
+                request: request, incoming, reached: reached, version: version, dialect: dialect, requestId: requestId,
+                summary: &summary)
+        case .ec2(_, let version):
+            return await dispatchQuery(
+                request: request, incoming, reached: reached, version: version, dialect: QueryDialect(),
+                requestId: requestId, summary: &summary)
         case .json:
-            // A JSON service reached without X-Amz-Target.
+            // Only JSON formats are found by X-Amz-Target; none is registered by signing name.
             return WireProtocol.json11.refuse(
                 .unknownOperation("(no X-Amz-Target)"), requestId: requestId, summary: &summary)
         }
     }
 
     private func dispatchQuery(
-        request: Request, _ incoming: Incoming, entry: ServiceRegistry.Entry, version: String, requestId: String,
-        summary: inout Summary
+        request: Request, _ incoming: Incoming, reached: ServiceRegistry.Reached, version: String, dialect: QueryDialect,
+        requestId: String, summary: inout Summary
     ) async -> Response {
         var parameters = QueryRequest(formEncoded: String(decoding: incoming.body, as: UTF8.self))
         parameters.merge(QueryRequest(formEncoded: request.uri.query ?? ""))
-        let wire = entry.wire
+        let entry = reached.entry
+        let wire = reached.wire
         summary.service = entry.signingName
         let caller: Caller
         switch await authenticate(incoming, for: entry, wire: wire, summary: &summary) {
@@ -301,6 +316,14 @@ struct AWSResponder: HTTPResponder {
                 requestId: requestId, summary: &summary)
         }
         summary.operation = action
+        if let member = dialect.pathMember, parameters[member] == nil, request.uri.path.count > 1,
+            let input = entry.descriptor.model.operations[action] ?? nil,
+            entry.descriptor.model.shapes[input]?.members[member] != nil
+        {
+            parameters[member] = Invocation.endpoint(host: incoming.host, secure: secure) + request.uri.path
+        }
+        // Validation failures keep their JSON code when the dialect names the service's codes.
+        let renamesValidation = dialect.errorCodes == nil
         let document = try? entry.queryDecoder.decode(action: action, request: parameters)
         return await perform(
             entry, operation: action, traits: traits, wire: wire, caller: caller, document: document, requestId: requestId,
@@ -311,7 +334,8 @@ struct AWSResponder: HTTPResponder {
                     operation: action, input: try entry.queryDecoder.decode(action: action, request: parameters))
             } catch let error as AWSError {
                 // Query services name their validation failures ValidationError.
-                guard error.code == "ValidationException" || error.code == "SerializationException" else { throw error }
+                guard renamesValidation, error.code == "ValidationException" || error.code == "SerializationException"
+                else { throw error }
                 throw AWSError(code: "ValidationError", message: error.message, httpStatus: 400)
             } catch {
                 throw AWSError(code: "ValidationError", message: "The request could not be read.", httpStatus: 400)

@@ -10,8 +10,9 @@ enum WireProtocol: Sendable {
     /// AWS JSON (`X-Amz-Target` dispatch), 1.0 or 1.1; errors of a service that was a Query
     /// service first also carry their Query code in `x-amzn-query-error`.
     case json(JSONVersion, queryErrors: QueryErrorCodes?)
-    /// AWS Query with XML responses; `xmlns` names the service's namespace.
-    case query(xmlns: String)
+    /// AWS Query with XML responses; `xmlns` names the service's namespace, `dialect` its
+    /// error codes and shape where they are not IAM's.
+    case query(xmlns: String, dialect: QueryDialect = QueryDialect())
     /// REST-JSON: errors carry their code in `X-Amzn-ErrorType` and the body.
     case restJSON
     /// EC2's query dialect: errors as `<Response><Errors><Error>`.
@@ -23,7 +24,7 @@ enum WireProtocol: Sendable {
     init(_ format: WireFormat) {
         switch format {
         case .json(_, let version, let queryErrors): self = .json(version, queryErrors: queryErrors)
-        case .query(let xmlns, _): self = .query(xmlns: xmlns)
+        case .query(let xmlns, _, let dialect): self = .query(xmlns: xmlns, dialect: dialect)
         case .restJSON: self = .restJSON
         case .ec2: self = .ec2
         }
@@ -46,9 +47,10 @@ enum WireProtocol: Sendable {
                 status: error.httpStatus, contentType: "application/json", body: body.serialized(), requestId: requestId)
             response.headers[HTTPField.Name("X-Amzn-ErrorType")!] = error.code
             return response
-        case .query(let xmlns):
-            let text = XMLWriter.errorResponse(error, requestId: requestId, xmlns: xmlns)
-            return Self.response(status: error.httpStatus, contentType: "text/xml", body: Array(text.utf8), requestId: requestId)
+        case .query(let xmlns, let dialect):
+            let named = dialect.errorCodes?.queryError(error) ?? error
+            let text = XMLWriter.errorResponse(named, requestId: requestId, xmlns: xmlns, detail: dialect.errorDetail)
+            return Self.response(status: named.httpStatus, contentType: "text/xml", body: Array(text.utf8), requestId: requestId)
         case .ec2:
             var w = XMLWriter()
             w.open("Response")
@@ -70,7 +72,7 @@ enum WireProtocol: Sendable {
     func success(_ reply: Reply, operation: String, model: ServiceModel, requestId: String) -> Response {
         switch reply {
         case .json(let value):
-            if case .query(let xmlns) = self {
+            if case .query(let xmlns, _) = self {
                 let body = QueryResponseEncoder(model: model, xmlns: xmlns).encode(
                     operation: operation, result: value, requestId: requestId)
                 return Self.response(status: 200, contentType: "text/xml", body: body, requestId: requestId)
