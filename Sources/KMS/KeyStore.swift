@@ -13,6 +13,7 @@ public protocol KeyStore: Sendable {
 
 /// A material as stored: sealed by the key vault.
 public struct SealedMaterial: Sendable, Hashable {
+    /// The key's slot (`KMSKey.slot`).
     public var keyId: String
     public var materialId: String
     public var sealed: [UInt8]
@@ -26,6 +27,7 @@ public struct SealedMaterial: Sendable, Hashable {
 
 /// Names one material of one key.
 public struct MaterialRef: Sendable, Hashable {
+    /// The key's slot (`KMSKey.slot`).
     public var keyId: String
     public var materialId: String
 
@@ -39,6 +41,7 @@ public struct MaterialRef: Sendable, Hashable {
 /// vault, found by the SHA-256 of the import token (the token itself is not stored).
 public struct SealedImportToken: Sendable, Hashable {
     public var tokenHash: String
+    /// The key's slot (`KMSKey.slot`).
     public var keyId: String
     public var algorithm: String
     public var sealedWrappingKey: [UInt8]
@@ -103,14 +106,14 @@ public struct KeyStoreSnapshot: Sendable {
 /// One atomic change to KMS's persistent state.
 public struct KeyStoreBatch: Sendable {
     public var putKeys: [KMSKey] = []
-    /// Deleting a key deletes its materials and grants with it.
+    /// Keys deleted, by slot (`KMSKey.slot`): deleting a key deletes its materials and grants with it.
     public var deleteKeyIds: [String] = []
     public var putMaterials: [SealedMaterial] = []
     public var putAliases: [KMSAlias] = []
     public var deleteAliases: [KMSAlias] = []
     public var putGrants: [KMSGrant] = []
     public var deleteGrantIds: [String] = []
-    /// Keys whose materials are all deleted.
+    /// Keys whose materials are all deleted, by slot.
     public var deleteMaterialKeyIds: [String] = []
     /// Single materials deleted (imported material deleted or expired).
     public var deleteMaterials: [MaterialRef] = []

@@ -23,7 +23,7 @@ public final class InMemoryKeyStore: KeyStore {
         snapshot.withLock { s in
             let start = position.map { Int($0) + 1 } ?? 0
             let keys = Array(s.keys.dropFirst(start).prefix(limit))
-            let ids = Set(keys.map(\.keyId))
+            let ids = Set(keys.map(\.slot))
             return KeyStorePage(
                 keys: keys, materials: s.materials.filter { ids.contains($0.keyId) },
                 last: keys.isEmpty ? nil : Int64(start + keys.count - 1))
@@ -34,7 +34,7 @@ public final class InMemoryKeyStore: KeyStore {
         if failWrites { throw InMemoryStoreError() }
         snapshot.withLock { s in
             for key in batch.putKeys {
-                s.keys.removeAll { $0.keyId == key.keyId }
+                s.keys.removeAll { $0.slot == key.slot }
                 s.keys.append(key)
             }
             s.materials.removeAll { batch.deleteMaterialKeyIds.contains($0.keyId) }
@@ -62,8 +62,8 @@ public final class InMemoryKeyStore: KeyStore {
             }
             s.grants.removeAll { batch.deleteGrantIds.contains($0.grantId) }
             for keyId in batch.deleteKeyIds {
-                s.grants.removeAll { $0.keyId == keyId }
-                s.keys.removeAll { $0.keyId == keyId }
+                s.grants.removeAll { $0.slot == keyId }
+                s.keys.removeAll { $0.slot == keyId }
                 s.materials.removeAll { $0.keyId == keyId }
             }
         }

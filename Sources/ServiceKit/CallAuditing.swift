@@ -16,6 +16,27 @@ public protocol CallAuditing: Sendable {
     func responseElements(_ call: AuditContext) -> JSONValue?
     /// The record's `additionalEventData`.
     func additionalEventData(_ call: AuditContext) -> JSONValue?
+    /// The records a successful call also makes in other regions of the caller's account, as AWS
+    /// writes them (KMS's ReplicateKey is a CreateKey in the replica's region too).
+    func otherRegionRecords(_ call: AuditContext) -> [RegionalRecord]
+}
+
+/// A record of a call in another region than the caller's: the call's own record with another
+/// region, event name, resources and response elements.
+public struct RegionalRecord: Sendable {
+    public var region: String
+    public var eventName: String
+    public var resources: [(type: String, name: String)]
+    public var responseElements: JSONValue?
+
+    public init(
+        region: String, eventName: String, resources: [(type: String, name: String)], responseElements: JSONValue? = nil
+    ) {
+        self.region = region
+        self.eventName = eventName
+        self.resources = resources
+        self.responseElements = responseElements
+    }
 }
 
 /// What a record is made from, for a service's `CallAuditing`.
@@ -50,6 +71,7 @@ extension CallAuditing {
     public func requestParameters(_ parameters: inout [String: JSONValue], _ call: AuditContext) {}
     public func responseElements(_ call: AuditContext) -> JSONValue? { nil }
     public func additionalEventData(_ call: AuditContext) -> JSONValue? { nil }
+    public func otherRegionRecords(_ call: AuditContext) -> [RegionalRecord] { [] }
 }
 
 /// What a call turned out to act on, noted by the service for the trail where the request

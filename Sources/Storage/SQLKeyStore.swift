@@ -3,7 +3,8 @@ public import KMS
 import SQLKit
 
 /// `KeyStore` on the shared SQL database: each key one JSON document, each sealed material a
-/// row of its own, each alias a row.
+/// row of its own, each alias a row. Rows name keys by slot (`KMSKey.slot`): the key id, with
+/// the region after it for multi-Region keys, whose related keys share their id.
 public struct SQLKeyStore: KeyStore {
     private let db: RampartDatabase
 
@@ -77,7 +78,7 @@ public struct SQLKeyStore: KeyStore {
                 try await sql.raw(
                     """
                     INSERT INTO kms_keys (key_id, account_id, region, document)
-                    VALUES (\(bind: key.keyId), \(bind: key.accountId), \(bind: key.region), \(bind: document))
+                    VALUES (\(bind: key.slot), \(bind: key.accountId), \(bind: key.region), \(bind: document))
                     ON CONFLICT (key_id) DO UPDATE SET document = excluded.document
                     """
                 ).run()
@@ -130,7 +131,7 @@ public struct SQLKeyStore: KeyStore {
             for (grant, document) in grants {
                 try await sql.raw(
                     """
-                    INSERT INTO kms_grants (grant_id, key_id, document) VALUES (\(bind: grant.grantId), \(bind: grant.keyId), \(bind: document))
+                    INSERT INTO kms_grants (grant_id, key_id, document) VALUES (\(bind: grant.grantId), \(bind: grant.slot), \(bind: document))
                     ON CONFLICT (grant_id) DO UPDATE SET document = excluded.document
                     """
                 ).run()

@@ -29,7 +29,7 @@ struct KMSAPITests {
         #expect(descriptor.operations["CreateKey"]?.readOnly == false)
         #expect(descriptor.operations["CreateKey"]?.action == "kms:CreateKey")
         // An operation in the model that is not built is still the handler's to refuse.
-        #expect(descriptor.operations["ReplicateKey"] != nil)
+        #expect(descriptor.operations["CreateCustomKeyStore"] != nil)
         let input = RequestInput(members: ["KeyId": .string(key.keyId), "NumberOfBytes": 32])
         let reply = try await descriptor.handler.handle(
             Invocation(operation: "GenerateDataKey", input: input, caller: Fixtures.root(), requestId: "r"))

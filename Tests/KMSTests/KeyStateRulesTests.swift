@@ -31,6 +31,9 @@ struct KeyStateRulesTests {
         .putKeyPolicy: [.enabled: nil, .disabled: nil, .pendingDeletion: nil, .pendingImport: nil],
         .listKeyPolicies: [.enabled: nil, .disabled: nil, .pendingDeletion: nil, .pendingImport: nil],
         .getKeyLastUsage: [.enabled: nil, .disabled: nil, .pendingDeletion: nil, .pendingImport: nil],
+        // Multi-Region keys: a replica may be made of a primary waiting for its imported material.
+        .replicateKey: [.enabled: nil, .disabled: "D", .pendingDeletion: "I", .pendingImport: nil],
+        .updatePrimaryRegion: [.enabled: nil, .disabled: "D", .pendingDeletion: "I", .pendingImport: "I"],
     ]
 
     @Test(
@@ -48,6 +51,19 @@ struct KeyStateRulesTests {
                 return
             }
             #expect(refusedArn == arn)
+        }
+    }
+
+    /// A multi-Region primary waiting for its replicas' deletion is treated as one pending deletion.
+    @Test("PendingReplicaDeletion as PendingDeletion", arguments: Op.allCases)
+    func pendingReplicaDeletion(op: Op) {
+        let asReplica = KeyStateRules.refusal(op, state: .pendingReplicaDeletion, keyArn: arn)
+        switch KeyStateRules.refusal(op, state: .pendingDeletion, keyArn: arn) {
+        case nil: #expect(asReplica == nil)
+        case .disabled: Issue.record("no operation is DisabledException when pending deletion")
+        case .invalidState(_, let why):
+            let expected = why == "is pending deletion" ? "is pending replica deletion" : why
+            #expect(asReplica == .invalidState(arn, expected))
         }
     }
 }

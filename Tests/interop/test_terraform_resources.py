@@ -8,9 +8,8 @@ time), so resources are grouped into few configurations, each a cycle on its own
 sources) and IAM (users, groups, roles, policies, attachments, access keys, the exclusive
 resources, the IAM and STS data sources) and messaging (SQS queues and their policy, an SNS topic,
 its policy and an SQS subscription, EventBridge buses, rules and targets). The cycles run at the same time, in threads, and each
-test waits for its own. Server gaps found on the way are strict xfails in configurations of
-their own: multi-Region keys (`aws_kms_replica_key`, `aws_kms_replica_external_key`) and
-`aws_iam_user` with `force_destroy`."""
+test waits for its own. Multi-Region keys (`aws_kms_replica_key`, `aws_kms_replica_external_key`, with a second
+provider in us-west-2) and `aws_iam_user` with `force_destroy` have configurations of their own."""
 import base64
 import concurrent.futures
 import contextlib
@@ -626,10 +625,25 @@ def replica_cycle(server, folder):
         }
     """, CREDENTIALS=server.data / "credentials", ENDPOINT=server.endpoint,
         MATERIAL=base64.b64encode(os.urandom(32)).decode()))
-    with known_gap("CreateKey", "UnsupportedOperationException"):
-        tf.apply_then_plan_is_empty()
-    assert len(client(server, "kms", region="us-west-2").list_keys()["Keys"]) == 2
+    tf.apply_then_plan_is_empty()
+    state = tf.state()
+    east, west = client(server, "kms"), client(server, "kms", region="us-west-2")
+    assert len(west.list_keys()["Keys"]) == 2
+    for name in ("aws_kms_key.primary", "aws_kms_external_key.primary"):
+        key_id = state[name]["id"]
+        assert key_id.startswith("mrk-")
+        replica = west.describe_key(KeyId=key_id)["KeyMetadata"]
+        assert replica["KeyState"] == "Enabled"
+        assert replica["MultiRegionConfiguration"]["MultiRegionKeyType"] == "REPLICA"
+        blob = east.encrypt(KeyId=key_id, Plaintext=b"across")["CiphertextBlob"]
+        assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"across"
+    assert state["aws_kms_replica_key.west"]["arn"] == state["aws_kms_key.primary"]["arn"].replace("us-east-1", "us-west-2")
     tf.destroy()
+    # Destroyed: the replicas wait out their 7 days, and the primaries wait for them.
+    states = {k["KeyId"]: west.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] for k in west.list_keys()["Keys"]}
+    assert set(states.values()) == {"PendingDeletion"}
+    for key in east.list_keys()["Keys"]:
+        assert east.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingReplicaDeletion"
 
 
 def force_destroy_cycle(server, folder):
@@ -871,9 +885,6 @@ def test_the_provider_refuses_newer_key_specs(cycles):
     cycles["test_the_provider_refuses_newer_key_specs"].result()
 
 
-@pytest.mark.xfail(strict=True, raises=KnownGap, reason=(
-    "multi-Region keys are not built (issue 18): CreateKey with MultiRegion=true answers "
-    "UnsupportedOperationException 'Multi-Region keys are not supported by this Rampart build yet.'"))
 def test_replica_keys(cycles):
     cycles["test_replica_keys"].result()
 

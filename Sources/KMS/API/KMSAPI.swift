@@ -51,6 +51,22 @@ struct KMSAPI: OperationHandler {
             if let date = key.deletionDate { out["DeletionDate"] = Timestamp.epochSeconds(date) }
             if let days = key.pendingDeletionWindowInDays { out["PendingWindowInDays"] = .int(Int64(days)) }
             return .object(out)
+        case "ReplicateKey":
+            let r = KMSShapes.ReplicateKeyRequest(input)
+            let replica = try await kms.replicateKey(
+                ReplicateKeyRequest(
+                    keyId: r.keyId, replicaRegion: r.replicaRegion, policy: r.policy,
+                    bypassPolicyLockoutSafetyCheck: r.bypassPolicyLockoutSafetyCheck ?? false, description: r.description,
+                    tags: Self.tags(r.tags)), caller: caller)
+            return [
+                "ReplicaKeyMetadata": Self.metadata(replica), "ReplicaPolicy": .string(replica.policy),
+                "ReplicaTags": .array(
+                    replica.tags.map { tag -> JSONValue in ["TagKey": .string(tag.key), "TagValue": .string(tag.value)] }),
+            ]
+        case "UpdatePrimaryRegion":
+            let r = KMSShapes.UpdatePrimaryRegionRequest(input)
+            try await kms.updatePrimaryRegion(keyId: r.keyId, primaryRegion: r.primaryRegion, caller: caller)
+            return [:]
         case "CancelKeyDeletion":
             let r = KMSShapes.CancelKeyDeletionRequest(input)
             return ["KeyId": .string(try await kms.cancelKeyDeletion(keyId: r.keyId, caller: caller).arn)]
@@ -363,8 +379,20 @@ struct KMSAPI: OperationHandler {
             "Description": .string(key.description), "KeyUsage": .string(key.keyUsage.rawValue),
             "KeyState": .string(key.keyState.rawValue), "Origin": .string(key.origin.rawValue),
             "KeyManager": .string(key.keyManager.rawValue), "CustomerMasterKeySpec": .string(key.keySpec.rawValue),
-            "KeySpec": .string(key.keySpec.rawValue), "MultiRegion": false,
+            "KeySpec": .string(key.keySpec.rawValue), "MultiRegion": .bool(key.multiRegion != nil),
         ]
+        if let configuration = key.multiRegion {
+            func entry(_ region: String) -> JSONValue {
+                [
+                    "Arn": .string(KMSKey.arn(region: region, accountId: key.accountId, keyId: key.keyId)),
+                    "Region": .string(region),
+                ]
+            }
+            m["MultiRegionConfiguration"] = [
+                "MultiRegionKeyType": .string(configuration.keyType.rawValue), "PrimaryKey": entry(configuration.primaryRegion),
+                "ReplicaKeys": .array(configuration.replicaRegions.map(entry)),
+            ]
+        }
         m.merge(algorithms(key)) { a, _ in a }
         if let date = key.deletionDate { m["DeletionDate"] = Timestamp.epochSeconds(date) }
         if let days = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(days)) }

@@ -10,7 +10,9 @@ struct KMSAuditing: CallAuditing {
 
     /// Changes whose records carry the key's ARN as `responseElements.keyId` though the
     /// response holds none (AWS's records since December 2022).
-    static let keyIdInResponseElements: Set<String> = ["CreateAlias", "UpdateAlias", "DeleteAlias", "RetireGrant"]
+    static let keyIdInResponseElements: Set<String> = [
+        "CreateAlias", "UpdateAlias", "DeleteAlias", "RetireGrant", "UpdatePrimaryRegion",
+    ]
 
     /// The keys (and alias) a KMS change names, resolved in the caller's account.
     func resourcesBefore(operation: String, input: JSONValue?, caller: Caller) -> [String] {
@@ -67,6 +69,31 @@ struct KMSAuditing: CallAuditing {
         if parameters["encryptionAlgorithm"] == nil { parameters["encryptionAlgorithm"] = "SYMMETRIC_DEFAULT" }
         if call.operation == "Decrypt", parameters["keyId"] == nil, let arn = call.response?["KeyId"]?.stringValue {
             parameters["keyId"] = .string(arn)
+        }
+    }
+
+    /// ReplicateKey is also a CreateKey in the replica's region, and UpdatePrimaryRegion is
+    /// recorded in the new primary's region too, as AWS's "Logging AWS KMS API calls" shows them.
+    func otherRegionRecords(_ call: AuditContext) -> [RegionalRecord] {
+        guard !call.failed else { return [] }
+        switch call.operation {
+        case "ReplicateKey":
+            guard let arn = call.response?["ReplicaKeyMetadata"]?["Arn"]?.stringValue,
+                let region = call.input?["ReplicaRegion"]?.stringValue
+            else { return [] }
+            return [RegionalRecord(region: region, eventName: "CreateKey", resources: [("AWS::KMS::Key", arn)])]
+        case "UpdatePrimaryRegion":
+            guard let region = call.input?["PrimaryRegion"]?.stringValue, region != call.caller.region,
+                let key = call.noted.first, let keyId = key.split(separator: "/").last
+            else { return [] }
+            let arn = KMSKey.arn(region: region, accountId: call.caller.accountId, keyId: String(keyId))
+            return [
+                RegionalRecord(
+                    region: region, eventName: "UpdatePrimaryRegion", resources: [("AWS::KMS::Key", arn)],
+                    responseElements: ["keyId": .string(arn)])
+            ]
+        default:
+            return []
         }
     }
 

@@ -17,12 +17,13 @@ enum KMSOperations {
         "CreateKey", "EnableKey", "DisableKey", "UpdateKeyDescription", "ScheduleKeyDeletion", "CancelKeyDeletion",
         "CreateAlias", "UpdateAlias", "DeleteAlias", "TagResource", "UntagResource", "PutKeyPolicy", "EnableKeyRotation",
         "DisableKeyRotation", "RotateKeyOnDemand", "ImportKeyMaterial", "DeleteImportedKeyMaterial", "CreateGrant",
-        "RevokeGrant", "RetireGrant",
+        "RevokeGrant", "RetireGrant", "ReplicateKey", "UpdatePrimaryRegion",
     ]
 
     /// Response members a change's record may carry (never a grant token, a key or a plaintext).
     static let recordedResponse: Set<String> = [
         "KeyId", "KeyState", "DeletionDate", "PendingWindowInDays", "GrantId", "KeyMetadata", "EncryptionAlgorithm",
+        "ReplicaKeyMetadata",
     ]
 
     static let table = OperationTable(

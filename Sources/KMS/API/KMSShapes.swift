@@ -6,7 +6,7 @@ import Foundation
 /// service's error codes with their HTTP statuses, from the botocore model.
 enum KMSShapes {
     /// The operations these shapes were generated for: those the operation table names.
-    static let servedOperations: Set<String> = ["CancelKeyDeletion", "CreateAlias", "CreateGrant", "CreateKey", "Decrypt", "DeleteAlias", "DeleteImportedKeyMaterial", "DeriveSharedSecret", "DescribeKey", "DisableKey", "DisableKeyRotation", "EnableKey", "EnableKeyRotation", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext", "GenerateMac", "GenerateRandom", "GetKeyLastUsage", "GetKeyPolicy", "GetKeyRotationStatus", "GetParametersForImport", "GetPublicKey", "ImportKeyMaterial", "ListAliases", "ListGrants", "ListKeyPolicies", "ListKeyRotations", "ListKeys", "ListResourceTags", "ListRetirableGrants", "PutKeyPolicy", "ReEncrypt", "RetireGrant", "RevokeGrant", "RotateKeyOnDemand", "ScheduleKeyDeletion", "Sign", "TagResource", "UntagResource", "UpdateAlias", "UpdateKeyDescription", "Verify", "VerifyMac"]
+    static let servedOperations: Set<String> = ["CancelKeyDeletion", "CreateAlias", "CreateGrant", "CreateKey", "Decrypt", "DeleteAlias", "DeleteImportedKeyMaterial", "DeriveSharedSecret", "DescribeKey", "DisableKey", "DisableKeyRotation", "EnableKey", "EnableKeyRotation", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext", "GenerateMac", "GenerateRandom", "GetKeyLastUsage", "GetKeyPolicy", "GetKeyRotationStatus", "GetParametersForImport", "GetPublicKey", "ImportKeyMaterial", "ListAliases", "ListGrants", "ListKeyPolicies", "ListKeyRotations", "ListKeys", "ListResourceTags", "ListRetirableGrants", "PutKeyPolicy", "ReEncrypt", "ReplicateKey", "RetireGrant", "RevokeGrant", "RotateKeyOnDemand", "ScheduleKeyDeletion", "Sign", "TagResource", "UntagResource", "UpdateAlias", "UpdateKeyDescription", "UpdatePrimaryRegion", "Verify", "VerifyMac"]
 
     /// The input of CancelKeyDeletion.
     struct CancelKeyDeletionRequest: Sendable {
@@ -621,6 +621,27 @@ enum KMSShapes {
         }
     }
 
+    /// The input of ReplicateKey.
+    struct ReplicateKeyRequest: Sendable {
+        var keyId: String
+        var replicaRegion: String
+        var policy: String?
+        var bypassPolicyLockoutSafetyCheck: Bool?
+        var description: String?
+        var tags: [Tag]?
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            keyId = ShapeValue.string(m["KeyId"]) ?? ""
+            replicaRegion = ShapeValue.string(m["ReplicaRegion"]) ?? ""
+            policy = ShapeValue.string(m["Policy"])
+            bypassPolicyLockoutSafetyCheck = ShapeValue.bool(m["BypassPolicyLockoutSafetyCheck"])
+            description = ShapeValue.string(m["Description"])
+            tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+        }
+    }
+
     /// The input of RetireGrant.
     struct RetireGrantRequest: Sendable {
         var grantToken: String?
@@ -758,6 +779,19 @@ enum KMSShapes {
         init(members m: [String: JSONValue]) {
             keyId = ShapeValue.string(m["KeyId"]) ?? ""
             description = ShapeValue.string(m["Description"]) ?? ""
+        }
+    }
+
+    /// The input of UpdatePrimaryRegion.
+    struct UpdatePrimaryRegionRequest: Sendable {
+        var keyId: String
+        var primaryRegion: String
+
+        init(_ input: RequestInput) { self.init(members: input.members) }
+
+        init(members m: [String: JSONValue]) {
+            keyId = ShapeValue.string(m["KeyId"]) ?? ""
+            primaryRegion = ShapeValue.string(m["PrimaryRegion"]) ?? ""
         }
     }
 

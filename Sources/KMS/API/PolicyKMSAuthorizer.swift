@@ -24,6 +24,8 @@ public struct PolicyKMSAuthorizer: KMSAuthorizer {
         extra["kms:KeySpec"] = [key.keySpec.rawValue]
         extra["kms:KeyUsage"] = [key.keyUsage.rawValue]
         extra["kms:KeyOrigin"] = [key.origin.rawValue]
+        extra["kms:MultiRegion"] = [key.multiRegion != nil ? "true" : "false"]
+        if let configuration = key.multiRegion { extra["kms:MultiRegionKeyType"] = [configuration.keyType.rawValue] }
         for tag in key.tags { extra["aws:ResourceTag/\(tag.key)"] = [tag.value] }
         let context = PolicyContext.make(action: request.action, resource: key.arn, caller: caller, extra: extra)
         let keyPolicy = PolicyCache.shared.document(key.policy, kind: .keyPolicy)

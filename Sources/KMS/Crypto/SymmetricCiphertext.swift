@@ -12,8 +12,16 @@ import RampartCore
 /// The header names the key and the material that sealed the data, so Decrypt needs no KeyId
 /// and rotation never strands old ciphertext. The whole header and the canonical encryption
 /// context are the GCM additional data: changing any byte of either fails authentication.
+///
+/// Version 0x02 is the same layout for a multi-Region key: its 16 key id bytes are the 32
+/// hexadecimal digits after `mrk-`. The region is the one that encrypted; any related key
+/// decrypts (the region is still authenticated, so it cannot be swapped). Single-Region keys
+/// still write version 0x01, so every blob written before multi-Region keys reads as it did.
 public struct SymmetricCiphertext: Sendable, Equatable {
+    /// The version of blobs made by single-Region keys.
     public static let version: UInt8 = 0x01
+    /// The version of blobs made by multi-Region keys.
+    public static let multiRegionVersion: UInt8 = 0x02
     static let nonceSize = 12
     static let tagSize = 16
 
@@ -51,7 +59,7 @@ public struct SymmetricCiphertext: Sendable, Equatable {
     /// Reads the header of a blob without decrypting; nil if it is not one of ours.
     public static func parse(_ blob: [UInt8]) -> SymmetricCiphertext? {
         var i = 0
-        guard blob.count > 1 + 12 + 1, blob[0] == version else { return nil }
+        guard blob.count > 1 + 12 + 1, blob[0] == version || blob[0] == multiRegionVersion else { return nil }
         i = 1
         let account = blob[i..<(i + 12)]
         guard account.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
@@ -70,9 +78,14 @@ public struct SymmetricCiphertext: Sendable, Equatable {
         i += nonceSize
         let sealed = Array(blob[i..<(blob.count - tagSize)])
         let tag = Array(blob[(blob.count - tagSize)...])
-        let uuid = uuidBytes.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
+        let keyId: String
+        if blob[0] == multiRegionVersion {
+            keyId = MultiRegionRules.keyId(randomBytes: uuidBytes)
+        } else {
+            keyId = uuidBytes.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }.uuidString.lowercased()
+        }
         return SymmetricCiphertext(
-            accountId: String(decoding: account, as: UTF8.self), region: region, keyId: uuid.uuidString.lowercased(),
+            accountId: String(decoding: account, as: UTF8.self), region: region, keyId: keyId,
             materialId: Hex.encode(materialBytes), nonce: nonce, sealed: sealed, tag: tag, header: header)
     }
 
@@ -85,15 +98,26 @@ public struct SymmetricCiphertext: Sendable, Equatable {
     static func makeHeader(accountId: String, region: String, keyId: String, materialId: String) -> [UInt8]? {
         let account = Array(accountId.utf8)
         let regionBytes = Array(region.utf8)
-        guard account.count == 12, !regionBytes.isEmpty, regionBytes.count < 256, let uuid = UUID(uuidString: keyId),
+        guard account.count == 12, !regionBytes.isEmpty, regionBytes.count < 256,
             let material = Hex.decode(materialId), material.count == 32
         else { return nil }
-        var header: [UInt8] = [version]
+        let keyBytes: [UInt8]
+        let headerVersion: UInt8
+        if let uuid = UUID(uuidString: keyId) {
+            keyBytes = withUnsafeBytes(of: uuid.uuid) { Array($0) }
+            headerVersion = version
+        } else if MultiRegionRules.isMultiRegionKeyId(keyId), let bytes = Hex.decode(String(keyId.dropFirst(4))) {
+            keyBytes = bytes
+            headerVersion = multiRegionVersion
+        } else {
+            return nil
+        }
+        var header: [UInt8] = [headerVersion]
         header.reserveCapacity(1 + 12 + 1 + regionBytes.count + 16 + 32)
         header.append(contentsOf: account)
         header.append(UInt8(regionBytes.count))
         header.append(contentsOf: regionBytes)
-        withUnsafeBytes(of: uuid.uuid) { header.append(contentsOf: $0) }
+        header.append(contentsOf: keyBytes)
         header.append(contentsOf: material)
         return header
     }

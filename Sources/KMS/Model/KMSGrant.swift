@@ -17,6 +17,8 @@ public struct KMSGrant: Sendable, Codable, Hashable {
     public var constraints: GrantConstraints?
 
     public var keyArn: String { KMSKey.arn(region: region, accountId: accountId, keyId: keyId) }
+    /// The slot of the key it is on (`KMSKey.slot`).
+    public var slot: String { KMSKey.slot(keyId: keyId, region: region) }
 }
 
 public struct GrantConstraints: Sendable, Codable, Hashable {

@@ -27,8 +27,19 @@ public struct KMSKey: Sendable, Codable, Hashable {
     /// Imported material (origin EXTERNAL): the current material's expiry, as DescribeKey shows it.
     public var expirationModel: String?
     public var validTo: Date?
+    /// Multi-Region keys only: this key's role and where its related keys are. Every related
+    /// key's record carries the same regions (`KeyManagementService.syncMultiRegion`).
+    public var multiRegion: MultiRegionConfiguration?
 
     public var arn: String { KMSKey.arn(region: region, accountId: accountId, keyId: keyId) }
+
+    /// Where the key is held and stored. A key id names one key, except that related
+    /// multi-Region keys share theirs (one per region): their slot adds the region.
+    public var slot: String { KMSKey.slot(keyId: keyId, region: region) }
+
+    public static func slot(keyId: String, region: String) -> String {
+        MultiRegionRules.isMultiRegionKeyId(keyId) ? "\(keyId)/\(region)" : keyId
+    }
 
     public static func arn(region: String, accountId: String, keyId: String) -> String {
         "arn:aws:kms:\(region):\(accountId):key/\(keyId)"
@@ -38,6 +49,29 @@ public struct KMSKey: Sendable, Codable, Hashable {
     public var currentMaterial: KeyMaterialInfo? { materials.last { $0.pendingRotation != true } }
 
     public var isEnabled: Bool { keyState == .enabled }
+}
+
+/// A multi-Region key's place among its related keys, as DescribeKey's MultiRegionConfiguration
+/// shows it.
+public struct MultiRegionConfiguration: Sendable, Codable, Hashable {
+    public var keyType: MultiRegionKeyType
+    public var primaryRegion: String
+    /// The replicas' regions, in the order they were made.
+    public var replicaRegions: [String]
+
+    public init(keyType: MultiRegionKeyType, primaryRegion: String, replicaRegions: [String]) {
+        self.keyType = keyType
+        self.primaryRegion = primaryRegion
+        self.replicaRegions = replicaRegions
+    }
+
+    /// Every region holding a related key, the primary's first.
+    public var regions: [String] { [primaryRegion] + replicaRegions }
+}
+
+public enum MultiRegionKeyType: String, Sendable, Codable {
+    case primary = "PRIMARY"
+    case replica = "REPLICA"
 }
 
 /// When automatic rotation is on: the period and the next due date.

@@ -10,6 +10,7 @@ public enum KeyStateRules {
         case updateKeyDescription, tagResource, untagResource, listResourceTags
         case createAlias, updateAlias, deleteAlias
         case getKeyPolicy, putKeyPolicy, listKeyPolicies, getKeyLastUsage
+        case replicateKey, updatePrimaryRegion
     }
 
     /// nil when `operation` may run on a key in `state`; otherwise the error AWS answers with.
@@ -21,9 +22,10 @@ public enum KeyStateRules {
         case (_, .enabled):
             return operation == .cancelKeyDeletion ? .invalidState(keyArn, "is not pending deletion") : nil
         case (.cryptographic, .disabled), (.enableKeyRotation, .disabled), (.disableKeyRotation, .disabled),
-            (.rotateKeyOnDemand, .disabled):
+            (.rotateKeyOnDemand, .disabled), (.replicateKey, .disabled), (.updatePrimaryRegion, .disabled):
             return .disabled(keyArn)
-        case (.cancelKeyDeletion, .pendingDeletion), (.putKeyPolicy, .pendingDeletion):
+        case (.cancelKeyDeletion, .pendingDeletion), (.putKeyPolicy, .pendingDeletion),
+            (.cancelKeyDeletion, .pendingReplicaDeletion), (.putKeyPolicy, .pendingReplicaDeletion):
             return nil
         case (.cancelKeyDeletion, _):
             return .invalidState(keyArn, "is not pending deletion")
@@ -31,7 +33,10 @@ public enum KeyStateRules {
             return nil
         case (_, .pendingDeletion):
             return .invalidState(keyArn, "is pending deletion")
-        case (.scheduleKeyDeletion, .pendingImport), (.updateKeyDescription, .pendingImport),
+        case (_, .pendingReplicaDeletion):
+            // A primary key waiting for its replicas' deletion: as PendingDeletion in AWS's table.
+            return .invalidState(keyArn, "is pending replica deletion")
+        case (.scheduleKeyDeletion, .pendingImport), (.replicateKey, .pendingImport), (.updateKeyDescription, .pendingImport),
             (.tagResource, .pendingImport), (.untagResource, .pendingImport), (.createAlias, .pendingImport),
             (.updateAlias, .pendingImport), (.putKeyPolicy, .pendingImport):
             return nil

@@ -9,7 +9,7 @@ struct AliasTable: Sendable {
         set {
             if let old = byName[id] { unindex(old) }
             byName[id] = newValue
-            if let newValue { byKey[newValue.targetKeyId, default: []].insert(newValue.aliasName) }
+            if let newValue { byKey[Self.slot(of: newValue), default: []].insert(newValue.aliasName) }
         }
     }
 
@@ -22,11 +22,15 @@ struct AliasTable: Sendable {
 
     var values: Dictionary<KeyManagementService.AliasID, KMSAlias>.Values { byName.values }
 
-    /// The names of the aliases pointing at a key, sorted.
-    func names(of keyId: String) -> [String] { byKey[keyId].map { $0.sorted() } ?? [] }
+    /// The names of the aliases pointing at the key in `slot` (`KMSKey.slot`), sorted.
+    func names(of slot: String) -> [String] { byKey[slot].map { $0.sorted() } ?? [] }
+
+    /// The slot of the key an alias points at: aliases are regional, as the key they name.
+    static func slot(of alias: KMSAlias) -> String { KMSKey.slot(keyId: alias.targetKeyId, region: alias.region) }
 
     private mutating func unindex(_ alias: KMSAlias) {
-        byKey[alias.targetKeyId]?.remove(alias.aliasName)
-        if byKey[alias.targetKeyId]?.isEmpty == true { byKey[alias.targetKeyId] = nil }
+        let slot = Self.slot(of: alias)
+        byKey[slot]?.remove(alias.aliasName)
+        if byKey[slot]?.isEmpty == true { byKey[slot] = nil }
     }
 }

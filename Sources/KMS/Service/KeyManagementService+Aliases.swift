@@ -71,11 +71,11 @@ extension KeyManagementService {
             }
             try authorizeAlias("kms:UpdateAlias", aliasName: aliasName, caller: caller)
             // The alias moves off one key and onto another: both must allow it.
-            try authorize("kms:UpdateAlias", key: live(alias.targetKeyId)?.key, caller: caller)
+            try authorize("kms:UpdateAlias", key: live(slot: AliasTable.slot(of: alias))?.key, caller: caller)
             let target = try aliasTarget(targetKeyId, caller: caller, action: "kms:UpdateAlias")
             CallNotes.current?.acted(on: target.arn)
             try checkState(.updateAlias, target)
-            if let current = live(alias.targetKeyId)?.key,
+            if let current = live(slot: AliasTable.slot(of: alias))?.key,
                 current.keyUsage != target.keyUsage || current.keySpec != target.keySpec
             {
                 throw .validation(
@@ -98,7 +98,7 @@ extension KeyManagementService {
                 throw .aliasNotFound("arn:aws:kms:\(caller.region):\(caller.accountId):\(aliasName)")
             }
             try authorizeAlias("kms:DeleteAlias", aliasName: aliasName, caller: caller)
-            let target = live(alias.targetKeyId)?.key
+            let target = live(slot: AliasTable.slot(of: alias))?.key
             try authorize("kms:DeleteAlias", key: target, caller: caller)
             if let target { CallNotes.current?.acted(on: target.arn) }
             var batch = KeyStoreBatch()
@@ -126,7 +126,7 @@ extension KeyManagementService {
     }
 
     /// The aliases that point at a key.
-    func aliases(of keyId: String) -> [KMSAlias] {
-        state.withLock { $0.aliases.values.filter { $0.targetKeyId == keyId } }
+    func aliases(of key: KMSKey) -> [KMSAlias] {
+        state.withLock { $0.aliases.values.filter { $0.targetKeyId == key.keyId && $0.region == key.region } }
     }
 }

@@ -155,17 +155,22 @@ extension KeyManagementService {
                 ciphertext, live: named, keyId: keyId, context: context, algorithm: algorithm, dryRun: dryRun, caller: caller,
                 requestId: requestId, action: action)
         }
-        guard let blob = SymmetricCiphertext.parse(ciphertext), blob.region == caller.region else {
+        // A multi-Region key's ciphertext decrypts under any related key: the one in the caller's region.
+        guard let blob = SymmetricCiphertext.parse(ciphertext),
+            blob.region == caller.region || MultiRegionRules.isMultiRegionKeyId(blob.keyId)
+        else {
             throw .invalidCiphertext
         }
-        let arn = KMSKey.arn(region: blob.region, accountId: blob.accountId, keyId: blob.keyId)
+        let arn = KMSKey.arn(region: caller.region, accountId: blob.accountId, keyId: blob.keyId)
         if let keyId {
             // Resolved once above when it exists; resolving again reports why it does not.
             let key: KMSKey
             if let named { key = named.key } else { key = try resolve(keyId, caller: caller).key }
             if key.keyId != blob.keyId || key.accountId != blob.accountId { throw .incorrectKey() }
         }
-        guard let live = live(blob.keyId), live.key.accountId == blob.accountId, live.key.region == blob.region else {
+        guard let live = live(slot: KMSKey.slot(keyId: blob.keyId, region: caller.region)),
+            live.key.accountId == blob.accountId, live.key.region == caller.region
+        else {
             throw .keyNotFound(arn)
         }
         try authorize(

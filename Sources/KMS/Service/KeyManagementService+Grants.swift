@@ -90,7 +90,7 @@ extension KeyManagementService {
             default: break
             }
             if request.dryRun { throw .dryRunOperation() }
-            let existing = state.withLock { $0.grants[live.key.keyId] ?? [:] }
+            let existing = state.withLock { $0.grants[live.key.slot] ?? [:] }
             if let name = request.name,
                 let same = existing.values.first(where: {
                     $0.name == name && $0.granteePrincipal == request.granteePrincipal
@@ -112,7 +112,7 @@ extension KeyManagementService {
             var batch = KeyStoreBatch()
             batch.putGrants = [grant]
             try await persist(batch)
-            state.withLock { $0.grants[grant.keyId, default: [:]][grant.grantId] = grant }
+            state.withLock { $0.grants[grant.slot, default: [:]][grant.grantId] = grant }
             return (grant, Self.token(for: grant))
         }
     }
@@ -122,7 +122,7 @@ extension KeyManagementService {
     ) throws(AWSError) -> Page<KMSGrant> {
         let live = try resolve(keyId, caller: caller, allowAlias: false)
         try authorize("kms:ListGrants", key: live.key, caller: caller)
-        let grants = state.withLock { $0.grants[live.key.keyId].map { Array($0.values) } ?? [] }
+        let grants = state.withLock { $0.grants[live.key.slot].map { Array($0.values) } ?? [] }
             .filter {
                 (grantId == nil || $0.grantId == grantId) && (granteePrincipal == nil || $0.granteePrincipal == granteePrincipal)
             }
@@ -154,7 +154,7 @@ extension KeyManagementService {
         try await change { () async throws(AWSError) -> Void in
             let live = try resolve(keyId, caller: caller, allowAlias: false)
             try authorize("kms:RevokeGrant", key: live.key, caller: caller)
-            guard let grant = state.withLock({ $0.grants[live.key.keyId]?[grantId] }) else {
+            guard let grant = state.withLock({ $0.grants[live.key.slot]?[grantId] }) else {
                 throw .kmsNotFound("Grant ID \(grantId) not found")
             }
             if dryRun { throw .dryRunOperation() }
@@ -176,8 +176,7 @@ extension KeyManagementService {
                     throw AWSError(
                         KMSShapes.ErrorCode.invalidGrantTokenException, message: "The grant token provided is invalid.")
                 }
-                let keyUUID = String(keyArn.split(separator: "/").last ?? "")
-                grant = state.withLock { $0.grants[keyUUID]?[id] }
+                grant = Self.keySlot(ofArn: keyArn).flatMap { slot in state.withLock { $0.grants[slot]?[id] } }
             } else if let keyId, let grantId {
                 // The key ARN, or a bare key id for a key of the caller's own account (AWS's
                 // RetireGrant takes either with the grant id); never an alias.
@@ -192,8 +191,8 @@ extension KeyManagementService {
                 }
                 // The ARN names the key's account and region too: another account's ARN around
                 // this key id names no key at all.
-                let uuid = String(arn.split(separator: "/").last ?? "")
-                grant = state.withLock { $0.grants[uuid]?[grantId] }.flatMap { $0.keyArn == arn ? $0 : nil }
+                grant = Self.keySlot(ofArn: arn).flatMap { slot in state.withLock { $0.grants[slot]?[grantId] } }
+                    .flatMap { $0.keyArn == arn ? $0 : nil }
             } else {
                 throw .validation(message: "Specify a GrantToken, or a KeyId and GrantId.")
             }
@@ -215,6 +214,12 @@ extension KeyManagementService {
         var batch = KeyStoreBatch()
         batch.deleteGrantIds = [grant.grantId]
         try await persist(batch)
-        _ = state.withLock { $0.grants[grant.keyId]?.removeValue(forKey: grant.grantId) }
+        _ = state.withLock { $0.grants[grant.slot]?.removeValue(forKey: grant.grantId) }
+    }
+
+    /// The slot (`KMSKey.slot`) of the key a key ARN names.
+    static func keySlot(ofArn arn: String) -> String? {
+        guard case .keyArn(_, let region, let keyId)? = KeyReference(arn) else { return nil }
+        return KMSKey.slot(keyId: keyId, region: region)
     }
 }

@@ -19,6 +19,7 @@ public struct ImportParameters: Sendable {
 
 /// A wrapping key handed out and not yet used: its token is single use and valid 24 hours.
 struct PendingImport: Sendable {
+    /// The slot of the key it is for (`KMSKey.slot`).
     var keyId: String
     var algorithm: String
     /// The wrapping private key (DER), zeroed when the token is spent or dropped.
@@ -130,7 +131,7 @@ extension KeyManagementService {
         let tokenHash = Self.tokenHash(token)
         let validTo = now().addingTimeInterval(Self.importParametersLifetime)
         let pending = PendingImport(
-            keyId: live.key.keyId, algorithm: wrappingAlgorithm, wrappingKey: SecretBytes(wrappingKey.derRepresentation),
+            keyId: live.key.slot, algorithm: wrappingAlgorithm, wrappingKey: SecretBytes(wrappingKey.derRepresentation),
             validTo: validTo)
         var batch = KeyStoreBatch()
         do {
@@ -139,7 +140,7 @@ extension KeyManagementService {
             }
             batch.putImportTokens = [
                 SealedImportToken(
-                    tokenHash: tokenHash, keyId: live.key.keyId, algorithm: wrappingAlgorithm, sealedWrappingKey: sealed,
+                    tokenHash: tokenHash, keyId: live.key.slot, algorithm: wrappingAlgorithm, sealedWrappingKey: sealed,
                     validTo: validTo)
             ]
         } catch {
@@ -186,7 +187,7 @@ extension KeyManagementService {
             var spent = KeyStoreBatch()
             spent.deleteImportTokens = [tokenHash]
             try await persist(spent)
-            guard pending.keyId == live.key.keyId else { throw .invalidImportToken() }
+            guard pending.keyId == live.key.slot else { throw .invalidImportToken() }
             guard pending.validTo > now else { throw .expiredImportToken() }
             var material = try Self.unwrap(encryptedKeyMaterial, with: pending)
             defer { Zeroize.array(&material) }
@@ -196,6 +197,23 @@ extension KeyManagementService {
                 throw .incorrectKeyMaterial("The key material does not match key material ID \(keyMaterialId).")
             }
             var key = live.key
+            if key.multiRegion != nil {
+                // Related multi-Region keys hold the same material: once one has had material
+                // imported, the others take only that material.
+                if key.materials.isEmpty, let known = related(key).first(where: { !$0.key.materials.isEmpty })?.key {
+                    key.materials = known.materials.filter { $0.pendingRotation != true }.map {
+                        var info = $0
+                        info.importState = .pendingImport
+                        info.expirationModel = nil
+                        info.validTo = nil
+                        return info
+                    }
+                }
+                if importType == "NEW_KEY_MATERIAL" && !key.materials.isEmpty {
+                    throw .unsupportedOperation(
+                        "Importing new key material into a multi-Region key is not supported by this Rampart build yet.")
+                }
+            }
             let type = importType ?? (key.materials.isEmpty ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL")
             var info = KeyMaterialInfo(
                 materialId: materialId, createdAt: now, rotationType: nil, importState: .imported, pendingRotation: nil,
@@ -227,14 +245,14 @@ extension KeyManagementService {
                 key.materials = [info]
             }
             Self.syncImportedState(&key)
-            let (sealed, _) = try seal(imported, keyId: key.keyId, materialId: materialId)
+            let (sealed, _) = try seal(imported, keyId: key.keyId, slot: key.slot, materialId: materialId)
             var batch = KeyStoreBatch()
             batch.putKeys = [key]
             batch.putMaterials = [sealed]
             try await persist(batch)
             state.withLock { [key] in
-                $0.keys[key.keyId]?.key = key
-                $0.keys[key.keyId]?.materials[materialId] = imported
+                $0.keys[key.slot]?.key = key
+                $0.keys[key.slot]?.materials[materialId] = imported
             }
             return materialId
         }
@@ -339,11 +357,11 @@ extension KeyManagementService {
         Self.syncImportedState(&key)
         var batch = KeyStoreBatch()
         batch.putKeys = [key]
-        batch.deleteMaterials = [MaterialRef(keyId: key.keyId, materialId: materialId)]
+        batch.deleteMaterials = [MaterialRef(keyId: key.slot, materialId: materialId)]
         try await persist(batch)
         state.withLock { [key] in
-            $0.keys[key.keyId]?.key = key
-            $0.keys[key.keyId]?.materials[materialId] = nil
+            $0.keys[key.slot]?.key = key
+            $0.keys[key.slot]?.materials[materialId] = nil
         }
     }
 
@@ -354,7 +372,7 @@ extension KeyManagementService {
         for (key, materialId) in due {
             do {
                 try await change { () async throws(AWSError) -> Void in
-                    guard let current = self.live(key.keyId)?.key,
+                    guard let current = self.live(slot: key.slot)?.key,
                         let material = current.materials.first(where: { $0.materialId == materialId }), material.isHeld,
                         (material.validTo ?? .distantFuture) <= now
                     else { return }

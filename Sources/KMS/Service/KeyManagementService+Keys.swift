@@ -46,7 +46,9 @@ extension KeyManagementService {
     public func createKey(_ request: CreateKeyRequest, caller: Caller) async throws(AWSError) -> KMSKey {
         try authorize(
             "kms:CreateKey", key: nil, caller: caller,
-            conditionKeys: RequestTags.conditionKeys(tags: request.tags.map { ($0.key, $0.value) }))
+            conditionKeys: RequestTags.conditionKeys(tags: request.tags.map { ($0.key, $0.value) }).merging([
+                "kms:MultiRegion": [request.multiRegion ? "true" : "false"]
+            ]) { a, _ in a })
         let spec = request.keySpec ?? "SYMMETRIC_DEFAULT"
         guard let keySpec = KeySpec(rawValue: spec) else {
             throw .validation(message: "KeySpec \(spec) is not a valid key spec.")
@@ -70,17 +72,15 @@ extension KeyManagementService {
         if request.customKeyStoreId != nil {
             throw AWSError(KMSShapes.ErrorCode.customKeyStoreNotFoundException, message: "Custom key stores are not supported.")
         }
-        if request.multiRegion {
-            throw .unsupportedOperation("Multi-Region keys are not supported by this Rampart build yet.")
-        }
         try TagRules.validate(request.tags)
-        let keyId = UUIDText.random()
+        let keyId = request.multiRegion ? MultiRegionRules.keyId(randomBytes: Self.randomBytes(16)) : UUIDText.random()
+        let slot = KMSKey.slot(keyId: keyId, region: caller.region)
         let policy =
             try request.policy.map { p throws(AWSError) in try KeyPolicyRules.validate(p) }
             ?? KeyPolicyRules.defaultPolicy(accountId: caller.accountId)
         // Rampart makes the material (an RSA key pair can take a while) before taking the write
         // lock; an EXTERNAL key waits for the customer's.
-        let fresh = origin == .awsKMS ? try newMaterial(keyId: keyId, spec: keySpec) : nil
+        let fresh = origin == .awsKMS ? try newMaterial(keyId: keyId, slot: slot, spec: keySpec) : nil
         let now = now()
         return try await change { () async throws(AWSError) -> KMSKey in
             var key = KMSKey(
@@ -88,7 +88,9 @@ extension KeyManagementService {
                 description: request.description ?? "", keyUsage: usage, keySpec: keySpec, origin: origin,
                 keyManager: .customer, keyState: .pendingImport, deletionDate: nil, pendingDeletionWindowInDays: nil,
                 policy: policy, tags: TagRules.merge([], request.tags), rotation: nil, materials: [],
-                onDemandRotationStartDate: nil, lastUsage: nil)
+                onDemandRotationStartDate: nil, lastUsage: nil,
+                multiRegion: request.multiRegion
+                    ? MultiRegionConfiguration(keyType: .primary, primaryRegion: caller.region, replicaRegions: []) : nil)
             if request.policy != nil {
                 try await checkNewPolicy(
                     policy, for: key, caller: caller, bypassLockoutCheck: request.bypassPolicyLockoutSafetyCheck)
@@ -103,7 +105,7 @@ extension KeyManagementService {
             }
             batch.putKeys = [key]
             try await persist(batch)
-            state.withLock { [key, materials] in $0.keys[keyId] = LiveKey(key: key, materials: materials) }
+            state.withLock { [key, materials] in $0.keys[slot] = LiveKey(key: key, materials: materials) }
             return key
         }
     }
@@ -164,7 +166,7 @@ extension KeyManagementService {
     func update(
         _ keyId: String, caller: Caller, action: String, operation: KeyStateRules.Operation, allowAlias: Bool = false,
         conditionKeys: [String: [String]] = [:], batch extra: KeyStoreBatch = KeyStoreBatch(),
-        mutation: (inout KMSKey) throws(AWSError) -> Void
+        sharing: (KMSKey) -> [KMSKey] = { _ in [] }, mutation: (inout KMSKey) throws(AWSError) -> Void
     ) async throws(AWSError) -> KMSKey {
         try await change { () async throws(AWSError) -> KMSKey in
             let live = try resolve(keyId, caller: caller, allowAlias: allowAlias)
@@ -175,8 +177,12 @@ extension KeyManagementService {
             guard key != live.key else { return key }
             var batch = extra
             batch.putKeys.append(key)
+            // What related multi-Region keys take over from the change (`sharing`) commits with it.
+            batch.putKeys.append(contentsOf: sharing(key))
             try await persist(batch)
-            state.withLock { $0.keys[key.keyId]?.key = key }
+            state.withLock { [batch] state in
+                for changed in batch.putKeys { state.keys[changed.slot]?.key = changed }
+            }
             return key
         }
     }

@@ -22,9 +22,16 @@ extension KeyManagementService {
         let now = now()
         return try await update(keyId, caller: caller, action: "kms:ScheduleKeyDeletion", operation: .scheduleKeyDeletion) {
             key throws(AWSError) in
-            key.keyState = .pendingDeletion
             key.pendingDeletionWindowInDays = days
-            key.deletionDate = now.addingTimeInterval(TimeInterval(days) * 86_400)
+            if key.multiRegion?.keyType == .primary, key.multiRegion?.replicaRegions.isEmpty == false {
+                // A primary key outlives its replicas: its waiting period starts when the last is
+                // deleted (`afterDeletion`), so it has no deletion date yet.
+                key.keyState = .pendingReplicaDeletion
+                key.deletionDate = nil
+            } else {
+                key.keyState = .pendingDeletion
+                key.deletionDate = now.addingTimeInterval(TimeInterval(days) * 86_400)
+            }
         }
     }
 
@@ -114,7 +121,7 @@ extension KeyManagementService {
         guard let requestId else { return }
         let usage = KeyLastUsage(operation: operation, timestamp: now(), requestId: requestId)
         state.withLock { state in
-            if state.keys[key.keyId]?.noteUsage(usage) == true { state.usageToWrite.insert(key.keyId) }
+            if state.keys[key.slot]?.noteUsage(usage) == true { state.usageToWrite.insert(key.slot) }
         }
     }
 }

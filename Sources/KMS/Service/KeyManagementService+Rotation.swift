@@ -27,9 +27,12 @@ extension KeyManagementService {
     public func enableKeyRotation(keyId: String, rotationPeriodInDays: Int?, caller: Caller) async throws(AWSError) {
         let period = rotationPeriodInDays ?? Self.defaultRotationPeriodInDays
         let now = now()
-        try await update(keyId, caller: caller, action: "kms:EnableKeyRotation", operation: .enableKeyRotation) {
+        try await update(
+            keyId, caller: caller, action: "kms:EnableKeyRotation", operation: .enableKeyRotation, sharing: sharingRotation
+        ) {
             key throws(AWSError) in
             try checkRotatable(key)
+            try requirePrimary(key)
             if let current = key.rotation, current.periodInDays == period { return }
             let lastRotation = key.materials.last(where: { $0.rotationType == .automatic })?.createdAt
             let base = key.rotation == nil ? now : (lastRotation ?? key.creationDate)
@@ -40,9 +43,12 @@ extension KeyManagementService {
     }
 
     public func disableKeyRotation(keyId: String, caller: Caller) async throws(AWSError) {
-        try await update(keyId, caller: caller, action: "kms:DisableKeyRotation", operation: .disableKeyRotation) {
+        try await update(
+            keyId, caller: caller, action: "kms:DisableKeyRotation", operation: .disableKeyRotation, sharing: sharingRotation
+        ) {
             key throws(AWSError) in
             try checkRotatable(key)
+            try requirePrimary(key)
             key.rotation = nil
         }
     }
@@ -64,6 +70,7 @@ extension KeyManagementService {
             try authorize("kms:RotateKeyOnDemand", key: live.key, caller: caller)
             try checkState(.rotateKeyOnDemand, live.key)
             try checkRotatable(live.key, automatic: false)
+            try requirePrimary(live.key)
             let done = live.key.materials.filter { $0.rotationType == .onDemand }.count
             guard done < Self.onDemandRotationLimit else {
                 throw .kmsLimitExceeded(
@@ -89,7 +96,7 @@ extension KeyManagementService {
         var batch = KeyStoreBatch()
         batch.putKeys = [key]
         try await persist(batch)
-        state.withLock { [key] in $0.keys[key.keyId]?.key = key }
+        state.withLock { [key] in $0.keys[key.slot]?.key = key }
         return key
     }
 
@@ -98,7 +105,7 @@ extension KeyManagementService {
         _ live: LiveKey, type: RotationType, material prepared: (KeyMaterial, SealedMaterial, String)? = nil
     ) async throws(AWSError) -> KMSKey {
         let (material, sealed, materialId) =
-            if let prepared { prepared } else { try newMaterial(keyId: live.key.keyId) }
+            if let prepared { prepared } else { try newMaterial(keyId: live.key.keyId, slot: live.key.slot) }
         let now = now()
         var key = live.key
         key.materials.append(KeyMaterialInfo(materialId: materialId, createdAt: now, rotationType: type))
@@ -111,10 +118,18 @@ extension KeyManagementService {
         var batch = KeyStoreBatch()
         batch.putKeys = [key]
         batch.putMaterials = [sealed]
+        // Related multi-Region keys share the new material and the schedule.
+        for var other in sharingRotation(of: key) {
+            other.materials.append(KeyMaterialInfo(materialId: materialId, createdAt: now, rotationType: type))
+            batch.putKeys.append(other)
+            batch.putMaterials.append(try seal(material, keyId: other.keyId, slot: other.slot, materialId: materialId).0)
+        }
         try await persist(batch)
-        state.withLock {
-            $0.keys[key.keyId]?.key = key
-            $0.keys[key.keyId]?.materials[materialId] = material
+        state.withLock { [batch] state in
+            for key in batch.putKeys {
+                state.keys[key.slot]?.key = key
+                state.keys[key.slot]?.materials[materialId] = material
+            }
         }
         return key
     }

@@ -22,17 +22,22 @@ extension KeyManagementService {
         for live in due {
             do {
                 try await change { () async throws(AWSError) -> Void in
-                    guard let current = self.live(live.key.keyId), current.key.keyState == .pendingDeletion else { return }
+                    guard let current = self.live(slot: live.key.slot), current.key.keyState == .pendingDeletion else {
+                        return
+                    }
                     var batch = KeyStoreBatch()
-                    batch.deleteKeyIds = [current.key.keyId]
-                    batch.deleteAliases = aliases(of: current.key.keyId)
+                    batch.deleteKeyIds = [current.key.slot]
+                    batch.deleteAliases = aliases(of: current.key)
+                    let related = afterDeletion(of: current.key, now: now)
+                    batch.putKeys = related
                     let event = KMSServiceEvent(
                         kind: .deleteKey, keyArn: current.key.arn, accountId: current.key.accountId,
                         region: current.key.region, time: now, keyMaterialId: nil)
                     try await serviceEvents.record(event) { () async throws(AWSError) in try await persist(batch) }
                     state.withLock { state in
-                        state.keys.removeValue(forKey: current.key.keyId)
-                        state.grants.removeValue(forKey: current.key.keyId)
+                        state.keys.removeValue(forKey: current.key.slot)
+                        state.grants.removeValue(forKey: current.key.slot)
+                        for key in related { state.keys[key.slot]?.key = key }
                         for alias in batch.deleteAliases {
                             state.aliases.removeValue(
                                 forKey: AliasID(accountId: alias.accountId, region: alias.region, name: alias.aliasName))
@@ -47,10 +52,10 @@ extension KeyManagementService {
         for live in rotations {
             do {
                 try await change { () async throws(AWSError) -> Void in
-                    guard let current = self.live(live.key.keyId), current.key.keyState == .enabled,
+                    guard let current = self.live(slot: live.key.slot), current.key.keyState == .enabled,
                         (current.key.rotation?.nextRotationDate ?? .distantFuture) <= now
                     else { return }
-                    let material = try newMaterial(keyId: current.key.keyId)
+                    let material = try newMaterial(keyId: current.key.keyId, slot: current.key.slot)
                     let event = KMSServiceEvent(
                         kind: .rotateKey, keyArn: current.key.arn, accountId: current.key.accountId,
                         region: current.key.region, time: now, keyMaterialId: material.2)
@@ -113,7 +118,9 @@ extension KeyManagementService {
         for live in keys.values {
             switch live.key.keyState {
             case .pendingDeletion where due(live.key.deletionDate): deletions.append(live)
-            case .enabled where due(live.key.rotation?.nextRotationDate): rotations.append(live)
+            // A multi-Region key rotates at its primary, which rotates its replicas with it.
+            case .enabled where live.key.multiRegion?.keyType != .replica && due(live.key.rotation?.nextRotationDate):
+                rotations.append(live)
             default: break
             }
             if live.key.origin == .external {
@@ -136,8 +143,8 @@ extension KeyManagementService {
         do {
             try await change { () async throws(AWSError) -> Void in
                 var batch = KeyStoreBatch()
-                for keyId in changed {
-                    guard let current = self.live(keyId) else { continue }
+                for slot in changed {
+                    guard let current = self.live(slot: slot) else { continue }
                     var key = current.key
                     key.lastUsage = current.takeUsageToWrite()
                     batch.putKeys.append(key)

@@ -22,6 +22,7 @@ public final class KeyManagementService: Sendable {
     }
 
     struct State: Sendable {
+        /// Keys by slot (`KMSKey.slot`): the key id, and the region too for multi-Region keys.
         var keys: [String: LiveKey] = [:] {
             didSet { keysChanged &+= 1 }  // no `oldValue`: the dictionary is still changed in place
         }
@@ -30,7 +31,7 @@ public final class KeyManagementService: Sendable {
         var aliases = AliasTable()
         /// Keys whose last usage changed since it was last written.
         var usageToWrite: Set<String> = []
-        /// Grants by key id, then grant id.
+        /// Grants by key slot, then grant id.
         var grants: [String: [String: KMSGrant]] = [:]
         /// Import parameters handed out, by token hash.
         var imports: [String: PendingImport] = [:]
@@ -78,7 +79,7 @@ public final class KeyManagementService: Sendable {
         }
         let attachments = try await store.loadAttachments()
         for grant in attachments.grants {
-            fresh.grants[grant.keyId, default: [:]][grant.grantId] = grant
+            fresh.grants[grant.slot, default: [:]][grant.grantId] = grant
         }
         for alias in attachments.aliases {
             fresh.aliases[AliasID(accountId: alias.accountId, region: alias.region, name: alias.aliasName)] = alias
@@ -93,17 +94,19 @@ public final class KeyManagementService: Sendable {
     public static let loadPageSize = 1_000
 
     private func take(_ page: KeyStorePage, into fresh: inout State) throws {
-        let specs = Dictionary(page.keys.map { ($0.keyId, $0.keySpec) }, uniquingKeysWith: { a, _ in a })
+        // Materials are stored by key slot; the vault binds them to the key id (which related
+        // multi-Region keys share, so their material is sealed alike in every region).
+        let keys = Dictionary(page.keys.map { ($0.slot, $0) }, uniquingKeysWith: { a, _ in a })
         var materialsByKey: [String: [String: KeyMaterial]] = [:]
         for m in page.materials {
-            guard let spec = specs[m.keyId] else { continue }
-            let secret = try vault.open(m.sealed, context: Self.vaultContext(keyId: m.keyId, materialId: m.materialId))
+            guard let key = keys[m.keyId] else { continue }
+            let secret = try vault.open(m.sealed, context: Self.vaultContext(keyId: key.keyId, materialId: m.materialId))
             materialsByKey[m.keyId, default: [:]][m.materialId] = try secret.withUnsafeBytes {
-                try KeyMaterial(spec: spec, stored: $0)
+                try KeyMaterial(spec: key.keySpec, stored: $0)
             }
         }
         for key in page.keys {
-            fresh.keys[key.keyId] = LiveKey(key: key, materials: materialsByKey[key.keyId] ?? [:])
+            fresh.keys[key.slot] = LiveKey(key: key, materials: materialsByKey[key.slot] ?? [:])
         }
     }
 
@@ -130,7 +133,7 @@ public final class KeyManagementService: Sendable {
         }
         var conditionKeys = conditionKeys
         if let key {
-            let names = state.withLock { $0.aliases.names(of: key.keyId) }
+            let names = state.withLock { $0.aliases.names(of: key.slot) }
             if !names.isEmpty { conditionKeys["kms:ResourceAliases"] = names }
         }
         let request = KMSAccessRequest(
@@ -151,7 +154,7 @@ public final class KeyManagementService: Sendable {
     ]
 
     func grantAllows(_ request: KMSAccessRequest, key: KMSKey) -> Bool {
-        let grants = state.withLock { $0.grants[key.keyId].map { Array($0.values) } ?? [] }
+        let grants = state.withLock { $0.grants[key.slot].map { Array($0.values) } ?? [] }
         return grants.contains {
             GrantRules.covers(
                 $0, operation: request.operation, principalArn: request.caller.principal.arn, context: request.encryptionContext)
@@ -190,7 +193,7 @@ public final class KeyManagementService: Sendable {
         guard !batch.isEmpty else { return }
         // A key's document carries its latest usage, which the in-memory record does not hold.
         var batch = batch
-        let usage = state.withLock { state in batch.putKeys.map { state.keys[$0.keyId]?.lastUsage } }
+        let usage = state.withLock { state in batch.putKeys.map { state.keys[$0.slot]?.lastUsage } }
         for (i, latest) in usage.enumerated() where latest != nil { batch.putKeys[i].lastUsage = latest }
         do {
             try await store.apply(batch)
@@ -216,29 +219,33 @@ public final class KeyManagementService: Sendable {
 
     /// Fresh material for a key of `spec`, sealed for the store, with its new material id.
     func newMaterial(
-        keyId: String, spec: KeySpec = .symmetricDefault
+        keyId: String, slot: String, spec: KeySpec = .symmetricDefault
     ) throws(AWSError) -> (
         KeyMaterial, SealedMaterial, String
     ) {
         let material = try KeyMaterial.generate(spec)
-        let (sealed, materialId) = try seal(material, keyId: keyId)
+        let (sealed, materialId) = try seal(material, keyId: keyId, slot: slot)
         return (material, sealed, materialId)
     }
 
-    /// Seals `material` for the store under a new random material id.
-    func seal(_ material: KeyMaterial, keyId: String, materialId: String? = nil) throws(AWSError) -> (SealedMaterial, String) {
+    /// Seals `material` for the store (in the key's `slot`) under a new random material id, or
+    /// `materialId`.
+    func seal(
+        _ material: KeyMaterial, keyId: String, slot: String, materialId: String? = nil
+    ) throws(AWSError) -> (SealedMaterial, String) {
         let materialId = materialId ?? Hex.encode(Self.randomBytes(32))
         var secret = material.secret
         defer { Zeroize.array(&secret) }
         do {
             let sealed = try vault.seal(secret, context: Self.vaultContext(keyId: keyId, materialId: materialId))
-            return (SealedMaterial(keyId: keyId, materialId: materialId, sealed: sealed), materialId)
+            return (SealedMaterial(keyId: slot, materialId: materialId, sealed: sealed), materialId)
         } catch {
             throw .kmsInternal
         }
     }
 
-    func live(_ keyId: String) -> LiveKey? {
-        state.withLock { $0.keys[keyId] }
+    /// The key held in `slot` (`KMSKey.slot`).
+    func live(slot: String) -> LiveKey? {
+        state.withLock { $0.keys[slot] }
     }
 }

@@ -33,8 +33,9 @@ enum KeyReference: Equatable {
         }
     }
 
+    /// A key id: a UUID, or `mrk-` and 32 hexadecimal digits for a multi-Region key.
     static func isKeyId(_ text: String) -> Bool {
-        text.utf8.count == 36 && UUID(uuidString: text) != nil
+        text.utf8.count == 36 && (UUID(uuidString: text) != nil || MultiRegionRules.isMultiRegionKeyId(text))
     }
 
     var isAlias: Bool {
@@ -55,8 +56,8 @@ extension KeyManagementService {
         }
         return try state.withLock { state throws(AWSError) -> LiveKey in
             func key(_ accountId: String, _ region: String, _ keyId: String) throws(AWSError) -> LiveKey {
-                guard region == caller.region, let live = state.keys[keyId], live.key.accountId == accountId,
-                    live.key.region == region
+                guard region == caller.region, let live = state.keys[KMSKey.slot(keyId: keyId, region: region)],
+                    live.key.accountId == accountId, live.key.region == region
                 else {
                     throw .keyNotFound(KMSKey.arn(region: region, accountId: accountId, keyId: keyId))
                 }
@@ -64,7 +65,8 @@ extension KeyManagementService {
             }
             func alias(_ accountId: String, _ region: String, _ name: String) throws(AWSError) -> LiveKey {
                 let id = AliasID(accountId: accountId, region: region, name: name)
-                guard region == caller.region, let alias = state.aliases[id], let live = state.keys[alias.targetKeyId]
+                guard region == caller.region, let alias = state.aliases[id],
+                    let live = state.keys[KMSKey.slot(keyId: alias.targetKeyId, region: region)]
                 else {
                     throw .aliasNotFound("arn:aws:kms:\(region):\(accountId):\(name)")
                 }

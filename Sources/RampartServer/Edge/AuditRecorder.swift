@@ -115,8 +115,22 @@ final class AuditRecorder: Sendable {
         } else {
             await trail.record(audited, eventId: call.eventId)
         }
-        // A call that used another account's resource is in that account's trail too, as AWS records it.
         guard error == nil else { return }
+        // A call that acted in other regions is in their trails too, as AWS records it.
+        if let auditing = call.auditing {
+            let context = AuditContext(
+                operation: call.operation, caller: call.caller, input: call.input, response: response, failed: false,
+                touched: call.touched, noted: call.notes?.resourceArns ?? [])
+            for regional in auditing.otherRegionRecords(context) {
+                var copy = audited
+                copy.region = regional.region
+                copy.eventName = regional.eventName
+                copy.resources = regional.resources
+                copy.responseElements = regional.responseElements
+                await trail.record(CloudTrailEvent(copy), durable: !copy.readOnly)
+            }
+        }
+        // A call that used another account's resource is in that account's trail too, as AWS records it.
         for owner in Self.otherOwners(of: audited.resources, caller: call.caller.accountId) {
             if call.traits.category == .data, await !selected(call, accountId: owner) { continue }
             var copy = audited
