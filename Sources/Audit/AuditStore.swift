@@ -48,9 +48,10 @@ public protocol AuditStore: Sendable {
     /// Deletes events older than `date`; returns how many.
     func prune(before date: Date) async throws -> Int
 
-    /// Records committed after `sequence`, in commit order, at most `limit`. A record's
-    /// sequence is its place in the store's commit order (SQL: the row id).
-    func events(after sequence: Int64, limit: Int) async throws -> [SequencedEvent]
+    /// Records committed after `sequence`, in commit order, at most `limit`; only the records of
+    /// changes (not read-only calls) when `changesOnly`. A record's sequence is its place in the
+    /// store's commit order (SQL: the row id).
+    func events(after sequence: Int64, limit: Int, changesOnly: Bool) async throws -> [SequencedEvent]
     /// The sequence of the newest committed record; 0 when there is none.
     func latestSequence() async throws -> Int64
     /// Where a trail subscriber stopped; nil for one never seen.

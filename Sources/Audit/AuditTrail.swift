@@ -231,21 +231,33 @@ public final class AuditTrail: Service, Sendable {
                     cursor = try await store.latestSequence()
                     try await store.setSubscriberCursor(name, to: cursor)
                 }
+                let changesOnly = await !subscription.subscriber.wantsReadOnlyRecords()
                 while true {
-                    let batch = try await store.events(after: cursor, limit: Self.deliveryBatch)
+                    // Every record up to `latest` is committed (one writer), so a subscriber that
+                    // takes changes only may move past the read-only records before it.
+                    let latest = try await store.latestSequence()
+                    let batch = try await store.events(
+                        after: cursor, limit: Self.deliveryBatch, changesOnly: changesOnly)
                     let open = inFlight.withLock { $0 }
                     let complete = batch.prefix { !open.contains($0.event.eventId) }
-                    if batch.isEmpty, try await store.latestSequence() < cursor {
+                    if batch.isEmpty, latest < cursor {
                         // Every record was pruned and the numbering began again: start over.
                         cursor = 0
                         continue
                     }
-                    guard let last = complete.last else { break }
-                    try await subscription.subscriber.deliver(complete.map(\.event))
-                    cursor = last.sequence
-                    try await store.setSubscriberCursor(name, to: cursor)
-                    subscription.cursor = cursor
-                    if complete.count < batch.count || batch.count < Self.deliveryBatch { break }
+                    let start = cursor
+                    if let last = complete.last {
+                        try await subscription.subscriber.deliver(complete.map(\.event))
+                        cursor = last.sequence
+                    }
+                    let allComplete = complete.count == batch.count
+                    let full = batch.count == Self.deliveryBatch
+                    if changesOnly, allComplete, !full, latest > cursor { cursor = latest }
+                    if cursor != start {
+                        try await store.setSubscriberCursor(name, to: cursor)
+                        subscription.cursor = cursor
+                    }
+                    if !allComplete || !full || cursor == start { break }
                 }
                 subscription.cursor = cursor
             } catch {

@@ -10,4 +10,12 @@ public protocol TrailSubscriber: Sendable {
     /// The durable cursor's name; unique among subscribers.
     var name: String { get }
     func deliver(_ events: [CloudTrailEvent]) async throws
+    /// Whether the subscriber wants the records of read-only calls now; asked before each round.
+    /// One that answers false is handed only the records of changes, and its cursor moves past
+    /// the rest unread.
+    func wantsReadOnlyRecords() async -> Bool
+}
+
+extension TrailSubscriber {
+    public func wantsReadOnlyRecords() async -> Bool { true }
 }

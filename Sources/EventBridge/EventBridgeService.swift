@@ -27,6 +27,11 @@ final class EventBridgeService: Sendable {
     let writes = AsyncLock()
     /// Compiled patterns by their text: a rule's pattern is compiled once, not per event.
     private let patterns = Mutex<[String: EventPattern]>([:])
+    /// Whether any rule of any account's default bus takes read-only trail records (nil until
+    /// asked after a rule changed), and how many rule changes there have been: an answer read
+    /// from the store is kept only if no rule changed while it was read. The trail reads only
+    /// changes' records while no rule takes the others.
+    private let readOnlyRules = Mutex<(known: Bool?, changes: Int)>((nil, 0))
 
     init(
         buses: DocumentCollection<EventBus>, rules: DocumentCollection<Rule>, pending: any Outbox, outbox: SQLOutbox?,
@@ -113,6 +118,7 @@ final class EventBridgeService: Sendable {
     }
 
     func putRule(_ rule: Rule) async throws(AWSError) {
+        defer { readOnlyRules.withLock { $0 = (nil, $0.changes + 1) } }
         try await stored {
             try await rules.put(
                 rule, accountId: rule.accountId, region: rule.region, id: Rule.id(bus: rule.busName, name: rule.name))
@@ -121,11 +127,29 @@ final class EventBridgeService: Sendable {
     }
 
     func deleteRule(_ rule: Rule) async throws(AWSError) {
+        defer { readOnlyRules.withLock { $0 = (nil, $0.changes + 1) } }
         _ = try await stored {
             try await rules.delete(
                 accountId: rule.accountId, region: rule.region, id: Rule.id(bus: rule.busName, name: rule.name))
         }
         if let outbox { try await stored { try await outbox.setSchedule(nil, ruleArn: rule.arn) } }
+    }
+
+    /// Whether some account's default bus has a rule that takes read-only trail records
+    /// (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS). Read from the store after a rule changed,
+    /// from memory otherwise; true when the store cannot say.
+    func anyRuleTakesReadOnlyRecords() async -> Bool {
+        let (known, changes) = readOnlyRules.withLock { $0 }
+        if let known { return known }
+        do {
+            let found = try await rules.everywhere().contains {
+                $0.busName == EventBus.defaultName && $0.takesReadOnlyEvents
+            }
+            readOnlyRules.withLock { if $0.changes == changes { $0.known = found } }
+            return found
+        } catch {
+            return true
+        }
     }
 
     func allRules(accountId: String, region: String) async throws(AWSError) -> [Rule] {

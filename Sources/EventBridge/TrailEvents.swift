@@ -67,6 +67,10 @@ struct EventBridgeTrailSubscriber: TrailSubscriber {
 
     var name: String { "events" }
 
+    func wantsReadOnlyRecords() async -> Bool {
+        await service.anyRuleTakesReadOnlyRecords()
+    }
+
     func deliver(_ events: [CloudTrailEvent]) async throws {
         // Records grouped by account and region (one read of the rules per group), in order. A
         // record is parsed into its events only if a rule of its bus could take it: most trail

@@ -36,6 +36,9 @@ public protocol DocumentStore: Sendable {
     func document(_ key: DocumentKey) async throws -> [UInt8]?
     /// Every document of a kind in one account and region, by id.
     func documents(module: String, kind: String, accountId: String, region: String) async throws -> [StoredDocument]
+    /// Every document of a kind in every account and region (for what a service keeps in view
+    /// across accounts, such as which rules want read-only trail records).
+    func documents(module: String, kind: String) async throws -> [StoredDocument]
     func put(_ key: DocumentKey, document: [UInt8]) async throws
     /// Removes the document; false when there was none.
     func delete(_ key: DocumentKey) async throws -> Bool
@@ -66,6 +69,12 @@ public struct DocumentCollection<Document: Codable & Sendable>: Sendable {
     public func all(accountId: String, region: String) async throws -> [Document] {
         try await store.documents(module: module, kind: kind, accountId: accountId, region: region)
             .sorted { $0.id < $1.id }
+            .map { try JSONDecoder().decode(Document.self, from: Data($0.document)) }
+    }
+
+    /// Every document of the kind, in every account and region.
+    public func everywhere() async throws -> [Document] {
+        try await store.documents(module: module, kind: kind)
             .map { try JSONDecoder().decode(Document.self, from: Data($0.document)) }
     }
 

@@ -41,6 +41,7 @@ enum Services {
 struct NoDocuments: DocumentStore {
     func document(_ key: DocumentKey) async throws -> [UInt8]? { nil }
     func documents(module: String, kind: String, accountId: String, region: String) async throws -> [StoredDocument] { [] }
+    func documents(module: String, kind: String) async throws -> [StoredDocument] { [] }
     func put(_ key: DocumentKey, document: [UInt8]) async throws {
         throw StoreUnavailable()
     }

@@ -21,6 +21,14 @@ public final class InMemoryDocumentStore: DocumentStore {
         }
     }
 
+    public func documents(module: String, kind: String) async throws -> [StoredDocument] {
+        rows.withLock { rows in
+            rows.filter { $0.key.module == module && $0.key.kind == kind }.map {
+                StoredDocument(id: $0.key.id, document: $0.value)
+            }
+        }
+    }
+
     public func put(_ key: DocumentKey, document: [UInt8]) async throws {
         rows.withLock { $0[key] = document }
     }

@@ -34,6 +34,16 @@ public struct SQLDocumentStore: DocumentStore {
         }
     }
 
+    public func documents(module: String, kind: String) async throws -> [StoredDocument] {
+        try await db.sql.raw(
+            "SELECT id, document FROM rampart_documents WHERE module = \(bind: module) AND kind = \(bind: kind)"
+        ).all().map {
+            StoredDocument(
+                id: try $0.decode(column: "id", as: String.self),
+                document: Array(try $0.decode(column: "document", as: String.self).utf8))
+        }
+    }
+
     public func put(_ key: DocumentKey, document: [UInt8]) async throws {
         let text = String(decoding: document, as: UTF8.self)
         try await db.transaction { sql in

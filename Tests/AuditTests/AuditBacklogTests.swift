@@ -23,7 +23,7 @@ final class FlakyAuditStore: AuditStore {
     ) async throws -> [CloudTrailEvent] { [] }
     func allEvents() async throws -> [CloudTrailEvent] { [] }
     func prune(before date: Date) async throws -> Int { 0 }
-    func events(after sequence: Int64, limit: Int) async throws -> [SequencedEvent] { [] }
+    func events(after sequence: Int64, limit: Int, changesOnly: Bool) async throws -> [SequencedEvent] { [] }
     func latestSequence() async throws -> Int64 { 0 }
     func subscriberCursor(_ name: String) async throws -> Int64? { nil }
     func setSubscriberCursor(_ name: String, to sequence: Int64) async throws {}

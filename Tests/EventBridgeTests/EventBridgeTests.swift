@@ -449,6 +449,26 @@ final class FakeSink: MessageSink {
             ], createdBy: "111111111111")
     }
 
+    @Test func theTrailIsAskedForReadOnlyRecordsOnlyWhileARuleTakesThem() async throws {
+        let s = service()
+        let subscriber = EventBridgeTrailSubscriber(service: s)
+        #expect(await subscriber.wantsReadOnlyRecords() == false)
+        try await s.putRule(rule("enabled", state: "ENABLED"))
+        #expect(await subscriber.wantsReadOnlyRecords() == false)
+        var all = rule("all", state: "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+        try await s.putRule(all)
+        #expect(await subscriber.wantsReadOnlyRecords() == true)
+        // A rule on another bus never sees trail records.
+        try await s.deleteRule(all)
+        all.busName = "custom"
+        try await s.putRule(all)
+        #expect(await subscriber.wantsReadOnlyRecords() == false)
+        all.busName = "default"
+        all.state = "DISABLED"
+        try await s.putRule(all)
+        #expect(await subscriber.wantsReadOnlyRecords() == false)
+    }
+
     @Test func readOnlyEventsReachOnlyRulesWithAllManagementEvents() async throws {
         let s = service()
         for r in [

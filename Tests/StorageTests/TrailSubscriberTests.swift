@@ -12,7 +12,12 @@ final class CollectingSubscriber: TrailSubscriber {
     let received = Mutex<[String]>([])
     let failing = Mutex(false)
 
+    /// Whether it asks for read-only records.
+    let readOnly = Mutex(true)
+
     init(name: String = "test") { self.name = name }
+
+    func wantsReadOnlyRecords() async -> Bool { readOnly.withLock { $0 } }
 
     struct Refused: Error {}
 
@@ -87,8 +92,37 @@ struct TrailSubscriberTests {
         await trail.finish(pending, as: CloudTrailEvent(done, eventId: "e-1"))
         await trail.deliver()
         #expect(subscriber.ids == ["e-1", "e-2"])
-        let delivered = try await store.events(after: 0, limit: 10)
+        let delivered = try await store.events(after: 0, limit: 10, changesOnly: false)
         #expect(delivered.first?.event.record["errorCode"] == "DisabledException")
+        try await db.close()
+    }
+
+    @Test("A subscriber that wants no read-only records gets changes only, and moves past the rest")
+    func changesOnly() async throws {
+        let db = try await RampartDatabase.open(path: try ModuleStorageTests.path(), logger: Logger(label: "t"))
+        let trail = AuditTrail(store: SQLAuditStore(database: db), logger: Logger(label: "t"))
+        let subscriber = CollectingSubscriber()
+        subscriber.readOnly.withLock { $0 = false }
+        trail.subscribe(subscriber)
+        await trail.deliver()
+        var read = Self.call("Decrypt")
+        read.readOnly = true
+        await trail.record(read, eventId: "r-1")
+        await trail.record(CloudTrailEvent(Self.call("DisableKey"), eventId: "c-1"), durable: true)
+        await trail.record(read, eventId: "r-2")
+        await trail.flush()
+        await trail.deliver()
+        #expect(subscriber.ids == ["c-1"])
+        // Read-only records the subscriber passed over are not handed to it later; the next
+        // change is, and once it asks for read-only records again, it gets them.
+        subscriber.readOnly.withLock { $0 = true }
+        await trail.deliver()
+        #expect(subscriber.ids == ["c-1"])
+        await trail.record(read, eventId: "r-3")
+        await trail.record(CloudTrailEvent(Self.call("EnableKey"), eventId: "c-2"), durable: true)
+        await trail.flush()
+        await trail.deliver()
+        #expect(subscriber.ids == ["c-1", "c-2", "r-3"] || subscriber.ids == ["c-1", "r-3", "c-2"])
         try await db.close()
     }
 
