@@ -2,7 +2,7 @@
 """The trail's cost, measured so that drift cannot bias it: Rampart with and without the trail
 (and any other builds given) run side by side, loaded in turn within each round, the order
 rotated each round. Prints each round, then the median of the per-round ratios to the first
-server (throughput, and server CPU per call).
+server (throughput, and server CPU per call), and each server's median p99.
 
     python3 Benchmarks/audit_ab.py [--rounds 10] [--duration 4] [--concurrency 64] [--workload decrypt] \
         [--binary .build/release/rampart] [--also LABEL=PATH ...]
@@ -46,6 +46,7 @@ def main():
             targets.append(target)
         rps = {t.name: [] for t in targets}
         cpu = {t.name: [] for t in targets}
+        p99 = {t.name: [] for t in targets}
         for t in targets:  # warm-up, not counted
             script = os.path.join(tmp, f"{t.name}-warm.lua")
             write_script(script, t.requests(workload), check=False)
@@ -58,8 +59,9 @@ def main():
                 r = run_wrk(wrk, t.server.url, script, args.concurrency, args.duration, t.server.pid)
                 rps[t.name].append(r["rps"] or 0.0)
                 cpu[t.name].append(1e6 * (r["server_cpu_s"] or 0.0) / max(1, r["requests"]))
+                p99[t.name].append(r["p99_ms"] or 0.0)
             print(f"round {i + 1}: " + "  ".join(
-                f"{k} {rps[k][-1]:,.0f} ops/s {cpu[k][-1]:.0f} µs/call" for k in rps), flush=True)
+                f"{k} {rps[k][-1]:,.0f} ops/s {cpu[k][-1]:.0f} µs/call p99 {p99[k][-1]:.1f} ms" for k in rps), flush=True)
         base = targets[0].name
         for t in targets[1:]:
             ratios = [a / b for a, b in zip(rps[t.name], rps[base]) if b]
@@ -68,7 +70,8 @@ def main():
                   f"(rounds {min(ratios):.2f}-{max(ratios):.2f}); "
                   f"CPU-per-call ratio median {statistics.median(cpu_ratios):.3f}")
         for k in rps:
-            print(f"{k}: median {statistics.median(rps[k]):,.0f} ops/s, {statistics.median(cpu[k]):.1f} µs of server CPU per call")
+            print(f"{k}: median {statistics.median(rps[k]):,.0f} ops/s, {statistics.median(cpu[k]):.1f} µs of server CPU per call, "
+                  f"p99 {statistics.median(p99[k]):.1f} ms")
     finally:
         for s in list(SERVERS):
             s.stop()

@@ -112,5 +112,35 @@ struct RequestValidatorTests {
         #expect(Base64.decodedCount("AAAA") == 3)
         #expect(Base64.decodedCount("A=AA") == nil)
         #expect(Base64.decodedCount("AAA") == nil)
+        #expect(Base64.decodedCount("AAA=AAAA") == nil)
+        #expect(Base64.decodedCount("AA=A") == nil)
+        #expect(Base64.decodedCount("A===") == nil)
+        #expect(Base64.decodedCount("=AAA") == nil)
+        #expect(Base64.decodedCount("AAA\u{C4}") == nil)
+        #expect(Base64.decodedCount("AB+/ab09") == 6)
+    }
+
+    /// Strict base64, spelled out: groups of four letters of the standard alphabet, with one or
+    /// two `=` only at the very end. (Foundation's decoder is laxer: it takes "aa=+".)
+    static func strictDecodedCount(_ text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        guard bytes.count % 4 == 0 else { return nil }
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        let padding = bytes.reversed().prefix { $0 == UInt8(ascii: "=") }.count
+        guard padding <= 2, bytes.dropLast(padding).allSatisfy(alphabet.contains) else { return nil }
+        return bytes.count / 4 * 3 - padding
+    }
+
+    @Test func base64LengthsAgreeWithTheSpelledOutRule() {
+        // Strings of 0-12 bytes from the alphabet, padding and a few strangers.
+        var generator = SystemRandomNumberGenerator()
+        let pool = Array("AZaz09+/==-_ \n".utf8)
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...3, using: &generator) * 4
+            let bytes = (0..<length).map { _ in pool.randomElement(using: &generator)! }
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(Base64.decodedCount(text) == Self.strictDecodedCount(text), "\(text)")
+            if let count = Base64.decodedCount(text) { #expect(Base64.decode(text)?.count == count) }
+        }
     }
 }
