@@ -193,11 +193,22 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // Amazon CloudWatch Logs: log groups, streams, events, filter patterns.
+        .target(
+            name: "CloudWatchLogs",
+            dependencies: [
+                "AccessControl", "AWSProtocol", "Identity", "RampartCore", "ServiceKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // HTTP edge.
         .target(
             name: "RampartServer",
             dependencies: [
-                "AccessControl", "AWSProtocol", "Audit", "CloudTrail", "EventBridge", "IAM", "Identity", "KMS", "KeyVault",
+                "AccessControl", "AWSProtocol", "Audit", "CloudTrail", "CloudWatchLogs", "EventBridge", "IAM", "Identity", "KMS", "KeyVault",
                 "Policy", "ServiceKit", "SNS", "SQS", "STS", "Storage", "RampartCore", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -276,6 +287,11 @@ let package = Package(
                 "EventBridge", "Audit", "AWSProtocol", "Identity", "RampartCore", "RampartTestSupport", "ServiceKit",
                 "Storage", .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CloudWatchLogsTests",
+            dependencies: ["CloudWatchLogs", "AWSProtocol", "RampartCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EventPatternsTests", dependencies: ["EventPatterns", "AWSProtocol"], swiftSettings: swiftSettings),

@@ -31,6 +31,7 @@ SERVICES = {  # botocore name: version, Swift name, the module folder, the file 
     "sqs": ("2012-11-05", "SQS", "Sources/SQS", "Sources/SQS/SQSOperations.swift"),
     "events": ("2015-10-07", "EventBridge", "Sources/EventBridge", "Sources/EventBridge/EventBridgeOperations.swift"),
     "sns": ("2010-03-31", "SNS", "Sources/SNS", "Sources/SNS/SNSOperations.swift"),
+    "logs": ("2014-03-28", "CloudWatchLogs", "Sources/CloudWatchLogs", "Sources/CloudWatchLogs/LogsOperations.swift"),
 }
 KEEP = ("type", "required", "min", "max", "enum", "sensitive", "pattern")
 

@@ -1,5 +1,6 @@
 import AccessControl
 import CloudTrail
+import CloudWatchLogs
 import EventBridge
 import IAM
 import KMS
@@ -31,6 +32,7 @@ enum Services {
             services.append(events.descriptor)
             sweeps.append(events.sweep)
         }
+        if let logs = LogsModule.descriptor(context) { services.append(logs) }
         if devClock { services.append(DevAPI.descriptor(clock: context.clock, sweeps: sweeps)) }
         return services
     }

@@ -54,7 +54,7 @@ from conftest import SCALE, Server
 # ---------------------------------------------------------------------------------------------
 # Scope
 
-SERVICES = ("kms", "cloudtrail", "iam", "sts", "events", "sns")
+SERVICES = ("kms", "cloudtrail", "iam", "sts", "events", "sns", "logs")
 
 # Operations Rampart implements, outside KMS (every KMS operation is in scope: its validation
 # runs before the operation, implemented or not). test_scope_matches_the_server keeps these
@@ -98,6 +98,12 @@ IMPLEMENTED = {
         "GetTopicAttributes", "ListSubscriptions", "ListSubscriptionsByTopic", "ListTagsForResource", "ListTopics",
         "Publish", "PublishBatch", "RemovePermission", "SetSubscriptionAttributes", "SetTopicAttributes",
         "Subscribe", "TagResource", "Unsubscribe", "UntagResource",
+    },
+    "logs": {
+        "CreateLogGroup", "CreateLogStream", "DeleteLogGroup", "DeleteLogStream", "DeleteRetentionPolicy",
+        "DescribeLogGroups", "DescribeLogStreams", "FilterLogEvents", "GetLogEvents", "ListTagsForResource",
+        "ListTagsLogGroup", "PutLogEvents", "PutRetentionPolicy", "TagLogGroup", "TagResource", "UntagLogGroup",
+        "UntagResource",
     },
 }
 NOT_IMPLEMENTED_CODES = {"InvalidAction", "UnsupportedOperationException", "UnknownOperationException"}
@@ -205,7 +211,10 @@ def valid_value(shape, depth=1, seed="a"):
     if t == "list":
         return [valid_value(shape.member, depth + 1, seed) for _ in range(max(meta(shape, "min") or 0, 1))]
     if t == "map":
-        return {valid_string(shape.key): valid_value(shape.value, depth + 1, seed)}
+        # As many entries as the map's minimum (at least one), under distinct valid keys.
+        keys = [valid_string(shape.key, k) for k in "abcdefgh"]
+        keys = list(dict.fromkeys(keys))[: max(meta(shape, "min") or 0, 1)]
+        return {k: valid_value(shape.value, depth + 1, seed) for k in keys}
     if t == "string":
         return valid_string(shape, seed)
     if t in ("integer", "long"):
@@ -365,7 +374,7 @@ _VIOLATING = {}
 
 def _violating_chars(shape, alphabet):
     """Characters of `alphabet` that, put into a valid value of `shape`, break its pattern."""
-    key = (shape.name, alphabet)
+    key = (shape.name, meta(shape, "pattern"), meta(shape, "min"), alphabet)  # shape names repeat across services
     if key not in _VIOLATING:
         v, pattern = valid_string(shape), meta(shape, "pattern")
         _VIOLATING[key] = "".join(c for c in alphabet if not matches(pattern, v[:-1] + c) and not matches(pattern, c + v[1:]))
@@ -472,7 +481,7 @@ def breaks_pattern(shape, alphabet):
 
 def _unicode_fitting(shape):
     """Non-ASCII characters that a valid value of `shape` may hold."""
-    key = (shape.name, "fits")
+    key = (shape.name, meta(shape, "pattern"), meta(shape, "min"), "fits")  # shape names repeat across services
     if key not in _VIOLATING:
         v, pattern = valid_string(shape), meta(shape, "pattern")
         _VIOLATING[key] = "".join(c for c in UNICODE_FRIENDLY if pattern is None or matches(pattern, v + c))

@@ -43,6 +43,7 @@ class Terraform:
                 sqs = "{server.endpoint}"
                 sns = "{server.endpoint}"
                 events = "{server.endpoint}"
+                logs = "{server.endpoint}"
               }}
             }}
         """) + textwrap.dedent(resources))

@@ -781,6 +781,18 @@ EVENTS = """
       target_id      = "orders"
       arn            = aws_sqs_queue.events.arn
     }
+    resource "aws_cloudwatch_log_group" "app" {
+      name              = "/tf/app"
+      retention_in_days = 14
+      tags              = { team = "security" }
+    }
+    resource "aws_cloudwatch_log_group" "plain" {
+      name_prefix = "/tf/plain-"
+    }
+    resource "aws_cloudwatch_log_stream" "app" {
+      name           = "main"
+      log_group_name = aws_cloudwatch_log_group.app.name
+    }
 """
 
 
@@ -819,12 +831,19 @@ def messaging_cycle(server, folder, with_events=True):
         orders = events.describe_event_bus(Name="tf-orders")
         assert json.loads(orders["Policy"])["Statement"][0]["Sid"] == "partner"
         assert events.list_tags_for_resource(ResourceARN=orders["Arn"])["Tags"] == [{"Key": "team", "Value": "payments"}]
+        logs = client(server, "logs")
+        groups = {g["logGroupName"]: g for g in logs.describe_log_groups(logGroupNamePrefix="/tf/")["logGroups"]}
+        assert sorted(groups)[0] == "/tf/app" and sorted(groups)[1].startswith("/tf/plain-") and len(groups) == 2
+        assert groups["/tf/app"]["retentionInDays"] == 14
+        assert logs.list_tags_for_resource(resourceArn=groups["/tf/app"]["logGroupArn"])["tags"] == {"team": "security"}
+        assert [s["logStreamName"] for s in logs.describe_log_streams(logGroupName="/tf/app")["logStreams"]] == ["main"]
     tf.destroy()
     assert sqs.list_queues().get("QueueUrls", []) == []
     if with_events:
         assert client(server, "sns").list_topics()["Topics"] == []
         assert client(server, "events").list_rules()["Rules"] == []
         assert [b["Name"] for b in client(server, "events").list_event_buses()["EventBuses"]] == ["default"]
+        assert client(server, "logs").describe_log_groups(logGroupNamePrefix="/tf/")["logGroups"] == []
 
 
 class KnownGap(Exception):

@@ -77,8 +77,8 @@ public struct RequestValidator: Sendable {
                     try check(.string(key), shape: keyShape, path: path, violations: &keyViolations)
                     if !keyViolations.isEmpty {
                         violations.append(
-                            "Map keys must satisfy constraint: [\(keyViolations.map(Self.constraintPart).joined(separator: ", "))]"
-                        )
+                            "\(Self.mapSubject(entries, shape: shape, path: path)) failed to satisfy constraint: Map keys must "
+                                + "satisfy constraint: [\(keyViolations.map(Self.constraintPart).joined(separator: ", "))]")
                     }
                 }
                 if let valueShape, let v = entries[key], v != .null {
@@ -86,8 +86,8 @@ public struct RequestValidator: Sendable {
                     try check(v, shape: valueShape, path: path, violations: &valueViolations)
                     if !valueViolations.isEmpty {
                         violations.append(
-                            "Map value must satisfy constraint: [\(valueViolations.map(Self.constraintPart).joined(separator: ", "))]"
-                        )
+                            "\(Self.mapSubject(entries, shape: shape, path: path)) failed to satisfy constraint: Map value must "
+                                + "satisfy constraint: [\(valueViolations.map(Self.constraintPart).joined(separator: ", "))]")
                     }
                 }
             }
@@ -145,6 +145,16 @@ public struct RequestValidator: Sendable {
         if let max = shape.max, length > max {
             violations.append("\(subject) failed to satisfy constraint: Member must have length less than or equal to \(max)")
         }
+    }
+
+    /// How AWS's front end names a map in a violation: `Value '{k=v, …}' at 'path'` (as Java
+    /// prints a map), or without the value when the model marks it sensitive.
+    private static func mapSubject(_ entries: [String: JSONValue], shape: ServiceModel.Shape, path: String) -> String {
+        guard !shape.sensitive else { return "Value at '\(path)'" }
+        let text = entries.keys.sorted().map { key in
+            "\(key)=\(entries[key]?.stringValue ?? entries[key].map { $0.jsonString } ?? "null")"
+        }.joined(separator: ", ")
+        return "Value '{\(text)}' at '\(path)'"
     }
 
     private static func constraintPart(_ violation: String) -> String {
