@@ -158,17 +158,28 @@ public struct JSONParser {
     private mutating func parseString() throws(Failure) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes.
-        while index < bytes.count {
+        // Fast path: no escapes. The scan runs over the buffer itself, and the run is validated
+        // as UTF-8 from contiguous memory (Encrypt's 4 KB base64 plaintext is one such run).
+        let stop = bytes.withUnsafeBufferPointer { buffer -> Int in
+            var i = start
+            while i < buffer.count {
+                let b = buffer[i]
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return i }
+                i += 1
+            }
+            return i
+        }
+        index = stop
+        if index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                let s = try decodeUTF8(bytes[start..<index])
+                let s = try bytes.withUnsafeBufferPointer { buffer throws(Failure) -> String in
+                    try decodeUTF8(UnsafeBufferPointer(rebasing: buffer[start..<stop]))
+                }
                 index += 1
                 return s
             }
-            if b == UInt8(ascii: "\\") { break }
             if b < 0x20 { throw failure("Control character in string") }
-            index += 1
         }
         var scalars: [UInt8] = Array(bytes[start..<index])
         while index < bytes.count {
