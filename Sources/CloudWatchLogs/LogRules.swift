@@ -17,6 +17,9 @@ enum LogRules {
 
     /// A batch's size as AWS counts it: each message's UTF-8 bytes plus 26.
     static let maxBatchBytes = 1_048_576
+    /// The largest PutLogEvents body taken: a full batch with its JSON (ten thousand events'
+    /// members, and messages whose characters JSON escapes), before the batch rules judge it.
+    static let maxRequestBytes = 8 << 20
     static let eventOverhead = 26
     static let maxEventBytes = 1_048_576 - 26
     static let day: Int64 = 86_400_000

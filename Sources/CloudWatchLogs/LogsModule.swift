@@ -20,7 +20,7 @@ public enum LogsModule {
             handler: LogsAPI(store: store, clock: context.clock, authorize: Authorization.iam),
             auditing: LogsAuditing(),
             backgroundServices: [RetentionSweep(store: store, clock: context.clock, logger: context.logger)],
-            migrations: LogStore.migrations)
+            migrations: LogStore.migrations, maxRequestBytes: LogRules.maxRequestBytes)
     }
 }
 

@@ -31,11 +31,15 @@ public struct ServiceDescriptor: Sendable {
     /// Plain GETs the service answers without SigV4, as AWS does for the links it hands out
     /// (SNS's signing certificate and SubscribeURL).
     public var anonymousRoutes: [AnonymousRoute]
+    /// The largest request body the service takes, when AWS lets it take more than the server's
+    /// limit (`serve --max-body-size`, 1 MiB): CloudWatch Logs' PutLogEvents carries 1 MB of
+    /// events plus their JSON. Other services' requests stay within the server's limit.
+    public var maxRequestBytes: Int?
 
     public init(
         signingName: String, wire: WireFormat..., model: ServiceModel, operations: OperationTable,
         handler: any OperationHandler, auditing: (any CallAuditing)? = nil, backgroundServices: [any Service] = [],
-        migrations: [SchemaMigration] = [], anonymousRoutes: [AnonymousRoute] = []
+        migrations: [SchemaMigration] = [], anonymousRoutes: [AnonymousRoute] = [], maxRequestBytes: Int? = nil
     ) {
         precondition(!wire.isEmpty, "a service speaks at least one wire format")
         self.signingName = signingName
@@ -47,6 +51,7 @@ public struct ServiceDescriptor: Sendable {
         self.backgroundServices = backgroundServices
         self.migrations = migrations
         self.anonymousRoutes = anonymousRoutes
+        self.maxRequestBytes = maxRequestBytes
     }
 }
 

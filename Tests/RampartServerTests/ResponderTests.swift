@@ -116,3 +116,16 @@ struct ResponderTests {
         #expect(AWSResponder.milliseconds(-3) == "0.00")
     }
 }
+
+@Suite("The body limit: the service is named by the headers before the body is read")
+struct RequestLimitTests {
+    @Test func theCredentialScopeNamesTheService() {
+        #expect(
+            AWSResponder.credentialScopeService(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261207/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=ab")
+                == "logs")
+        #expect(AWSResponder.credentialScopeService("AKIDEXAMPLE/20261207/us-east-1/sqs/aws4_request") == "sqs")
+        #expect(AWSResponder.credentialScopeService("AWS4-HMAC-SHA256 Credential=AKID/20261207/us-east-1") == nil)
+        #expect(AWSResponder.credentialScopeService("Bearer x") == nil)
+    }
+}

@@ -181,10 +181,20 @@ def test_put_log_events_rules(logs):
           logEvents=[{"timestamp": now, "message": "b"}, {"timestamp": now - 1, "message": "a"}])
     fails("InvalidParameterException", logs.put_log_events, logGroupName=g, logStreamName="s",
           logEvents=[{"timestamp": now - 90_000_000, "message": "a"}, {"timestamp": now, "message": "b"}])
-    # Over AWS's 10,000 events (the model's limit); the 1 MB batch rule is unit-tested (a body
-    # over 1 MiB is refused by the edge first, with a 413).
+    # Over AWS's 10,000 events (the model's limit), and over its 1 MB batch size.
     fails("ValidationException", logs.put_log_events, logGroupName=g, logStreamName="s",
           logEvents=[{"timestamp": now, "message": "x"}] * 10_001)
+    fails("InvalidParameterException", logs.put_log_events, logGroupName=g, logStreamName="s",
+          logEvents=[{"timestamp": now, "message": "x" * 600_000}, {"timestamp": now, "message": "y" * 600_000}])
+    # A full batch within AWS's limits whose JSON is over the server's 1 MiB default: taken
+    # (CloudWatch Logs declares a larger body limit); other services keep the default.
+    full = [{"timestamp": now - 5_000, "message": f"{i:06d} " + "z" * 63} for i in range(10_000)]
+    assert sum(len(e["message"]) + 26 for e in full) <= 1_048_576
+    assert len(json.dumps({"logEvents": full})) > 1_048_576
+    logs.create_log_stream(logGroupName=g, logStreamName="full")
+    logs.put_log_events(logGroupName=g, logStreamName="full", logEvents=full)
+    stream = logs.describe_log_streams(logGroupName=g, logStreamNamePrefix="full")["logStreams"][0]
+    assert stream["storedBytes"] == sum(len(e["message"]) for e in full)
     out = logs.put_log_events(logGroupName=g, logStreamName="s", logEvents=[
         {"timestamp": now, "message": "kept"}, {"timestamp": now + 3 * 3_600_000, "message": "future"}])
     assert out["rejectedLogEventsInfo"] == {"tooNewLogEventStartIndex": 1}

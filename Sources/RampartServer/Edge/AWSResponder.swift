@@ -120,17 +120,20 @@ struct AWSResponder: HTTPResponder {
         let target = request.headers[HTTPField.Name("x-amz-target")!]
         let wireForErrors: WireProtocol = target != nil ? .json11 : .query(xmlns: "https://sts.amazonaws.com/doc/2011-06-15/")
 
-        // Body, within the limit: an AWS-shaped 413, never a dropped connection.
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
-            return wireForErrors.refuse(.requestTooLarge(limit: maxBodySize), requestId: requestId, summary: &summary)
+        // Body, within the limit: an AWS-shaped 413, never a dropped connection. The limit is the
+        // server's, or the larger one the called service declares (named by the headers, before
+        // any byte of the body is read); each service's own is checked again once it is known.
+        let ceiling = requestLimit(target: target, request)
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > ceiling {
+            return wireForErrors.refuse(.requestTooLarge(limit: ceiling), requestId: requestId, summary: &summary)
         }
         var mutable = request
         let body: [UInt8]
         do {
-            let buffer = try await mutable.collectBody(upTo: maxBodySize)
+            let buffer = try await mutable.collectBody(upTo: ceiling)
             body = Array(buffer.readableBytesView)
         } catch {
-            return wireForErrors.refuse(.requestTooLarge(limit: maxBodySize), requestId: requestId, summary: &summary)
+            return wireForErrors.refuse(.requestTooLarge(limit: ceiling), requestId: requestId, summary: &summary)
         }
         let incoming = Incoming(
             body: body,
@@ -144,6 +147,40 @@ struct AWSResponder: HTTPResponder {
             return await dispatchJSON(target: target, incoming, requestId: requestId, summary: &summary)
         }
         return await dispatchScoped(request: request, incoming, requestId: requestId, summary: &summary)
+    }
+
+    /// The most body the request may carry: the server's limit, or the larger one its service
+    /// declares, the service found by `X-Amz-Target` or by the SigV4 credential's scope.
+    private func requestLimit(target: String?, _ request: Request) -> Int {
+        guard services.largestRequestBytes > maxBodySize else { return maxBodySize }
+        var entry: ServiceRegistry.Entry?
+        if let target, let dot = target.lastIndex(of: ".") {
+            entry = services.byTargetPrefix[String(target[..<dot])]?.entry
+        } else if let credential = request.headers[.authorization].flatMap(Self.credentialScopeService)
+            ?? QueryRequest(formEncoded: request.uri.query ?? "")["X-Amz-Credential"].flatMap(Self.credentialScopeService)
+        {
+            entry = services.bySigningName[credential]?.entry
+        }
+        return max(maxBodySize, entry?.descriptor.maxRequestBytes ?? 0)
+    }
+
+    /// The service of a SigV4 credential (`AKID/date/region/service/aws4_request`), as found in an
+    /// `Authorization` header or an `X-Amz-Credential` parameter.
+    static func credentialScopeService(_ text: String) -> String? {
+        let credential: Substring
+        if let range = text.range(of: "Credential=") {
+            credential = text[range.upperBound...].prefix { $0 != "," && $0 != " " }
+        } else {
+            credential = Substring(text)
+        }
+        let parts = credential.split(separator: "/")
+        return parts.count == 5 ? String(parts[3]) : nil
+    }
+
+    /// A 413 when the body is over what `entry` takes (its own limit, or the server's).
+    private func bodyLimit(_ incoming: Incoming, _ entry: ServiceRegistry.Entry) -> AWSError? {
+        let limit = max(maxBodySize, entry.descriptor.maxRequestBytes ?? 0)
+        return incoming.body.count > limit ? .requestTooLarge(limit: limit) : nil
     }
 
     /// An unsigned GET a service answers without SigV4 (`ServiceDescriptor.anonymousRoutes`),
@@ -217,6 +254,9 @@ struct AWSResponder: HTTPResponder {
         let operation = String(target[target.index(after: dot)...])
         summary.service = entry.signingName
         wire = reached.wire
+        if let tooLarge = bodyLimit(incoming, entry) {
+            return wire.refuse(tooLarge, requestId: requestId, summary: &summary)
+        }
         let caller: Caller
         switch await authenticate(incoming, for: entry, wire: wire, summary: &summary) {
         case .success(let c): caller = c
@@ -266,6 +306,10 @@ struct AWSResponder: HTTPResponder {
         {
             summary.service = reached.entry.signingName
             return json.refuse(.unknownOperation("(no X-Amz-Target)"), requestId: requestId, summary: &summary)
+        }
+        if let tooLarge = bodyLimit(incoming, reached.entry) {
+            summary.service = reached.entry.signingName
+            return reached.wire.refuse(tooLarge, requestId: requestId, summary: &summary)
         }
         switch reached.format {
         case .restJSON(let routes):

@@ -45,6 +45,8 @@ struct ServiceRegistry: Sendable {
     let bySigningName: [String: Reached]
     /// The services' anonymous GET routes, in service order.
     let anonymous: [(route: AnonymousRoute, entry: Entry)]
+    /// The largest body any service declares it takes (`ServiceDescriptor.maxRequestBytes`).
+    let largestRequestBytes: Int
 
     init(_ descriptors: [ServiceDescriptor]) {
         var byTarget: [String: Reached] = [:]
@@ -67,6 +69,7 @@ struct ServiceRegistry: Sendable {
         self.byTargetPrefix = byTarget
         self.bySigningName = byName
         self.anonymous = anonymous
+        self.largestRequestBytes = descriptors.compactMap(\.maxRequestBytes).max() ?? 0
     }
 
     /// The anonymous route an unsigned GET of `path` with Query `action` is for, if any.
