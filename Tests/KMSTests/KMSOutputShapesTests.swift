@@ -3,7 +3,7 @@ import Foundation
 import KeyVault
 import Testing
 
-@testable import KMS
+@_spi(Benchmarks) @testable import KMS
 
 @Suite("KMS's generated response shapes")
 struct KMSOutputShapesTests {
