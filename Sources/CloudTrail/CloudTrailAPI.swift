@@ -21,7 +21,8 @@ struct CloudTrailAPI: OperationHandler {
 
     func handle(operation: String, input: RequestInput, caller: Caller) async throws(AWSError) -> JSONValue {
         // The trail is read and configured with IAM permissions, as in AWS (an account's root needs none).
-        let trailName = input.string("Name") ?? input.string("TrailName")
+        let members = CloudTrailShapes.OperationMembers(operation: operation, input: input)
+        let trailName = members.name ?? members.trailName
         let resource =
             trailName.map { $0.hasPrefix("arn:") ? $0 : "arn:aws:cloudtrail:\(caller.region):\(caller.accountId):trail/\($0)" }
             ?? "*"
@@ -77,11 +78,11 @@ struct CloudTrailAPI: OperationHandler {
                 throw .internalFailure("CloudTrailInternalException")
             }
             let page = Array(events.prefix(limit))
-            var out: [String: JSONValue] = ["Events": .array(page.map(Self.encode))]
+            var out = CloudTrailShapes.LookupEventsResponse(events: page.map(Self.encode))
             if events.count > limit, let last = page.last {
-                out["NextToken"] = .string(Base64.encode(Array("\(last.eventTime.timeIntervalSince1970)|\(last.eventId)".utf8)))
+                out.nextToken = Base64.encode(Array("\(last.eventTime.timeIntervalSince1970)|\(last.eventId)".utf8))
             }
-            return .object(out)
+            return out.jsonValue
         case "CreateTrail":
             let r = CloudTrailShapes.CreateTrailRequest(input)
             let name = r.name
@@ -107,38 +108,33 @@ struct CloudTrailAPI: OperationHandler {
                 logFileValidationEnabled: r.enableLogFileValidation ?? false, kmsKeyId: r.kmsKeyId, tags: tags)
             try await stored { try await trail.trails.putTrail(created) }
             trail.trailsChanged(accountId: caller.accountId)
-            var out = Self.encode(created)
-            out.removeValue(forKey: "HomeRegion")
-            out.removeValue(forKey: "HasCustomEventSelectors")
-            out.removeValue(forKey: "HasInsightSelectors")
-            return .object(out)
+            return CloudTrailShapes.CreateTrailResponse(
+                name: created.name, s3BucketName: created.s3BucketName, s3KeyPrefix: created.s3KeyPrefix,
+                includeGlobalServiceEvents: created.includeGlobalServiceEvents, isMultiRegionTrail: created.isMultiRegionTrail,
+                trailARN: created.arn, logFileValidationEnabled: created.logFileValidationEnabled, kmsKeyId: created.kmsKeyId,
+                isOrganizationTrail: false
+            ).jsonValue
         case "DescribeTrails":
             let names = CloudTrailShapes.DescribeTrailsRequest(input).trailNameList ?? []
             let all = try await visibleTrails(caller)
             let chosen = names.isEmpty ? all : all.filter { names.contains($0.name) || names.contains($0.arn) }
-            return ["trailList": .array(chosen.map { .object(Self.encode($0)) })]
+            return CloudTrailShapes.DescribeTrailsResponse(trailList: chosen.map(Self.encode)).jsonValue
         case "ListTrails":
-            return [
-                "Trails": .array(
-                    try await visibleTrails(caller).map {
-                        ["TrailARN": .string($0.arn), "Name": .string($0.name), "HomeRegion": .string($0.region)]
-                    })
-            ]
+            return CloudTrailShapes.ListTrailsResponse(
+                trails: try await visibleTrails(caller).map {
+                    CloudTrailShapes.TrailInfo(trailARN: $0.arn, name: $0.name, homeRegion: $0.region)
+                }
+            ).jsonValue
         case "GetTrail":
             let name = CloudTrailShapes.GetTrailRequest(input).name
-            return ["Trail": .object(Self.encode(try await find(name, caller)))]
+            return CloudTrailShapes.GetTrailResponse(trail: Self.encode(try await find(name, caller))).jsonValue
         case "GetTrailStatus":
             let t = try await find(CloudTrailShapes.GetTrailStatusRequest(input).name, caller)
-            var out: [String: JSONValue] = ["IsLogging": .bool(t.isLogging)]
-            if let d = t.startLoggingTime {
-                out["StartLoggingTime"] = Timestamp.epochSeconds(d)
-                out["TimeLoggingStarted"] = .string(Timestamp.iso8601(d, fractional: false))
-            }
-            if let d = t.stopLoggingTime {
-                out["StopLoggingTime"] = Timestamp.epochSeconds(d)
-                out["TimeLoggingStopped"] = .string(Timestamp.iso8601(d, fractional: false))
-            }
-            return .object(out)
+            return CloudTrailShapes.GetTrailStatusResponse(
+                isLogging: t.isLogging, startLoggingTime: t.startLoggingTime, stopLoggingTime: t.stopLoggingTime,
+                timeLoggingStarted: t.startLoggingTime.map { Timestamp.iso8601($0, fractional: false) },
+                timeLoggingStopped: t.stopLoggingTime.map { Timestamp.iso8601($0, fractional: false) }
+            ).jsonValue
         case "StartLogging", "StopLogging":
             let starting = operation == "StartLogging"
             let name =
@@ -148,17 +144,19 @@ struct CloudTrailAPI: OperationHandler {
             if t.isLogging { t.startLoggingTime = clock.now } else { t.stopLoggingTime = clock.now }
             try await stored { [t] in try await trail.trails.putTrail(t) }
             trail.trailsChanged(accountId: t.accountId)
-            return [:]
+            return starting
+                ? CloudTrailShapes.StartLoggingResponse().jsonValue : CloudTrailShapes.StopLoggingResponse().jsonValue
         case "DeleteTrail":
             let t = try await find(CloudTrailShapes.DeleteTrailRequest(input).name, caller)
             try await stored { try await trail.trails.deleteTrail(accountId: t.accountId, region: t.region, name: t.name) }
             trail.trailsChanged(accountId: t.accountId)
-            return [:]
+            return CloudTrailShapes.DeleteTrailResponse().jsonValue
         case "GetEventSelectors":
             let t = try await find(CloudTrailShapes.GetEventSelectorsRequest(input).trailName, caller)
-            var out = Self.encode(t.selectors)
-            out["TrailARN"] = .string(t.arn)
-            return .object(out)
+            let (basic, advanced) = Self.encode(t.selectors)
+            return CloudTrailShapes.GetEventSelectorsResponse(
+                trailARN: t.arn, eventSelectors: basic, advancedEventSelectors: advanced
+            ).jsonValue
         case "PutEventSelectors":
             let r = CloudTrailShapes.PutEventSelectorsRequest(input)
             let t = try await find(r.trailName, caller)
@@ -174,20 +172,16 @@ struct CloudTrailAPI: OperationHandler {
             }
             trail.trailsChanged(accountId: t.accountId)
             guard found else { throw Self.trailNotFound(r.trailName, caller) }
-            var out = Self.encode(selectors)
-            out["TrailARN"] = .string(t.arn)
-            return .object(out)
+            let (basic, advanced) = Self.encode(selectors)
+            return CloudTrailShapes.PutEventSelectorsResponse(
+                trailARN: t.arn, eventSelectors: basic, advancedEventSelectors: advanced
+            ).jsonValue
         case "ListPublicKeys":
-            guard let digestKey else { return ["PublicKeyList": []] }
-            return [
-                "PublicKeyList": [
-                    [
-                        "Value": .string(Base64.encode(digestKey.der)), "Fingerprint": .string(digestKey.fingerprint),
-                        "ValidityStartTime": Timestamp.epochSeconds(Date(timeIntervalSince1970: 0)),
-                        "ValidityEndTime": Timestamp.epochSeconds(clock.now.addingTimeInterval(365 * 86_400)),
-                    ]
-                ]
-            ]
+            guard let digestKey else { return CloudTrailShapes.ListPublicKeysResponse(publicKeyList: []).jsonValue }
+            let key = CloudTrailShapes.PublicKey(
+                value: digestKey.der, validityStartTime: Date(timeIntervalSince1970: 0),
+                validityEndTime: clock.now.addingTimeInterval(365 * 86_400), fingerprint: digestKey.fingerprint)
+            return CloudTrailShapes.ListPublicKeysResponse(publicKeyList: [key]).jsonValue
         default:
             throw AWSError(
                 Errors.unsupportedOperationException, message: "\(operation) is not supported by this Rampart build yet.")
@@ -262,72 +256,47 @@ struct CloudTrailAPI: OperationHandler {
         return selectors
     }
 
-    /// Selectors as GetEventSelectors and PutEventSelectors answer them.
-    static func encode(_ selectors: TrailEventSelectors) -> [String: JSONValue] {
+    /// Selectors as GetEventSelectors and PutEventSelectors answer them: basic or advanced.
+    static func encode(
+        _ selectors: TrailEventSelectors
+    ) -> (basic: [CloudTrailShapes.EventSelector]?, advanced: [CloudTrailShapes.AdvancedEventSelector]?) {
         switch selectors {
         case .basic(let selectors):
-            return [
-                "EventSelectors": .array(
-                    selectors.map { s in
-                        [
-                            "ReadWriteType": .string(s.readWriteType.rawValue),
-                            "IncludeManagementEvents": .bool(s.includeManagementEvents),
-                            "DataResources": .array(
-                                s.dataResources.map {
-                                    ["Type": .string($0.type), "Values": .array($0.values.map(JSONValue.string))]
-                                }),
-                            "ExcludeManagementEventSources": .array(s.excludeManagementEventSources.map(JSONValue.string)),
-                        ]
-                    })
-            ]
+            let basic = selectors.map { s in
+                CloudTrailShapes.EventSelector(
+                    readWriteType: CloudTrailShapes.ReadWriteType(rawValue: s.readWriteType.rawValue),
+                    includeManagementEvents: s.includeManagementEvents,
+                    dataResources: s.dataResources.map { CloudTrailShapes.DataResource(type: $0.type, values: $0.values) },
+                    excludeManagementEventSources: s.excludeManagementEventSources)
+            }
+            return (basic, nil)
         case .advanced(let selectors):
-            return [
-                "AdvancedEventSelectors": .array(
-                    selectors.map { s in
-                        var out: [String: JSONValue] = [
-                            "FieldSelectors": .array(
-                                s.fieldSelectors.map { f in
-                                    var condition: [String: JSONValue] = ["Field": .string(f.field)]
-                                    let operators = [
-                                        ("Equals", f.equals), ("StartsWith", f.startsWith), ("EndsWith", f.endsWith),
-                                        ("NotEquals", f.notEquals), ("NotStartsWith", f.notStartsWith),
-                                        ("NotEndsWith", f.notEndsWith),
-                                    ]
-                                    for (name, values) in operators {
-                                        if let values { condition[name] = .array(values.map(JSONValue.string)) }
-                                    }
-                                    return .object(condition)
-                                })
-                        ]
-                        if let name = s.name { out["Name"] = .string(name) }
-                        return .object(out)
+            let advanced = selectors.map { s in
+                CloudTrailShapes.AdvancedEventSelector(
+                    name: s.name,
+                    fieldSelectors: s.fieldSelectors.map { f in
+                        CloudTrailShapes.AdvancedFieldSelector(
+                            field: f.field, equals: f.equals, startsWith: f.startsWith, endsWith: f.endsWith,
+                            notEquals: f.notEquals, notStartsWith: f.notStartsWith, notEndsWith: f.notEndsWith)
                     })
-            ]
+            }
+            return (nil, advanced)
         }
     }
 
-    static func encode(_ t: CloudTrailTrail) -> [String: JSONValue] {
-        var out: [String: JSONValue] = [
-            "Name": .string(t.name), "S3BucketName": .string(t.s3BucketName), "TrailARN": .string(t.arn),
-            "IncludeGlobalServiceEvents": .bool(t.includeGlobalServiceEvents), "IsMultiRegionTrail": .bool(t.isMultiRegionTrail),
-            "HomeRegion": .string(t.region), "LogFileValidationEnabled": .bool(t.logFileValidationEnabled),
-            "HasCustomEventSelectors": .bool(t.eventSelectors != nil), "HasInsightSelectors": false,
-            "IsOrganizationTrail": false,
-        ]
-        if let p = t.s3KeyPrefix { out["S3KeyPrefix"] = .string(p) }
-        if let k = t.kmsKeyId { out["KmsKeyId"] = .string(k) }
-        return out
+    static func encode(_ t: CloudTrailTrail) -> CloudTrailShapes.Trail {
+        CloudTrailShapes.Trail(
+            name: t.name, s3BucketName: t.s3BucketName, s3KeyPrefix: t.s3KeyPrefix,
+            includeGlobalServiceEvents: t.includeGlobalServiceEvents, isMultiRegionTrail: t.isMultiRegionTrail,
+            homeRegion: t.region, trailARN: t.arn, logFileValidationEnabled: t.logFileValidationEnabled, kmsKeyId: t.kmsKeyId,
+            hasCustomEventSelectors: t.eventSelectors != nil, hasInsightSelectors: false, isOrganizationTrail: false)
     }
 
-    static func encode(_ e: CloudTrailEvent) -> JSONValue {
-        var out: [String: JSONValue] = [
-            "EventId": .string(e.eventId), "EventName": .string(e.eventName), "ReadOnly": .string(e.readOnly ? "true" : "false"),
-            "EventTime": Timestamp.epochSeconds(e.eventTime), "EventSource": .string(e.eventSource),
-            "Resources": .array(e.resources.map { ["ResourceType": .string($0.type), "ResourceName": .string($0.name)] }),
-            "CloudTrailEvent": .string(String(decoding: e.json, as: UTF8.self)),
-        ]
-        if let u = e.username { out["Username"] = .string(u) }
-        if let k = e.accessKeyId { out["AccessKeyId"] = .string(k) }
-        return .object(out)
+    static func encode(_ e: CloudTrailEvent) -> CloudTrailShapes.Event {
+        CloudTrailShapes.Event(
+            eventId: e.eventId, eventName: e.eventName, readOnly: e.readOnly ? "true" : "false", accessKeyId: e.accessKeyId,
+            eventTime: e.eventTime, eventSource: e.eventSource, username: e.username,
+            resources: e.resources.map { CloudTrailShapes.Resource(resourceType: $0.type, resourceName: $0.name) },
+            cloudTrailEvent: String(decoding: e.json, as: UTF8.self))
     }
 }

@@ -2,14 +2,14 @@
 import AWSProtocol
 import Foundation
 
-/// CloudTrail's request shapes for the operations Rampart serves, their enums, and the
-/// service's error codes with their HTTP statuses, from the botocore model.
+/// CloudTrail's request and response shapes for the operations Rampart serves, their enums,
+/// and the service's error codes with their HTTP statuses, from the botocore model.
 enum CloudTrailShapes {
     /// The operations these shapes were generated for: those the operation table names.
     static let servedOperations: Set<String> = ["CreateTrail", "DeleteTrail", "DescribeTrails", "GetEventSelectors", "GetTrail", "GetTrailStatus", "ListPublicKeys", "ListTrails", "LookupEvents", "PutEventSelectors", "StartLogging", "StopLogging"]
 
     /// A structure the inputs reach.
-    struct AdvancedEventSelector: Sendable {
+    struct AdvancedEventSelector: OutputShape {
         var name: String?
         var fieldSelectors: [AdvancedFieldSelector]
 
@@ -17,10 +17,32 @@ enum CloudTrailShapes {
             name = ShapeValue.string(m["Name"])
             fieldSelectors = ShapeValue.list(m["FieldSelectors"]) { ShapeValue.structure($0, AdvancedFieldSelector.init(members:)) } ?? []
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(name: String? = nil, fieldSelectors: [AdvancedFieldSelector]) {
+            self.name = name
+            self.fieldSelectors = fieldSelectors
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.name { m["Name"] = .string(v) }
+            m["FieldSelectors"] = .array(self.fieldSelectors.map { $0.jsonValue })
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct AdvancedFieldSelector: Sendable {
+    struct AdvancedFieldSelector: OutputShape {
         var field: String
         var equals: [String]?
         var startsWith: [String]?
@@ -38,6 +60,38 @@ enum CloudTrailShapes {
             notStartsWith = ShapeValue.list(m["NotStartsWith"]) { ShapeValue.string($0) }
             notEndsWith = ShapeValue.list(m["NotEndsWith"]) { ShapeValue.string($0) }
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(field: String, equals: [String]? = nil, startsWith: [String]? = nil, endsWith: [String]? = nil, notEquals: [String]? = nil, notStartsWith: [String]? = nil, notEndsWith: [String]? = nil) {
+            self.field = field
+            self.equals = equals
+            self.startsWith = startsWith
+            self.endsWith = endsWith
+            self.notEquals = notEquals
+            self.notStartsWith = notStartsWith
+            self.notEndsWith = notEndsWith
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 7)
+            m["Field"] = .string(self.field)
+            if let v = self.equals { m["Equals"] = .array(v.map { .string($0) }) }
+            if let v = self.startsWith { m["StartsWith"] = .array(v.map { .string($0) }) }
+            if let v = self.endsWith { m["EndsWith"] = .array(v.map { .string($0) }) }
+            if let v = self.notEquals { m["NotEquals"] = .array(v.map { .string($0) }) }
+            if let v = self.notStartsWith { m["NotStartsWith"] = .array(v.map { .string($0) }) }
+            if let v = self.notEndsWith { m["NotEndsWith"] = .array(v.map { .string($0) }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of CreateTrail.
@@ -74,7 +128,7 @@ enum CloudTrailShapes {
     }
 
     /// A structure the inputs reach.
-    struct DataResource: Sendable {
+    struct DataResource: OutputShape {
         var type: String?
         var values: [String]?
 
@@ -82,6 +136,28 @@ enum CloudTrailShapes {
             type = ShapeValue.string(m["Type"])
             values = ShapeValue.list(m["Values"]) { ShapeValue.string($0) }
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(type: String? = nil, values: [String]? = nil) {
+            self.type = type
+            self.values = values
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.type { m["Type"] = .string(v) }
+            if let v = self.values { m["Values"] = .array(v.map { .string($0) }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of DeleteTrail.
@@ -109,7 +185,7 @@ enum CloudTrailShapes {
     }
 
     /// A structure the inputs reach.
-    struct EventSelector: Sendable {
+    struct EventSelector: OutputShape {
         var readWriteType: ReadWriteType?
         var includeManagementEvents: Bool?
         var dataResources: [DataResource]?
@@ -121,6 +197,32 @@ enum CloudTrailShapes {
             dataResources = ShapeValue.list(m["DataResources"]) { ShapeValue.structure($0, DataResource.init(members:)) }
             excludeManagementEventSources = ShapeValue.list(m["ExcludeManagementEventSources"]) { ShapeValue.string($0) }
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(readWriteType: ReadWriteType? = nil, includeManagementEvents: Bool? = nil, dataResources: [DataResource]? = nil, excludeManagementEventSources: [String]? = nil) {
+            self.readWriteType = readWriteType
+            self.includeManagementEvents = includeManagementEvents
+            self.dataResources = dataResources
+            self.excludeManagementEventSources = excludeManagementEventSources
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 4)
+            if let v = self.readWriteType { m["ReadWriteType"] = .string(v.rawValue) }
+            if let v = self.includeManagementEvents { m["IncludeManagementEvents"] = .bool(v) }
+            if let v = self.dataResources { m["DataResources"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.excludeManagementEventSources { m["ExcludeManagementEventSources"] = .array(v.map { .string($0) }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of GetEventSelectors.
@@ -259,6 +361,534 @@ enum CloudTrailShapes {
         init(members m: [String: JSONValue]) {
             key = ShapeValue.string(m["Key"]) ?? ""
             value = ShapeValue.string(m["Value"])
+        }
+    }
+
+    /// The output of CreateTrail.
+    struct CreateTrailResponse: OutputShape {
+        var name: String?
+        var s3BucketName: String?
+        var s3KeyPrefix: String?
+        var snsTopicName: String?
+        var snsTopicARN: String?
+        var includeGlobalServiceEvents: Bool?
+        var isMultiRegionTrail: Bool?
+        var trailARN: String?
+        var logFileValidationEnabled: Bool?
+        var cloudWatchLogsLogGroupArn: String?
+        var cloudWatchLogsRoleArn: String?
+        var kmsKeyId: String?
+        var isOrganizationTrail: Bool?
+
+        init(name: String? = nil, s3BucketName: String? = nil, s3KeyPrefix: String? = nil, snsTopicName: String? = nil, snsTopicARN: String? = nil, includeGlobalServiceEvents: Bool? = nil, isMultiRegionTrail: Bool? = nil, trailARN: String? = nil, logFileValidationEnabled: Bool? = nil, cloudWatchLogsLogGroupArn: String? = nil, cloudWatchLogsRoleArn: String? = nil, kmsKeyId: String? = nil, isOrganizationTrail: Bool? = nil) {
+            self.name = name
+            self.s3BucketName = s3BucketName
+            self.s3KeyPrefix = s3KeyPrefix
+            self.snsTopicName = snsTopicName
+            self.snsTopicARN = snsTopicARN
+            self.includeGlobalServiceEvents = includeGlobalServiceEvents
+            self.isMultiRegionTrail = isMultiRegionTrail
+            self.trailARN = trailARN
+            self.logFileValidationEnabled = logFileValidationEnabled
+            self.cloudWatchLogsLogGroupArn = cloudWatchLogsLogGroupArn
+            self.cloudWatchLogsRoleArn = cloudWatchLogsRoleArn
+            self.kmsKeyId = kmsKeyId
+            self.isOrganizationTrail = isOrganizationTrail
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 13)
+            if let v = self.name { m["Name"] = .string(v) }
+            if let v = self.s3BucketName { m["S3BucketName"] = .string(v) }
+            if let v = self.s3KeyPrefix { m["S3KeyPrefix"] = .string(v) }
+            if let v = self.snsTopicName { m["SnsTopicName"] = .string(v) }
+            if let v = self.snsTopicARN { m["SnsTopicARN"] = .string(v) }
+            if let v = self.includeGlobalServiceEvents { m["IncludeGlobalServiceEvents"] = .bool(v) }
+            if let v = self.isMultiRegionTrail { m["IsMultiRegionTrail"] = .bool(v) }
+            if let v = self.trailARN { m["TrailARN"] = .string(v) }
+            if let v = self.logFileValidationEnabled { m["LogFileValidationEnabled"] = .bool(v) }
+            if let v = self.cloudWatchLogsLogGroupArn { m["CloudWatchLogsLogGroupArn"] = .string(v) }
+            if let v = self.cloudWatchLogsRoleArn { m["CloudWatchLogsRoleArn"] = .string(v) }
+            if let v = self.kmsKeyId { m["KmsKeyId"] = .string(v) }
+            if let v = self.isOrganizationTrail { m["IsOrganizationTrail"] = .bool(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of DeleteTrail.
+    struct DeleteTrailResponse: OutputShape {
+        init() {}
+
+        var jsonValue: JSONValue {
+            return .object([:])
+        }
+    }
+
+    /// The output of DescribeTrails.
+    struct DescribeTrailsResponse: OutputShape {
+        var trailList: [Trail]?
+
+        init(trailList: [Trail]? = nil) {
+            self.trailList = trailList
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.trailList { m["trailList"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct Event: OutputShape {
+        var eventId: String?
+        var eventName: String?
+        var readOnly: String?
+        var accessKeyId: String?
+        var eventTime: Date?
+        var eventSource: String?
+        var username: String?
+        var resources: [Resource]?
+        var cloudTrailEvent: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(eventId: String? = nil, eventName: String? = nil, readOnly: String? = nil, accessKeyId: String? = nil, eventTime: Date? = nil, eventSource: String? = nil, username: String? = nil, resources: [Resource]? = nil, cloudTrailEvent: String? = nil) {
+            self.eventId = eventId
+            self.eventName = eventName
+            self.readOnly = readOnly
+            self.accessKeyId = accessKeyId
+            self.eventTime = eventTime
+            self.eventSource = eventSource
+            self.username = username
+            self.resources = resources
+            self.cloudTrailEvent = cloudTrailEvent
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 9)
+            if let v = self.eventId { m["EventId"] = .string(v) }
+            if let v = self.eventName { m["EventName"] = .string(v) }
+            if let v = self.readOnly { m["ReadOnly"] = .string(v) }
+            if let v = self.accessKeyId { m["AccessKeyId"] = .string(v) }
+            if let v = self.eventTime { m["EventTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.eventSource { m["EventSource"] = .string(v) }
+            if let v = self.username { m["Username"] = .string(v) }
+            if let v = self.resources { m["Resources"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.cloudTrailEvent { m["CloudTrailEvent"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of GetEventSelectors.
+    struct GetEventSelectorsResponse: OutputShape {
+        var trailARN: String?
+        var eventSelectors: [EventSelector]?
+        var advancedEventSelectors: [AdvancedEventSelector]?
+
+        init(trailARN: String? = nil, eventSelectors: [EventSelector]? = nil, advancedEventSelectors: [AdvancedEventSelector]? = nil) {
+            self.trailARN = trailARN
+            self.eventSelectors = eventSelectors
+            self.advancedEventSelectors = advancedEventSelectors
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.trailARN { m["TrailARN"] = .string(v) }
+            if let v = self.eventSelectors { m["EventSelectors"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.advancedEventSelectors { m["AdvancedEventSelectors"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetTrail.
+    struct GetTrailResponse: OutputShape {
+        var trail: Trail?
+
+        init(trail: Trail? = nil) {
+            self.trail = trail
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.trail { m["Trail"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetTrailStatus.
+    struct GetTrailStatusResponse: OutputShape {
+        var isLogging: Bool?
+        var latestDeliveryError: String?
+        var latestNotificationError: String?
+        var latestDeliveryTime: Date?
+        var latestNotificationTime: Date?
+        var startLoggingTime: Date?
+        var stopLoggingTime: Date?
+        var latestCloudWatchLogsDeliveryError: String?
+        var latestCloudWatchLogsDeliveryTime: Date?
+        var latestDigestDeliveryTime: Date?
+        var latestDigestDeliveryError: String?
+        var latestDeliveryAttemptTime: String?
+        var latestNotificationAttemptTime: String?
+        var latestNotificationAttemptSucceeded: String?
+        var latestDeliveryAttemptSucceeded: String?
+        var timeLoggingStarted: String?
+        var timeLoggingStopped: String?
+
+        init(isLogging: Bool? = nil, latestDeliveryError: String? = nil, latestNotificationError: String? = nil, latestDeliveryTime: Date? = nil, latestNotificationTime: Date? = nil, startLoggingTime: Date? = nil, stopLoggingTime: Date? = nil, latestCloudWatchLogsDeliveryError: String? = nil, latestCloudWatchLogsDeliveryTime: Date? = nil, latestDigestDeliveryTime: Date? = nil, latestDigestDeliveryError: String? = nil, latestDeliveryAttemptTime: String? = nil, latestNotificationAttemptTime: String? = nil, latestNotificationAttemptSucceeded: String? = nil, latestDeliveryAttemptSucceeded: String? = nil, timeLoggingStarted: String? = nil, timeLoggingStopped: String? = nil) {
+            self.isLogging = isLogging
+            self.latestDeliveryError = latestDeliveryError
+            self.latestNotificationError = latestNotificationError
+            self.latestDeliveryTime = latestDeliveryTime
+            self.latestNotificationTime = latestNotificationTime
+            self.startLoggingTime = startLoggingTime
+            self.stopLoggingTime = stopLoggingTime
+            self.latestCloudWatchLogsDeliveryError = latestCloudWatchLogsDeliveryError
+            self.latestCloudWatchLogsDeliveryTime = latestCloudWatchLogsDeliveryTime
+            self.latestDigestDeliveryTime = latestDigestDeliveryTime
+            self.latestDigestDeliveryError = latestDigestDeliveryError
+            self.latestDeliveryAttemptTime = latestDeliveryAttemptTime
+            self.latestNotificationAttemptTime = latestNotificationAttemptTime
+            self.latestNotificationAttemptSucceeded = latestNotificationAttemptSucceeded
+            self.latestDeliveryAttemptSucceeded = latestDeliveryAttemptSucceeded
+            self.timeLoggingStarted = timeLoggingStarted
+            self.timeLoggingStopped = timeLoggingStopped
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 17)
+            if let v = self.isLogging { m["IsLogging"] = .bool(v) }
+            if let v = self.latestDeliveryError { m["LatestDeliveryError"] = .string(v) }
+            if let v = self.latestNotificationError { m["LatestNotificationError"] = .string(v) }
+            if let v = self.latestDeliveryTime { m["LatestDeliveryTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.latestNotificationTime { m["LatestNotificationTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.startLoggingTime { m["StartLoggingTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.stopLoggingTime { m["StopLoggingTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.latestCloudWatchLogsDeliveryError { m["LatestCloudWatchLogsDeliveryError"] = .string(v) }
+            if let v = self.latestCloudWatchLogsDeliveryTime { m["LatestCloudWatchLogsDeliveryTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.latestDigestDeliveryTime { m["LatestDigestDeliveryTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.latestDigestDeliveryError { m["LatestDigestDeliveryError"] = .string(v) }
+            if let v = self.latestDeliveryAttemptTime { m["LatestDeliveryAttemptTime"] = .string(v) }
+            if let v = self.latestNotificationAttemptTime { m["LatestNotificationAttemptTime"] = .string(v) }
+            if let v = self.latestNotificationAttemptSucceeded { m["LatestNotificationAttemptSucceeded"] = .string(v) }
+            if let v = self.latestDeliveryAttemptSucceeded { m["LatestDeliveryAttemptSucceeded"] = .string(v) }
+            if let v = self.timeLoggingStarted { m["TimeLoggingStarted"] = .string(v) }
+            if let v = self.timeLoggingStopped { m["TimeLoggingStopped"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListPublicKeys.
+    struct ListPublicKeysResponse: OutputShape {
+        var publicKeyList: [PublicKey]?
+        var nextToken: String?
+
+        init(publicKeyList: [PublicKey]? = nil, nextToken: String? = nil) {
+            self.publicKeyList = publicKeyList
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.publicKeyList { m["PublicKeyList"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextToken { m["NextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListTrails.
+    struct ListTrailsResponse: OutputShape {
+        var trails: [TrailInfo]?
+        var nextToken: String?
+
+        init(trails: [TrailInfo]? = nil, nextToken: String? = nil) {
+            self.trails = trails
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.trails { m["Trails"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextToken { m["NextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of LookupEvents.
+    struct LookupEventsResponse: OutputShape {
+        var events: [Event]?
+        var nextToken: String?
+
+        init(events: [Event]? = nil, nextToken: String? = nil) {
+            self.events = events
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.events { m["Events"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextToken { m["NextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct PublicKey: OutputShape {
+        var value: [UInt8]?
+        var validityStartTime: Date?
+        var validityEndTime: Date?
+        var fingerprint: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(value: [UInt8]? = nil, validityStartTime: Date? = nil, validityEndTime: Date? = nil, fingerprint: String? = nil) {
+            self.value = value
+            self.validityStartTime = validityStartTime
+            self.validityEndTime = validityEndTime
+            self.fingerprint = fingerprint
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 4)
+            if let v = self.value { m["Value"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.validityStartTime { m["ValidityStartTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.validityEndTime { m["ValidityEndTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.fingerprint { m["Fingerprint"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of PutEventSelectors.
+    struct PutEventSelectorsResponse: OutputShape {
+        var trailARN: String?
+        var eventSelectors: [EventSelector]?
+        var advancedEventSelectors: [AdvancedEventSelector]?
+
+        init(trailARN: String? = nil, eventSelectors: [EventSelector]? = nil, advancedEventSelectors: [AdvancedEventSelector]? = nil) {
+            self.trailARN = trailARN
+            self.eventSelectors = eventSelectors
+            self.advancedEventSelectors = advancedEventSelectors
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.trailARN { m["TrailARN"] = .string(v) }
+            if let v = self.eventSelectors { m["EventSelectors"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.advancedEventSelectors { m["AdvancedEventSelectors"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct Resource: OutputShape {
+        var resourceType: String?
+        var resourceName: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(resourceType: String? = nil, resourceName: String? = nil) {
+            self.resourceType = resourceType
+            self.resourceName = resourceName
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.resourceType { m["ResourceType"] = .string(v) }
+            if let v = self.resourceName { m["ResourceName"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of StartLogging.
+    struct StartLoggingResponse: OutputShape {
+        init() {}
+
+        var jsonValue: JSONValue {
+            return .object([:])
+        }
+    }
+
+    /// The output of StopLogging.
+    struct StopLoggingResponse: OutputShape {
+        init() {}
+
+        var jsonValue: JSONValue {
+            return .object([:])
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct Trail: OutputShape {
+        var name: String?
+        var s3BucketName: String?
+        var s3KeyPrefix: String?
+        var snsTopicName: String?
+        var snsTopicARN: String?
+        var includeGlobalServiceEvents: Bool?
+        var isMultiRegionTrail: Bool?
+        var homeRegion: String?
+        var trailARN: String?
+        var logFileValidationEnabled: Bool?
+        var cloudWatchLogsLogGroupArn: String?
+        var cloudWatchLogsRoleArn: String?
+        var kmsKeyId: String?
+        var hasCustomEventSelectors: Bool?
+        var hasInsightSelectors: Bool?
+        var isOrganizationTrail: Bool?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(name: String? = nil, s3BucketName: String? = nil, s3KeyPrefix: String? = nil, snsTopicName: String? = nil, snsTopicARN: String? = nil, includeGlobalServiceEvents: Bool? = nil, isMultiRegionTrail: Bool? = nil, homeRegion: String? = nil, trailARN: String? = nil, logFileValidationEnabled: Bool? = nil, cloudWatchLogsLogGroupArn: String? = nil, cloudWatchLogsRoleArn: String? = nil, kmsKeyId: String? = nil, hasCustomEventSelectors: Bool? = nil, hasInsightSelectors: Bool? = nil, isOrganizationTrail: Bool? = nil) {
+            self.name = name
+            self.s3BucketName = s3BucketName
+            self.s3KeyPrefix = s3KeyPrefix
+            self.snsTopicName = snsTopicName
+            self.snsTopicARN = snsTopicARN
+            self.includeGlobalServiceEvents = includeGlobalServiceEvents
+            self.isMultiRegionTrail = isMultiRegionTrail
+            self.homeRegion = homeRegion
+            self.trailARN = trailARN
+            self.logFileValidationEnabled = logFileValidationEnabled
+            self.cloudWatchLogsLogGroupArn = cloudWatchLogsLogGroupArn
+            self.cloudWatchLogsRoleArn = cloudWatchLogsRoleArn
+            self.kmsKeyId = kmsKeyId
+            self.hasCustomEventSelectors = hasCustomEventSelectors
+            self.hasInsightSelectors = hasInsightSelectors
+            self.isOrganizationTrail = isOrganizationTrail
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 16)
+            if let v = self.name { m["Name"] = .string(v) }
+            if let v = self.s3BucketName { m["S3BucketName"] = .string(v) }
+            if let v = self.s3KeyPrefix { m["S3KeyPrefix"] = .string(v) }
+            if let v = self.snsTopicName { m["SnsTopicName"] = .string(v) }
+            if let v = self.snsTopicARN { m["SnsTopicARN"] = .string(v) }
+            if let v = self.includeGlobalServiceEvents { m["IncludeGlobalServiceEvents"] = .bool(v) }
+            if let v = self.isMultiRegionTrail { m["IsMultiRegionTrail"] = .bool(v) }
+            if let v = self.homeRegion { m["HomeRegion"] = .string(v) }
+            if let v = self.trailARN { m["TrailARN"] = .string(v) }
+            if let v = self.logFileValidationEnabled { m["LogFileValidationEnabled"] = .bool(v) }
+            if let v = self.cloudWatchLogsLogGroupArn { m["CloudWatchLogsLogGroupArn"] = .string(v) }
+            if let v = self.cloudWatchLogsRoleArn { m["CloudWatchLogsRoleArn"] = .string(v) }
+            if let v = self.kmsKeyId { m["KmsKeyId"] = .string(v) }
+            if let v = self.hasCustomEventSelectors { m["HasCustomEventSelectors"] = .bool(v) }
+            if let v = self.hasInsightSelectors { m["HasInsightSelectors"] = .bool(v) }
+            if let v = self.isOrganizationTrail { m["IsOrganizationTrail"] = .bool(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct TrailInfo: OutputShape {
+        var trailARN: String?
+        var name: String?
+        var homeRegion: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(trailARN: String? = nil, name: String? = nil, homeRegion: String? = nil) {
+            self.trailARN = trailARN
+            self.name = name
+            self.homeRegion = homeRegion
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.trailARN { m["TrailARN"] = .string(v) }
+            if let v = self.name { m["Name"] = .string(v) }
+            if let v = self.homeRegion { m["HomeRegion"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The input members the service reads for every operation of the model (served or not)
+    /// before the operation's own request, or as sent: for authorization and grant tokens, and
+    /// for enum values a typed request would drop, to name them in an error. Each is read only
+    /// where the operation's input has it; strings and enums are as sent.
+    struct OperationMembers: Sendable {
+        var name: String?
+        var trailName: String?
+
+        init(operation: String, input: RequestInput) {
+            let m = input.members
+            switch operation {
+            case "CreateChannel":
+                name = ShapeValue.string(m["Name"])
+            case "CreateDashboard":
+                name = ShapeValue.string(m["Name"])
+            case "CreateEventDataStore":
+                name = ShapeValue.string(m["Name"])
+            case "CreateTrail":
+                name = ShapeValue.string(m["Name"])
+            case "DeleteTrail":
+                name = ShapeValue.string(m["Name"])
+            case "GetEventConfiguration":
+                trailName = ShapeValue.string(m["TrailName"])
+            case "GetEventSelectors":
+                trailName = ShapeValue.string(m["TrailName"])
+            case "GetInsightSelectors":
+                trailName = ShapeValue.string(m["TrailName"])
+            case "GetTrail":
+                name = ShapeValue.string(m["Name"])
+            case "GetTrailStatus":
+                name = ShapeValue.string(m["Name"])
+            case "ListInsightsMetricData":
+                trailName = ShapeValue.string(m["TrailName"])
+            case "PutEventConfiguration":
+                trailName = ShapeValue.string(m["TrailName"])
+            case "PutEventSelectors":
+                trailName = ShapeValue.string(m["TrailName"])
+            case "PutInsightSelectors":
+                trailName = ShapeValue.string(m["TrailName"])
+            case "StartLogging":
+                name = ShapeValue.string(m["Name"])
+            case "StopLogging":
+                name = ShapeValue.string(m["Name"])
+            case "UpdateChannel":
+                name = ShapeValue.string(m["Name"])
+            case "UpdateEventDataStore":
+                name = ShapeValue.string(m["Name"])
+            case "UpdateTrail":
+                name = ShapeValue.string(m["Name"])
+            default: break
+            }
         }
     }
 

@@ -25,7 +25,7 @@ struct EventBridgeAPI: OperationHandler {
         case "DeleteEventBus": return try await deleteEventBus(Shapes.DeleteEventBusRequest(input), caller)
         case "DescribeEventBus":
             let bus = try await authorizedBus(Shapes.DescribeEventBusRequest(input).name, caller, "DescribeEventBus")
-            return Self.json(bus, full: true)
+            return Self.described(bus).jsonValue
         case "ListEventBuses": return try await listEventBuses(Shapes.ListEventBusesRequest(input), caller)
         case "PutPermission": return try await putPermission(Shapes.PutPermissionRequest(input), caller)
         case "RemovePermission": return try await removePermission(Shapes.RemovePermissionRequest(input), caller)
@@ -33,7 +33,7 @@ struct EventBridgeAPI: OperationHandler {
         case "DescribeRule":
             let request = Shapes.DescribeRuleRequest(input)
             let rule = try await authorizedRule(request.name, bus: request.eventBusName, caller, "DescribeRule")
-            return rule.json(includeCreatedBy: true)
+            return Self.described(rule).jsonValue
         case "ListRules": return try await listRules(Shapes.ListRulesRequest(input), caller)
         case "DeleteRule": return try await deleteRule(Shapes.DeleteRuleRequest(input), caller)
         case "EnableRule":
@@ -63,7 +63,7 @@ struct EventBridgeAPI: OperationHandler {
             try await tag(Shapes.ListTagsForResourceRequest(input).resourceARN, caller, "ListTagsForResource", write: false) {
                 current = $0
             }
-            return ["Tags": Self.tagList(current)]
+            return Shapes.ListTagsForResourceResponse(tags: Self.tagList(current)).jsonValue
         case "PutTargets": return try await putTargets(Shapes.PutTargetsRequest(input), input: input, caller)
         case "RemoveTargets": return try await removeTargets(Shapes.RemoveTargetsRequest(input), caller)
         case "ListTargetsByRule": return try await listTargets(Shapes.ListTargetsByRuleRequest(input), caller)
@@ -143,17 +143,36 @@ struct EventBridgeAPI: OperationHandler {
 
     // MARK: Buses
 
-    static func json(_ bus: EventBus, full: Bool) -> JSONValue {
-        var out: [String: JSONValue] = ["Name": .string(bus.name), "Arn": .string(bus.arn)]
-        if let d = bus.description { out["Description"] = .string(d) }
-        if let p = bus.policy { out["Policy"] = .string(p) }
-        if full, let k = bus.kmsKeyIdentifier { out["KmsKeyIdentifier"] = .string(k) }
-        if full, let dlq = bus.deadLetterArn { out["DeadLetterConfig"] = ["Arn": .string(dlq)] }
-        if bus.created.timeIntervalSince1970 > 0 {
-            out["CreationTime"] = Timestamp.epochSeconds(bus.created)
-            out["LastModifiedTime"] = Timestamp.epochSeconds(bus.lastModified)
-        }
-        return .object(out)
+    /// A bus as DescribeEventBus shows it. The default bus, made on first use, has no times.
+    static func described(_ bus: EventBus) -> Shapes.DescribeEventBusResponse {
+        let dated = bus.created.timeIntervalSince1970 > 0
+        return Shapes.DescribeEventBusResponse(
+            name: bus.name, arn: bus.arn, description: bus.description, kmsKeyIdentifier: bus.kmsKeyIdentifier,
+            deadLetterConfig: bus.deadLetterArn.map { Shapes.DeadLetterConfig(arn: $0) }, policy: bus.policy,
+            creationTime: dated ? bus.created : nil, lastModifiedTime: dated ? bus.lastModified : nil)
+    }
+
+    /// A bus as ListEventBuses shows it.
+    static func listed(_ bus: EventBus) -> Shapes.EventBus {
+        let dated = bus.created.timeIntervalSince1970 > 0
+        return Shapes.EventBus(
+            name: bus.name, arn: bus.arn, description: bus.description, policy: bus.policy,
+            creationTime: dated ? bus.created : nil, lastModifiedTime: dated ? bus.lastModified : nil)
+    }
+
+    /// A rule as DescribeRule shows it, with its creator.
+    static func described(_ rule: Rule) -> Shapes.DescribeRuleResponse {
+        Shapes.DescribeRuleResponse(
+            name: rule.name, arn: rule.arn, eventPattern: rule.eventPattern, scheduleExpression: rule.scheduleExpression,
+            state: rule.state, description: rule.description, roleArn: rule.roleArn, eventBusName: rule.busName,
+            createdBy: rule.createdBy)
+    }
+
+    /// A rule as ListRules shows it.
+    static func listed(_ rule: Rule) -> Shapes.Rule {
+        Shapes.Rule(
+            name: rule.name, arn: rule.arn, eventPattern: rule.eventPattern, state: rule.state, description: rule.description,
+            scheduleExpression: rule.scheduleExpression, roleArn: rule.roleArn, eventBusName: rule.busName)
     }
 
     private func createEventBus(_ request: Shapes.CreateEventBusRequest, _ caller: Caller) async throws(AWSError) -> JSONValue {
@@ -186,11 +205,10 @@ struct EventBridgeAPI: OperationHandler {
             guard count < 100 else { throw .limitExceeded() }
             try await service.putBus(bus)
         }
-        var out: [String: JSONValue] = ["EventBusArn": .string(bus.arn)]
-        if let d = bus.description { out["Description"] = .string(d) }
-        if let k = bus.kmsKeyIdentifier { out["KmsKeyIdentifier"] = .string(k) }
-        if let dlq = bus.deadLetterArn { out["DeadLetterConfig"] = ["Arn": .string(dlq)] }
-        return .object(out)
+        return Shapes.CreateEventBusResponse(
+            eventBusArn: bus.arn, description: bus.description, kmsKeyIdentifier: bus.kmsKeyIdentifier,
+            deadLetterConfig: bus.deadLetterArn.map { Shapes.DeadLetterConfig(arn: $0) }
+        ).jsonValue
     }
 
     private func deleteEventBus(_ request: Shapes.DeleteEventBusRequest, _ caller: Caller) async throws(AWSError) -> JSONValue {
@@ -215,9 +233,7 @@ struct EventBridgeAPI: OperationHandler {
         var buses = try await service.allBuses(accountId: caller.accountId, region: caller.region)
         if let prefix = request.namePrefix { buses = buses.filter { $0.name.hasPrefix(prefix) } }
         let (page, next) = try Self.page(buses, key: \.name, token: request.nextToken, limit: request.limit)
-        var out: [String: JSONValue] = ["EventBuses": .array(page.map { Self.json($0, full: false) })]
-        if let next { out["NextToken"] = .string(next) }
-        return .object(out)
+        return Shapes.ListEventBusesResponse(eventBuses: page.map(Self.listed), nextToken: next).jsonValue
     }
 
     /// A page of `items` (sorted by `key`) after the token's key; the token is the last key
@@ -356,7 +372,7 @@ struct EventBridgeAPI: OperationHandler {
                     roleArn: request.roleArn, tags: tags, createdBy: caller.accountId)
             }
             try await service.putRule(rule)
-            return ["RuleArn": .string(rule.arn)]
+            return Shapes.PutRuleResponse(ruleArn: rule.arn).jsonValue
         }
     }
 
@@ -365,9 +381,7 @@ struct EventBridgeAPI: OperationHandler {
         var rules = try await service.rules(accountId: bus.accountId, region: bus.region, bus: bus.name)
         if let prefix = request.namePrefix { rules = rules.filter { $0.name.hasPrefix(prefix) } }
         let (page, next) = try Self.page(rules, key: \.name, token: request.nextToken, limit: request.limit)
-        var out: [String: JSONValue] = ["Rules": .array(page.map { $0.json(includeCreatedBy: false) })]
-        if let next { out["NextToken"] = .string(next) }
-        return .object(out)
+        return Shapes.ListRulesResponse(rules: page.map(Self.listed), nextToken: next).jsonValue
     }
 
     private func deleteRule(_ request: Shapes.DeleteRuleRequest, _ caller: Caller) async throws(AWSError) -> JSONValue {
@@ -409,15 +423,13 @@ struct EventBridgeAPI: OperationHandler {
         let rules = try await service.rules(accountId: bus.accountId, region: bus.region, bus: bus.name)
             .filter { $0.targets.contains { $0.arn == request.targetArn } }
         let (page, next) = try Self.page(rules, key: \.name, token: request.nextToken, limit: request.limit)
-        var out: [String: JSONValue] = ["RuleNames": .array(page.map { .string($0.name) })]
-        if let next { out["NextToken"] = .string(next) }
-        return .object(out)
+        return Shapes.ListRuleNamesByTargetResponse(ruleNames: page.map(\.name), nextToken: next).jsonValue
     }
 
     // MARK: Tags
 
-    static func tagList(_ tags: [String: String]) -> JSONValue {
-        .array(tags.sorted { $0.key < $1.key }.map { ["Key": .string($0.key), "Value": .string($0.value)] })
+    static func tagList(_ tags: [String: String]) -> [Shapes.Tag] {
+        tags.sorted { $0.key < $1.key }.map { Shapes.Tag(key: $0.key, value: $0.value) }
     }
 
     /// Reads or changes the tags of the rule or bus `arn` names.
@@ -466,11 +478,11 @@ struct EventBridgeAPI: OperationHandler {
         let bus = try await authorizedBusForRule(request.eventBusName, caller, "PutTargets", rule: request.rule)
         let documents = input.members["Targets"]?.arrayValue ?? []
         var accepted: [StoredTarget] = []
-        var failed: [JSONValue] = []
+        var failed: [Shapes.PutTargetsResultEntry] = []
         for (index, target) in request.targets.enumerated() {
             if let problem = Self.problem(with: target) {
                 failed.append(
-                    ["TargetId": .string(target.id), "ErrorCode": "ValidationException", "ErrorMessage": .string(problem)])
+                    Shapes.PutTargetsResultEntry(targetId: target.id, errorCode: "ValidationException", errorMessage: problem))
                 continue
             }
             // Kept as sent, limited to the Target shape's own members.
@@ -492,9 +504,7 @@ struct EventBridgeAPI: OperationHandler {
             guard rule.targets.count <= 5 else { throw .limitExceeded() }
             try await service.putRule(rule)
         }
-        var out: [String: JSONValue] = ["FailedEntryCount": .int(Int64(failed.count))]
-        out["FailedEntries"] = .array(failed)
-        return .object(out)
+        return Shapes.PutTargetsResponse(failedEntryCount: failed.count, failedEntries: failed).jsonValue
     }
 
     static let targetMembers: Set<String> = [
@@ -547,16 +557,16 @@ struct EventBridgeAPI: OperationHandler {
             rule.targets.removeAll { request.ids.contains($0.id) }
             try await service.putRule(rule)
         }
-        return ["FailedEntryCount": 0, "FailedEntries": []]
+        return Shapes.RemoveTargetsResponse(failedEntryCount: 0, failedEntries: []).jsonValue
     }
 
     private func listTargets(_ request: Shapes.ListTargetsByRuleRequest, _ caller: Caller) async throws(AWSError) -> JSONValue {
         let rule = try await authorizedRule(request.rule, bus: request.eventBusName, caller, "ListTargetsByRule")
         let (page, next) = try Self.page(
             rule.targets.sorted { $0.id < $1.id }, key: \.id, token: request.nextToken, limit: request.limit)
-        var out: [String: JSONValue] = ["Targets": .array(page.map(\.json))]
-        if let next { out["NextToken"] = .string(next) }
-        return .object(out)
+        // Each target as PutTargets received it (`StoredTarget.json`), not re-read through the shape.
+        return Shapes.ListTargetsByRuleResponse(targets: page.map { Shapes.Target(rendered: $0.json) }, nextToken: next)
+            .jsonValue
     }
 
     // MARK: Events
@@ -576,7 +586,7 @@ struct EventBridgeAPI: OperationHandler {
         guard request.entries.reduce(0, { $0 + Self.size($1) }) <= 262_144 else {
             throw .eventsValidation("Total size of the entries in the request is over the limit.")
         }
-        var results: [JSONValue] = []
+        var results: [Shapes.PutEventsResultEntry] = []
         var failures = 0
         var byBus: [String: (bus: EventBus, events: [EventBridgeService.Routed])] = [:]
         var order: [String] = []
@@ -611,17 +621,17 @@ struct EventBridgeAPI: OperationHandler {
                     order.append(bus.arn)
                 }
                 byBus[bus.arn]!.events.append(EventBridgeService.Routed(envelope: envelope))
-                results.append(["EventId": .string(envelope.id)])
+                results.append(Shapes.PutEventsResultEntry(eventId: envelope.id))
             } catch {
                 failures += 1
-                results.append(["ErrorCode": .string(error.code), "ErrorMessage": .string(error.message)])
+                results.append(Shapes.PutEventsResultEntry(errorCode: error.code, errorMessage: error.message))
             }
         }
         for key in order {
             guard let group = byBus[key] else { continue }
             try await service.route(group.events, accountId: group.bus.accountId, region: group.bus.region, bus: group.bus.name)
         }
-        return ["FailedEntryCount": .int(Int64(failures)), "Entries": .array(results)]
+        return Shapes.PutEventsResponse(failedEntryCount: failures, entries: results).jsonValue
     }
 
     private func testEventPattern(_ request: Shapes.TestEventPatternRequest, _ caller: Caller) throws(AWSError) -> JSONValue {
@@ -632,6 +642,6 @@ struct EventBridgeAPI: OperationHandler {
         else {
             throw .eventsValidation("Parameter Event is not valid.")
         }
-        return ["Result": .bool(pattern.matches(event))]
+        return Shapes.TestEventPatternResponse(result: pattern.matches(event)).jsonValue
     }
 }

@@ -2,23 +2,43 @@
 import AWSProtocol
 import Foundation
 
-/// EventBridge's request shapes for the operations Rampart serves, their enums, and the
-/// service's error codes with their HTTP statuses, from the botocore model.
+/// EventBridge's request and response shapes for the operations Rampart serves, their enums,
+/// and the service's error codes with their HTTP statuses, from the botocore model.
 enum EventBridgeShapes {
     /// The operations these shapes were generated for: those the operation table names.
     static let servedOperations: Set<String> = ["CreateEventBus", "DeleteEventBus", "DeleteRule", "DescribeEventBus", "DescribeRule", "DisableRule", "EnableRule", "ListEventBuses", "ListRuleNamesByTarget", "ListRules", "ListTagsForResource", "ListTargetsByRule", "PutEvents", "PutPermission", "PutRule", "PutTargets", "RemovePermission", "RemoveTargets", "TagResource", "TestEventPattern", "UntagResource"]
 
     /// A structure the inputs reach.
-    struct AppSyncParameters: Sendable {
+    struct AppSyncParameters: OutputShape {
         var graphQLOperation: String?
 
         init(members m: [String: JSONValue]) {
             graphQLOperation = ShapeValue.string(m["GraphQLOperation"])
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(graphQLOperation: String? = nil) {
+            self.graphQLOperation = graphQLOperation
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.graphQLOperation { m["GraphQLOperation"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct AwsVpcConfiguration: Sendable {
+    struct AwsVpcConfiguration: OutputShape {
         var subnets: [String]
         var securityGroups: [String]?
         var assignPublicIp: AssignPublicIp?
@@ -28,19 +48,63 @@ enum EventBridgeShapes {
             securityGroups = ShapeValue.list(m["SecurityGroups"]) { ShapeValue.string($0) }
             assignPublicIp = ShapeValue.enumeration(m["AssignPublicIp"], AssignPublicIp.self)
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(subnets: [String], securityGroups: [String]? = nil, assignPublicIp: AssignPublicIp? = nil) {
+            self.subnets = subnets
+            self.securityGroups = securityGroups
+            self.assignPublicIp = assignPublicIp
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["Subnets"] = .array(self.subnets.map { .string($0) })
+            if let v = self.securityGroups { m["SecurityGroups"] = .array(v.map { .string($0) }) }
+            if let v = self.assignPublicIp { m["AssignPublicIp"] = .string(v.rawValue) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct BatchArrayProperties: Sendable {
+    struct BatchArrayProperties: OutputShape {
         var size: Int?
 
         init(members m: [String: JSONValue]) {
             size = ShapeValue.int(m["Size"])
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(size: Int? = nil) {
+            self.size = size
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.size { m["Size"] = .int(Int64(v)) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct BatchParameters: Sendable {
+    struct BatchParameters: OutputShape {
         var jobDefinition: String
         var jobName: String
         var arrayProperties: BatchArrayProperties?
@@ -52,19 +116,65 @@ enum EventBridgeShapes {
             arrayProperties = ShapeValue.structure(m["ArrayProperties"], BatchArrayProperties.init(members:))
             retryStrategy = ShapeValue.structure(m["RetryStrategy"], BatchRetryStrategy.init(members:))
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(jobDefinition: String, jobName: String, arrayProperties: BatchArrayProperties? = nil, retryStrategy: BatchRetryStrategy? = nil) {
+            self.jobDefinition = jobDefinition
+            self.jobName = jobName
+            self.arrayProperties = arrayProperties
+            self.retryStrategy = retryStrategy
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 4)
+            m["JobDefinition"] = .string(self.jobDefinition)
+            m["JobName"] = .string(self.jobName)
+            if let v = self.arrayProperties { m["ArrayProperties"] = v.jsonValue }
+            if let v = self.retryStrategy { m["RetryStrategy"] = v.jsonValue }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct BatchRetryStrategy: Sendable {
+    struct BatchRetryStrategy: OutputShape {
         var attempts: Int?
 
         init(members m: [String: JSONValue]) {
             attempts = ShapeValue.int(m["Attempts"])
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(attempts: Int? = nil) {
+            self.attempts = attempts
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.attempts { m["Attempts"] = .int(Int64(v)) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct CapacityProviderStrategyItem: Sendable {
+    struct CapacityProviderStrategyItem: OutputShape {
         var capacityProvider: String
         var weight: Int?
         var base: Int?
@@ -74,6 +184,30 @@ enum EventBridgeShapes {
             weight = ShapeValue.int(m["weight"])
             base = ShapeValue.int(m["base"])
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(capacityProvider: String, weight: Int? = nil, base: Int? = nil) {
+            self.capacityProvider = capacityProvider
+            self.weight = weight
+            self.base = base
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["capacityProvider"] = .string(self.capacityProvider)
+            if let v = self.weight { m["weight"] = .int(Int64(v)) }
+            if let v = self.base { m["base"] = .int(Int64(v)) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
@@ -113,12 +247,32 @@ enum EventBridgeShapes {
     }
 
     /// A structure the inputs reach.
-    struct DeadLetterConfig: Sendable {
+    struct DeadLetterConfig: OutputShape {
         var arn: String?
 
         init(members m: [String: JSONValue]) {
             arn = ShapeValue.string(m["Arn"])
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(arn: String? = nil) {
+            self.arn = arn
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.arn { m["Arn"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of DeleteEventBus.
@@ -185,7 +339,7 @@ enum EventBridgeShapes {
     }
 
     /// A structure the inputs reach.
-    struct EcsParameters: Sendable {
+    struct EcsParameters: OutputShape {
         var taskDefinitionArn: String
         var taskCount: Int?
         var launchType: LaunchType?
@@ -217,6 +371,52 @@ enum EventBridgeShapes {
             referenceId = ShapeValue.string(m["ReferenceId"])
             tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(taskDefinitionArn: String, taskCount: Int? = nil, launchType: LaunchType? = nil, networkConfiguration: NetworkConfiguration? = nil, platformVersion: String? = nil, group: String? = nil, capacityProviderStrategy: [CapacityProviderStrategyItem]? = nil, enableECSManagedTags: Bool? = nil, enableExecuteCommand: Bool? = nil, placementConstraints: [PlacementConstraint]? = nil, placementStrategy: [PlacementStrategy]? = nil, propagateTags: PropagateTags? = nil, referenceId: String? = nil, tags: [Tag]? = nil) {
+            self.taskDefinitionArn = taskDefinitionArn
+            self.taskCount = taskCount
+            self.launchType = launchType
+            self.networkConfiguration = networkConfiguration
+            self.platformVersion = platformVersion
+            self.group = group
+            self.capacityProviderStrategy = capacityProviderStrategy
+            self.enableECSManagedTags = enableECSManagedTags
+            self.enableExecuteCommand = enableExecuteCommand
+            self.placementConstraints = placementConstraints
+            self.placementStrategy = placementStrategy
+            self.propagateTags = propagateTags
+            self.referenceId = referenceId
+            self.tags = tags
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 14)
+            m["TaskDefinitionArn"] = .string(self.taskDefinitionArn)
+            if let v = self.taskCount { m["TaskCount"] = .int(Int64(v)) }
+            if let v = self.launchType { m["LaunchType"] = .string(v.rawValue) }
+            if let v = self.networkConfiguration { m["NetworkConfiguration"] = v.jsonValue }
+            if let v = self.platformVersion { m["PlatformVersion"] = .string(v) }
+            if let v = self.group { m["Group"] = .string(v) }
+            if let v = self.capacityProviderStrategy { m["CapacityProviderStrategy"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.enableECSManagedTags { m["EnableECSManagedTags"] = .bool(v) }
+            if let v = self.enableExecuteCommand { m["EnableExecuteCommand"] = .bool(v) }
+            if let v = self.placementConstraints { m["PlacementConstraints"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.placementStrategy { m["PlacementStrategy"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.propagateTags { m["PropagateTags"] = .string(v.rawValue) }
+            if let v = self.referenceId { m["ReferenceId"] = .string(v) }
+            if let v = self.tags { m["Tags"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of EnableRule.
@@ -233,7 +433,7 @@ enum EventBridgeShapes {
     }
 
     /// A structure the inputs reach.
-    struct HttpParameters: Sendable {
+    struct HttpParameters: OutputShape {
         var pathParameterValues: [String]?
         var headerParameters: [String: String]?
         var queryStringParameters: [String: String]?
@@ -243,10 +443,34 @@ enum EventBridgeShapes {
             headerParameters = ShapeValue.map(m["HeaderParameters"]) { ShapeValue.string($0) }
             queryStringParameters = ShapeValue.map(m["QueryStringParameters"]) { ShapeValue.string($0) }
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(pathParameterValues: [String]? = nil, headerParameters: [String: String]? = nil, queryStringParameters: [String: String]? = nil) {
+            self.pathParameterValues = pathParameterValues
+            self.headerParameters = headerParameters
+            self.queryStringParameters = queryStringParameters
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.pathParameterValues { m["PathParameterValues"] = .array(v.map { .string($0) }) }
+            if let v = self.headerParameters { m["HeaderParameters"] = .object(v.mapValues { .string($0) }) }
+            if let v = self.queryStringParameters { m["QueryStringParameters"] = .object(v.mapValues { .string($0) }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct InputTransformer: Sendable {
+    struct InputTransformer: OutputShape {
         var inputPathsMap: [String: String]?
         var inputTemplate: String
 
@@ -254,15 +478,57 @@ enum EventBridgeShapes {
             inputPathsMap = ShapeValue.map(m["InputPathsMap"]) { ShapeValue.string($0) }
             inputTemplate = ShapeValue.string(m["InputTemplate"]) ?? ""
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(inputPathsMap: [String: String]? = nil, inputTemplate: String) {
+            self.inputPathsMap = inputPathsMap
+            self.inputTemplate = inputTemplate
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.inputPathsMap { m["InputPathsMap"] = .object(v.mapValues { .string($0) }) }
+            m["InputTemplate"] = .string(self.inputTemplate)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct KinesisParameters: Sendable {
+    struct KinesisParameters: OutputShape {
         var partitionKeyPath: String
 
         init(members m: [String: JSONValue]) {
             partitionKeyPath = ShapeValue.string(m["PartitionKeyPath"]) ?? ""
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(partitionKeyPath: String) {
+            self.partitionKeyPath = partitionKeyPath
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["PartitionKeyPath"] = .string(self.partitionKeyPath)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of ListEventBuses.
@@ -343,7 +609,7 @@ enum EventBridgeShapes {
     }
 
     /// A structure the inputs reach.
-    struct LogConfig: Sendable {
+    struct LogConfig: OutputShape {
         var includeDetail: IncludeDetail?
         var level: Level?
 
@@ -351,19 +617,61 @@ enum EventBridgeShapes {
             includeDetail = ShapeValue.enumeration(m["IncludeDetail"], IncludeDetail.self)
             level = ShapeValue.enumeration(m["Level"], Level.self)
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(includeDetail: IncludeDetail? = nil, level: Level? = nil) {
+            self.includeDetail = includeDetail
+            self.level = level
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.includeDetail { m["IncludeDetail"] = .string(v.rawValue) }
+            if let v = self.level { m["Level"] = .string(v.rawValue) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct NetworkConfiguration: Sendable {
+    struct NetworkConfiguration: OutputShape {
         var awsvpcConfiguration: AwsVpcConfiguration?
 
         init(members m: [String: JSONValue]) {
             awsvpcConfiguration = ShapeValue.structure(m["awsvpcConfiguration"], AwsVpcConfiguration.init(members:))
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(awsvpcConfiguration: AwsVpcConfiguration? = nil) {
+            self.awsvpcConfiguration = awsvpcConfiguration
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.awsvpcConfiguration { m["awsvpcConfiguration"] = v.jsonValue }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct PlacementConstraint: Sendable {
+    struct PlacementConstraint: OutputShape {
         var type: PlacementConstraintType?
         var expression: String?
 
@@ -371,10 +679,32 @@ enum EventBridgeShapes {
             type = ShapeValue.enumeration(m["type"], PlacementConstraintType.self)
             expression = ShapeValue.string(m["expression"])
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(type: PlacementConstraintType? = nil, expression: String? = nil) {
+            self.type = type
+            self.expression = expression
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.type { m["type"] = .string(v.rawValue) }
+            if let v = self.expression { m["expression"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct PlacementStrategy: Sendable {
+    struct PlacementStrategy: OutputShape {
         var type: PlacementStrategyType?
         var field: String?
 
@@ -382,6 +712,28 @@ enum EventBridgeShapes {
             type = ShapeValue.enumeration(m["type"], PlacementStrategyType.self)
             field = ShapeValue.string(m["field"])
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(type: PlacementStrategyType? = nil, field: String? = nil) {
+            self.type = type
+            self.field = field
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.type { m["type"] = .string(v.rawValue) }
+            if let v = self.field { m["field"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of PutEvents.
@@ -480,7 +832,7 @@ enum EventBridgeShapes {
     }
 
     /// A structure the inputs reach.
-    struct RedshiftDataParameters: Sendable {
+    struct RedshiftDataParameters: OutputShape {
         var secretManagerArn: String?
         var database: String
         var dbUser: String?
@@ -498,6 +850,38 @@ enum EventBridgeShapes {
             withEvent = ShapeValue.bool(m["WithEvent"])
             sqls = ShapeValue.list(m["Sqls"]) { ShapeValue.string($0) }
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(secretManagerArn: String? = nil, database: String, dbUser: String? = nil, sql: String? = nil, statementName: String? = nil, withEvent: Bool? = nil, sqls: [String]? = nil) {
+            self.secretManagerArn = secretManagerArn
+            self.database = database
+            self.dbUser = dbUser
+            self.sql = sql
+            self.statementName = statementName
+            self.withEvent = withEvent
+            self.sqls = sqls
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 7)
+            if let v = self.secretManagerArn { m["SecretManagerArn"] = .string(v) }
+            m["Database"] = .string(self.database)
+            if let v = self.dbUser { m["DbUser"] = .string(v) }
+            if let v = self.sql { m["Sql"] = .string(v) }
+            if let v = self.statementName { m["StatementName"] = .string(v) }
+            if let v = self.withEvent { m["WithEvent"] = .bool(v) }
+            if let v = self.sqls { m["Sqls"] = .array(v.map { .string($0) }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of RemovePermission.
@@ -533,7 +917,7 @@ enum EventBridgeShapes {
     }
 
     /// A structure the inputs reach.
-    struct RetryPolicy: Sendable {
+    struct RetryPolicy: OutputShape {
         var maximumRetryAttempts: Int?
         var maximumEventAgeInSeconds: Int?
 
@@ -541,19 +925,61 @@ enum EventBridgeShapes {
             maximumRetryAttempts = ShapeValue.int(m["MaximumRetryAttempts"])
             maximumEventAgeInSeconds = ShapeValue.int(m["MaximumEventAgeInSeconds"])
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(maximumRetryAttempts: Int? = nil, maximumEventAgeInSeconds: Int? = nil) {
+            self.maximumRetryAttempts = maximumRetryAttempts
+            self.maximumEventAgeInSeconds = maximumEventAgeInSeconds
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.maximumRetryAttempts { m["MaximumRetryAttempts"] = .int(Int64(v)) }
+            if let v = self.maximumEventAgeInSeconds { m["MaximumEventAgeInSeconds"] = .int(Int64(v)) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct RunCommandParameters: Sendable {
+    struct RunCommandParameters: OutputShape {
         var runCommandTargets: [RunCommandTarget]
 
         init(members m: [String: JSONValue]) {
             runCommandTargets = ShapeValue.list(m["RunCommandTargets"]) { ShapeValue.structure($0, RunCommandTarget.init(members:)) } ?? []
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(runCommandTargets: [RunCommandTarget]) {
+            self.runCommandTargets = runCommandTargets
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["RunCommandTargets"] = .array(self.runCommandTargets.map { $0.jsonValue })
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct RunCommandTarget: Sendable {
+    struct RunCommandTarget: OutputShape {
         var key: String
         var values: [String]
 
@@ -561,10 +987,32 @@ enum EventBridgeShapes {
             key = ShapeValue.string(m["Key"]) ?? ""
             values = ShapeValue.list(m["Values"]) { ShapeValue.string($0) } ?? []
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(key: String, values: [String]) {
+            self.key = key
+            self.values = values
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["Key"] = .string(self.key)
+            m["Values"] = .array(self.values.map { .string($0) })
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct SageMakerPipelineParameter: Sendable {
+    struct SageMakerPipelineParameter: OutputShape {
         var name: String
         var value: String
 
@@ -572,28 +1020,90 @@ enum EventBridgeShapes {
             name = ShapeValue.string(m["Name"]) ?? ""
             value = ShapeValue.string(m["Value"]) ?? ""
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["Name"] = .string(self.name)
+            m["Value"] = .string(self.value)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct SageMakerPipelineParameters: Sendable {
+    struct SageMakerPipelineParameters: OutputShape {
         var pipelineParameterList: [SageMakerPipelineParameter]?
 
         init(members m: [String: JSONValue]) {
             pipelineParameterList = ShapeValue.list(m["PipelineParameterList"]) { ShapeValue.structure($0, SageMakerPipelineParameter.init(members:)) }
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(pipelineParameterList: [SageMakerPipelineParameter]? = nil) {
+            self.pipelineParameterList = pipelineParameterList
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.pipelineParameterList { m["PipelineParameterList"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct SqsParameters: Sendable {
+    struct SqsParameters: OutputShape {
         var messageGroupId: String?
 
         init(members m: [String: JSONValue]) {
             messageGroupId = ShapeValue.string(m["MessageGroupId"])
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(messageGroupId: String? = nil) {
+            self.messageGroupId = messageGroupId
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.messageGroupId { m["MessageGroupId"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
-    struct Tag: Sendable {
+    struct Tag: OutputShape {
         var key: String
         var value: String
 
@@ -601,6 +1111,28 @@ enum EventBridgeShapes {
             key = ShapeValue.string(m["Key"]) ?? ""
             value = ShapeValue.string(m["Value"]) ?? ""
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["Key"] = .string(self.key)
+            m["Value"] = .string(self.value)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of TagResource.
@@ -617,7 +1149,7 @@ enum EventBridgeShapes {
     }
 
     /// A structure the inputs reach.
-    struct Target: Sendable {
+    struct Target: OutputShape {
         var id: String
         var arn: String
         var roleArn: String?
@@ -655,6 +1187,58 @@ enum EventBridgeShapes {
             retryPolicy = ShapeValue.structure(m["RetryPolicy"], RetryPolicy.init(members:))
             appSyncParameters = ShapeValue.structure(m["AppSyncParameters"], AppSyncParameters.init(members:))
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(id: String, arn: String, roleArn: String? = nil, input: String? = nil, inputPath: String? = nil, inputTransformer: InputTransformer? = nil, kinesisParameters: KinesisParameters? = nil, runCommandParameters: RunCommandParameters? = nil, ecsParameters: EcsParameters? = nil, batchParameters: BatchParameters? = nil, sqsParameters: SqsParameters? = nil, httpParameters: HttpParameters? = nil, redshiftDataParameters: RedshiftDataParameters? = nil, sageMakerPipelineParameters: SageMakerPipelineParameters? = nil, deadLetterConfig: DeadLetterConfig? = nil, retryPolicy: RetryPolicy? = nil, appSyncParameters: AppSyncParameters? = nil) {
+            self.id = id
+            self.arn = arn
+            self.roleArn = roleArn
+            self.input = input
+            self.inputPath = inputPath
+            self.inputTransformer = inputTransformer
+            self.kinesisParameters = kinesisParameters
+            self.runCommandParameters = runCommandParameters
+            self.ecsParameters = ecsParameters
+            self.batchParameters = batchParameters
+            self.sqsParameters = sqsParameters
+            self.httpParameters = httpParameters
+            self.redshiftDataParameters = redshiftDataParameters
+            self.sageMakerPipelineParameters = sageMakerPipelineParameters
+            self.deadLetterConfig = deadLetterConfig
+            self.retryPolicy = retryPolicy
+            self.appSyncParameters = appSyncParameters
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 17)
+            m["Id"] = .string(self.id)
+            m["Arn"] = .string(self.arn)
+            if let v = self.roleArn { m["RoleArn"] = .string(v) }
+            if let v = self.input { m["Input"] = .string(v) }
+            if let v = self.inputPath { m["InputPath"] = .string(v) }
+            if let v = self.inputTransformer { m["InputTransformer"] = v.jsonValue }
+            if let v = self.kinesisParameters { m["KinesisParameters"] = v.jsonValue }
+            if let v = self.runCommandParameters { m["RunCommandParameters"] = v.jsonValue }
+            if let v = self.ecsParameters { m["EcsParameters"] = v.jsonValue }
+            if let v = self.batchParameters { m["BatchParameters"] = v.jsonValue }
+            if let v = self.sqsParameters { m["SqsParameters"] = v.jsonValue }
+            if let v = self.httpParameters { m["HttpParameters"] = v.jsonValue }
+            if let v = self.redshiftDataParameters { m["RedshiftDataParameters"] = v.jsonValue }
+            if let v = self.sageMakerPipelineParameters { m["SageMakerPipelineParameters"] = v.jsonValue }
+            if let v = self.deadLetterConfig { m["DeadLetterConfig"] = v.jsonValue }
+            if let v = self.retryPolicy { m["RetryPolicy"] = v.jsonValue }
+            if let v = self.appSyncParameters { m["AppSyncParameters"] = v.jsonValue }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of TestEventPattern.
@@ -680,6 +1264,480 @@ enum EventBridgeShapes {
         init(members m: [String: JSONValue]) {
             resourceARN = ShapeValue.string(m["ResourceARN"]) ?? ""
             tagKeys = ShapeValue.list(m["TagKeys"]) { ShapeValue.string($0) } ?? []
+        }
+    }
+
+    /// The output of CreateEventBus.
+    struct CreateEventBusResponse: OutputShape {
+        var eventBusArn: String?
+        var description: String?
+        var kmsKeyIdentifier: String?
+        var deadLetterConfig: DeadLetterConfig?
+        var logConfig: LogConfig?
+
+        init(eventBusArn: String? = nil, description: String? = nil, kmsKeyIdentifier: String? = nil, deadLetterConfig: DeadLetterConfig? = nil, logConfig: LogConfig? = nil) {
+            self.eventBusArn = eventBusArn
+            self.description = description
+            self.kmsKeyIdentifier = kmsKeyIdentifier
+            self.deadLetterConfig = deadLetterConfig
+            self.logConfig = logConfig
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 5)
+            if let v = self.eventBusArn { m["EventBusArn"] = .string(v) }
+            if let v = self.description { m["Description"] = .string(v) }
+            if let v = self.kmsKeyIdentifier { m["KmsKeyIdentifier"] = .string(v) }
+            if let v = self.deadLetterConfig { m["DeadLetterConfig"] = v.jsonValue }
+            if let v = self.logConfig { m["LogConfig"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// The output of DescribeEventBus.
+    struct DescribeEventBusResponse: OutputShape {
+        var name: String?
+        var arn: String?
+        var description: String?
+        var kmsKeyIdentifier: String?
+        var deadLetterConfig: DeadLetterConfig?
+        var policy: String?
+        var logConfig: LogConfig?
+        var creationTime: Date?
+        var lastModifiedTime: Date?
+
+        init(name: String? = nil, arn: String? = nil, description: String? = nil, kmsKeyIdentifier: String? = nil, deadLetterConfig: DeadLetterConfig? = nil, policy: String? = nil, logConfig: LogConfig? = nil, creationTime: Date? = nil, lastModifiedTime: Date? = nil) {
+            self.name = name
+            self.arn = arn
+            self.description = description
+            self.kmsKeyIdentifier = kmsKeyIdentifier
+            self.deadLetterConfig = deadLetterConfig
+            self.policy = policy
+            self.logConfig = logConfig
+            self.creationTime = creationTime
+            self.lastModifiedTime = lastModifiedTime
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 9)
+            if let v = self.name { m["Name"] = .string(v) }
+            if let v = self.arn { m["Arn"] = .string(v) }
+            if let v = self.description { m["Description"] = .string(v) }
+            if let v = self.kmsKeyIdentifier { m["KmsKeyIdentifier"] = .string(v) }
+            if let v = self.deadLetterConfig { m["DeadLetterConfig"] = v.jsonValue }
+            if let v = self.policy { m["Policy"] = .string(v) }
+            if let v = self.logConfig { m["LogConfig"] = v.jsonValue }
+            if let v = self.creationTime { m["CreationTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.lastModifiedTime { m["LastModifiedTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of DescribeRule.
+    struct DescribeRuleResponse: OutputShape {
+        var name: String?
+        var arn: String?
+        var eventPattern: String?
+        var scheduleExpression: String?
+        var state: String?
+        var description: String?
+        var roleArn: String?
+        var managedBy: String?
+        var eventBusName: String?
+        var createdBy: String?
+
+        init(name: String? = nil, arn: String? = nil, eventPattern: String? = nil, scheduleExpression: String? = nil, state: String? = nil, description: String? = nil, roleArn: String? = nil, managedBy: String? = nil, eventBusName: String? = nil, createdBy: String? = nil) {
+            self.name = name
+            self.arn = arn
+            self.eventPattern = eventPattern
+            self.scheduleExpression = scheduleExpression
+            self.state = state
+            self.description = description
+            self.roleArn = roleArn
+            self.managedBy = managedBy
+            self.eventBusName = eventBusName
+            self.createdBy = createdBy
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 10)
+            if let v = self.name { m["Name"] = .string(v) }
+            if let v = self.arn { m["Arn"] = .string(v) }
+            if let v = self.eventPattern { m["EventPattern"] = .string(v) }
+            if let v = self.scheduleExpression { m["ScheduleExpression"] = .string(v) }
+            if let v = self.state { m["State"] = .string(v) }
+            if let v = self.description { m["Description"] = .string(v) }
+            if let v = self.roleArn { m["RoleArn"] = .string(v) }
+            if let v = self.managedBy { m["ManagedBy"] = .string(v) }
+            if let v = self.eventBusName { m["EventBusName"] = .string(v) }
+            if let v = self.createdBy { m["CreatedBy"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct EventBus: OutputShape {
+        var name: String?
+        var arn: String?
+        var description: String?
+        var policy: String?
+        var creationTime: Date?
+        var lastModifiedTime: Date?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(name: String? = nil, arn: String? = nil, description: String? = nil, policy: String? = nil, creationTime: Date? = nil, lastModifiedTime: Date? = nil) {
+            self.name = name
+            self.arn = arn
+            self.description = description
+            self.policy = policy
+            self.creationTime = creationTime
+            self.lastModifiedTime = lastModifiedTime
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 6)
+            if let v = self.name { m["Name"] = .string(v) }
+            if let v = self.arn { m["Arn"] = .string(v) }
+            if let v = self.description { m["Description"] = .string(v) }
+            if let v = self.policy { m["Policy"] = .string(v) }
+            if let v = self.creationTime { m["CreationTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.lastModifiedTime { m["LastModifiedTime"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of ListEventBuses.
+    struct ListEventBusesResponse: OutputShape {
+        var eventBuses: [EventBus]?
+        var nextToken: String?
+
+        init(eventBuses: [EventBus]? = nil, nextToken: String? = nil) {
+            self.eventBuses = eventBuses
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.eventBuses { m["EventBuses"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextToken { m["NextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListRuleNamesByTarget.
+    struct ListRuleNamesByTargetResponse: OutputShape {
+        var ruleNames: [String]?
+        var nextToken: String?
+
+        init(ruleNames: [String]? = nil, nextToken: String? = nil) {
+            self.ruleNames = ruleNames
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.ruleNames { m["RuleNames"] = .array(v.map { .string($0) }) }
+            if let v = self.nextToken { m["NextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListRules.
+    struct ListRulesResponse: OutputShape {
+        var rules: [Rule]?
+        var nextToken: String?
+
+        init(rules: [Rule]? = nil, nextToken: String? = nil) {
+            self.rules = rules
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.rules { m["Rules"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextToken { m["NextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListTagsForResource.
+    struct ListTagsForResourceResponse: OutputShape {
+        var tags: [Tag]?
+
+        init(tags: [Tag]? = nil) {
+            self.tags = tags
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.tags { m["Tags"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListTargetsByRule.
+    struct ListTargetsByRuleResponse: OutputShape {
+        var targets: [Target]?
+        var nextToken: String?
+
+        init(targets: [Target]? = nil, nextToken: String? = nil) {
+            self.targets = targets
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.targets { m["Targets"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextToken { m["NextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of PutEvents.
+    struct PutEventsResponse: OutputShape {
+        var failedEntryCount: Int?
+        var entries: [PutEventsResultEntry]?
+
+        init(failedEntryCount: Int? = nil, entries: [PutEventsResultEntry]? = nil) {
+            self.failedEntryCount = failedEntryCount
+            self.entries = entries
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.failedEntryCount { m["FailedEntryCount"] = .int(Int64(v)) }
+            if let v = self.entries { m["Entries"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct PutEventsResultEntry: OutputShape {
+        var eventId: String?
+        var errorCode: String?
+        var errorMessage: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(eventId: String? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
+            self.eventId = eventId
+            self.errorCode = errorCode
+            self.errorMessage = errorMessage
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.eventId { m["EventId"] = .string(v) }
+            if let v = self.errorCode { m["ErrorCode"] = .string(v) }
+            if let v = self.errorMessage { m["ErrorMessage"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of PutRule.
+    struct PutRuleResponse: OutputShape {
+        var ruleArn: String?
+
+        init(ruleArn: String? = nil) {
+            self.ruleArn = ruleArn
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.ruleArn { m["RuleArn"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of PutTargets.
+    struct PutTargetsResponse: OutputShape {
+        var failedEntryCount: Int?
+        var failedEntries: [PutTargetsResultEntry]?
+
+        init(failedEntryCount: Int? = nil, failedEntries: [PutTargetsResultEntry]? = nil) {
+            self.failedEntryCount = failedEntryCount
+            self.failedEntries = failedEntries
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.failedEntryCount { m["FailedEntryCount"] = .int(Int64(v)) }
+            if let v = self.failedEntries { m["FailedEntries"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct PutTargetsResultEntry: OutputShape {
+        var targetId: String?
+        var errorCode: String?
+        var errorMessage: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(targetId: String? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
+            self.targetId = targetId
+            self.errorCode = errorCode
+            self.errorMessage = errorMessage
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.targetId { m["TargetId"] = .string(v) }
+            if let v = self.errorCode { m["ErrorCode"] = .string(v) }
+            if let v = self.errorMessage { m["ErrorMessage"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of RemoveTargets.
+    struct RemoveTargetsResponse: OutputShape {
+        var failedEntryCount: Int?
+        var failedEntries: [RemoveTargetsResultEntry]?
+
+        init(failedEntryCount: Int? = nil, failedEntries: [RemoveTargetsResultEntry]? = nil) {
+            self.failedEntryCount = failedEntryCount
+            self.failedEntries = failedEntries
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.failedEntryCount { m["FailedEntryCount"] = .int(Int64(v)) }
+            if let v = self.failedEntries { m["FailedEntries"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct RemoveTargetsResultEntry: OutputShape {
+        var targetId: String?
+        var errorCode: String?
+        var errorMessage: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(targetId: String? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
+            self.targetId = targetId
+            self.errorCode = errorCode
+            self.errorMessage = errorMessage
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.targetId { m["TargetId"] = .string(v) }
+            if let v = self.errorCode { m["ErrorCode"] = .string(v) }
+            if let v = self.errorMessage { m["ErrorMessage"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct Rule: OutputShape {
+        var name: String?
+        var arn: String?
+        var eventPattern: String?
+        var state: String?
+        var description: String?
+        var scheduleExpression: String?
+        var roleArn: String?
+        var managedBy: String?
+        var eventBusName: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(name: String? = nil, arn: String? = nil, eventPattern: String? = nil, state: String? = nil, description: String? = nil, scheduleExpression: String? = nil, roleArn: String? = nil, managedBy: String? = nil, eventBusName: String? = nil) {
+            self.name = name
+            self.arn = arn
+            self.eventPattern = eventPattern
+            self.state = state
+            self.description = description
+            self.scheduleExpression = scheduleExpression
+            self.roleArn = roleArn
+            self.managedBy = managedBy
+            self.eventBusName = eventBusName
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 9)
+            if let v = self.name { m["Name"] = .string(v) }
+            if let v = self.arn { m["Arn"] = .string(v) }
+            if let v = self.eventPattern { m["EventPattern"] = .string(v) }
+            if let v = self.state { m["State"] = .string(v) }
+            if let v = self.description { m["Description"] = .string(v) }
+            if let v = self.scheduleExpression { m["ScheduleExpression"] = .string(v) }
+            if let v = self.roleArn { m["RoleArn"] = .string(v) }
+            if let v = self.managedBy { m["ManagedBy"] = .string(v) }
+            if let v = self.eventBusName { m["EventBusName"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of TagResource.
+    struct TagResourceResponse: OutputShape {
+        init() {}
+
+        var jsonValue: JSONValue {
+            return .object([:])
+        }
+    }
+
+    /// The output of TestEventPattern.
+    struct TestEventPatternResponse: OutputShape {
+        var result: Bool?
+
+        init(result: Bool? = nil) {
+            self.result = result
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.result { m["Result"] = .bool(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of UntagResource.
+    struct UntagResourceResponse: OutputShape {
+        init() {}
+
+        var jsonValue: JSONValue {
+            return .object([:])
         }
     }
 

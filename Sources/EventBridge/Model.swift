@@ -55,19 +55,6 @@ struct Rule: Codable, Sendable {
     var takesReadOnlyEvents: Bool { state == RuleState.enabledWithAllCloudtrailManagementEvents.rawValue }
 
     typealias RuleState = EventBridgeShapes.RuleState
-
-    /// The rule as DescribeRule and ListRules answer it.
-    func json(includeCreatedBy: Bool) -> JSONValue {
-        var out: [String: JSONValue] = [
-            "Name": .string(name), "Arn": .string(arn), "State": .string(state), "EventBusName": .string(busName),
-        ]
-        if let eventPattern { out["EventPattern"] = .string(eventPattern) }
-        if let scheduleExpression { out["ScheduleExpression"] = .string(scheduleExpression) }
-        if let description { out["Description"] = .string(description) }
-        if let roleArn { out["RoleArn"] = .string(roleArn) }
-        if includeCreatedBy { out["CreatedBy"] = .string(createdBy) }
-        return .object(out)
-    }
 }
 
 /// A target as PutTargets gave it: the request's member object, kept whole so ListTargetsByRule

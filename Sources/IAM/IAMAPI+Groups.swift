@@ -21,21 +21,21 @@ extension IAMAPI {
         case "CreateGroup":
             let request = IAMShapes.CreateGroupRequest(call.input)
             let group = try await iam.createGroup(accountId: account, groupName: request.groupName, path: request.path)
-            return .json(["Group": Self.json(group)])
+            return .output(IAMShapes.CreateGroupResponse(group: Self.group(group)))
         case "GetGroup":
             let request = IAMShapes.GetGroupRequest(call.input)
             let (group, users) = try await iam.getGroup(accountId: account, groupName: request.groupName)
-            return .json([
-                "Group": Self.json(group), "Users": .array(users.map { Self.json($0, listed: true) }), "IsTruncated": false,
-            ])
+            return .output(
+                IAMShapes.GetGroupResponse(
+                    group: Self.group(group), users: users.map { Self.user($0, listed: true) }, isTruncated: false))
         case "ListGroups":
             let request = IAMShapes.ListGroupsRequest(call.input)
             let groups = try await iam.listGroups(accountId: account, pathPrefix: request.pathPrefix)
-            return .json(["Groups": .array(groups.map(Self.json)), "IsTruncated": false])
+            return .output(IAMShapes.ListGroupsResponse(groups: groups.map(Self.group), isTruncated: false))
         case "ListGroupsForUser":
             let request = IAMShapes.ListGroupsForUserRequest(call.input)
             let groups = try await iam.listGroupsForUser(accountId: account, userName: request.userName)
-            return .json(["Groups": .array(groups.map(Self.json)), "IsTruncated": false])
+            return .output(IAMShapes.ListGroupsForUserResponse(groups: groups.map(Self.group), isTruncated: false))
         case "DeleteGroup":
             try await iam.deleteGroup(accountId: account, groupName: IAMShapes.DeleteGroupRequest(call.input).groupName)
         case "AddUserToGroup":
@@ -50,10 +50,8 @@ extension IAMAPI {
         return .json([:])
     }
 
-    static func json(_ group: IAMGroup) -> JSONValue {
-        [
-            "Path": .string(group.path), "GroupName": .string(group.groupName), "GroupId": .string(group.groupId),
-            "Arn": .string(group.arn), "CreateDate": time(group.createDate),
-        ]
+    static func group(_ group: IAMGroup) -> IAMShapes.Group {
+        IAMShapes.Group(
+            path: group.path, groupName: group.groupName, groupId: group.groupId, arn: group.arn, createDate: group.createDate)
     }
 }

@@ -12,12 +12,12 @@ extension IAMAPI {
             let request = IAMShapes.CreateInstanceProfileRequest(call.input)
             let profile = try await iam.createInstanceProfile(
                 accountId: account, name: request.instanceProfileName, path: request.path, tags: Self.tags(request.tags))
-            return .json(["InstanceProfile": Self.json(profile, roles: [:])])
+            return .output(IAMShapes.CreateInstanceProfileResponse(instanceProfile: Self.profile(profile, roles: [:])))
         case "GetInstanceProfile":
             let request = IAMShapes.GetInstanceProfileRequest(call.input)
             let profile = try await iam.instanceProfile(accountId: account, name: request.instanceProfileName)
             let roles = try await roles(of: [profile], account: account)
-            return .json(["InstanceProfile": Self.json(profile, roles: roles)])
+            return .output(IAMShapes.GetInstanceProfileResponse(instanceProfile: Self.profile(profile, roles: roles)))
         case "ListInstanceProfiles", "ListInstanceProfilesForRole":
             let profiles =
                 action == "ListInstanceProfiles"
@@ -26,7 +26,10 @@ extension IAMAPI {
                 : try await iam.listInstanceProfiles(
                     accountId: account, roleName: IAMShapes.ListInstanceProfilesForRoleRequest(call.input).roleName)
             let roles = try await roles(of: profiles, account: account)
-            return .json(["InstanceProfiles": .array(profiles.map { Self.json($0, roles: roles) }), "IsTruncated": false])
+            let shapes = profiles.map { Self.profile($0, roles: roles) }
+            return action == "ListInstanceProfiles"
+                ? .output(IAMShapes.ListInstanceProfilesResponse(instanceProfiles: shapes, isTruncated: false))
+                : .output(IAMShapes.ListInstanceProfilesForRoleResponse(instanceProfiles: shapes, isTruncated: false))
         case "DeleteInstanceProfile":
             let request = IAMShapes.DeleteInstanceProfileRequest(call.input)
             try await iam.deleteInstanceProfile(accountId: account, name: request.instanceProfileName)
@@ -48,7 +51,7 @@ extension IAMAPI {
         case "ListInstanceProfileTags":
             let request = IAMShapes.ListInstanceProfileTagsRequest(call.input)
             let profile = try await iam.instanceProfile(accountId: account, name: request.instanceProfileName)
-            return .json(["Tags": Self.json(profile.tags), "IsTruncated": false])
+            return .output(IAMShapes.ListInstanceProfileTagsResponse(tags: Self.tags(profile.tags), isTruncated: false))
         default:
             return nil
         }
@@ -65,14 +68,11 @@ extension IAMAPI {
     }
 
     /// An instance profile as AWS shows it everywhere: its roles in full, tags when it has any.
-    static func json(_ profile: IAMInstanceProfile, roles: [String: IAMRole]) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "Path": .string(profile.path), "InstanceProfileName": .string(profile.instanceProfileName),
-            "InstanceProfileId": .string(profile.instanceProfileId), "Arn": .string(profile.arn),
-            "CreateDate": time(profile.createDate),
-            "Roles": .array(profile.roles.compactMap { roles[$0] }.map { json($0, as: .inProfile) }),
-        ]
-        if !profile.tags.isEmpty { members["Tags"] = json(profile.tags) }
-        return .object(members)
+    static func profile(_ profile: IAMInstanceProfile, roles: [String: IAMRole]) -> IAMShapes.InstanceProfile {
+        IAMShapes.InstanceProfile(
+            path: profile.path, instanceProfileName: profile.instanceProfileName,
+            instanceProfileId: profile.instanceProfileId, arn: profile.arn, createDate: profile.createDate,
+            roles: profile.roles.compactMap { roles[$0] }.map { role($0, as: .inProfile) },
+            tags: profile.tags.isEmpty ? nil : tags(profile.tags))
     }
 }

@@ -19,19 +19,20 @@ extension IAMAPI {
         switch action {
         case "ListSSHPublicKeys":
             _ = try await existingUser(IAMShapes.ListSSHPublicKeysRequest(call.input).userName)
-            return .json(["SSHPublicKeys": [], "IsTruncated": false])
+            return .output(IAMShapes.ListSSHPublicKeysResponse(sshPublicKeys: [], isTruncated: false))
         case "ListMFADevices":
             _ = try await existingUser(IAMShapes.ListMFADevicesRequest(call.input).userName)
-            return .json(["MFADevices": [], "IsTruncated": false])
+            return .output(IAMShapes.ListMFADevicesResponse(mfaDevices: [], isTruncated: false))
         case "ListVirtualMFADevices":
-            return .json(["VirtualMFADevices": [], "IsTruncated": false])
+            return .output(IAMShapes.ListVirtualMFADevicesResponse(virtualMFADevices: [], isTruncated: false))
         case "ListSigningCertificates":
             _ = try await existingUser(IAMShapes.ListSigningCertificatesRequest(call.input).userName)
-            return .json(["Certificates": [], "IsTruncated": false])
+            return .output(IAMShapes.ListSigningCertificatesResponse(certificates: [], isTruncated: false))
         case "ListServiceSpecificCredentials":
             let request = IAMShapes.ListServiceSpecificCredentialsRequest(call.input)
             if request.allUsers != true { _ = try await existingUser(request.userName) }
-            return .json(["ServiceSpecificCredentials": [], "IsTruncated": false])
+            return .output(
+                IAMShapes.ListServiceSpecificCredentialsResponse(serviceSpecificCredentials: [], isTruncated: false))
         case "GetLoginProfile":
             throw try await noLoginProfile(existingUser(IAMShapes.GetLoginProfileRequest(call.input).userName))
         case "DeleteLoginProfile":

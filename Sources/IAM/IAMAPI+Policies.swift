@@ -16,13 +16,13 @@ extension IAMAPI {
             let policy = try await iam.createPolicy(
                 accountId: account, policyName: request.policyName, path: request.path, document: request.policyDocument,
                 description: request.description, tags: Self.tags(request.tags), validate: validatePolicy)
-            return .json(["Policy": Self.json(policy, attachments: 0, boundaries: 0)])
+            return .output(IAMShapes.CreatePolicyResponse(policy: Self.policy(policy, attachments: 0, boundaries: 0)))
         case "GetPolicy":
             let arn = IAMShapes.GetPolicyRequest(call.input).policyArn
             let policy = try await iam.getPolicy(accountId: account, arn: arn)
             let count = try await iam.attachmentCount(accountId: account, arn: arn)
             let boundaries = try await iam.permissionsBoundaryUsageCount(accountId: account, arn: arn)
-            return .json(["Policy": Self.json(policy, attachments: count, boundaries: boundaries)])
+            return .output(IAMShapes.GetPolicyResponse(policy: Self.policy(policy, attachments: count, boundaries: boundaries)))
         case "ListPolicies":
             let request = IAMShapes.ListPoliciesRequest(call.input)
             let scope: IAMService.PolicyScope =
@@ -34,11 +34,11 @@ extension IAMAPI {
             let listed = try await iam.listPolicies(
                 accountId: account, onlyAttached: request.onlyAttached ?? false, pathPrefix: request.pathPrefix,
                 scope: scope)
-            let policies: [JSONValue] = listed.map {
-                Self.json(
+            let policies = listed.map {
+                Self.policy(
                     $0.policy, attachments: $0.attachmentCount, boundaries: $0.permissionsBoundaryUsageCount, listed: true)
             }
-            return .json(["Policies": .array(policies), "IsTruncated": false])
+            return .output(IAMShapes.ListPoliciesResponse(policies: policies, isTruncated: false))
         case "DeletePolicy":
             try await iam.deletePolicy(accountId: account, arn: IAMShapes.DeletePolicyRequest(call.input).policyArn)
         case "CreatePolicyVersion":
@@ -47,18 +47,18 @@ extension IAMAPI {
                 accountId: account, arn: request.policyArn, document: request.policyDocument,
                 setAsDefault: request.setAsDefault ?? false, validate: validatePolicy)
             let policy = try await iam.getPolicy(accountId: account, arn: request.policyArn)
-            return .json(["PolicyVersion": Self.json(version, of: policy)])
+            return .output(IAMShapes.CreatePolicyVersionResponse(policyVersion: Self.version(version, of: policy)))
         case "GetPolicyVersion":
             let request = IAMShapes.GetPolicyVersionRequest(call.input)
             let version = try await iam.getPolicyVersion(
                 accountId: account, arn: request.policyArn, versionId: request.versionId)
             let policy = try await iam.getPolicy(accountId: account, arn: request.policyArn)
-            return .json(["PolicyVersion": Self.json(version, of: policy)])
+            return .output(IAMShapes.GetPolicyVersionResponse(policyVersion: Self.version(version, of: policy)))
         case "ListPolicyVersions":
             let policy = try await iam.getPolicy(
                 accountId: account, arn: IAMShapes.ListPolicyVersionsRequest(call.input).policyArn)
-            let versions = policy.versions.reversed().map { Self.json($0, of: policy, withDocument: false) }
-            return .json(["Versions": .array(versions), "IsTruncated": false])
+            let versions = policy.versions.reversed().map { Self.version($0, of: policy, withDocument: false) }
+            return .output(IAMShapes.ListPolicyVersionsResponse(versions: versions, isTruncated: false))
         case "DeletePolicyVersion":
             let request = IAMShapes.DeletePolicyVersionRequest(call.input)
             try await iam.deletePolicyVersion(accountId: account, arn: request.policyArn, versionId: request.versionId)
@@ -67,7 +67,7 @@ extension IAMAPI {
             try await iam.setDefaultPolicyVersion(accountId: account, arn: request.policyArn, versionId: request.versionId)
         case "ListPolicyTags":
             let policy = try await iam.getPolicy(accountId: account, arn: IAMShapes.ListPolicyTagsRequest(call.input).policyArn)
-            return .json(["Tags": Self.json(policy.tags), "IsTruncated": false])
+            return .output(IAMShapes.ListPolicyTagsResponse(tags: Self.tags(policy.tags), isTruncated: false))
         case "ListEntitiesForPolicy":
             let request = IAMShapes.ListEntitiesForPolicyRequest(call.input)
             let arn = request.policyArn
@@ -85,19 +85,18 @@ extension IAMAPI {
                 owners += users.filter { $0.permissionsBoundary == arn }.map { .user($0.userName) }
                 owners += roles.filter { $0.permissionsBoundary == arn }.map { .role($0.roleName) }
             }
-            let policyGroups: [JSONValue] = groups.filter { owners.contains(.group($0.groupName)) }.map {
-                ["GroupName": .string($0.groupName), "GroupId": .string($0.groupId)]
+            let policyGroups = groups.filter { owners.contains(.group($0.groupName)) }.map {
+                IAMShapes.PolicyGroup(groupName: $0.groupName, groupId: $0.groupId)
             }
-            let policyUsers: [JSONValue] = users.filter { owners.contains(.user($0.userName)) }.map {
-                ["UserName": .string($0.userName), "UserId": .string($0.userId)]
+            let policyUsers = users.filter { owners.contains(.user($0.userName)) }.map {
+                IAMShapes.PolicyUser(userName: $0.userName, userId: $0.userId)
             }
-            let policyRoles: [JSONValue] = roles.filter { owners.contains(.role($0.roleName)) }.map {
-                ["RoleName": .string($0.roleName), "RoleId": .string($0.roleId)]
+            let policyRoles = roles.filter { owners.contains(.role($0.roleName)) }.map {
+                IAMShapes.PolicyRole(roleName: $0.roleName, roleId: $0.roleId)
             }
-            return .json([
-                "PolicyGroups": .array(policyGroups), "PolicyUsers": .array(policyUsers), "PolicyRoles": .array(policyRoles),
-                "IsTruncated": false,
-            ])
+            return .output(
+                IAMShapes.ListEntitiesForPolicyResponse(
+                    policyGroups: policyGroups, policyUsers: policyUsers, policyRoles: policyRoles, isTruncated: false))
         default:
             return nil
         }
@@ -179,15 +178,27 @@ extension IAMAPI {
             try await iam.putInlinePolicy(
                 accountId: account, owner: owner, policyName: policyName, document: document, validate: validatePolicy)
         case "Get":
-            let document = try await iam.getInlinePolicy(accountId: account, owner: owner, policyName: policyName)
-            return .json([
-                "\(owner.kind.capitalized)Name": .string(owner.name), "PolicyName": .string(policyName),
-                // IAM returns policy documents URL-encoded.
-                "PolicyDocument": .string(Self.urlEncoded(document)),
-            ])
+            // IAM returns policy documents URL-encoded.
+            let document = Self.urlEncoded(
+                try await iam.getInlinePolicy(accountId: account, owner: owner, policyName: policyName))
+            switch owner {
+            case .user(let name):
+                return .output(
+                    IAMShapes.GetUserPolicyResponse(userName: name, policyName: policyName, policyDocument: document))
+            case .group(let name):
+                return .output(
+                    IAMShapes.GetGroupPolicyResponse(groupName: name, policyName: policyName, policyDocument: document))
+            case .role(let name):
+                return .output(
+                    IAMShapes.GetRolePolicyResponse(roleName: name, policyName: policyName, policyDocument: document))
+            }
         case "Lis":
             let names = try await iam.listInlinePolicies(accountId: account, owner: owner)
-            return .json(["PolicyNames": .array(names.map(JSONValue.string)), "IsTruncated": false])
+            switch owner {
+            case .user: return .output(IAMShapes.ListUserPoliciesResponse(policyNames: names, isTruncated: false))
+            case .group: return .output(IAMShapes.ListGroupPoliciesResponse(policyNames: names, isTruncated: false))
+            case .role: return .output(IAMShapes.ListRolePoliciesResponse(policyNames: names, isTruncated: false))
+            }
         default:
             try await iam.deleteInlinePolicy(accountId: account, owner: owner, policyName: policyName)
         }
@@ -204,34 +215,36 @@ extension IAMAPI {
             try await iam.detachPolicy(accountId: account, owner: owner, arn: arn)
         default:
             let arns = try await iam.attachedPolicies(accountId: account, owner: owner)
-            let attached: [JSONValue] = arns.map {
-                ["PolicyName": .string(String($0.split(separator: "/").last ?? "")), "PolicyArn": .string($0)]
+            let attached = arns.map {
+                IAMShapes.AttachedPolicy(policyName: String($0.split(separator: "/").last ?? ""), policyArn: $0)
             }
-            return .json(["AttachedPolicies": .array(attached), "IsTruncated": false])
+            switch owner {
+            case .user:
+                return .output(IAMShapes.ListAttachedUserPoliciesResponse(attachedPolicies: attached, isTruncated: false))
+            case .group:
+                return .output(IAMShapes.ListAttachedGroupPoliciesResponse(attachedPolicies: attached, isTruncated: false))
+            case .role:
+                return .output(IAMShapes.ListAttachedRolePoliciesResponse(attachedPolicies: attached, isTruncated: false))
+            }
         }
         return .json([:])
     }
 
     /// A managed policy; `listed`, as ListPolicies shows it: without Description and Tags, which
     /// AWS documents GetPolicy alone to return.
-    static func json(_ policy: ManagedPolicy, attachments: Int, boundaries: Int, listed: Bool = false) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "PolicyName": .string(policy.policyName), "PolicyId": .string(policy.policyId), "Arn": .string(policy.arn),
-            "Path": .string(policy.path), "DefaultVersionId": .string(policy.defaultVersionId),
-            "AttachmentCount": .int(Int64(attachments)), "PermissionsBoundaryUsageCount": .int(Int64(boundaries)),
-            "IsAttachable": true, "CreateDate": time(policy.createDate), "UpdateDate": time(policy.updateDate),
-        ]
-        if !listed, let description = policy.description { members["Description"] = .string(description) }
-        if !listed, !policy.tags.isEmpty { members["Tags"] = json(policy.tags) }
-        return .object(members)
+    static func policy(_ policy: ManagedPolicy, attachments: Int, boundaries: Int, listed: Bool = false) -> IAMShapes.Policy {
+        IAMShapes.Policy(
+            policyName: policy.policyName, policyId: policy.policyId, arn: policy.arn, path: policy.path,
+            defaultVersionId: policy.defaultVersionId, attachmentCount: attachments, permissionsBoundaryUsageCount: boundaries,
+            isAttachable: true, description: listed ? nil : policy.description, createDate: policy.createDate,
+            updateDate: policy.updateDate, tags: listed || policy.tags.isEmpty ? nil : tags(policy.tags))
     }
 
-    static func json(_ version: PolicyVersion, of policy: ManagedPolicy, withDocument: Bool = true) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "VersionId": .string(version.versionId), "IsDefaultVersion": .bool(version.versionId == policy.defaultVersionId),
-            "CreateDate": time(version.createDate),
-        ]
-        if withDocument { members["Document"] = .string(urlEncoded(version.document)) }
-        return .object(members)
+    static func version(
+        _ version: PolicyVersion, of policy: ManagedPolicy, withDocument: Bool = true
+    ) -> IAMShapes.PolicyVersion {
+        IAMShapes.PolicyVersion(
+            document: withDocument ? urlEncoded(version.document) : nil, versionId: version.versionId,
+            isDefaultVersion: version.versionId == policy.defaultVersionId, createDate: version.createDate)
     }
 }

@@ -17,13 +17,13 @@ extension IAMAPI {
                     description: request.description, maxSessionDuration: request.maxSessionDuration,
                     tags: Self.tags(request.tags), permissionsBoundary: request.permissionsBoundary),
                 accountId: account, validateTrust: Authorization.validateTrustPolicy)
-            return .json(["Role": Self.json(role, as: .created)])
+            return .output(IAMShapes.CreateRoleResponse(role: Self.role(role, as: .created)))
         case "GetRole":
             let role = try await iam.getRole(accountId: account, roleName: IAMShapes.GetRoleRequest(call.input).roleName)
-            return .json(["Role": Self.json(role)])
+            return .output(IAMShapes.GetRoleResponse(role: Self.role(role)))
         case "ListRoles":
             let roles = try await iam.listRoles(accountId: account, pathPrefix: IAMShapes.ListRolesRequest(call.input).pathPrefix)
-            return .json(["Roles": .array(roles.map { Self.json($0, as: .listed) }), "IsTruncated": false])
+            return .output(IAMShapes.ListRolesResponse(roles: roles.map { Self.role($0, as: .listed) }, isTruncated: false))
         case "DeleteRole":
             try await iam.deleteRole(accountId: account, roleName: IAMShapes.DeleteRoleRequest(call.input).roleName)
         case "UpdateAssumeRolePolicy":
@@ -46,7 +46,7 @@ extension IAMAPI {
             let role = try await iam.updateRole(accountId: account, roleName: request.roleName) { role throws(AWSError) in
                 role.description = description
             }
-            return .json(["Role": Self.json(role)])
+            return .output(IAMShapes.UpdateRoleDescriptionResponse(role: Self.role(role)))
         case "TagRole":
             let request = IAMShapes.TagRoleRequest(call.input)
             let tags = Self.tags(request.tags)
@@ -64,18 +64,18 @@ extension IAMAPI {
             let role = try await iam.createServiceLinkedRole(
                 accountId: account, serviceName: request.awsServiceName, description: request.description,
                 customSuffix: request.customSuffix)
-            return .json(["Role": Self.json(role, as: .created)])
+            return .output(IAMShapes.CreateServiceLinkedRoleResponse(role: Self.role(role, as: .created)))
         case "DeleteServiceLinkedRole":
             let taskId = try await iam.deleteServiceLinkedRole(
                 accountId: account, roleName: IAMShapes.DeleteServiceLinkedRoleRequest(call.input).roleName)
-            return .json(["DeletionTaskId": .string(taskId)])
+            return .output(IAMShapes.DeleteServiceLinkedRoleResponse(deletionTaskId: taskId))
         case "GetServiceLinkedRoleDeletionStatus":
             let request = IAMShapes.GetServiceLinkedRoleDeletionStatusRequest(call.input)
             let status = try await iam.serviceLinkedRoleDeletionStatus(accountId: account, taskId: request.deletionTaskId)
-            return .json(["Status": .string(status)])
+            return .output(IAMShapes.GetServiceLinkedRoleDeletionStatusResponse(status: status))
         case "ListRoleTags":
             let role = try await iam.getRole(accountId: account, roleName: IAMShapes.ListRoleTagsRequest(call.input).roleName)
-            return .json(["Tags": Self.json(role.tags), "IsTruncated": false])
+            return .output(IAMShapes.ListRoleTagsResponse(tags: Self.tags(role.tags), isTruncated: false))
         default:
             return nil
         }
@@ -94,19 +94,17 @@ extension IAMAPI {
         case inProfile
     }
 
-    static func json(_ role: IAMRole, as form: RoleForm = .full) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "Path": .string(role.path), "RoleName": .string(role.roleName), "RoleId": .string(role.roleId),
-            "Arn": .string(role.arn), "CreateDate": time(role.createDate),
-            "AssumeRolePolicyDocument": .string(urlEncoded(role.assumeRolePolicy)),
-        ]
-        if form == .inProfile { return .object(members) }
-        if let description = role.description { members["Description"] = .string(description) }
-        if form == .full || form == .listed { members["MaxSessionDuration"] = .int(Int64(role.maxSessionDuration)) }
-        if form == .listed { return .object(members) }
-        if let boundary = role.permissionsBoundary { members["PermissionsBoundary"] = json(boundary: boundary) }
-        if !role.tags.isEmpty { members["Tags"] = json(role.tags) }
-        if form == .full { members["RoleLastUsed"] = [:] }
-        return .object(members)
+    static func role(_ role: IAMRole, as form: RoleForm = .full) -> IAMShapes.Role {
+        var shape = IAMShapes.Role(
+            path: role.path, roleName: role.roleName, roleId: role.roleId, arn: role.arn, createDate: role.createDate,
+            assumeRolePolicyDocument: urlEncoded(role.assumeRolePolicy))
+        if form == .inProfile { return shape }
+        shape.description = role.description
+        if form == .full || form == .listed { shape.maxSessionDuration = role.maxSessionDuration }
+        if form == .listed { return shape }
+        shape.permissionsBoundary = role.permissionsBoundary.map(boundary)
+        if !role.tags.isEmpty { shape.tags = tags(role.tags) }
+        if form == .full { shape.roleLastUsed = IAMShapes.RoleLastUsed() }
+        return shape
     }
 }

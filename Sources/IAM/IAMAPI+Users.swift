@@ -28,7 +28,7 @@ extension IAMAPI {
             let created = try await iam.createUser(
                 accountId: account, userName: request.userName, path: request.path, tags: Self.tags(request.tags),
                 permissionsBoundary: request.permissionsBoundary)
-            return .json(["User": Self.json(created)])
+            return .output(IAMShapes.CreateUserResponse(user: Self.user(created)))
         case "GetUser":
             let request = IAMShapes.GetUserRequest(call.input)
             if request.userName == nil, caller.principal.kind != .root, caller.principal.kind != .iamUser {
@@ -36,19 +36,20 @@ extension IAMAPI {
                 throw .iamValidation("Must specify userName when calling with non-User credentials")
             }
             if request.userName == nil, caller.principal.kind == .root {
-                return .json([
-                    "User": [
-                        "UserId": .string(account), "Arn": .string(caller.principal.arn),
-                        "CreateDate": .string(Timestamp.iso8601(Date(timeIntervalSince1970: 0))),
-                    ]
+                // Rendered by hand: the root has no user record, and its CreateDate is written as
+                // this text (with milliseconds), not as a timestamp.
+                let root = IAMShapes.User(rendered: [
+                    "UserId": .string(account), "Arn": .string(caller.principal.arn),
+                    "CreateDate": .string(Timestamp.iso8601(Date(timeIntervalSince1970: 0))),
                 ])
+                return .output(IAMShapes.GetUserResponse(user: root))
             }
             let found = try await iam.getUser(accountId: account, userName: try user(request.userName))
-            return .json(["User": Self.json(found)])
+            return .output(IAMShapes.GetUserResponse(user: Self.user(found)))
         case "ListUsers":
             let request = IAMShapes.ListUsersRequest(call.input)
             let users = try await iam.listUsers(accountId: account, pathPrefix: request.pathPrefix)
-            return .json(["Users": .array(users.map { Self.json($0, listed: true) }), "IsTruncated": false])
+            return .output(IAMShapes.ListUsersResponse(users: users.map { Self.user($0, listed: true) }, isTruncated: false))
         case "UpdateUser":
             let request = IAMShapes.UpdateUserRequest(call.input)
             try await iam.updateUser(
@@ -63,7 +64,7 @@ extension IAMAPI {
             try await iam.untagUser(accountId: account, userName: request.userName, keys: request.tagKeys)
         case "ListUserTags":
             let found = try await iam.getUser(accountId: account, userName: IAMShapes.ListUserTagsRequest(call.input).userName)
-            return .json(["Tags": Self.json(found.tags), "IsTruncated": false])
+            return .output(IAMShapes.ListUserTagsResponse(tags: Self.tags(found.tags), isTruncated: false))
         case "CreateAccessKey":
             let request = IAMShapes.CreateAccessKeyRequest(call.input)
             guard let userName = request.userName ?? caller.principal.userName,
@@ -72,24 +73,19 @@ extension IAMAPI {
                 throw .iamValidation("Root access keys are made by `rampart init` and `rampart account create`.")
             }
             let key = try await iam.createAccessKey(accountId: account, userName: userName)
-            return .json([
-                "AccessKey": [
-                    "UserName": .string(userName), "AccessKeyId": .string(key.record.accessKeyId),
-                    "Status": .string(key.record.status.rawValue), "SecretAccessKey": .string(key.secretAccessKey),
-                    "CreateDate": Self.time(key.record.createDate),
-                ]
-            ])
+            return .output(
+                IAMShapes.CreateAccessKeyResponse(
+                    accessKey: IAMShapes.AccessKey(
+                        userName: userName, accessKeyId: key.record.accessKeyId, status: key.record.status.rawValue,
+                        secretAccessKey: key.secretAccessKey, createDate: key.record.createDate)))
         case "ListAccessKeys":
             let keys = try await iam.listAccessKeys(
                 accountId: account, userName: try keyOwner(IAMShapes.ListAccessKeysRequest(call.input).userName))
-            let metadata: [JSONValue] = keys.map {
-                [
-                    "UserName": $0.userName.map(JSONValue.string) ?? .null, "AccessKeyId": .string($0.accessKeyId),
-                    "Status": .string($0.status.rawValue),
-                    "CreateDate": Self.time($0.createDate),
-                ]
+            let metadata = keys.map {
+                IAMShapes.AccessKeyMetadata(
+                    userName: $0.userName, accessKeyId: $0.accessKeyId, status: $0.status.rawValue, createDate: $0.createDate)
             }
-            return .json(["AccessKeyMetadata": .array(metadata), "IsTruncated": false])
+            return .output(IAMShapes.ListAccessKeysResponse(accessKeyMetadata: metadata, isTruncated: false))
         case "UpdateAccessKey":
             let request = IAMShapes.UpdateAccessKeyRequest(call.input)
             try await iam.updateAccessKey(
@@ -107,15 +103,13 @@ extension IAMAPI {
 
     /// A user as GetUser and CreateUser show it; `listed`, as listings do (ListUsers, GetGroup),
     /// which AWS documents leave out PermissionsBoundary and Tags.
-    static func json(_ user: IAMUser, listed: Bool = false) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "Path": .string(user.path), "UserName": .string(user.userName), "UserId": .string(user.userId),
-            "Arn": .string(user.arn), "CreateDate": time(user.createDate),
-        ]
+    static func user(_ user: IAMUser, listed: Bool = false) -> IAMShapes.User {
+        var shape = IAMShapes.User(
+            path: user.path, userName: user.userName, userId: user.userId, arn: user.arn, createDate: user.createDate)
         if !listed {
-            if let boundary = user.permissionsBoundary { members["PermissionsBoundary"] = json(boundary: boundary) }
-            if !user.tags.isEmpty { members["Tags"] = json(user.tags) }
+            shape.permissionsBoundary = user.permissionsBoundary.map(boundary)
+            if !user.tags.isEmpty { shape.tags = tags(user.tags) }
         }
-        return .object(members)
+        return shape
     }
 }

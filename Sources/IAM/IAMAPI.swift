@@ -19,15 +19,17 @@ struct IAMAPI: OperationHandler {
         let (action, input, caller) = (invocation.operation, invocation.input, invocation.caller)
         let account = caller.accountId
         // Authorization reads the members that name a resource, tags or a boundary the same way
-        // for every operation (served or not), before the operation's own shape is read.
-        let userName = input.string("UserName") ?? caller.principal.userName
+        // for every operation (served or not), before the operation's own shape is read: those
+        // of the operation's input in the model (`IAMShapes.OperationMembers`), no others.
+        let members = IAMShapes.OperationMembers(operation: action, input: input)
+        let userName = members.userName ?? caller.principal.userName
         var conditionKeys = RequestTags.conditionKeys(
-            tags: Self.tags(input).map { ($0.key, $0.value) }, removing: input.stringList("TagKeys") ?? [])
+            tags: (members.tags ?? []).map { ($0.key, $0.value) }, removing: members.tagKeys ?? [])
         // The boundary a call would set (CreateUser, CreateRole, Put{User,Role}PermissionsBoundary).
-        if let boundary = input.string("PermissionsBoundary") { conditionKeys["iam:PermissionsBoundary"] = [boundary] }
+        if let boundary = members.permissionsBoundary { conditionKeys["iam:PermissionsBoundary"] = [boundary] }
         // The service a service-linked role is made for (CreateServiceLinkedRole).
-        if let service = input.string("AWSServiceName") { conditionKeys["iam:AWSServiceName"] = [service] }
-        let resource = Self.resource(of: input, account: account, userName: userName)
+        if let service = members.awsServiceName { conditionKeys["iam:AWSServiceName"] = [service] }
+        let resource = Self.resource(of: members, account: account, userName: userName)
         if let denial = authorize(caller, "iam:\(action)", resource, conditionKeys) { throw denial }
 
         let call = Call(input: input, account: account, caller: caller)
@@ -42,36 +44,38 @@ struct IAMAPI: OperationHandler {
     }
 
     /// `PermissionsBoundary`: its type (always `PermissionsBoundaryPolicy`) and the policy's ARN.
-    static func json(boundary arn: String) -> JSONValue {
-        ["PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": .string(arn)]
+    static func boundary(_ arn: String) -> IAMShapes.AttachedPermissionsBoundary {
+        IAMShapes.AttachedPermissionsBoundary(permissionsBoundaryType: "PermissionsBoundaryPolicy", permissionsBoundaryArn: arn)
     }
 
-    static func json(_ tags: [IAMTag]) -> JSONValue {
-        .array(tags.map { ["Key": .string($0.key), "Value": .string($0.value)] })
+    static func tags(_ tags: [IAMTag]) -> [IAMShapes.Tag] {
+        tags.map { IAMShapes.Tag(key: $0.key, value: $0.value) }
     }
 
-    /// A timestamp as the model's output shapes carry it: epoch seconds, which the edge writes
-    /// as ISO 8601 to the second (as IAM answers) and the trail as CloudTrail records dates.
+    // The same values as JSON, as `Reply.json` carries them (what the Query encoder and the
+    // trail read); the handlers build the typed shapes above.
+
+    static func json(_ user: IAMUser, listed: Bool = false) -> JSONValue { Self.user(user, listed: listed).jsonValue }
+
+    static func json(_ tags: [IAMTag]) -> JSONValue { .array(Self.tags(tags).map(\.jsonValue)) }
+
+    /// A timestamp as the generated output shapes of a Query service carry it: epoch seconds,
+    /// which the edge writes as ISO 8601 to the second (as IAM answers) and the trail as
+    /// CloudTrail records dates.
     static func time(_ date: Date) -> JSONValue { .double(date.timeIntervalSince1970) }
 
     /// The ARN an action is authorized against: the role, group, policy or user it names.
-    static func resource(of input: RequestInput, account: String, userName: String?) -> String {
-        if let service = input.string("AWSServiceName") {
+    static func resource(of input: IAMShapes.OperationMembers, account: String, userName: String?) -> String {
+        if let service = input.awsServiceName {
             // The role CreateServiceLinkedRole would make, at its path.
             let name = ServiceLinkedRoles.templates[service]?.roleName ?? "*"
             return "arn:aws:iam::\(account):role/aws-service-role/\(service)/\(name)"
         }
-        if let profile = input.string("InstanceProfileName") { return "arn:aws:iam::\(account):instance-profile/\(profile)" }
-        if let role = input.string("RoleName") { return "arn:aws:iam::\(account):role/\(role)" }
-        if let group = input.string("GroupName") { return "arn:aws:iam::\(account):group/\(group)" }
-        if let policy = input.string("PolicyArn") { return policy }
+        if let profile = input.instanceProfileName { return "arn:aws:iam::\(account):instance-profile/\(profile)" }
+        if let role = input.roleName { return "arn:aws:iam::\(account):role/\(role)" }
+        if let group = input.groupName { return "arn:aws:iam::\(account):group/\(group)" }
+        if let policy = input.policyArn { return policy }
         return userName.map { "arn:aws:iam::\(account):user/\($0)" } ?? "arn:aws:iam::\(account):*"
-    }
-
-    static func tags(_ input: RequestInput) -> [IAMTag] {
-        (input.structureList("Tags") ?? []).map {
-            IAMTag(key: $0["Key"]?.stringValue ?? "", value: $0["Value"]?.stringValue ?? "")
-        }
     }
 
     static func tags(_ tags: [IAMShapes.Tag]?) -> [IAMTag] {

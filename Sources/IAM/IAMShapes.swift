@@ -2,8 +2,8 @@
 import AWSProtocol
 import Foundation
 
-/// IAM's request shapes for the operations Rampart serves, their enums, and the
-/// service's error codes with their HTTP statuses, from the botocore model.
+/// IAM's request and response shapes for the operations Rampart serves, their enums,
+/// and the service's error codes with their HTTP statuses, from the botocore model.
 enum IAMShapes {
     /// The operations these shapes were generated for: those the operation table names.
     static let servedOperations: Set<String> = ["AddRoleToInstanceProfile", "AddUserToGroup", "AttachGroupPolicy", "AttachRolePolicy", "AttachUserPolicy", "CreateAccessKey", "CreateGroup", "CreateInstanceProfile", "CreatePolicy", "CreatePolicyVersion", "CreateRole", "CreateServiceLinkedRole", "CreateUser", "DeleteAccessKey", "DeleteGroup", "DeleteGroupPolicy", "DeleteInstanceProfile", "DeleteLoginProfile", "DeletePolicy", "DeletePolicyVersion", "DeleteRole", "DeleteRolePermissionsBoundary", "DeleteRolePolicy", "DeleteServiceLinkedRole", "DeleteUser", "DeleteUserPermissionsBoundary", "DeleteUserPolicy", "DetachGroupPolicy", "DetachRolePolicy", "DetachUserPolicy", "GetGroup", "GetGroupPolicy", "GetInstanceProfile", "GetLoginProfile", "GetPolicy", "GetPolicyVersion", "GetRole", "GetRolePolicy", "GetServiceLinkedRoleDeletionStatus", "GetUser", "GetUserPolicy", "ListAccessKeys", "ListAttachedGroupPolicies", "ListAttachedRolePolicies", "ListAttachedUserPolicies", "ListEntitiesForPolicy", "ListGroupPolicies", "ListGroups", "ListGroupsForUser", "ListInstanceProfileTags", "ListInstanceProfiles", "ListInstanceProfilesForRole", "ListMFADevices", "ListPolicies", "ListPolicyTags", "ListPolicyVersions", "ListRolePolicies", "ListRoleTags", "ListRoles", "ListSSHPublicKeys", "ListServiceSpecificCredentials", "ListSigningCertificates", "ListUserPolicies", "ListUserTags", "ListUsers", "ListVirtualMFADevices", "PutGroupPolicy", "PutRolePermissionsBoundary", "PutRolePolicy", "PutUserPermissionsBoundary", "PutUserPolicy", "RemoveRoleFromInstanceProfile", "RemoveUserFromGroup", "SetDefaultPolicyVersion", "TagInstanceProfile", "TagRole", "TagUser", "UntagInstanceProfile", "UntagRole", "UntagUser", "UpdateAccessKey", "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription", "UpdateUser"]
@@ -1045,7 +1045,7 @@ enum IAMShapes {
     }
 
     /// A structure the inputs reach.
-    struct Tag: Sendable {
+    struct Tag: OutputShape {
         var key: String
         var value: String
 
@@ -1053,6 +1053,28 @@ enum IAMShapes {
             key = ShapeValue.string(m["Key"]) ?? ""
             value = ShapeValue.string(m["Value"]) ?? ""
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["Key"] = .string(self.key)
+            m["Value"] = .string(self.value)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of TagInstanceProfile.
@@ -1201,6 +1223,1968 @@ enum IAMShapes {
             userName = ShapeValue.string(m["UserName"]) ?? ""
             newPath = ShapeValue.string(m["NewPath"])
             newUserName = ShapeValue.string(m["NewUserName"])
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct AccessKey: OutputShape {
+        var userName: String
+        var accessKeyId: String
+        var status: String
+        var secretAccessKey: String
+        var createDate: Date?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.userName = ""
+            self.accessKeyId = ""
+            self.status = ""
+            self.secretAccessKey = ""
+            rendered = json
+        }
+
+        init(userName: String, accessKeyId: String, status: String, secretAccessKey: String, createDate: Date? = nil) {
+            self.userName = userName
+            self.accessKeyId = accessKeyId
+            self.status = status
+            self.secretAccessKey = secretAccessKey
+            self.createDate = createDate
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 5)
+            m["UserName"] = .string(self.userName)
+            m["AccessKeyId"] = .string(self.accessKeyId)
+            m["Status"] = .string(self.status)
+            m["SecretAccessKey"] = .string(self.secretAccessKey)
+            if let v = self.createDate { m["CreateDate"] = .double(v.timeIntervalSince1970) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct AccessKeyMetadata: OutputShape {
+        var userName: String?
+        var accessKeyId: String?
+        var status: String?
+        var createDate: Date?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(userName: String? = nil, accessKeyId: String? = nil, status: String? = nil, createDate: Date? = nil) {
+            self.userName = userName
+            self.accessKeyId = accessKeyId
+            self.status = status
+            self.createDate = createDate
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 4)
+            if let v = self.userName { m["UserName"] = .string(v) }
+            if let v = self.accessKeyId { m["AccessKeyId"] = .string(v) }
+            if let v = self.status { m["Status"] = .string(v) }
+            if let v = self.createDate { m["CreateDate"] = .double(v.timeIntervalSince1970) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct AttachedPermissionsBoundary: OutputShape {
+        var permissionsBoundaryType: String?
+        var permissionsBoundaryArn: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(permissionsBoundaryType: String? = nil, permissionsBoundaryArn: String? = nil) {
+            self.permissionsBoundaryType = permissionsBoundaryType
+            self.permissionsBoundaryArn = permissionsBoundaryArn
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.permissionsBoundaryType { m["PermissionsBoundaryType"] = .string(v) }
+            if let v = self.permissionsBoundaryArn { m["PermissionsBoundaryArn"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct AttachedPolicy: OutputShape {
+        var policyName: String?
+        var policyArn: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(policyName: String? = nil, policyArn: String? = nil) {
+            self.policyName = policyName
+            self.policyArn = policyArn
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.policyName { m["PolicyName"] = .string(v) }
+            if let v = self.policyArn { m["PolicyArn"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of CreateAccessKey.
+    struct CreateAccessKeyResponse: OutputShape {
+        var accessKey: AccessKey
+
+        init(accessKey: AccessKey) {
+            self.accessKey = accessKey
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["AccessKey"] = self.accessKey.jsonValue
+            return .object(m)
+        }
+    }
+
+    /// The output of CreateGroup.
+    struct CreateGroupResponse: OutputShape {
+        var group: Group
+
+        init(group: Group) {
+            self.group = group
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["Group"] = self.group.jsonValue
+            return .object(m)
+        }
+    }
+
+    /// The output of CreateInstanceProfile.
+    struct CreateInstanceProfileResponse: OutputShape {
+        var instanceProfile: InstanceProfile
+
+        init(instanceProfile: InstanceProfile) {
+            self.instanceProfile = instanceProfile
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["InstanceProfile"] = self.instanceProfile.jsonValue
+            return .object(m)
+        }
+    }
+
+    /// The output of CreatePolicy.
+    struct CreatePolicyResponse: OutputShape {
+        var policy: Policy?
+
+        init(policy: Policy? = nil) {
+            self.policy = policy
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.policy { m["Policy"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// The output of CreatePolicyVersion.
+    struct CreatePolicyVersionResponse: OutputShape {
+        var policyVersion: PolicyVersion?
+
+        init(policyVersion: PolicyVersion? = nil) {
+            self.policyVersion = policyVersion
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.policyVersion { m["PolicyVersion"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// The output of CreateRole.
+    struct CreateRoleResponse: OutputShape {
+        var role: Role
+
+        init(role: Role) {
+            self.role = role
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["Role"] = self.role.jsonValue
+            return .object(m)
+        }
+    }
+
+    /// The output of CreateServiceLinkedRole.
+    struct CreateServiceLinkedRoleResponse: OutputShape {
+        var role: Role?
+
+        init(role: Role? = nil) {
+            self.role = role
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.role { m["Role"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// The output of CreateUser.
+    struct CreateUserResponse: OutputShape {
+        var user: User?
+
+        init(user: User? = nil) {
+            self.user = user
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.user { m["User"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// The output of DeleteServiceLinkedRole.
+    struct DeleteServiceLinkedRoleResponse: OutputShape {
+        var deletionTaskId: String
+
+        init(deletionTaskId: String) {
+            self.deletionTaskId = deletionTaskId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["DeletionTaskId"] = .string(self.deletionTaskId)
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct DeletionTaskFailureReasonType: OutputShape {
+        var reason: String?
+        var roleUsageList: [RoleUsageType]?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(reason: String? = nil, roleUsageList: [RoleUsageType]? = nil) {
+            self.reason = reason
+            self.roleUsageList = roleUsageList
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.reason { m["Reason"] = .string(v) }
+            if let v = self.roleUsageList { m["RoleUsageList"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of GetGroupPolicy.
+    struct GetGroupPolicyResponse: OutputShape {
+        var groupName: String
+        var policyName: String
+        var policyDocument: String
+
+        init(groupName: String, policyName: String, policyDocument: String) {
+            self.groupName = groupName
+            self.policyName = policyName
+            self.policyDocument = policyDocument
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["GroupName"] = .string(self.groupName)
+            m["PolicyName"] = .string(self.policyName)
+            m["PolicyDocument"] = .string(self.policyDocument)
+            return .object(m)
+        }
+    }
+
+    /// The output of GetGroup.
+    struct GetGroupResponse: OutputShape {
+        var group: Group
+        var users: [User]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(group: Group, users: [User], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.group = group
+            self.users = users
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 4)
+            m["Group"] = self.group.jsonValue
+            m["Users"] = .array(self.users.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetInstanceProfile.
+    struct GetInstanceProfileResponse: OutputShape {
+        var instanceProfile: InstanceProfile
+
+        init(instanceProfile: InstanceProfile) {
+            self.instanceProfile = instanceProfile
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["InstanceProfile"] = self.instanceProfile.jsonValue
+            return .object(m)
+        }
+    }
+
+    /// The output of GetLoginProfile.
+    struct GetLoginProfileResponse: OutputShape {
+        var loginProfile: LoginProfile
+
+        init(loginProfile: LoginProfile) {
+            self.loginProfile = loginProfile
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["LoginProfile"] = self.loginProfile.jsonValue
+            return .object(m)
+        }
+    }
+
+    /// The output of GetPolicy.
+    struct GetPolicyResponse: OutputShape {
+        var policy: Policy?
+
+        init(policy: Policy? = nil) {
+            self.policy = policy
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.policy { m["Policy"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetPolicyVersion.
+    struct GetPolicyVersionResponse: OutputShape {
+        var policyVersion: PolicyVersion?
+
+        init(policyVersion: PolicyVersion? = nil) {
+            self.policyVersion = policyVersion
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.policyVersion { m["PolicyVersion"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetRolePolicy.
+    struct GetRolePolicyResponse: OutputShape {
+        var roleName: String
+        var policyName: String
+        var policyDocument: String
+
+        init(roleName: String, policyName: String, policyDocument: String) {
+            self.roleName = roleName
+            self.policyName = policyName
+            self.policyDocument = policyDocument
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["RoleName"] = .string(self.roleName)
+            m["PolicyName"] = .string(self.policyName)
+            m["PolicyDocument"] = .string(self.policyDocument)
+            return .object(m)
+        }
+    }
+
+    /// The output of GetRole.
+    struct GetRoleResponse: OutputShape {
+        var role: Role
+
+        init(role: Role) {
+            self.role = role
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["Role"] = self.role.jsonValue
+            return .object(m)
+        }
+    }
+
+    /// The output of GetServiceLinkedRoleDeletionStatus.
+    struct GetServiceLinkedRoleDeletionStatusResponse: OutputShape {
+        var status: String
+        var reason: DeletionTaskFailureReasonType?
+
+        init(status: String, reason: DeletionTaskFailureReasonType? = nil) {
+            self.status = status
+            self.reason = reason
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["Status"] = .string(self.status)
+            if let v = self.reason { m["Reason"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetUserPolicy.
+    struct GetUserPolicyResponse: OutputShape {
+        var userName: String
+        var policyName: String
+        var policyDocument: String
+
+        init(userName: String, policyName: String, policyDocument: String) {
+            self.userName = userName
+            self.policyName = policyName
+            self.policyDocument = policyDocument
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["UserName"] = .string(self.userName)
+            m["PolicyName"] = .string(self.policyName)
+            m["PolicyDocument"] = .string(self.policyDocument)
+            return .object(m)
+        }
+    }
+
+    /// The output of GetUser.
+    struct GetUserResponse: OutputShape {
+        var user: User
+
+        init(user: User) {
+            self.user = user
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["User"] = self.user.jsonValue
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct Group: OutputShape {
+        var path: String
+        var groupName: String
+        var groupId: String
+        var arn: String
+        var createDate: Date
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.path = ""
+            self.groupName = ""
+            self.groupId = ""
+            self.arn = ""
+            self.createDate = Date(timeIntervalSince1970: 0)
+            rendered = json
+        }
+
+        init(path: String, groupName: String, groupId: String, arn: String, createDate: Date) {
+            self.path = path
+            self.groupName = groupName
+            self.groupId = groupId
+            self.arn = arn
+            self.createDate = createDate
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 5)
+            m["Path"] = .string(self.path)
+            m["GroupName"] = .string(self.groupName)
+            m["GroupId"] = .string(self.groupId)
+            m["Arn"] = .string(self.arn)
+            m["CreateDate"] = .double(self.createDate.timeIntervalSince1970)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct InstanceProfile: OutputShape {
+        var path: String
+        var instanceProfileName: String
+        var instanceProfileId: String
+        var arn: String
+        var createDate: Date
+        var roles: [Role]
+        var tags: [Tag]?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.path = ""
+            self.instanceProfileName = ""
+            self.instanceProfileId = ""
+            self.arn = ""
+            self.createDate = Date(timeIntervalSince1970: 0)
+            self.roles = []
+            rendered = json
+        }
+
+        init(path: String, instanceProfileName: String, instanceProfileId: String, arn: String, createDate: Date, roles: [Role], tags: [Tag]? = nil) {
+            self.path = path
+            self.instanceProfileName = instanceProfileName
+            self.instanceProfileId = instanceProfileId
+            self.arn = arn
+            self.createDate = createDate
+            self.roles = roles
+            self.tags = tags
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 7)
+            m["Path"] = .string(self.path)
+            m["InstanceProfileName"] = .string(self.instanceProfileName)
+            m["InstanceProfileId"] = .string(self.instanceProfileId)
+            m["Arn"] = .string(self.arn)
+            m["CreateDate"] = .double(self.createDate.timeIntervalSince1970)
+            m["Roles"] = .array(self.roles.map { $0.jsonValue })
+            if let v = self.tags { m["Tags"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of ListAccessKeys.
+    struct ListAccessKeysResponse: OutputShape {
+        var accessKeyMetadata: [AccessKeyMetadata]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(accessKeyMetadata: [AccessKeyMetadata], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.accessKeyMetadata = accessKeyMetadata
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["AccessKeyMetadata"] = .array(self.accessKeyMetadata.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListAttachedGroupPolicies.
+    struct ListAttachedGroupPoliciesResponse: OutputShape {
+        var attachedPolicies: [AttachedPolicy]?
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(attachedPolicies: [AttachedPolicy]? = nil, isTruncated: Bool? = nil, marker: String? = nil) {
+            self.attachedPolicies = attachedPolicies
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.attachedPolicies { m["AttachedPolicies"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListAttachedRolePolicies.
+    struct ListAttachedRolePoliciesResponse: OutputShape {
+        var attachedPolicies: [AttachedPolicy]?
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(attachedPolicies: [AttachedPolicy]? = nil, isTruncated: Bool? = nil, marker: String? = nil) {
+            self.attachedPolicies = attachedPolicies
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.attachedPolicies { m["AttachedPolicies"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListAttachedUserPolicies.
+    struct ListAttachedUserPoliciesResponse: OutputShape {
+        var attachedPolicies: [AttachedPolicy]?
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(attachedPolicies: [AttachedPolicy]? = nil, isTruncated: Bool? = nil, marker: String? = nil) {
+            self.attachedPolicies = attachedPolicies
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.attachedPolicies { m["AttachedPolicies"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListEntitiesForPolicy.
+    struct ListEntitiesForPolicyResponse: OutputShape {
+        var policyGroups: [PolicyGroup]?
+        var policyUsers: [PolicyUser]?
+        var policyRoles: [PolicyRole]?
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(policyGroups: [PolicyGroup]? = nil, policyUsers: [PolicyUser]? = nil, policyRoles: [PolicyRole]? = nil, isTruncated: Bool? = nil, marker: String? = nil) {
+            self.policyGroups = policyGroups
+            self.policyUsers = policyUsers
+            self.policyRoles = policyRoles
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 5)
+            if let v = self.policyGroups { m["PolicyGroups"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.policyUsers { m["PolicyUsers"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.policyRoles { m["PolicyRoles"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListGroupPolicies.
+    struct ListGroupPoliciesResponse: OutputShape {
+        var policyNames: [String]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(policyNames: [String], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.policyNames = policyNames
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["PolicyNames"] = .array(self.policyNames.map { .string($0) })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListGroupsForUser.
+    struct ListGroupsForUserResponse: OutputShape {
+        var groups: [Group]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(groups: [Group], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.groups = groups
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["Groups"] = .array(self.groups.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListGroups.
+    struct ListGroupsResponse: OutputShape {
+        var groups: [Group]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(groups: [Group], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.groups = groups
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["Groups"] = .array(self.groups.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListInstanceProfileTags.
+    struct ListInstanceProfileTagsResponse: OutputShape {
+        var tags: [Tag]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(tags: [Tag], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.tags = tags
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["Tags"] = .array(self.tags.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListInstanceProfilesForRole.
+    struct ListInstanceProfilesForRoleResponse: OutputShape {
+        var instanceProfiles: [InstanceProfile]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(instanceProfiles: [InstanceProfile], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.instanceProfiles = instanceProfiles
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["InstanceProfiles"] = .array(self.instanceProfiles.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListInstanceProfiles.
+    struct ListInstanceProfilesResponse: OutputShape {
+        var instanceProfiles: [InstanceProfile]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(instanceProfiles: [InstanceProfile], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.instanceProfiles = instanceProfiles
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["InstanceProfiles"] = .array(self.instanceProfiles.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListMFADevices.
+    struct ListMFADevicesResponse: OutputShape {
+        var mfaDevices: [MFADevice]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(mfaDevices: [MFADevice], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.mfaDevices = mfaDevices
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["MFADevices"] = .array(self.mfaDevices.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListPolicies.
+    struct ListPoliciesResponse: OutputShape {
+        var policies: [Policy]?
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(policies: [Policy]? = nil, isTruncated: Bool? = nil, marker: String? = nil) {
+            self.policies = policies
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.policies { m["Policies"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListPolicyTags.
+    struct ListPolicyTagsResponse: OutputShape {
+        var tags: [Tag]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(tags: [Tag], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.tags = tags
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["Tags"] = .array(self.tags.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListPolicyVersions.
+    struct ListPolicyVersionsResponse: OutputShape {
+        var versions: [PolicyVersion]?
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(versions: [PolicyVersion]? = nil, isTruncated: Bool? = nil, marker: String? = nil) {
+            self.versions = versions
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.versions { m["Versions"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListRolePolicies.
+    struct ListRolePoliciesResponse: OutputShape {
+        var policyNames: [String]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(policyNames: [String], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.policyNames = policyNames
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["PolicyNames"] = .array(self.policyNames.map { .string($0) })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListRoleTags.
+    struct ListRoleTagsResponse: OutputShape {
+        var tags: [Tag]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(tags: [Tag], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.tags = tags
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["Tags"] = .array(self.tags.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListRoles.
+    struct ListRolesResponse: OutputShape {
+        var roles: [Role]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(roles: [Role], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.roles = roles
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["Roles"] = .array(self.roles.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListSSHPublicKeys.
+    struct ListSSHPublicKeysResponse: OutputShape {
+        var sshPublicKeys: [SSHPublicKeyMetadata]?
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(sshPublicKeys: [SSHPublicKeyMetadata]? = nil, isTruncated: Bool? = nil, marker: String? = nil) {
+            self.sshPublicKeys = sshPublicKeys
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.sshPublicKeys { m["SSHPublicKeys"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListServiceSpecificCredentials.
+    struct ListServiceSpecificCredentialsResponse: OutputShape {
+        var serviceSpecificCredentials: [ServiceSpecificCredentialMetadata]?
+        var marker: String?
+        var isTruncated: Bool?
+
+        init(serviceSpecificCredentials: [ServiceSpecificCredentialMetadata]? = nil, marker: String? = nil, isTruncated: Bool? = nil) {
+            self.serviceSpecificCredentials = serviceSpecificCredentials
+            self.marker = marker
+            self.isTruncated = isTruncated
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.serviceSpecificCredentials { m["ServiceSpecificCredentials"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListSigningCertificates.
+    struct ListSigningCertificatesResponse: OutputShape {
+        var certificates: [SigningCertificate]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(certificates: [SigningCertificate], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.certificates = certificates
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["Certificates"] = .array(self.certificates.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListUserPolicies.
+    struct ListUserPoliciesResponse: OutputShape {
+        var policyNames: [String]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(policyNames: [String], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.policyNames = policyNames
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["PolicyNames"] = .array(self.policyNames.map { .string($0) })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListUserTags.
+    struct ListUserTagsResponse: OutputShape {
+        var tags: [Tag]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(tags: [Tag], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.tags = tags
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["Tags"] = .array(self.tags.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListUsers.
+    struct ListUsersResponse: OutputShape {
+        var users: [User]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(users: [User], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.users = users
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["Users"] = .array(self.users.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListVirtualMFADevices.
+    struct ListVirtualMFADevicesResponse: OutputShape {
+        var virtualMFADevices: [VirtualMFADevice]
+        var isTruncated: Bool?
+        var marker: String?
+
+        init(virtualMFADevices: [VirtualMFADevice], isTruncated: Bool? = nil, marker: String? = nil) {
+            self.virtualMFADevices = virtualMFADevices
+            self.isTruncated = isTruncated
+            self.marker = marker
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["VirtualMFADevices"] = .array(self.virtualMFADevices.map { $0.jsonValue })
+            if let v = self.isTruncated { m["IsTruncated"] = .bool(v) }
+            if let v = self.marker { m["Marker"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct LoginProfile: OutputShape {
+        var userName: String
+        var createDate: Date
+        var passwordResetRequired: Bool?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.userName = ""
+            self.createDate = Date(timeIntervalSince1970: 0)
+            rendered = json
+        }
+
+        init(userName: String, createDate: Date, passwordResetRequired: Bool? = nil) {
+            self.userName = userName
+            self.createDate = createDate
+            self.passwordResetRequired = passwordResetRequired
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["UserName"] = .string(self.userName)
+            m["CreateDate"] = .double(self.createDate.timeIntervalSince1970)
+            if let v = self.passwordResetRequired { m["PasswordResetRequired"] = .bool(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct MFADevice: OutputShape {
+        var userName: String
+        var serialNumber: String
+        var enableDate: Date
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.userName = ""
+            self.serialNumber = ""
+            self.enableDate = Date(timeIntervalSince1970: 0)
+            rendered = json
+        }
+
+        init(userName: String, serialNumber: String, enableDate: Date) {
+            self.userName = userName
+            self.serialNumber = serialNumber
+            self.enableDate = enableDate
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            m["UserName"] = .string(self.userName)
+            m["SerialNumber"] = .string(self.serialNumber)
+            m["EnableDate"] = .double(self.enableDate.timeIntervalSince1970)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct Policy: OutputShape {
+        var policyName: String?
+        var policyId: String?
+        var arn: String?
+        var path: String?
+        var defaultVersionId: String?
+        var attachmentCount: Int?
+        var permissionsBoundaryUsageCount: Int?
+        var isAttachable: Bool?
+        var description: String?
+        var createDate: Date?
+        var updateDate: Date?
+        var tags: [Tag]?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(policyName: String? = nil, policyId: String? = nil, arn: String? = nil, path: String? = nil, defaultVersionId: String? = nil, attachmentCount: Int? = nil, permissionsBoundaryUsageCount: Int? = nil, isAttachable: Bool? = nil, description: String? = nil, createDate: Date? = nil, updateDate: Date? = nil, tags: [Tag]? = nil) {
+            self.policyName = policyName
+            self.policyId = policyId
+            self.arn = arn
+            self.path = path
+            self.defaultVersionId = defaultVersionId
+            self.attachmentCount = attachmentCount
+            self.permissionsBoundaryUsageCount = permissionsBoundaryUsageCount
+            self.isAttachable = isAttachable
+            self.description = description
+            self.createDate = createDate
+            self.updateDate = updateDate
+            self.tags = tags
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 12)
+            if let v = self.policyName { m["PolicyName"] = .string(v) }
+            if let v = self.policyId { m["PolicyId"] = .string(v) }
+            if let v = self.arn { m["Arn"] = .string(v) }
+            if let v = self.path { m["Path"] = .string(v) }
+            if let v = self.defaultVersionId { m["DefaultVersionId"] = .string(v) }
+            if let v = self.attachmentCount { m["AttachmentCount"] = .int(Int64(v)) }
+            if let v = self.permissionsBoundaryUsageCount { m["PermissionsBoundaryUsageCount"] = .int(Int64(v)) }
+            if let v = self.isAttachable { m["IsAttachable"] = .bool(v) }
+            if let v = self.description { m["Description"] = .string(v) }
+            if let v = self.createDate { m["CreateDate"] = .double(v.timeIntervalSince1970) }
+            if let v = self.updateDate { m["UpdateDate"] = .double(v.timeIntervalSince1970) }
+            if let v = self.tags { m["Tags"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct PolicyGroup: OutputShape {
+        var groupName: String?
+        var groupId: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(groupName: String? = nil, groupId: String? = nil) {
+            self.groupName = groupName
+            self.groupId = groupId
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.groupName { m["GroupName"] = .string(v) }
+            if let v = self.groupId { m["GroupId"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct PolicyRole: OutputShape {
+        var roleName: String?
+        var roleId: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(roleName: String? = nil, roleId: String? = nil) {
+            self.roleName = roleName
+            self.roleId = roleId
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.roleName { m["RoleName"] = .string(v) }
+            if let v = self.roleId { m["RoleId"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct PolicyUser: OutputShape {
+        var userName: String?
+        var userId: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(userName: String? = nil, userId: String? = nil) {
+            self.userName = userName
+            self.userId = userId
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.userName { m["UserName"] = .string(v) }
+            if let v = self.userId { m["UserId"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct PolicyVersion: OutputShape {
+        var document: String?
+        var versionId: String?
+        var isDefaultVersion: Bool?
+        var createDate: Date?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(document: String? = nil, versionId: String? = nil, isDefaultVersion: Bool? = nil, createDate: Date? = nil) {
+            self.document = document
+            self.versionId = versionId
+            self.isDefaultVersion = isDefaultVersion
+            self.createDate = createDate
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 4)
+            if let v = self.document { m["Document"] = .string(v) }
+            if let v = self.versionId { m["VersionId"] = .string(v) }
+            if let v = self.isDefaultVersion { m["IsDefaultVersion"] = .bool(v) }
+            if let v = self.createDate { m["CreateDate"] = .double(v.timeIntervalSince1970) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct Role: OutputShape {
+        var path: String
+        var roleName: String
+        var roleId: String
+        var arn: String
+        var createDate: Date
+        var assumeRolePolicyDocument: String?
+        var description: String?
+        var maxSessionDuration: Int?
+        var permissionsBoundary: AttachedPermissionsBoundary?
+        var tags: [Tag]?
+        var roleLastUsed: RoleLastUsed?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.path = ""
+            self.roleName = ""
+            self.roleId = ""
+            self.arn = ""
+            self.createDate = Date(timeIntervalSince1970: 0)
+            rendered = json
+        }
+
+        init(path: String, roleName: String, roleId: String, arn: String, createDate: Date, assumeRolePolicyDocument: String? = nil, description: String? = nil, maxSessionDuration: Int? = nil, permissionsBoundary: AttachedPermissionsBoundary? = nil, tags: [Tag]? = nil, roleLastUsed: RoleLastUsed? = nil) {
+            self.path = path
+            self.roleName = roleName
+            self.roleId = roleId
+            self.arn = arn
+            self.createDate = createDate
+            self.assumeRolePolicyDocument = assumeRolePolicyDocument
+            self.description = description
+            self.maxSessionDuration = maxSessionDuration
+            self.permissionsBoundary = permissionsBoundary
+            self.tags = tags
+            self.roleLastUsed = roleLastUsed
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 11)
+            m["Path"] = .string(self.path)
+            m["RoleName"] = .string(self.roleName)
+            m["RoleId"] = .string(self.roleId)
+            m["Arn"] = .string(self.arn)
+            m["CreateDate"] = .double(self.createDate.timeIntervalSince1970)
+            if let v = self.assumeRolePolicyDocument { m["AssumeRolePolicyDocument"] = .string(v) }
+            if let v = self.description { m["Description"] = .string(v) }
+            if let v = self.maxSessionDuration { m["MaxSessionDuration"] = .int(Int64(v)) }
+            if let v = self.permissionsBoundary { m["PermissionsBoundary"] = v.jsonValue }
+            if let v = self.tags { m["Tags"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.roleLastUsed { m["RoleLastUsed"] = v.jsonValue }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct RoleLastUsed: OutputShape {
+        var lastUsedDate: Date?
+        var region: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(lastUsedDate: Date? = nil, region: String? = nil) {
+            self.lastUsedDate = lastUsedDate
+            self.region = region
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.lastUsedDate { m["LastUsedDate"] = .double(v.timeIntervalSince1970) }
+            if let v = self.region { m["Region"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct RoleUsageType: OutputShape {
+        var region: String?
+        var resources: [String]?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(region: String? = nil, resources: [String]? = nil) {
+            self.region = region
+            self.resources = resources
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.region { m["Region"] = .string(v) }
+            if let v = self.resources { m["Resources"] = .array(v.map { .string($0) }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct SSHPublicKeyMetadata: OutputShape {
+        var userName: String
+        var sshPublicKeyId: String
+        var status: String
+        var uploadDate: Date
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.userName = ""
+            self.sshPublicKeyId = ""
+            self.status = ""
+            self.uploadDate = Date(timeIntervalSince1970: 0)
+            rendered = json
+        }
+
+        init(userName: String, sshPublicKeyId: String, status: String, uploadDate: Date) {
+            self.userName = userName
+            self.sshPublicKeyId = sshPublicKeyId
+            self.status = status
+            self.uploadDate = uploadDate
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 4)
+            m["UserName"] = .string(self.userName)
+            m["SSHPublicKeyId"] = .string(self.sshPublicKeyId)
+            m["Status"] = .string(self.status)
+            m["UploadDate"] = .double(self.uploadDate.timeIntervalSince1970)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct ServiceSpecificCredentialMetadata: OutputShape {
+        var userName: String
+        var status: String
+        var serviceUserName: String?
+        var serviceCredentialAlias: String?
+        var createDate: Date
+        var expirationDate: Date?
+        var serviceSpecificCredentialId: String
+        var serviceName: String
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.userName = ""
+            self.status = ""
+            self.createDate = Date(timeIntervalSince1970: 0)
+            self.serviceSpecificCredentialId = ""
+            self.serviceName = ""
+            rendered = json
+        }
+
+        init(userName: String, status: String, serviceUserName: String? = nil, serviceCredentialAlias: String? = nil, createDate: Date, expirationDate: Date? = nil, serviceSpecificCredentialId: String, serviceName: String) {
+            self.userName = userName
+            self.status = status
+            self.serviceUserName = serviceUserName
+            self.serviceCredentialAlias = serviceCredentialAlias
+            self.createDate = createDate
+            self.expirationDate = expirationDate
+            self.serviceSpecificCredentialId = serviceSpecificCredentialId
+            self.serviceName = serviceName
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 8)
+            m["UserName"] = .string(self.userName)
+            m["Status"] = .string(self.status)
+            if let v = self.serviceUserName { m["ServiceUserName"] = .string(v) }
+            if let v = self.serviceCredentialAlias { m["ServiceCredentialAlias"] = .string(v) }
+            m["CreateDate"] = .double(self.createDate.timeIntervalSince1970)
+            if let v = self.expirationDate { m["ExpirationDate"] = .double(v.timeIntervalSince1970) }
+            m["ServiceSpecificCredentialId"] = .string(self.serviceSpecificCredentialId)
+            m["ServiceName"] = .string(self.serviceName)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct SigningCertificate: OutputShape {
+        var userName: String
+        var certificateId: String
+        var certificateBody: String
+        var status: String
+        var uploadDate: Date?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.userName = ""
+            self.certificateId = ""
+            self.certificateBody = ""
+            self.status = ""
+            rendered = json
+        }
+
+        init(userName: String, certificateId: String, certificateBody: String, status: String, uploadDate: Date? = nil) {
+            self.userName = userName
+            self.certificateId = certificateId
+            self.certificateBody = certificateBody
+            self.status = status
+            self.uploadDate = uploadDate
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 5)
+            m["UserName"] = .string(self.userName)
+            m["CertificateId"] = .string(self.certificateId)
+            m["CertificateBody"] = .string(self.certificateBody)
+            m["Status"] = .string(self.status)
+            if let v = self.uploadDate { m["UploadDate"] = .double(v.timeIntervalSince1970) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of UpdateRoleDescription.
+    struct UpdateRoleDescriptionResponse: OutputShape {
+        var role: Role?
+
+        init(role: Role? = nil) {
+            self.role = role
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.role { m["Role"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// The output of UpdateRole.
+    struct UpdateRoleResponse: OutputShape {
+        init() {}
+
+        var jsonValue: JSONValue {
+            return .object([:])
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct User: OutputShape {
+        var path: String
+        var userName: String
+        var userId: String
+        var arn: String
+        var createDate: Date
+        var passwordLastUsed: Date?
+        var permissionsBoundary: AttachedPermissionsBoundary?
+        var tags: [Tag]?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.path = ""
+            self.userName = ""
+            self.userId = ""
+            self.arn = ""
+            self.createDate = Date(timeIntervalSince1970: 0)
+            rendered = json
+        }
+
+        init(path: String, userName: String, userId: String, arn: String, createDate: Date, passwordLastUsed: Date? = nil, permissionsBoundary: AttachedPermissionsBoundary? = nil, tags: [Tag]? = nil) {
+            self.path = path
+            self.userName = userName
+            self.userId = userId
+            self.arn = arn
+            self.createDate = createDate
+            self.passwordLastUsed = passwordLastUsed
+            self.permissionsBoundary = permissionsBoundary
+            self.tags = tags
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 8)
+            m["Path"] = .string(self.path)
+            m["UserName"] = .string(self.userName)
+            m["UserId"] = .string(self.userId)
+            m["Arn"] = .string(self.arn)
+            m["CreateDate"] = .double(self.createDate.timeIntervalSince1970)
+            if let v = self.passwordLastUsed { m["PasswordLastUsed"] = .double(v.timeIntervalSince1970) }
+            if let v = self.permissionsBoundary { m["PermissionsBoundary"] = v.jsonValue }
+            if let v = self.tags { m["Tags"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct VirtualMFADevice: OutputShape {
+        var serialNumber: String
+        var base32StringSeed: [UInt8]?
+        var qrCodePNG: [UInt8]?
+        var user: User?
+        var enableDate: Date?
+        var tags: [Tag]?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.serialNumber = ""
+            rendered = json
+        }
+
+        init(serialNumber: String, base32StringSeed: [UInt8]? = nil, qrCodePNG: [UInt8]? = nil, user: User? = nil, enableDate: Date? = nil, tags: [Tag]? = nil) {
+            self.serialNumber = serialNumber
+            self.base32StringSeed = base32StringSeed
+            self.qrCodePNG = qrCodePNG
+            self.user = user
+            self.enableDate = enableDate
+            self.tags = tags
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 6)
+            m["SerialNumber"] = .string(self.serialNumber)
+            if let v = self.base32StringSeed { m["Base32StringSeed"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.qrCodePNG { m["QRCodePNG"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.user { m["User"] = v.jsonValue }
+            if let v = self.enableDate { m["EnableDate"] = .double(v.timeIntervalSince1970) }
+            if let v = self.tags { m["Tags"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The input members the service reads for every operation of the model (served or not)
+    /// before the operation's own request, or as sent: for authorization and grant tokens, and
+    /// for enum values a typed request would drop, to name them in an error. Each is read only
+    /// where the operation's input has it; strings and enums are as sent.
+    struct OperationMembers: Sendable {
+        var userName: String?
+        var roleName: String?
+        var groupName: String?
+        var policyArn: String?
+        var instanceProfileName: String?
+        var awsServiceName: String?
+        var permissionsBoundary: String?
+        var tags: [Tag]?
+        var tagKeys: [String]?
+
+        init(operation: String, input: RequestInput) {
+            let m = input.members
+            switch operation {
+            case "AddRoleToInstanceProfile":
+                roleName = ShapeValue.string(m["RoleName"])
+                instanceProfileName = ShapeValue.string(m["InstanceProfileName"])
+            case "AddUserToGroup":
+                userName = ShapeValue.string(m["UserName"])
+                groupName = ShapeValue.string(m["GroupName"])
+            case "AttachGroupPolicy":
+                groupName = ShapeValue.string(m["GroupName"])
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "AttachRolePolicy":
+                roleName = ShapeValue.string(m["RoleName"])
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "AttachUserPolicy":
+                userName = ShapeValue.string(m["UserName"])
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "CreateAccessKey":
+                userName = ShapeValue.string(m["UserName"])
+            case "CreateGroup":
+                groupName = ShapeValue.string(m["GroupName"])
+            case "CreateInstanceProfile":
+                instanceProfileName = ShapeValue.string(m["InstanceProfileName"])
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "CreateLoginProfile":
+                userName = ShapeValue.string(m["UserName"])
+            case "CreateOpenIDConnectProvider":
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "CreatePolicy":
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "CreatePolicyVersion":
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "CreateRole":
+                roleName = ShapeValue.string(m["RoleName"])
+                permissionsBoundary = ShapeValue.string(m["PermissionsBoundary"])
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "CreateSAMLProvider":
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "CreateServiceLinkedRole":
+                awsServiceName = ShapeValue.string(m["AWSServiceName"])
+            case "CreateServiceSpecificCredential":
+                userName = ShapeValue.string(m["UserName"])
+            case "CreateUser":
+                userName = ShapeValue.string(m["UserName"])
+                permissionsBoundary = ShapeValue.string(m["PermissionsBoundary"])
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "CreateVirtualMFADevice":
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "DeactivateMFADevice":
+                userName = ShapeValue.string(m["UserName"])
+            case "DeleteAccessKey":
+                userName = ShapeValue.string(m["UserName"])
+            case "DeleteGroup":
+                groupName = ShapeValue.string(m["GroupName"])
+            case "DeleteGroupPolicy":
+                groupName = ShapeValue.string(m["GroupName"])
+            case "DeleteInstanceProfile":
+                instanceProfileName = ShapeValue.string(m["InstanceProfileName"])
+            case "DeleteLoginProfile":
+                userName = ShapeValue.string(m["UserName"])
+            case "DeletePolicy":
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "DeletePolicyVersion":
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "DeleteRole":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "DeleteRolePermissionsBoundary":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "DeleteRolePolicy":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "DeleteSSHPublicKey":
+                userName = ShapeValue.string(m["UserName"])
+            case "DeleteServiceLinkedRole":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "DeleteServiceSpecificCredential":
+                userName = ShapeValue.string(m["UserName"])
+            case "DeleteSigningCertificate":
+                userName = ShapeValue.string(m["UserName"])
+            case "DeleteUser":
+                userName = ShapeValue.string(m["UserName"])
+            case "DeleteUserPermissionsBoundary":
+                userName = ShapeValue.string(m["UserName"])
+            case "DeleteUserPolicy":
+                userName = ShapeValue.string(m["UserName"])
+            case "DetachGroupPolicy":
+                groupName = ShapeValue.string(m["GroupName"])
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "DetachRolePolicy":
+                roleName = ShapeValue.string(m["RoleName"])
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "DetachUserPolicy":
+                userName = ShapeValue.string(m["UserName"])
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "EnableMFADevice":
+                userName = ShapeValue.string(m["UserName"])
+            case "GetGroup":
+                groupName = ShapeValue.string(m["GroupName"])
+            case "GetGroupPolicy":
+                groupName = ShapeValue.string(m["GroupName"])
+            case "GetInstanceProfile":
+                instanceProfileName = ShapeValue.string(m["InstanceProfileName"])
+            case "GetLoginProfile":
+                userName = ShapeValue.string(m["UserName"])
+            case "GetMFADevice":
+                userName = ShapeValue.string(m["UserName"])
+            case "GetPolicy":
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "GetPolicyVersion":
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "GetRole":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "GetRolePolicy":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "GetSSHPublicKey":
+                userName = ShapeValue.string(m["UserName"])
+            case "GetUser":
+                userName = ShapeValue.string(m["UserName"])
+            case "GetUserPolicy":
+                userName = ShapeValue.string(m["UserName"])
+            case "ListAccessKeys":
+                userName = ShapeValue.string(m["UserName"])
+            case "ListAttachedGroupPolicies":
+                groupName = ShapeValue.string(m["GroupName"])
+            case "ListAttachedRolePolicies":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "ListAttachedUserPolicies":
+                userName = ShapeValue.string(m["UserName"])
+            case "ListEntitiesForPolicy":
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "ListGroupPolicies":
+                groupName = ShapeValue.string(m["GroupName"])
+            case "ListGroupsForUser":
+                userName = ShapeValue.string(m["UserName"])
+            case "ListInstanceProfileTags":
+                instanceProfileName = ShapeValue.string(m["InstanceProfileName"])
+            case "ListInstanceProfilesForRole":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "ListMFADevices":
+                userName = ShapeValue.string(m["UserName"])
+            case "ListPolicyTags":
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "ListPolicyVersions":
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "ListRolePolicies":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "ListRoleTags":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "ListSSHPublicKeys":
+                userName = ShapeValue.string(m["UserName"])
+            case "ListServiceSpecificCredentials":
+                userName = ShapeValue.string(m["UserName"])
+            case "ListSigningCertificates":
+                userName = ShapeValue.string(m["UserName"])
+            case "ListUserPolicies":
+                userName = ShapeValue.string(m["UserName"])
+            case "ListUserTags":
+                userName = ShapeValue.string(m["UserName"])
+            case "PutGroupPolicy":
+                groupName = ShapeValue.string(m["GroupName"])
+            case "PutRolePermissionsBoundary":
+                roleName = ShapeValue.string(m["RoleName"])
+                permissionsBoundary = ShapeValue.string(m["PermissionsBoundary"])
+            case "PutRolePolicy":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "PutUserPermissionsBoundary":
+                userName = ShapeValue.string(m["UserName"])
+                permissionsBoundary = ShapeValue.string(m["PermissionsBoundary"])
+            case "PutUserPolicy":
+                userName = ShapeValue.string(m["UserName"])
+            case "RemoveRoleFromInstanceProfile":
+                roleName = ShapeValue.string(m["RoleName"])
+                instanceProfileName = ShapeValue.string(m["InstanceProfileName"])
+            case "RemoveUserFromGroup":
+                userName = ShapeValue.string(m["UserName"])
+                groupName = ShapeValue.string(m["GroupName"])
+            case "ResetServiceSpecificCredential":
+                userName = ShapeValue.string(m["UserName"])
+            case "ResyncMFADevice":
+                userName = ShapeValue.string(m["UserName"])
+            case "SetDefaultPolicyVersion":
+                policyArn = ShapeValue.string(m["PolicyArn"])
+            case "TagInstanceProfile":
+                instanceProfileName = ShapeValue.string(m["InstanceProfileName"])
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "TagMFADevice":
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "TagOpenIDConnectProvider":
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "TagPolicy":
+                policyArn = ShapeValue.string(m["PolicyArn"])
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "TagRole":
+                roleName = ShapeValue.string(m["RoleName"])
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "TagSAMLProvider":
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "TagServerCertificate":
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "TagUser":
+                userName = ShapeValue.string(m["UserName"])
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "UntagInstanceProfile":
+                instanceProfileName = ShapeValue.string(m["InstanceProfileName"])
+                tagKeys = ShapeValue.list(m["TagKeys"]) { ShapeValue.string($0) }
+            case "UntagMFADevice":
+                tagKeys = ShapeValue.list(m["TagKeys"]) { ShapeValue.string($0) }
+            case "UntagOpenIDConnectProvider":
+                tagKeys = ShapeValue.list(m["TagKeys"]) { ShapeValue.string($0) }
+            case "UntagPolicy":
+                policyArn = ShapeValue.string(m["PolicyArn"])
+                tagKeys = ShapeValue.list(m["TagKeys"]) { ShapeValue.string($0) }
+            case "UntagRole":
+                roleName = ShapeValue.string(m["RoleName"])
+                tagKeys = ShapeValue.list(m["TagKeys"]) { ShapeValue.string($0) }
+            case "UntagSAMLProvider":
+                tagKeys = ShapeValue.list(m["TagKeys"]) { ShapeValue.string($0) }
+            case "UntagServerCertificate":
+                tagKeys = ShapeValue.list(m["TagKeys"]) { ShapeValue.string($0) }
+            case "UntagUser":
+                userName = ShapeValue.string(m["UserName"])
+                tagKeys = ShapeValue.list(m["TagKeys"]) { ShapeValue.string($0) }
+            case "UpdateAccessKey":
+                userName = ShapeValue.string(m["UserName"])
+            case "UpdateAssumeRolePolicy":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "UpdateGroup":
+                groupName = ShapeValue.string(m["GroupName"])
+            case "UpdateLoginProfile":
+                userName = ShapeValue.string(m["UserName"])
+            case "UpdateRole":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "UpdateRoleDescription":
+                roleName = ShapeValue.string(m["RoleName"])
+            case "UpdateSSHPublicKey":
+                userName = ShapeValue.string(m["UserName"])
+            case "UpdateServiceSpecificCredential":
+                userName = ShapeValue.string(m["UserName"])
+            case "UpdateSigningCertificate":
+                userName = ShapeValue.string(m["UserName"])
+            case "UpdateUser":
+                userName = ShapeValue.string(m["UserName"])
+            case "UploadSSHPublicKey":
+                userName = ShapeValue.string(m["UserName"])
+            case "UploadServerCertificate":
+                tags = ShapeValue.list(m["Tags"]) { ShapeValue.structure($0, Tag.init(members:)) }
+            case "UploadSigningCertificate":
+                userName = ShapeValue.string(m["UserName"])
+            default: break
+            }
         }
     }
 

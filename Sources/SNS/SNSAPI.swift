@@ -34,7 +34,7 @@ struct SNSAPI: OperationHandler {
             if topic.endpoint != call.endpoint {
                 try await service.updateTopic(topic.arn) { $0.endpoint = call.endpoint }
             }
-            return ["TopicArn": .string(topic.arn)]
+            return SNSShapes.CreateTopicResponse(topicArn: topic.arn).jsonValue
         case "DeleteTopic":
             let arn = SNSShapes.DeleteTopicInput(input).topicArn
             let topic: Topic
@@ -52,13 +52,11 @@ struct SNSAPI: OperationHandler {
             }
             let arns = try await service.listTopics(accountId: caller.accountId, region: region).map(\.arn).sorted()
             let (page, next) = try Self.page(arns, token: SNSShapes.ListTopicsInput(input).nextToken)
-            var out: [String: JSONValue] = ["Topics": .array(page.map { ["TopicArn": .string($0)] })]
-            if let next { out["NextToken"] = .string(next) }
-            return .object(out)
+            return SNSShapes.ListTopicsResponse(topics: page.map { SNSShapes.Topic(topicArn: $0) }, nextToken: next).jsonValue
         case "GetTopicAttributes":
             let topic = try await service.topic(arn: SNSShapes.GetTopicAttributesInput(input).topicArn)
             try authorize(caller, "GetTopicAttributes", topic)
-            return ["Attributes": .object(try await attributes(of: topic).mapValues(JSONValue.string))]
+            return SNSShapes.GetTopicAttributesResponse(attributes: try await attributes(of: topic)).jsonValue
         case "SetTopicAttributes":
             let request = SNSShapes.SetTopicAttributesInput(input)
             let topic = try await service.topic(arn: request.topicArn)
@@ -103,7 +101,7 @@ struct SNSAPI: OperationHandler {
             let subscription = try await service.confirm(
                 topicArn: request.topicArn, token: request.token, authenticated: true,
                 authenticateOnUnsubscribe: request.authenticateOnUnsubscribe?.lowercased() == "true")
-            return ["SubscriptionArn": .string(subscription.arn)]
+            return SNSShapes.ConfirmSubscriptionResponse(subscriptionArn: subscription.arn).jsonValue
         case "Unsubscribe":
             let (subscription, topic) = try await service.subscription(
                 arn: SNSShapes.UnsubscribeInput(input).subscriptionArn)
@@ -116,17 +114,21 @@ struct SNSAPI: OperationHandler {
                 throw Self.snsDenial(denial)
             }
             let all = try await service.allSubscriptions(accountId: caller.accountId, region: region)
-            return try Self.subscriptionPage(all, token: SNSShapes.ListSubscriptionsInput(input).nextToken)
+            let (subscriptions, next) = try Self.subscriptionPage(all, token: SNSShapes.ListSubscriptionsInput(input).nextToken)
+            return SNSShapes.ListSubscriptionsResponse(subscriptions: subscriptions, nextToken: next).jsonValue
         case "ListSubscriptionsByTopic":
             let request = SNSShapes.ListSubscriptionsByTopicInput(input)
             let topic = try await service.topic(arn: request.topicArn)
             try authorize(caller, "ListSubscriptionsByTopic", topic)
-            return try Self.subscriptionPage(try await service.subscriptions(of: topic.arn), token: request.nextToken)
+            let (subscriptions, next) = try Self.subscriptionPage(
+                try await service.subscriptions(of: topic.arn), token: request.nextToken)
+            return SNSShapes.ListSubscriptionsByTopicResponse(subscriptions: subscriptions, nextToken: next).jsonValue
         case "GetSubscriptionAttributes":
             let (subscription, topic) = try await service.subscription(
                 arn: SNSShapes.GetSubscriptionAttributesInput(input).subscriptionArn)
             try authorizeSubscription(caller, "GetSubscriptionAttributes", subscription, topic)
-            return ["Attributes": .object(Self.attributes(of: subscription, topic: topic).mapValues(JSONValue.string))]
+            return SNSShapes.GetSubscriptionAttributesResponse(attributes: Self.attributes(of: subscription, topic: topic))
+                .jsonValue
         case "SetSubscriptionAttributes":
             let request = SNSShapes.SetSubscriptionAttributesInput(input)
             let (subscription, topic) = try await service.subscription(arn: request.subscriptionArn)
@@ -170,10 +172,9 @@ struct SNSAPI: OperationHandler {
         case "ListTagsForResource":
             let topic = try await taggedTopic(SNSShapes.ListTagsForResourceRequest(input).resourceArn)
             try authorize(caller, "ListTagsForResource", topic)
-            return [
-                "Tags": .array(
-                    topic.tags.sorted { $0.key < $1.key }.map { ["Key": .string($0.key), "Value": .string($0.value)] })
-            ]
+            return SNSShapes.ListTagsForResourceResponse(
+                tags: topic.tags.sorted { $0.key < $1.key }.map { SNSShapes.Tag(key: $0.key, value: $0.value) }
+            ).jsonValue
         default:
             throw AWSError(
                 code: "InvalidAction", message: "\(call.operation) is not supported by this Rampart build.", httpStatus: 400)
@@ -283,20 +284,18 @@ struct SNSAPI: OperationHandler {
         return (page, next)
     }
 
-    static func subscriptionPage(_ all: [Subscription], token: String?) throws(AWSError) -> JSONValue {
+    /// A page of subscriptions as the List calls show them, and the next page's token.
+    static func subscriptionPage(
+        _ all: [Subscription], token: String?
+    ) throws(AWSError) -> (subscriptions: [SNSShapes.Subscription], nextToken: String?) {
         let byArn = Dictionary(all.map { ($0.arn, $0) }, uniquingKeysWith: { a, _ in a })
         let (page, next) = try Self.page(byArn.keys.sorted(), token: token)
-        var out: [String: JSONValue] = [
-            "Subscriptions": .array(
-                page.compactMap { byArn[$0] }.map { s in
-                    [
-                        "SubscriptionArn": .string(s.confirmed ? s.arn : "PendingConfirmation"), "Owner": .string(s.owner),
-                        "Protocol": .string(s.protocol), "Endpoint": .string(s.endpoint), "TopicArn": .string(s.topicArn),
-                    ]
-                })
-        ]
-        if let next { out["NextToken"] = .string(next) }
-        return .object(out)
+        let subscriptions = page.compactMap { byArn[$0] }.map { s in
+            SNSShapes.Subscription(
+                subscriptionArn: s.confirmed ? s.arn : "PendingConfirmation", owner: s.owner, protocol: s.protocol,
+                endpoint: s.endpoint, topicArn: s.topicArn)
+        }
+        return (subscriptions, next)
     }
 
     // MARK: Permissions
@@ -372,7 +371,7 @@ struct SNSAPI: OperationHandler {
             serviceEndpoint: endpoint)
         if topic.endpoint != endpoint { try await service.updateTopic(topic.arn) { $0.endpoint = endpoint } }
         let shown = subscription.confirmed || request.returnSubscriptionArn == true
-        return ["SubscriptionArn": .string(shown ? subscription.arn : "pending confirmation")]
+        return SNSShapes.SubscribeResponse(subscriptionArn: shown ? subscription.arn : "pending confirmation").jsonValue
     }
 
     // MARK: Publish
@@ -494,7 +493,7 @@ struct SNSAPI: OperationHandler {
         try await service.checkEncryption(topic, publisher: call.caller, requestId: call.requestId)
         let messageId = UUIDText.random()
         try await service.publish(outgoing, to: topic, messageId: messageId, serviceEndpoint: call.endpoint)
-        return ["MessageId": .string(messageId)]
+        return SNSShapes.PublishResponse(messageId: messageId).jsonValue
     }
 
     private func publishBatch(_ request: SNSShapes.PublishBatchInput, call: Invocation) async throws(AWSError) -> JSONValue {
@@ -541,8 +540,8 @@ struct SNSAPI: OperationHandler {
         let topic = try await service.topic(arn: request.topicArn)
         try authorize(call.caller, "Publish", topic)
         try await service.checkEncryption(topic, publisher: call.caller, requestId: call.requestId)
-        var successful: [JSONValue] = []
-        var failed: [JSONValue] = []
+        var successful: [SNSShapes.PublishBatchResultEntry] = []
+        var failed: [SNSShapes.BatchResultErrorEntry] = []
         for entry in entries {
             do {
                 if entry.messageDeduplicationId != nil || entry.messageGroupId != nil {
@@ -554,18 +553,17 @@ struct SNSAPI: OperationHandler {
                     attributes: Self.attributes(entry.messageAttributes))
                 let messageId = UUIDText.random()
                 try await service.publish(outgoing, to: topic, messageId: messageId, serviceEndpoint: call.endpoint)
-                successful.append(["Id": .string(entry.id), "MessageId": .string(messageId)])
+                successful.append(SNSShapes.PublishBatchResultEntry(id: entry.id, messageId: messageId))
             } catch let error as AWSError {
-                failed.append([
-                    "Id": .string(entry.id), "Code": .string(error.code), "Message": .string(error.message),
-                    "SenderFault": .bool(error.httpStatus < 500),
-                ])
+                failed.append(
+                    SNSShapes.BatchResultErrorEntry(
+                        id: entry.id, code: error.code, message: error.message, senderFault: error.httpStatus < 500))
             } catch {
-                failed.append([
-                    "Id": .string(entry.id), "Code": "InternalError", "Message": "Internal Error", "SenderFault": false,
-                ])
+                failed.append(
+                    SNSShapes.BatchResultErrorEntry(
+                        id: entry.id, code: "InternalError", message: "Internal Error", senderFault: false))
             }
         }
-        return ["Successful": .array(successful), "Failed": .array(failed)]
+        return SNSShapes.PublishBatchResponse(successful: successful, failed: failed).jsonValue
     }
 }

@@ -52,7 +52,7 @@ public enum SNSModule {
                     throw .invalidParameter("Token")
                 }
                 let subscription = try await service.confirm(topicArn: topicArn, token: token, authenticated: false)
-                return .json(["SubscriptionArn": .string(subscription.arn)])
+                return .output(SNSShapes.ConfirmSubscriptionResponse(subscriptionArn: subscription.arn))
             },
             AnonymousRoute(path: "/", action: "Unsubscribe", operation: "Unsubscribe") {
                 request async throws(AWSError) -> Reply in

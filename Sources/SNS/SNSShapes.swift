@@ -2,8 +2,8 @@
 import AWSProtocol
 import Foundation
 
-/// SNS's request shapes for the operations Rampart serves, their enums, and the
-/// service's error codes with their HTTP statuses, from the botocore model.
+/// SNS's request and response shapes for the operations Rampart serves, their enums,
+/// and the service's error codes with their HTTP statuses, from the botocore model.
 enum SNSShapes {
     /// The operations these shapes were generated for: those the operation table names.
     static let servedOperations: Set<String> = ["AddPermission", "ConfirmSubscription", "CreateTopic", "DeleteTopic", "GetSubscriptionAttributes", "GetTopicAttributes", "ListSubscriptions", "ListSubscriptionsByTopic", "ListTagsForResource", "ListTopics", "Publish", "PublishBatch", "RemovePermission", "SetSubscriptionAttributes", "SetTopicAttributes", "Subscribe", "TagResource", "Unsubscribe", "UntagResource"]
@@ -273,7 +273,7 @@ enum SNSShapes {
     }
 
     /// A structure the inputs reach.
-    struct Tag: Sendable {
+    struct Tag: OutputShape {
         var key: String
         var value: String
 
@@ -281,6 +281,28 @@ enum SNSShapes {
             key = ShapeValue.string(m["Key"]) ?? ""
             value = ShapeValue.string(m["Value"]) ?? ""
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["Key"] = .string(self.key)
+            m["Value"] = .string(self.value)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of TagResource.
@@ -317,6 +339,330 @@ enum SNSShapes {
         init(members m: [String: JSONValue]) {
             resourceArn = ShapeValue.string(m["ResourceArn"]) ?? ""
             tagKeys = ShapeValue.list(m["TagKeys"]) { ShapeValue.string($0) } ?? []
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct BatchResultErrorEntry: OutputShape {
+        var id: String
+        var code: String
+        var message: String?
+        var senderFault: Bool
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.id = ""
+            self.code = ""
+            self.senderFault = false
+            rendered = json
+        }
+
+        init(id: String, code: String, message: String? = nil, senderFault: Bool) {
+            self.id = id
+            self.code = code
+            self.message = message
+            self.senderFault = senderFault
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 4)
+            m["Id"] = .string(self.id)
+            m["Code"] = .string(self.code)
+            if let v = self.message { m["Message"] = .string(v) }
+            m["SenderFault"] = .bool(self.senderFault)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of ConfirmSubscription.
+    struct ConfirmSubscriptionResponse: OutputShape {
+        var subscriptionArn: String?
+
+        init(subscriptionArn: String? = nil) {
+            self.subscriptionArn = subscriptionArn
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.subscriptionArn { m["SubscriptionArn"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of CreateTopic.
+    struct CreateTopicResponse: OutputShape {
+        var topicArn: String?
+
+        init(topicArn: String? = nil) {
+            self.topicArn = topicArn
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.topicArn { m["TopicArn"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetSubscriptionAttributes.
+    struct GetSubscriptionAttributesResponse: OutputShape {
+        var attributes: [String: String]?
+
+        init(attributes: [String: String]? = nil) {
+            self.attributes = attributes
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.attributes { m["Attributes"] = .object(v.mapValues { .string($0) }) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetTopicAttributes.
+    struct GetTopicAttributesResponse: OutputShape {
+        var attributes: [String: String]?
+
+        init(attributes: [String: String]? = nil) {
+            self.attributes = attributes
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.attributes { m["Attributes"] = .object(v.mapValues { .string($0) }) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListSubscriptionsByTopic.
+    struct ListSubscriptionsByTopicResponse: OutputShape {
+        var subscriptions: [Subscription]?
+        var nextToken: String?
+
+        init(subscriptions: [Subscription]? = nil, nextToken: String? = nil) {
+            self.subscriptions = subscriptions
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.subscriptions { m["Subscriptions"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextToken { m["NextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListSubscriptions.
+    struct ListSubscriptionsResponse: OutputShape {
+        var subscriptions: [Subscription]?
+        var nextToken: String?
+
+        init(subscriptions: [Subscription]? = nil, nextToken: String? = nil) {
+            self.subscriptions = subscriptions
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.subscriptions { m["Subscriptions"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextToken { m["NextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListTagsForResource.
+    struct ListTagsForResourceResponse: OutputShape {
+        var tags: [Tag]?
+
+        init(tags: [Tag]? = nil) {
+            self.tags = tags
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.tags { m["Tags"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListTopics.
+    struct ListTopicsResponse: OutputShape {
+        var topics: [Topic]?
+        var nextToken: String?
+
+        init(topics: [Topic]? = nil, nextToken: String? = nil) {
+            self.topics = topics
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.topics { m["Topics"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextToken { m["NextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of PublishBatch.
+    struct PublishBatchResponse: OutputShape {
+        var successful: [PublishBatchResultEntry]?
+        var failed: [BatchResultErrorEntry]?
+
+        init(successful: [PublishBatchResultEntry]? = nil, failed: [BatchResultErrorEntry]? = nil) {
+            self.successful = successful
+            self.failed = failed
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.successful { m["Successful"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.failed { m["Failed"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct PublishBatchResultEntry: OutputShape {
+        var id: String?
+        var messageId: String?
+        var sequenceNumber: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(id: String? = nil, messageId: String? = nil, sequenceNumber: String? = nil) {
+            self.id = id
+            self.messageId = messageId
+            self.sequenceNumber = sequenceNumber
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.id { m["Id"] = .string(v) }
+            if let v = self.messageId { m["MessageId"] = .string(v) }
+            if let v = self.sequenceNumber { m["SequenceNumber"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of Publish.
+    struct PublishResponse: OutputShape {
+        var messageId: String?
+        var sequenceNumber: String?
+
+        init(messageId: String? = nil, sequenceNumber: String? = nil) {
+            self.messageId = messageId
+            self.sequenceNumber = sequenceNumber
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.messageId { m["MessageId"] = .string(v) }
+            if let v = self.sequenceNumber { m["SequenceNumber"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of Subscribe.
+    struct SubscribeResponse: OutputShape {
+        var subscriptionArn: String?
+
+        init(subscriptionArn: String? = nil) {
+            self.subscriptionArn = subscriptionArn
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.subscriptionArn { m["SubscriptionArn"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct Subscription: OutputShape {
+        var subscriptionArn: String?
+        var owner: String?
+        var `protocol`: String?
+        var endpoint: String?
+        var topicArn: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(subscriptionArn: String? = nil, owner: String? = nil, `protocol`: String? = nil, endpoint: String? = nil, topicArn: String? = nil) {
+            self.subscriptionArn = subscriptionArn
+            self.owner = owner
+            self.protocol = `protocol`
+            self.endpoint = endpoint
+            self.topicArn = topicArn
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 5)
+            if let v = self.subscriptionArn { m["SubscriptionArn"] = .string(v) }
+            if let v = self.owner { m["Owner"] = .string(v) }
+            if let v = self.protocol { m["Protocol"] = .string(v) }
+            if let v = self.endpoint { m["Endpoint"] = .string(v) }
+            if let v = self.topicArn { m["TopicArn"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of TagResource.
+    struct TagResourceResponse: OutputShape {
+        init() {}
+
+        var jsonValue: JSONValue {
+            return .object([:])
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct Topic: OutputShape {
+        var topicArn: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(topicArn: String? = nil) {
+            self.topicArn = topicArn
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.topicArn { m["TopicArn"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of UntagResource.
+    struct UntagResourceResponse: OutputShape {
+        init() {}
+
+        var jsonValue: JSONValue {
+            return .object([:])
         }
     }
 

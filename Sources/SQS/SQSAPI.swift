@@ -26,7 +26,7 @@ struct SQSAPI: OperationHandler {
             let queue = try await service.createQueue(
                 accountId: caller.accountId, region: region, name: request.queueName, attributes: request.attributes ?? [:],
                 tags: request.tags ?? [:])
-            return ["QueueUrl": .string(queue.url(endpoint: call.endpoint))]
+            return SQSShapes.CreateQueueResult(queueUrl: queue.url(endpoint: call.endpoint)).jsonValue
         case "GetQueueUrl":
             let request = SQSShapes.GetQueueUrlRequest(input)
             let owner = request.queueOwnerAWSAccountId ?? caller.accountId
@@ -34,13 +34,13 @@ struct SQSAPI: OperationHandler {
                 let queue = try await service.queue(accountId: owner, region: region, name: request.queueName)
             else { throw .queueDoesNotExist() }
             try authorize(caller, "GetQueueUrl", queue)
-            return ["QueueUrl": .string(queue.url(endpoint: call.endpoint))]
+            return SQSShapes.GetQueueUrlResult(queueUrl: queue.url(endpoint: call.endpoint)).jsonValue
         case "ListQueues":
             let request = SQSShapes.ListQueuesRequest(input)
             if let denial = Authorization.iam(caller, "sqs:ListQueues", "arn:aws:sqs:\(region):\(caller.accountId):*", [:]) {
                 throw denial
             }
-            return try await listQueues(request, caller: caller, endpoint: call.endpoint)
+            return try await listQueues(request, caller: caller, endpoint: call.endpoint).jsonValue
         case "DeleteQueue":
             let queue = try await authorizedQueue(SQSShapes.DeleteQueueRequest(input).queueUrl, caller, "DeleteQueue")
             try await service.deleteQueue(queue)
@@ -48,13 +48,14 @@ struct SQSAPI: OperationHandler {
         case "GetQueueAttributes":
             let queue = try await authorizedQueue(
                 SQSShapes.GetQueueAttributesRequest(input).queueUrl, caller, "GetQueueAttributes")
-            let names = input.stringList("AttributeNames") ?? []
+            // As sent: the typed request would drop a name SQS does not know, which is refused by name.
+            let names = SQSShapes.OperationMembers(operation: call.operation, input: input).attributeNames ?? []
             if let unknown = names.first(where: { SQSShapes.QueueAttributeName(rawValue: $0) == nil }) {
                 throw .invalidAttributeName(unknown)
             }
             let all = try await attributes(of: queue)
             let chosen = names.contains("All") ? all : all.filter { names.contains($0.key) }
-            return chosen.isEmpty ? [:] : ["Attributes": .object(chosen.mapValues(JSONValue.string))]
+            return SQSShapes.GetQueueAttributesResult(attributes: chosen.isEmpty ? nil : chosen).jsonValue
         case "AddPermission":
             let request = SQSShapes.AddPermissionRequest(input)
             let queue = try await authorizedQueue(request.queueUrl, caller, "AddPermission")
@@ -86,7 +87,7 @@ struct SQSAPI: OperationHandler {
             return [:]
         case "ListQueueTags":
             let queue = try await authorizedQueue(SQSShapes.ListQueueTagsRequest(input).queueUrl, caller, "ListQueueTags")
-            return queue.tags.isEmpty ? [:] : ["Tags": .object(queue.tags.mapValues(JSONValue.string))]
+            return SQSShapes.ListQueueTagsResult(tags: queue.tags.isEmpty ? nil : queue.tags).jsonValue
         case "PurgeQueue":
             try await service.purge(try await authorizedQueue(SQSShapes.PurgeQueueRequest(input).queueUrl, caller, "PurgeQueue"))
             return [:]
@@ -95,7 +96,8 @@ struct SQSAPI: OperationHandler {
                 SQSShapes.ListDeadLetterSourceQueuesRequest(input).queueUrl, caller, "ListDeadLetterSourceQueues")
             let sources = try await service.list(accountId: queue.accountId, region: queue.region)
                 .filter { $0.settings.redrivePolicy?.deadLetterTargetArn == queue.arn }
-            return ["queueUrls": .array(sources.map { .string($0.url(endpoint: call.endpoint)) })]
+            return SQSShapes.ListDeadLetterSourceQueuesResult(queueUrls: sources.map { $0.url(endpoint: call.endpoint) })
+                .jsonValue
         case "SendMessage":
             let request = SQSShapes.SendMessageRequest(input)
             let queue = try await authorizedQueue(request.queueUrl, caller, "SendMessage")
@@ -106,14 +108,15 @@ struct SQSAPI: OperationHandler {
             guard let sent = try await service.send([message], to: queue, sender: caller).first else {
                 throw .internalFailure()
             }
-            var out: [String: JSONValue] = ["MessageId": .string(sent.messageId), "MD5OfMessageBody": .string(sent.md5OfBody)]
-            if let md5 = sent.md5OfAttributes { out["MD5OfMessageAttributes"] = .string(md5) }
-            if let md5 = sent.md5OfSystemAttributes { out["MD5OfMessageSystemAttributes"] = .string(md5) }
-            return .object(out)
+            return SQSShapes.SendMessageResult(
+                md5OfMessageBody: sent.md5OfBody, md5OfMessageAttributes: sent.md5OfAttributes,
+                md5OfMessageSystemAttributes: sent.md5OfSystemAttributes, messageId: sent.messageId
+            ).jsonValue
         case "SendMessageBatch":
             return try await sendBatch(SQSShapes.SendMessageBatchRequest(input), caller: caller)
         case "ReceiveMessage":
-            return try await receive(SQSShapes.ReceiveMessageRequest(input), input: input, caller: caller)
+            let members = SQSShapes.OperationMembers(operation: call.operation, input: input)
+            return try await receive(SQSShapes.ReceiveMessageRequest(input), members: members, caller: caller).jsonValue
         case "DeleteMessage":
             let request = SQSShapes.DeleteMessageRequest(input)
             let queue = try await authorizedQueue(request.queueUrl, caller, "DeleteMessage")
@@ -123,10 +126,13 @@ struct SQSAPI: OperationHandler {
             let request = SQSShapes.DeleteMessageBatchRequest(input)
             let queue = try await authorizedQueue(request.queueUrl, caller, "DeleteMessage")
             try Self.checkBatch(request.entries.map(\.id), entryName: "DeleteMessageBatchRequestEntry")
-            return try await batch(request.entries.map { entry in (entry.id, entry) }) { entry throws(AWSError) in
+            let (successful, failed) = try await batch(request.entries.map { entry in (entry.id, entry) }) {
+                entry throws(AWSError) in
                 try await service.delete(queue, receipt: try ReceiptHandle(entry.receiptHandle))
-                return ["Id": .string(entry.id)]
             }
+            return SQSShapes.DeleteMessageBatchResult(
+                successful: successful.map { SQSShapes.DeleteMessageBatchResultEntry(id: $0) }, failed: failed
+            ).jsonValue
         case "ChangeMessageVisibility":
             let request = SQSShapes.ChangeMessageVisibilityRequest(input)
             let queue = try await authorizedQueue(request.queueUrl, caller, "ChangeMessageVisibility")
@@ -137,11 +143,14 @@ struct SQSAPI: OperationHandler {
             let request = SQSShapes.ChangeMessageVisibilityBatchRequest(input)
             let queue = try await authorizedQueue(request.queueUrl, caller, "ChangeMessageVisibility")
             try Self.checkBatch(request.entries.map(\.id), entryName: "ChangeMessageVisibilityBatchRequestEntry")
-            return try await batch(request.entries.map { entry in (entry.id, entry) }) { entry throws(AWSError) in
+            let (successful, failed) = try await batch(request.entries.map { entry in (entry.id, entry) }) {
+                entry throws(AWSError) in
                 try await service.changeVisibility(
                     queue, receipt: try ReceiptHandle(entry.receiptHandle), timeout: entry.visibilityTimeout ?? 0)
-                return ["Id": .string(entry.id)]
             }
+            return SQSShapes.ChangeMessageVisibilityBatchResult(
+                successful: successful.map { SQSShapes.ChangeMessageVisibilityBatchResultEntry(id: $0) }, failed: failed
+            ).jsonValue
         default:
             throw .unsupported("The operation \(call.operation)")
         }
@@ -183,7 +192,7 @@ struct SQSAPI: OperationHandler {
     private func listQueues(
         _ request: SQSShapes.ListQueuesRequest, caller: Caller, endpoint: String
     ) async throws(AWSError)
-        -> JSONValue
+        -> SQSShapes.ListQueuesResult
     {
         if let max = request.maxResults, !(1...1000).contains(max) {
             throw .invalidParameter("MaxResults", value: String(max), reason: "MaxResults must be an integer between 1 and 1000.")
@@ -198,14 +207,12 @@ struct SQSAPI: OperationHandler {
         }
         let limit = request.maxResults ?? 1000
         let page = Array(names.prefix(limit))
-        var out: [String: JSONValue] = [:]
-        if !page.isEmpty {
-            out["QueueUrls"] = .array(page.map { .string("\(endpoint)/\(caller.accountId)/\($0)") })
-        }
+        var out = SQSShapes.ListQueuesResult()
+        if !page.isEmpty { out.queueUrls = page.map { "\(endpoint)/\(caller.accountId)/\($0)" } }
         if request.maxResults != nil, names.count > limit, let last = page.last {
-            out["NextToken"] = .string(Base64.encode(Array(last.utf8)))
+            out.nextToken = Base64.encode(Array(last.utf8))
         }
-        return .object(out)
+        return out
     }
 
     // MARK: Messages
@@ -252,35 +259,36 @@ struct SQSAPI: OperationHandler {
         }
     }
 
-    /// Runs each entry on its own: failures are reported per entry, as SQS reports them.
+    /// Runs each entry on its own: failures are reported per entry, as SQS reports them. The
+    /// ids of the entries that succeeded, and the failures.
     private func batch<Entry: Sendable>(
-        _ entries: [(String, Entry)], _ body: (Entry) async throws(AWSError) -> JSONValue
-    ) async throws(AWSError) -> JSONValue {
-        var successful: [JSONValue] = []
-        var failed: [JSONValue] = []
+        _ entries: [(String, Entry)], _ body: (Entry) async throws(AWSError) -> Void
+    ) async throws(AWSError) -> (successful: [String], failed: [SQSShapes.BatchResultErrorEntry]) {
+        var successful: [String] = []
+        var failed: [SQSShapes.BatchResultErrorEntry] = []
         for (id, entry) in entries {
             do throws(AWSError) {
-                successful.append(try await body(entry))
+                try await body(entry)
+                successful.append(id)
             } catch {
                 if !error.isSenderFault { throw error }
                 failed.append(Self.failure(id: id, error))
             }
         }
-        return ["Successful": .array(successful), "Failed": .array(failed)]
+        return (successful, failed)
     }
 
-    static func failure(id: String, _ error: AWSError) -> JSONValue {
-        [
-            "Id": .string(id), "SenderFault": .bool(error.isSenderFault),
-            "Code": .string(SQSErrors.queryCodes.codes[error.code] ?? error.code), "Message": .string(error.message),
-        ]
+    static func failure(id: String, _ error: AWSError) -> SQSShapes.BatchResultErrorEntry {
+        SQSShapes.BatchResultErrorEntry(
+            id: id, senderFault: error.isSenderFault, code: SQSErrors.queryCodes.codes[error.code] ?? error.code,
+            message: error.message)
     }
 
     private func sendBatch(_ request: SQSShapes.SendMessageBatchRequest, caller: Caller) async throws(AWSError) -> JSONValue {
         let queue = try await authorizedQueue(request.queueUrl, caller, "SendMessage")
         try Self.checkBatch(request.entries.map(\.id), entryName: "SendMessageBatchRequestEntry")
         var accepted: [(id: String, message: SQSService.Outgoing)] = []
-        var failed: [JSONValue] = []
+        var failed: [SQSShapes.BatchResultErrorEntry] = []
         var total = 0
         for entry in request.entries {
             let message = Self.outgoing(
@@ -300,21 +308,18 @@ struct SQSAPI: OperationHandler {
                 message: "Batch requests cannot be longer than 262144 bytes. You have sent \(total) bytes.")
         }
         let sent = try await service.send(accepted.map(\.message), to: queue, sender: caller)
-        let successful: [JSONValue] = zip(accepted, sent).map { entry, sent in
-            var out: [String: JSONValue] = [
-                "Id": .string(entry.id), "MessageId": .string(sent.messageId), "MD5OfMessageBody": .string(sent.md5OfBody),
-            ]
-            if let md5 = sent.md5OfAttributes { out["MD5OfMessageAttributes"] = .string(md5) }
-            if let md5 = sent.md5OfSystemAttributes { out["MD5OfMessageSystemAttributes"] = .string(md5) }
-            return .object(out)
+        let successful = zip(accepted, sent).map { entry, sent in
+            SQSShapes.SendMessageBatchResultEntry(
+                id: entry.id, messageId: sent.messageId, md5OfMessageBody: sent.md5OfBody,
+                md5OfMessageAttributes: sent.md5OfAttributes, md5OfMessageSystemAttributes: sent.md5OfSystemAttributes)
         }
-        return ["Successful": .array(successful), "Failed": .array(failed)]
+        return SQSShapes.SendMessageBatchResult(successful: successful, failed: failed).jsonValue
     }
 
     private func receive(
-        _ request: SQSShapes.ReceiveMessageRequest, input: RequestInput, caller: Caller
+        _ request: SQSShapes.ReceiveMessageRequest, members: SQSShapes.OperationMembers, caller: Caller
     ) async throws(AWSError)
-        -> JSONValue
+        -> SQSShapes.ReceiveMessageResult
     {
         let queue = try await authorizedQueue(request.queueUrl, caller, "ReceiveMessage")
         let limit = request.maxNumberOfMessages ?? 1
@@ -331,28 +336,25 @@ struct SQSAPI: OperationHandler {
         guard (0...20).contains(wait) else {
             throw .invalidParameter("WaitTimeSeconds", value: String(wait), reason: "Must be >= 0 and <= 20, if provided.")
         }
-        let systemNames = Set(
-            (input.stringList("AttributeNames") ?? []) + (input.stringList("MessageSystemAttributeNames") ?? []))
+        let systemNames = Set((members.attributeNames ?? []) + (members.messageSystemAttributeNames ?? []))
         let attributeNames = request.messageAttributeNames ?? []
         let received = try await service.receive(queue, limit: limit, visibilityTimeout: visibility, wait: wait)
-        guard !received.isEmpty else { return [:] }
+        guard !received.isEmpty else { return SQSShapes.ReceiveMessageResult() }
         let messages = try await service.keys.open(received, queue: queue, caller: caller)
-        return [
-            "Messages": .array(
-                messages.map { Self.encode($0, queue: queue, systemNames: systemNames, attributeNames: attributeNames) })
-        ]
+        return SQSShapes.ReceiveMessageResult(
+            messages: messages.map { Self.encode($0, queue: queue, systemNames: systemNames, attributeNames: attributeNames) })
     }
 
-    static func encode(_ m: StoredMessage, queue: Queue, systemNames: Set<String>, attributeNames: [String]) -> JSONValue {
-        var out: [String: JSONValue] = [
-            "MessageId": .string(m.id),
-            "ReceiptHandle": .string(ReceiptHandle(queueId: queue.id, messageId: m.id, token: m.receiptToken ?? "").text),
-            "MD5OfBody": .string(m.md5OfBody), "Body": .string(m.body),
-        ]
+    static func encode(
+        _ m: StoredMessage, queue: Queue, systemNames: Set<String>, attributeNames: [String]
+    ) -> SQSShapes.Message {
+        var out = SQSShapes.Message(
+            messageId: m.id, receiptHandle: ReceiptHandle(queueId: queue.id, messageId: m.id, token: m.receiptToken ?? "").text,
+            md5OfBody: m.md5OfBody, body: m.body)
         let all = systemNames.contains("All")
-        var system: [String: JSONValue] = [:]
+        var system: [String: String] = [:]
         func add(_ name: String, _ value: String?) {
-            if let value, all || systemNames.contains(name) { system[name] = .string(value) }
+            if let value, all || systemNames.contains(name) { system[name] = value }
         }
         add("SenderId", m.senderId)
         add("SentTimestamp", String(m.sentAt))
@@ -360,16 +362,18 @@ struct SQSAPI: OperationHandler {
         add("ApproximateFirstReceiveTimestamp", m.firstReceivedAt.map { String($0) })
         add("AWSTraceHeader", m.traceHeader)
         add("DeadLetterQueueSourceArn", m.deadLetterSource)
-        if !system.isEmpty { out["Attributes"] = .object(system) }
+        if !system.isEmpty { out.attributes = system }
         var attributes: [String: MessageAttribute] = [:]
         if let text = m.attributes, let parsed = try? JSONParser.parse(Array(text.utf8)), case .object(let members) = parsed {
             for (name, value) in members { attributes[name] = MessageAttribute(json: value) }
         }
         let selected = MessageRules.selected(attributes, names: attributeNames)
         if let md5 = MessageDigest.attributes(selected) {
-            out["MD5OfMessageAttributes"] = .string(md5)
-            out["MessageAttributes"] = .object(selected.mapValues(\.json))
+            out.md5OfMessageAttributes = md5
+            out.messageAttributes = selected.mapValues {
+                SQSShapes.MessageAttributeValue(stringValue: $0.stringValue, binaryValue: $0.binaryValue, dataType: $0.dataType)
+            }
         }
-        return .object(out)
+        return out
     }
 }

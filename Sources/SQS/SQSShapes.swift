@@ -2,8 +2,8 @@
 import AWSProtocol
 import Foundation
 
-/// SQS's request shapes for the operations Rampart serves, their enums, and the
-/// service's error codes with their HTTP statuses, from the botocore model.
+/// SQS's request and response shapes for the operations Rampart serves, their enums,
+/// and the service's error codes with their HTTP statuses, from the botocore model.
 enum SQSShapes {
     /// The operations these shapes were generated for: those the operation table names.
     static let servedOperations: Set<String> = ["AddPermission", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch", "CreateQueue", "DeleteMessage", "DeleteMessageBatch", "DeleteQueue", "GetQueueAttributes", "GetQueueUrl", "ListDeadLetterSourceQueues", "ListQueueTags", "ListQueues", "PurgeQueue", "ReceiveMessage", "RemovePermission", "SendMessage", "SendMessageBatch", "SetQueueAttributes", "TagQueue", "UntagQueue"]
@@ -197,7 +197,7 @@ enum SQSShapes {
     }
 
     /// A structure the inputs reach.
-    struct MessageAttributeValue: Sendable {
+    struct MessageAttributeValue: OutputShape {
         var stringValue: String?
         var binaryValue: [UInt8]?
         var stringListValues: [String]?
@@ -211,6 +211,34 @@ enum SQSShapes {
             binaryListValues = ShapeValue.list(m["BinaryListValues"]) { ShapeValue.blob($0) }
             dataType = ShapeValue.string(m["DataType"]) ?? ""
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(stringValue: String? = nil, binaryValue: [UInt8]? = nil, stringListValues: [String]? = nil, binaryListValues: [[UInt8]]? = nil, dataType: String) {
+            self.stringValue = stringValue
+            self.binaryValue = binaryValue
+            self.stringListValues = stringListValues
+            self.binaryListValues = binaryListValues
+            self.dataType = dataType
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 5)
+            if let v = self.stringValue { m["StringValue"] = .string(v) }
+            if let v = self.binaryValue { m["BinaryValue"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.stringListValues { m["StringListValues"] = .array(v.map { .string($0) }) }
+            if let v = self.binaryListValues { m["BinaryListValues"] = .array(v.map { .string(AWSProtocol.Base64.encode($0)) }) }
+            m["DataType"] = .string(self.dataType)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// A structure the inputs reach.
@@ -372,6 +400,389 @@ enum SQSShapes {
         init(members m: [String: JSONValue]) {
             queueUrl = ShapeValue.string(m["QueueUrl"]) ?? ""
             tagKeys = ShapeValue.list(m["TagKeys"]) { ShapeValue.string($0) } ?? []
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct BatchResultErrorEntry: OutputShape {
+        var id: String
+        var senderFault: Bool
+        var code: String
+        var message: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.id = ""
+            self.senderFault = false
+            self.code = ""
+            rendered = json
+        }
+
+        init(id: String, senderFault: Bool, code: String, message: String? = nil) {
+            self.id = id
+            self.senderFault = senderFault
+            self.code = code
+            self.message = message
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 4)
+            m["Id"] = .string(self.id)
+            m["SenderFault"] = .bool(self.senderFault)
+            m["Code"] = .string(self.code)
+            if let v = self.message { m["Message"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of ChangeMessageVisibilityBatch.
+    struct ChangeMessageVisibilityBatchResult: OutputShape {
+        var successful: [ChangeMessageVisibilityBatchResultEntry]
+        var failed: [BatchResultErrorEntry]
+
+        init(successful: [ChangeMessageVisibilityBatchResultEntry], failed: [BatchResultErrorEntry]) {
+            self.successful = successful
+            self.failed = failed
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["Successful"] = .array(self.successful.map { $0.jsonValue })
+            m["Failed"] = .array(self.failed.map { $0.jsonValue })
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct ChangeMessageVisibilityBatchResultEntry: OutputShape {
+        var id: String
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.id = ""
+            rendered = json
+        }
+
+        init(id: String) {
+            self.id = id
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["Id"] = .string(self.id)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of CreateQueue.
+    struct CreateQueueResult: OutputShape {
+        var queueUrl: String?
+
+        init(queueUrl: String? = nil) {
+            self.queueUrl = queueUrl
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.queueUrl { m["QueueUrl"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of DeleteMessageBatch.
+    struct DeleteMessageBatchResult: OutputShape {
+        var successful: [DeleteMessageBatchResultEntry]
+        var failed: [BatchResultErrorEntry]
+
+        init(successful: [DeleteMessageBatchResultEntry], failed: [BatchResultErrorEntry]) {
+            self.successful = successful
+            self.failed = failed
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["Successful"] = .array(self.successful.map { $0.jsonValue })
+            m["Failed"] = .array(self.failed.map { $0.jsonValue })
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct DeleteMessageBatchResultEntry: OutputShape {
+        var id: String
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.id = ""
+            rendered = json
+        }
+
+        init(id: String) {
+            self.id = id
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["Id"] = .string(self.id)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of GetQueueAttributes.
+    struct GetQueueAttributesResult: OutputShape {
+        var attributes: [String: String]?
+
+        init(attributes: [String: String]? = nil) {
+            self.attributes = attributes
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.attributes { m["Attributes"] = .object(v.mapValues { .string($0) }) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetQueueUrl.
+    struct GetQueueUrlResult: OutputShape {
+        var queueUrl: String?
+
+        init(queueUrl: String? = nil) {
+            self.queueUrl = queueUrl
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.queueUrl { m["QueueUrl"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListDeadLetterSourceQueues.
+    struct ListDeadLetterSourceQueuesResult: OutputShape {
+        var queueUrls: [String]
+        var nextToken: String?
+
+        init(queueUrls: [String], nextToken: String? = nil) {
+            self.queueUrls = queueUrls
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["queueUrls"] = .array(self.queueUrls.map { .string($0) })
+            if let v = self.nextToken { m["NextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListQueueTags.
+    struct ListQueueTagsResult: OutputShape {
+        var tags: [String: String]?
+
+        init(tags: [String: String]? = nil) {
+            self.tags = tags
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.tags { m["Tags"] = .object(v.mapValues { .string($0) }) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListQueues.
+    struct ListQueuesResult: OutputShape {
+        var queueUrls: [String]?
+        var nextToken: String?
+
+        init(queueUrls: [String]? = nil, nextToken: String? = nil) {
+            self.queueUrls = queueUrls
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.queueUrls { m["QueueUrls"] = .array(v.map { .string($0) }) }
+            if let v = self.nextToken { m["NextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct Message: OutputShape {
+        var messageId: String?
+        var receiptHandle: String?
+        var md5OfBody: String?
+        var body: String?
+        var attributes: [String: String]?
+        var md5OfMessageAttributes: String?
+        var messageAttributes: [String: MessageAttributeValue]?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(messageId: String? = nil, receiptHandle: String? = nil, md5OfBody: String? = nil, body: String? = nil, attributes: [String: String]? = nil, md5OfMessageAttributes: String? = nil, messageAttributes: [String: MessageAttributeValue]? = nil) {
+            self.messageId = messageId
+            self.receiptHandle = receiptHandle
+            self.md5OfBody = md5OfBody
+            self.body = body
+            self.attributes = attributes
+            self.md5OfMessageAttributes = md5OfMessageAttributes
+            self.messageAttributes = messageAttributes
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 7)
+            if let v = self.messageId { m["MessageId"] = .string(v) }
+            if let v = self.receiptHandle { m["ReceiptHandle"] = .string(v) }
+            if let v = self.md5OfBody { m["MD5OfBody"] = .string(v) }
+            if let v = self.body { m["Body"] = .string(v) }
+            if let v = self.attributes { m["Attributes"] = .object(v.mapValues { .string($0) }) }
+            if let v = self.md5OfMessageAttributes { m["MD5OfMessageAttributes"] = .string(v) }
+            if let v = self.messageAttributes { m["MessageAttributes"] = .object(v.mapValues { $0.jsonValue }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of ReceiveMessage.
+    struct ReceiveMessageResult: OutputShape {
+        var messages: [Message]?
+
+        init(messages: [Message]? = nil) {
+            self.messages = messages
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.messages { m["Messages"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+    }
+
+    /// The output of SendMessageBatch.
+    struct SendMessageBatchResult: OutputShape {
+        var successful: [SendMessageBatchResultEntry]
+        var failed: [BatchResultErrorEntry]
+
+        init(successful: [SendMessageBatchResultEntry], failed: [BatchResultErrorEntry]) {
+            self.successful = successful
+            self.failed = failed
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["Successful"] = .array(self.successful.map { $0.jsonValue })
+            m["Failed"] = .array(self.failed.map { $0.jsonValue })
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct SendMessageBatchResultEntry: OutputShape {
+        var id: String
+        var messageId: String
+        var md5OfMessageBody: String
+        var md5OfMessageAttributes: String?
+        var md5OfMessageSystemAttributes: String?
+        var sequenceNumber: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.id = ""
+            self.messageId = ""
+            self.md5OfMessageBody = ""
+            rendered = json
+        }
+
+        init(id: String, messageId: String, md5OfMessageBody: String, md5OfMessageAttributes: String? = nil, md5OfMessageSystemAttributes: String? = nil, sequenceNumber: String? = nil) {
+            self.id = id
+            self.messageId = messageId
+            self.md5OfMessageBody = md5OfMessageBody
+            self.md5OfMessageAttributes = md5OfMessageAttributes
+            self.md5OfMessageSystemAttributes = md5OfMessageSystemAttributes
+            self.sequenceNumber = sequenceNumber
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 6)
+            m["Id"] = .string(self.id)
+            m["MessageId"] = .string(self.messageId)
+            m["MD5OfMessageBody"] = .string(self.md5OfMessageBody)
+            if let v = self.md5OfMessageAttributes { m["MD5OfMessageAttributes"] = .string(v) }
+            if let v = self.md5OfMessageSystemAttributes { m["MD5OfMessageSystemAttributes"] = .string(v) }
+            if let v = self.sequenceNumber { m["SequenceNumber"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of SendMessage.
+    struct SendMessageResult: OutputShape {
+        var md5OfMessageBody: String?
+        var md5OfMessageAttributes: String?
+        var md5OfMessageSystemAttributes: String?
+        var messageId: String?
+        var sequenceNumber: String?
+
+        init(md5OfMessageBody: String? = nil, md5OfMessageAttributes: String? = nil, md5OfMessageSystemAttributes: String? = nil, messageId: String? = nil, sequenceNumber: String? = nil) {
+            self.md5OfMessageBody = md5OfMessageBody
+            self.md5OfMessageAttributes = md5OfMessageAttributes
+            self.md5OfMessageSystemAttributes = md5OfMessageSystemAttributes
+            self.messageId = messageId
+            self.sequenceNumber = sequenceNumber
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 5)
+            if let v = self.md5OfMessageBody { m["MD5OfMessageBody"] = .string(v) }
+            if let v = self.md5OfMessageAttributes { m["MD5OfMessageAttributes"] = .string(v) }
+            if let v = self.md5OfMessageSystemAttributes { m["MD5OfMessageSystemAttributes"] = .string(v) }
+            if let v = self.messageId { m["MessageId"] = .string(v) }
+            if let v = self.sequenceNumber { m["SequenceNumber"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The input members the service reads for every operation of the model (served or not)
+    /// before the operation's own request, or as sent: for authorization and grant tokens, and
+    /// for enum values a typed request would drop, to name them in an error. Each is read only
+    /// where the operation's input has it; strings and enums are as sent.
+    struct OperationMembers: Sendable {
+        var attributeNames: [String]?
+        var messageSystemAttributeNames: [String]?
+
+        init(operation: String, input: RequestInput) {
+            let m = input.members
+            switch operation {
+            case "GetQueueAttributes":
+                attributeNames = ShapeValue.list(m["AttributeNames"]) { ShapeValue.string($0) }
+            case "ReceiveMessage":
+                attributeNames = ShapeValue.list(m["AttributeNames"]) { ShapeValue.string($0) }
+                messageSystemAttributeNames = ShapeValue.list(m["MessageSystemAttributeNames"]) { ShapeValue.string($0) }
+            default: break
+            }
         }
     }
 

@@ -14,10 +14,9 @@ struct STSAPI: OperationHandler {
         let (action, input, caller) = (invocation.operation, invocation.input, invocation.caller)
         switch action {
         case "GetCallerIdentity":
-            return .json([
-                "Arn": .string(caller.principal.arn), "UserId": .string(caller.principal.userId),
-                "Account": .string(caller.accountId),
-            ])
+            return .output(
+                STSShapes.GetCallerIdentityResponse(
+                    userId: caller.principal.userId, account: caller.accountId, arn: caller.principal.arn))
         case "AssumeRole":
             let request = STSShapes.AssumeRoleRequest(input)
             let roleArn = request.roleArn
@@ -31,16 +30,15 @@ struct STSAPI: OperationHandler {
                 authorize: { role in
                     Authorization.assumeRole(caller, role, roleArn: roleArn, tags: tags, transitiveTagKeys: transitive)
                 })
-            var result: [String: JSONValue] = [
-                "Credentials": Self.json(credentials),
-                "AssumedRoleUser": ["AssumedRoleId": .string(principal.userId), "Arn": .string(principal.arn)],
-            ]
-            if let packed { result["PackedPolicySize"] = .int(Int64(packed)) }
-            return .json(.object(result))
+            return .output(
+                STSShapes.AssumeRoleResponse(
+                    credentials: Self.shape(credentials),
+                    assumedRoleUser: STSShapes.AssumedRoleUser(assumedRoleId: principal.userId, arn: principal.arn),
+                    packedPolicySize: packed))
         case "GetSessionToken":
             let request = STSShapes.GetSessionTokenRequest(input)
             let credentials = try await sts.getSessionToken(caller: caller, durationSeconds: request.durationSeconds)
-            return .json(["Credentials": Self.json(credentials)])
+            return .output(STSShapes.GetSessionTokenResponse(credentials: Self.shape(credentials)))
         case "GetFederationToken":
             let request = STSShapes.GetFederationTokenRequest(input)
             let tags = Self.tags(request.tags)
@@ -49,12 +47,11 @@ struct STSAPI: OperationHandler {
                 caller: caller, name: request.name, durationSeconds: request.durationSeconds, sessionPolicy: request.policy,
                 policyArns: (request.policyArns ?? []).compactMap(\.arn), tags: tags,
                 validatePolicy: Authorization.validateIdentityPolicy)
-            var result: [String: JSONValue] = [
-                "Credentials": Self.json(credentials),
-                "FederatedUser": ["FederatedUserId": .string(principal.userId), "Arn": .string(principal.arn)],
-            ]
-            if let packed { result["PackedPolicySize"] = .int(Int64(packed)) }
-            return .json(.object(result))
+            return .output(
+                STSShapes.GetFederationTokenResponse(
+                    credentials: Self.shape(credentials),
+                    federatedUser: STSShapes.FederatedUser(federatedUserId: principal.userId, arn: principal.arn),
+                    packedPolicySize: packed))
         default:
             throw AWSError(code: "InvalidAction", message: "\(action) is not supported by this Rampart build yet.")
         }
@@ -64,11 +61,9 @@ struct STSAPI: OperationHandler {
         (tags ?? []).map { IAMTag(key: $0.key, value: $0.value) }
     }
 
-    static func json(_ credentials: TemporaryCredentials) -> JSONValue {
-        [
-            "AccessKeyId": .string(credentials.accessKeyId), "SecretAccessKey": .string(credentials.secretAccessKey),
-            "SessionToken": .string(credentials.sessionToken),
-            "Expiration": .double(credentials.expiration.timeIntervalSince1970),
-        ]
+    static func shape(_ credentials: TemporaryCredentials) -> STSShapes.Credentials {
+        STSShapes.Credentials(
+            accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey,
+            sessionToken: credentials.sessionToken, expiration: credentials.expiration)
     }
 }

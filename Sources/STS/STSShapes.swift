@@ -2,8 +2,8 @@
 import AWSProtocol
 import Foundation
 
-/// STS's request shapes for the operations Rampart serves, their enums, and the
-/// service's error codes with their HTTP statuses, from the botocore model.
+/// STS's request and response shapes for the operations Rampart serves, their enums,
+/// and the service's error codes with their HTTP statuses, from the botocore model.
 enum STSShapes {
     /// The operations these shapes were generated for: those the operation table names.
     static let servedOperations: Set<String> = ["AssumeRole", "GetCallerIdentity", "GetFederationToken", "GetSessionToken"]
@@ -111,6 +111,182 @@ enum STSShapes {
         init(members m: [String: JSONValue]) {
             key = ShapeValue.string(m["Key"]) ?? ""
             value = ShapeValue.string(m["Value"]) ?? ""
+        }
+    }
+
+    /// The output of AssumeRole.
+    struct AssumeRoleResponse: OutputShape {
+        var credentials: Credentials?
+        var assumedRoleUser: AssumedRoleUser?
+        var packedPolicySize: Int?
+        var sourceIdentity: String?
+
+        init(credentials: Credentials? = nil, assumedRoleUser: AssumedRoleUser? = nil, packedPolicySize: Int? = nil, sourceIdentity: String? = nil) {
+            self.credentials = credentials
+            self.assumedRoleUser = assumedRoleUser
+            self.packedPolicySize = packedPolicySize
+            self.sourceIdentity = sourceIdentity
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 4)
+            if let v = self.credentials { m["Credentials"] = v.jsonValue }
+            if let v = self.assumedRoleUser { m["AssumedRoleUser"] = v.jsonValue }
+            if let v = self.packedPolicySize { m["PackedPolicySize"] = .int(Int64(v)) }
+            if let v = self.sourceIdentity { m["SourceIdentity"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct AssumedRoleUser: OutputShape {
+        var assumedRoleId: String
+        var arn: String
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.assumedRoleId = ""
+            self.arn = ""
+            rendered = json
+        }
+
+        init(assumedRoleId: String, arn: String) {
+            self.assumedRoleId = assumedRoleId
+            self.arn = arn
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["AssumedRoleId"] = .string(self.assumedRoleId)
+            m["Arn"] = .string(self.arn)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct Credentials: OutputShape {
+        var accessKeyId: String
+        var secretAccessKey: String
+        var sessionToken: String
+        var expiration: Date
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.accessKeyId = ""
+            self.secretAccessKey = ""
+            self.sessionToken = ""
+            self.expiration = Date(timeIntervalSince1970: 0)
+            rendered = json
+        }
+
+        init(accessKeyId: String, secretAccessKey: String, sessionToken: String, expiration: Date) {
+            self.accessKeyId = accessKeyId
+            self.secretAccessKey = secretAccessKey
+            self.sessionToken = sessionToken
+            self.expiration = expiration
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 4)
+            m["AccessKeyId"] = .string(self.accessKeyId)
+            m["SecretAccessKey"] = .string(self.secretAccessKey)
+            m["SessionToken"] = .string(self.sessionToken)
+            m["Expiration"] = .double(self.expiration.timeIntervalSince1970)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct FederatedUser: OutputShape {
+        var federatedUserId: String
+        var arn: String
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.federatedUserId = ""
+            self.arn = ""
+            rendered = json
+        }
+
+        init(federatedUserId: String, arn: String) {
+            self.federatedUserId = federatedUserId
+            self.arn = arn
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["FederatedUserId"] = .string(self.federatedUserId)
+            m["Arn"] = .string(self.arn)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of GetCallerIdentity.
+    struct GetCallerIdentityResponse: OutputShape {
+        var userId: String?
+        var account: String?
+        var arn: String?
+
+        init(userId: String? = nil, account: String? = nil, arn: String? = nil) {
+            self.userId = userId
+            self.account = account
+            self.arn = arn
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.userId { m["UserId"] = .string(v) }
+            if let v = self.account { m["Account"] = .string(v) }
+            if let v = self.arn { m["Arn"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetFederationToken.
+    struct GetFederationTokenResponse: OutputShape {
+        var credentials: Credentials?
+        var federatedUser: FederatedUser?
+        var packedPolicySize: Int?
+
+        init(credentials: Credentials? = nil, federatedUser: FederatedUser? = nil, packedPolicySize: Int? = nil) {
+            self.credentials = credentials
+            self.federatedUser = federatedUser
+            self.packedPolicySize = packedPolicySize
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.credentials { m["Credentials"] = v.jsonValue }
+            if let v = self.federatedUser { m["FederatedUser"] = v.jsonValue }
+            if let v = self.packedPolicySize { m["PackedPolicySize"] = .int(Int64(v)) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetSessionToken.
+    struct GetSessionTokenResponse: OutputShape {
+        var credentials: Credentials?
+
+        init(credentials: Credentials? = nil) {
+            self.credentials = credentials
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.credentials { m["Credentials"] = v.jsonValue }
+            return .object(m)
         }
     }
 

@@ -58,6 +58,13 @@ public enum Reply: Sendable {
     case rest(status: Int, headers: [(String, String)], body: [UInt8], contentType: String)
 }
 
+extension Reply {
+    /// An operation's result as its generated output shape (`<Service>Shapes.<Output>`), whose
+    /// members the compiler checks; encoded as `.json` is.
+    @inlinable
+    public static func output(_ shape: some OutputShape) -> Reply { .json(shape.jsonValue) }
+}
+
 /// Hand-written XML answers: `<XResponse><XResult>…</XResult><ResponseMetadata>`. Query
 /// services answer `.json` instead, which the edge writes from the model and the trail records.
 public enum QueryReply {

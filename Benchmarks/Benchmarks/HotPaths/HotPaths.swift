@@ -3,7 +3,7 @@ import Benchmark
 import Crypto
 import EventPatterns
 import Foundation
-import KMS
+@_spi(Benchmarks) import KMS
 import Policy
 
 /// The pieces every request goes through, measured alone with their allocations: SigV4
@@ -51,6 +51,75 @@ let benchmarks: @Sendable () -> Void = {
     ]
     Benchmark("JSON encode of an Encrypt response") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(response.serialized()) }
+    }
+
+    // The three hot answers as the handler builds them (a generated output shape, then its
+    // JSON), next to the dictionary literals they replaced, each written to bytes: the pair's
+    // ratio is the figure to watch (issue 19: typed answers must not slow these calls).
+    let blob = [UInt8](repeating: 7, count: 150)
+    let dataKey = [UInt8](repeating: 9, count: 32)
+    let keyArn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    let materialId = String(repeating: "a", count: 64)
+    precondition(
+        KMSHotAnswers.encrypt(ciphertextBlob: blob, keyArn: keyArn, algorithm: "SYMMETRIC_DEFAULT") == [
+            "CiphertextBlob": .string(Base64.encode(blob)), "KeyId": .string(keyArn), "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+        ], "the typed Encrypt answer must be the literal's")
+    Benchmark("KMS answer: Encrypt, generated shape") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                KMSHotAnswers.encrypt(ciphertextBlob: blob, keyArn: keyArn, algorithm: "SYMMETRIC_DEFAULT").serialized())
+        }
+    }
+    Benchmark("KMS answer: Encrypt, dictionary literal") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let literal: JSONValue = [
+                "CiphertextBlob": .string(Base64.encode(blob)), "KeyId": .string(keyArn),
+                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+            ]
+            blackHole(literal.serialized())
+        }
+    }
+    Benchmark("KMS answer: Decrypt, generated shape") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var plaintext = dataKey
+            blackHole(
+                KMSHotAnswers.decrypt(
+                    plaintext: &plaintext, keyArn: keyArn, keyMaterialId: materialId, algorithm: "SYMMETRIC_DEFAULT"
+                ).serialized())
+        }
+    }
+    Benchmark("KMS answer: Decrypt, dictionary literal") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var plaintext = dataKey
+            var literal: [String: JSONValue] = [
+                "Plaintext": .string(Base64.encode(plaintext)), "KeyId": .string(keyArn),
+                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+            ]
+            literal["KeyMaterialId"] = .string(materialId)
+            plaintext.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }  // Zeroize.array
+            blackHole(JSONValue.object(literal).serialized())
+        }
+    }
+    Benchmark("KMS answer: GenerateDataKey, generated shape") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var plaintext: [UInt8]? = dataKey
+            blackHole(
+                KMSHotAnswers.generateDataKey(
+                    ciphertextBlob: blob, plaintext: &plaintext, keyArn: keyArn, keyMaterialId: materialId
+                ).serialized())
+        }
+    }
+    Benchmark("KMS answer: GenerateDataKey, dictionary literal") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var plaintext: [UInt8]? = dataKey
+            var literal: [String: JSONValue] = [
+                "CiphertextBlob": .string(Base64.encode(blob)), "KeyId": .string(keyArn),
+            ]
+            literal["KeyMaterialId"] = .string(materialId)
+            literal["Plaintext"] = .string(Base64.encode(plaintext!))
+            plaintext!.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }  // Zeroize.optional
+            blackHole(JSONValue.object(literal).serialized())
+        }
     }
 
     let keyPolicy = try! PolicyDocument.parse(KeyPolicyRules.defaultPolicy(accountId: "111122223333"), kind: .keyPolicy)

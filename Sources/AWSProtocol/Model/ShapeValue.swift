@@ -54,3 +54,10 @@ extension AWSError {
         self.init(code: code.rawValue, message: message, httpStatus: code.httpStatus)
     }
 }
+
+/// A generated output structure (`<Service>Shapes.swift`): an operation's result, or a structure
+/// one reaches, with its members under their model names, as the edge encodes it (a JSON body,
+/// or Query XML written from the model's output shape) and the trail records it.
+public protocol OutputShape: Sendable {
+    var jsonValue: JSONValue { get }
+}

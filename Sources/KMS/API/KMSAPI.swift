@@ -13,7 +13,9 @@ struct KMSAPI: OperationHandler {
     }
 
     func handle(operation: String, input: RequestInput, caller: Caller, requestId: String) async throws(AWSError) -> JSONValue {
-        if let tokens = input.stringList("GrantTokens") { try kms.checkGrantTokens(tokens) }
+        if let tokens = KMSShapes.OperationMembers(operation: operation, input: input).grantTokens {
+            try kms.checkGrantTokens(tokens)
+        }
         switch operation {
         case "CreateKey":
             let r = KMSShapes.CreateKeyRequest(input)
@@ -25,14 +27,19 @@ struct KMSAPI: OperationHandler {
                 keySpec: r.keySpec?.rawValue ?? r.customerMasterKeySpec?.rawValue, origin: r.origin?.rawValue,
                 tags: Self.tags(r.tags), multiRegion: r.multiRegion ?? false, customKeyStoreId: r.customKeyStoreId,
                 bypassPolicyLockoutSafetyCheck: r.bypassPolicyLockoutSafetyCheck ?? false)
-            return ["KeyMetadata": Self.metadata(try await kms.createKey(request, caller: caller))]
+            return KMSShapes.CreateKeyResponse(keyMetadata: Self.metadata(try await kms.createKey(request, caller: caller)))
+                .jsonValue
         case "DescribeKey":
             let r = KMSShapes.DescribeKeyRequest(input)
-            return ["KeyMetadata": Self.metadata(try kms.describeKey(keyId: r.keyId, caller: caller))]
+            return KMSShapes.DescribeKeyResponse(keyMetadata: Self.metadata(try kms.describeKey(keyId: r.keyId, caller: caller)))
+                .jsonValue
         case "ListKeys":
             let r = KMSShapes.ListKeysRequest(input)
             let page = try kms.listKeys(limit: r.limit, marker: r.marker, caller: caller)
-            return Self.page(page, member: "Keys") { ["KeyId": .string($0.keyId), "KeyArn": .string($0.arn)] }
+            return KMSShapes.ListKeysResponse(
+                keys: page.items.map { KMSShapes.KeyListEntry(keyId: $0.keyId, keyArn: $0.arn) }, nextMarker: page.nextMarker,
+                truncated: page.truncated
+            ).jsonValue
         case "EnableKey":
             try await kms.enableKey(keyId: KMSShapes.EnableKeyRequest(input).keyId, caller: caller)
             return [:]
@@ -47,10 +54,10 @@ struct KMSAPI: OperationHandler {
             let r = KMSShapes.ScheduleKeyDeletionRequest(input)
             let key = try await kms.scheduleKeyDeletion(
                 keyId: r.keyId, pendingWindowInDays: r.pendingWindowInDays, caller: caller)
-            var out: [String: JSONValue] = ["KeyId": .string(key.arn), "KeyState": .string(key.keyState.rawValue)]
-            if let date = key.deletionDate { out["DeletionDate"] = Timestamp.epochSeconds(date) }
-            if let days = key.pendingDeletionWindowInDays { out["PendingWindowInDays"] = .int(Int64(days)) }
-            return .object(out)
+            return KMSShapes.ScheduleKeyDeletionResponse(
+                keyId: key.arn, deletionDate: key.deletionDate, keyState: key.keyState.rawValue,
+                pendingWindowInDays: key.pendingDeletionWindowInDays
+            ).jsonValue
         case "ReplicateKey":
             let r = KMSShapes.ReplicateKeyRequest(input)
             let replica = try await kms.replicateKey(
@@ -58,18 +65,18 @@ struct KMSAPI: OperationHandler {
                     keyId: r.keyId, replicaRegion: r.replicaRegion, policy: r.policy,
                     bypassPolicyLockoutSafetyCheck: r.bypassPolicyLockoutSafetyCheck ?? false, description: r.description,
                     tags: Self.tags(r.tags)), caller: caller)
-            return [
-                "ReplicaKeyMetadata": Self.metadata(replica), "ReplicaPolicy": .string(replica.policy),
-                "ReplicaTags": .array(
-                    replica.tags.map { tag -> JSONValue in ["TagKey": .string(tag.key), "TagValue": .string(tag.value)] }),
-            ]
+            return KMSShapes.ReplicateKeyResponse(
+                replicaKeyMetadata: Self.metadata(replica), replicaPolicy: replica.policy,
+                replicaTags: replica.tags.map { KMSShapes.Tag(tagKey: $0.key, tagValue: $0.value) }
+            ).jsonValue
         case "UpdatePrimaryRegion":
             let r = KMSShapes.UpdatePrimaryRegionRequest(input)
             try await kms.updatePrimaryRegion(keyId: r.keyId, primaryRegion: r.primaryRegion, caller: caller)
             return [:]
         case "CancelKeyDeletion":
             let r = KMSShapes.CancelKeyDeletionRequest(input)
-            return ["KeyId": .string(try await kms.cancelKeyDeletion(keyId: r.keyId, caller: caller).arn)]
+            return KMSShapes.CancelKeyDeletionResponse(keyId: try await kms.cancelKeyDeletion(keyId: r.keyId, caller: caller).arn)
+                .jsonValue
         case "CreateAlias":
             let r = KMSShapes.CreateAliasRequest(input)
             try await kms.createAlias(aliasName: r.aliasName, targetKeyId: r.targetKeyId, caller: caller)
@@ -84,13 +91,13 @@ struct KMSAPI: OperationHandler {
         case "ListAliases":
             let r = KMSShapes.ListAliasesRequest(input)
             let page = try kms.listAliases(keyId: r.keyId, limit: r.limit, marker: r.marker, caller: caller)
-            return Self.page(page, member: "Aliases") { alias in
-                [
-                    "AliasName": .string(alias.aliasName), "AliasArn": .string(alias.arn),
-                    "TargetKeyId": .string(alias.targetKeyId), "CreationDate": Timestamp.epochSeconds(alias.creationDate),
-                    "LastUpdatedDate": Timestamp.epochSeconds(alias.lastUpdatedDate),
-                ]
+            let aliases = page.items.map { alias in
+                KMSShapes.AliasListEntry(
+                    aliasName: alias.aliasName, aliasArn: alias.arn, targetKeyId: alias.targetKeyId,
+                    creationDate: alias.creationDate, lastUpdatedDate: alias.lastUpdatedDate)
             }
+            return KMSShapes.ListAliasesResponse(aliases: aliases, nextMarker: page.nextMarker, truncated: page.truncated)
+                .jsonValue
         case "TagResource":
             let r = KMSShapes.TagResourceRequest(input)
             try await kms.tagResource(keyId: r.keyId, tags: Self.tags(r.tags), caller: caller)
@@ -102,11 +109,14 @@ struct KMSAPI: OperationHandler {
         case "ListResourceTags":
             let r = KMSShapes.ListResourceTagsRequest(input)
             let page = try kms.listResourceTags(keyId: r.keyId, limit: r.limit, marker: r.marker, caller: caller)
-            return Self.page(page, member: "Tags") { ["TagKey": .string($0.key), "TagValue": .string($0.value)] }
+            return KMSShapes.ListResourceTagsResponse(
+                tags: page.items.map { KMSShapes.Tag(tagKey: $0.key, tagValue: $0.value) }, nextMarker: page.nextMarker,
+                truncated: page.truncated
+            ).jsonValue
         case "GetKeyPolicy":
             let r = KMSShapes.GetKeyPolicyRequest(input)
             let policy = try kms.getKeyPolicy(keyId: r.keyId, policyName: r.policyName, caller: caller)
-            return ["Policy": .string(policy), "PolicyName": .string(KeyPolicyRules.policyName)]
+            return KMSShapes.GetKeyPolicyResponse(policy: policy, policyName: KeyPolicyRules.policyName).jsonValue
         case "PutKeyPolicy":
             let r = KMSShapes.PutKeyPolicyRequest(input)
             try await kms.putKeyPolicy(
@@ -115,7 +125,7 @@ struct KMSAPI: OperationHandler {
             return [:]
         case "ListKeyPolicies":
             let names = try kms.listKeyPolicies(keyId: KMSShapes.ListKeyPoliciesRequest(input).keyId, caller: caller)
-            return ["PolicyNames": .array(names.map(JSONValue.string)), "Truncated": false]
+            return KMSShapes.ListKeyPoliciesResponse(policyNames: names, truncated: false).jsonValue
         case "Encrypt":
             var r = KMSShapes.EncryptRequest(input)
             defer { Zeroize.array(&r.plaintext) }
@@ -123,23 +133,17 @@ struct KMSAPI: OperationHandler {
                 keyId: r.keyId, plaintext: r.plaintext, context: EncryptionContext(r.encryptionContext ?? [:]),
                 algorithm: r.encryptionAlgorithm?.rawValue, dryRun: r.dryRun ?? false, caller: caller,
                 requestId: requestId)
-            return [
-                "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "KeyId": .string(result.keyArn),
-                "EncryptionAlgorithm": .string(result.algorithm),
-            ]
+            return KMSHotAnswers.encrypt(
+                ciphertextBlob: result.ciphertextBlob, keyArn: result.keyArn, algorithm: result.algorithm)
         case "Decrypt":
             let r = KMSShapes.DecryptRequest(input)
             var result = try kms.decrypt(
                 ciphertext: r.ciphertextBlob ?? [], context: EncryptionContext(r.encryptionContext ?? [:]),
                 keyId: r.keyId, algorithm: r.encryptionAlgorithm?.rawValue, dryRun: r.dryRun ?? false, caller: caller,
                 requestId: requestId)
-            defer { Zeroize.array(&result.plaintext) }
-            var out: [String: JSONValue] = [
-                "Plaintext": .string(Base64.encode(result.plaintext)), "KeyId": .string(result.keyArn),
-                "EncryptionAlgorithm": .string(result.algorithm),
-            ]
-            if let id = result.keyMaterialId { out["KeyMaterialId"] = .string(id) }
-            return .object(out)
+            return KMSHotAnswers.decrypt(
+                plaintext: &result.plaintext, keyArn: result.keyArn, keyMaterialId: result.keyMaterialId,
+                algorithm: result.algorithm)
         case "ReEncrypt":
             let r = KMSShapes.ReEncryptRequest(input)
             let result = try kms.reEncrypt(
@@ -149,14 +153,11 @@ struct KMSAPI: OperationHandler {
                 destinationContext: EncryptionContext(r.destinationEncryptionContext ?? [:]),
                 destinationAlgorithm: r.destinationEncryptionAlgorithm?.rawValue, dryRun: r.dryRun ?? false,
                 caller: caller, requestId: requestId)
-            var out: [String: JSONValue] = [
-                "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "SourceKeyId": .string(result.sourceKeyArn),
-                "KeyId": .string(result.destinationKeyArn), "SourceEncryptionAlgorithm": .string(result.sourceAlgorithm),
-                "DestinationEncryptionAlgorithm": .string(result.destinationAlgorithm),
-            ]
-            if let id = result.sourceKeyMaterialId { out["SourceKeyMaterialId"] = .string(id) }
-            if let id = result.destinationKeyMaterialId { out["DestinationKeyMaterialId"] = .string(id) }
-            return .object(out)
+            return KMSShapes.ReEncryptResponse(
+                ciphertextBlob: result.ciphertextBlob, sourceKeyId: result.sourceKeyArn, keyId: result.destinationKeyArn,
+                sourceEncryptionAlgorithm: result.sourceAlgorithm, destinationEncryptionAlgorithm: result.destinationAlgorithm,
+                sourceKeyMaterialId: result.sourceKeyMaterialId, destinationKeyMaterialId: result.destinationKeyMaterialId
+            ).jsonValue
         case "GenerateDataKey":
             let r = KMSShapes.GenerateDataKeyRequest(input)
             return try generateDataKey(
@@ -182,61 +183,58 @@ struct KMSAPI: OperationHandler {
             let result = try kms.sign(
                 keyId: r.keyId, message: r.message, messageType: r.messageType?.rawValue,
                 algorithm: r.signingAlgorithm.rawValue, dryRun: r.dryRun ?? false, caller: caller, requestId: requestId)
-            return [
-                "KeyId": .string(result.keyArn), "Signature": .string(Base64.encode(result.signature)),
-                "SigningAlgorithm": .string(result.algorithm),
-            ]
+            return KMSShapes.SignResponse(keyId: result.keyArn, signature: result.signature, signingAlgorithm: result.algorithm)
+                .jsonValue
         case "Verify":
             let r = KMSShapes.VerifyRequest(input)
             let arn = try kms.verify(
                 keyId: r.keyId, message: r.message, messageType: r.messageType?.rawValue, signature: r.signature,
                 algorithm: r.signingAlgorithm.rawValue, dryRun: r.dryRun ?? false, caller: caller, requestId: requestId)
-            return ["KeyId": .string(arn), "SignatureValid": true, "SigningAlgorithm": .string(r.signingAlgorithm.rawValue)]
+            return KMSShapes.VerifyResponse(keyId: arn, signatureValid: true, signingAlgorithm: r.signingAlgorithm.rawValue)
+                .jsonValue
         case "GetPublicKey":
             let r = KMSShapes.GetPublicKeyRequest(input)
             let result = try kms.getPublicKey(keyId: r.keyId, caller: caller, requestId: requestId)
-            var out = Self.algorithms(result.key)
-            out["KeyId"] = .string(result.key.arn)
-            out["PublicKey"] = .string(Base64.encode(result.publicKey))
-            out["KeySpec"] = .string(result.key.keySpec.rawValue)
-            out["CustomerMasterKeySpec"] = .string(result.key.keySpec.rawValue)
-            out["KeyUsage"] = .string(result.key.keyUsage.rawValue)
-            return .object(out)
+            let key = result.key
+            let algorithms = Self.algorithms(key)
+            return KMSShapes.GetPublicKeyResponse(
+                keyId: key.arn, publicKey: result.publicKey, customerMasterKeySpec: key.keySpec.rawValue,
+                keySpec: key.keySpec.rawValue, keyUsage: key.keyUsage.rawValue, encryptionAlgorithms: algorithms.encryption,
+                signingAlgorithms: algorithms.signing, keyAgreementAlgorithms: algorithms.keyAgreement
+            ).jsonValue
         case "GenerateMac":
             let r = KMSShapes.GenerateMacRequest(input)
             let result = try kms.generateMac(
                 keyId: r.keyId, message: r.message, algorithm: r.macAlgorithm.rawValue, dryRun: r.dryRun ?? false,
                 caller: caller, requestId: requestId)
-            return [
-                "Mac": .string(Base64.encode(result.mac)), "MacAlgorithm": .string(result.algorithm),
-                "KeyId": .string(result.keyArn),
-            ]
+            return KMSShapes.GenerateMacResponse(mac: result.mac, macAlgorithm: result.algorithm, keyId: result.keyArn).jsonValue
         case "VerifyMac":
             let r = KMSShapes.VerifyMacRequest(input)
             let arn = try kms.verifyMac(
                 keyId: r.keyId, message: r.message, mac: r.mac, algorithm: r.macAlgorithm.rawValue,
                 dryRun: r.dryRun ?? false, caller: caller, requestId: requestId)
-            return ["KeyId": .string(arn), "MacValid": true, "MacAlgorithm": .string(r.macAlgorithm.rawValue)]
+            return KMSShapes.VerifyMacResponse(keyId: arn, macValid: true, macAlgorithm: r.macAlgorithm.rawValue).jsonValue
         case "DeriveSharedSecret":
             let r = KMSShapes.DeriveSharedSecretRequest(input)
             let algorithm = r.keyAgreementAlgorithm.rawValue
             var result = try kms.deriveSharedSecret(
                 keyId: r.keyId, algorithm: algorithm, peerPublicKey: r.publicKey, recipient: r.recipient != nil,
                 dryRun: r.dryRun ?? false, caller: caller, requestId: requestId)
-            defer { Zeroize.array(&result.sharedSecret) }
-            return [
-                "KeyId": .string(result.key.arn), "SharedSecret": .string(Base64.encode(result.sharedSecret)),
-                "KeyAgreementAlgorithm": .string(algorithm), "KeyOrigin": .string(result.key.origin.rawValue),
-            ]
+            var out = KMSShapes.DeriveSharedSecretResponse(
+                keyId: result.key.arn, sharedSecret: Self.moved(&result.sharedSecret), keyAgreementAlgorithm: algorithm,
+                keyOrigin: result.key.origin.rawValue)
+            defer { Zeroize.optional(&out.sharedSecret) }
+            return out.jsonValue
         case "GenerateRandom":
             let r = KMSShapes.GenerateRandomRequest(input)
             if r.customKeyStoreId != nil {
                 throw AWSError(
                     KMSShapes.ErrorCode.customKeyStoreNotFoundException, message: "Custom key stores are not supported.")
             }
-            var bytes = try kms.generateRandom(numberOfBytes: r.numberOfBytes, caller: caller)
-            defer { Zeroize.array(&bytes) }
-            return ["Plaintext": .string(Base64.encode(bytes))]
+            var out = KMSShapes.GenerateRandomResponse(
+                plaintext: try kms.generateRandom(numberOfBytes: r.numberOfBytes, caller: caller))
+            defer { Zeroize.optional(&out.plaintext) }
+            return out.jsonValue
         case "EnableKeyRotation":
             let r = KMSShapes.EnableKeyRotationRequest(input)
             try await kms.enableKeyRotation(keyId: r.keyId, rotationPeriodInDays: r.rotationPeriodInDays, caller: caller)
@@ -246,45 +244,39 @@ struct KMSAPI: OperationHandler {
             return [:]
         case "GetKeyRotationStatus":
             let key = try kms.getKeyRotationStatus(keyId: KMSShapes.GetKeyRotationStatusRequest(input).keyId, caller: caller)
-            var out: [String: JSONValue] = ["KeyRotationEnabled": .bool(key.rotation != nil), "KeyId": .string(key.arn)]
-            if let rotation = key.rotation {
-                out["RotationPeriodInDays"] = .int(Int64(rotation.periodInDays))
-                out["NextRotationDate"] = Timestamp.epochSeconds(rotation.nextRotationDate)
-            }
-            if let started = key.onDemandRotationStartDate { out["OnDemandRotationStartDate"] = Timestamp.epochSeconds(started) }
-            return .object(out)
+            return KMSShapes.GetKeyRotationStatusResponse(
+                keyRotationEnabled: key.rotation != nil, keyId: key.arn, rotationPeriodInDays: key.rotation?.periodInDays,
+                nextRotationDate: key.rotation?.nextRotationDate, onDemandRotationStartDate: key.onDemandRotationStartDate
+            ).jsonValue
         case "RotateKeyOnDemand":
             let r = KMSShapes.RotateKeyOnDemandRequest(input)
-            return ["KeyId": .string(try await kms.rotateKeyOnDemand(keyId: r.keyId, caller: caller).arn)]
+            return KMSShapes.RotateKeyOnDemandResponse(keyId: try await kms.rotateKeyOnDemand(keyId: r.keyId, caller: caller).arn)
+                .jsonValue
         case "ListKeyRotations":
             let r = KMSShapes.ListKeyRotationsRequest(input)
             let page = try kms.listKeyRotations(
                 keyId: r.keyId, includeInitial: r.includeKeyMaterial == .allKeyMaterial, limit: r.limit, marker: r.marker,
                 caller: caller)
-            return Self.page(page, member: "Rotations", Self.rotation)
+            return KMSShapes.ListKeyRotationsResponse(
+                rotations: page.items.map(Self.rotation), nextMarker: page.nextMarker, truncated: page.truncated
+            ).jsonValue
         case "GetKeyLastUsage":
             let (key, usage) = try kms.getKeyLastUsage(keyId: KMSShapes.GetKeyLastUsageRequest(input).keyId, caller: caller)
-            var out: [String: JSONValue] = [
-                "KeyId": .string(key.arn), "KeyCreationDate": Timestamp.epochSeconds(key.creationDate),
-                "TrackingStartDate": Timestamp.epochSeconds(key.creationDate),
-            ]
-            if let usage {
-                out["KeyLastUsage"] = [
-                    "Operation": .string(usage.operation), "Timestamp": Timestamp.epochSeconds(usage.timestamp),
-                    "KmsRequestId": .string(usage.requestId),
-                ]
-            }
-            return .object(out)
+            return KMSShapes.GetKeyLastUsageResponse(
+                keyId: key.arn,
+                keyLastUsage: usage.map {
+                    KMSShapes.KeyLastUsageData(operation: $0.operation, timestamp: $0.timestamp, kmsRequestId: $0.requestId)
+                }, trackingStartDate: key.creationDate, keyCreationDate: key.creationDate
+            ).jsonValue
         case "GetParametersForImport":
             let r = KMSShapes.GetParametersForImportRequest(input)
             let params = try await kms.getParametersForImport(
                 keyId: r.keyId, wrappingAlgorithm: r.wrappingAlgorithm.rawValue, wrappingKeySpec: r.wrappingKeySpec.rawValue,
                 caller: caller)
-            return [
-                "KeyId": .string(params.keyArn), "ImportToken": .string(Base64.encode(params.importToken)),
-                "PublicKey": .string(Base64.encode(params.publicKey)),
-                "ParametersValidTo": Timestamp.epochSeconds(params.validTo),
-            ]
+            return KMSShapes.GetParametersForImportResponse(
+                keyId: params.keyArn, importToken: params.importToken, publicKey: params.publicKey,
+                parametersValidTo: params.validTo
+            ).jsonValue
         case "ImportKeyMaterial":
             let r = KMSShapes.ImportKeyMaterialRequest(input)
             let materialId = try await kms.importKeyMaterial(
@@ -292,14 +284,14 @@ struct KMSAPI: OperationHandler {
                 expirationModel: r.expirationModel?.rawValue, validTo: r.validTo, importType: r.importType?.rawValue,
                 keyMaterialId: r.keyMaterialId, description: r.keyMaterialDescription, caller: caller)
             let key = try kms.describeKey(keyId: r.keyId, caller: caller)
-            return ["KeyId": .string(key.arn), "KeyMaterialId": .string(materialId)]
+            return KMSShapes.ImportKeyMaterialResponse(keyId: key.arn, keyMaterialId: materialId).jsonValue
         case "DeleteImportedKeyMaterial":
             let r = KMSShapes.DeleteImportedKeyMaterialRequest(input)
             let materialId = try await kms.deleteImportedKeyMaterial(
                 keyId: r.keyId, keyMaterialId: r.keyMaterialId, caller: caller)
-            var out: [String: JSONValue] = ["KeyId": .string(try kms.describeKey(keyId: r.keyId, caller: caller).arn)]
-            if let materialId { out["KeyMaterialId"] = .string(materialId) }
-            return .object(out)
+            return KMSShapes.DeleteImportedKeyMaterialResponse(
+                keyId: try kms.describeKey(keyId: r.keyId, caller: caller).arn, keyMaterialId: materialId
+            ).jsonValue
         case "CreateGrant":
             let r = KMSShapes.CreateGrantRequest(input)
             let constraints = r.constraints.map {
@@ -312,18 +304,22 @@ struct KMSAPI: OperationHandler {
                     operations: r.operations.map(\.rawValue), constraints: constraints, name: r.name,
                     dryRun: r.dryRun ?? false),
                 caller: caller)
-            return ["GrantId": .string(grant.grantId), "GrantToken": .string(token)]
+            return KMSShapes.CreateGrantResponse(grantToken: token, grantId: grant.grantId).jsonValue
         case "ListGrants":
             let r = KMSShapes.ListGrantsRequest(input)
             let page = try kms.listGrants(
                 keyId: r.keyId, grantId: r.grantId, granteePrincipal: r.granteePrincipal, limit: r.limit, marker: r.marker,
                 caller: caller)
-            return Self.page(page, member: "Grants", Self.grant)
+            return KMSShapes.ListGrantsResponse(
+                grants: page.items.map(Self.grant), nextMarker: page.nextMarker, truncated: page.truncated
+            ).jsonValue
         case "ListRetirableGrants":
             let r = KMSShapes.ListRetirableGrantsRequest(input)
             let page = try kms.listRetirableGrants(
                 retiringPrincipal: r.retiringPrincipal, limit: r.limit, marker: r.marker, caller: caller)
-            return Self.page(page, member: "Grants", Self.grant)
+            return KMSShapes.ListGrantsResponse(
+                grants: page.items.map(Self.grant), nextMarker: page.nextMarker, truncated: page.truncated
+            ).jsonValue
         case "RevokeGrant":
             let r = KMSShapes.RevokeGrantRequest(input)
             try await kms.revokeGrant(keyId: r.keyId, grantId: r.grantId, dryRun: r.dryRun ?? false, caller: caller)
@@ -345,12 +341,9 @@ struct KMSAPI: OperationHandler {
         var result = try kms.generateDataKey(
             keyId: keyId, keySpec: keySpec?.rawValue, numberOfBytes: numberOfBytes, context: EncryptionContext(context ?? [:]),
             includePlaintext: includePlaintext, dryRun: dryRun ?? false, caller: caller, requestId: requestId)
-        var out: [String: JSONValue] = [
-            "CiphertextBlob": .string(Base64.encode(result.ciphertextBlob)), "KeyId": .string(result.keyArn),
-        ]
-        if let id = result.keyMaterialId { out["KeyMaterialId"] = .string(id) }
-        if let member = Self.secretMember(&result.plaintext) { out["Plaintext"] = member }
-        return .object(out)
+        return KMSHotAnswers.generateDataKey(
+            ciphertextBlob: result.ciphertextBlob, plaintext: &result.plaintext, keyArn: result.keyArn,
+            keyMaterialId: result.keyMaterialId)
     }
 
     private func generateDataKeyPair(
@@ -361,113 +354,96 @@ struct KMSAPI: OperationHandler {
             keyId: keyId, keyPairSpec: keyPairSpec.rawValue, context: EncryptionContext(context ?? [:]),
             includePlaintext: includePlaintext, recipient: recipient, dryRun: dryRun ?? false, caller: caller,
             requestId: requestId)
-        var out: [String: JSONValue] = [
-            "PrivateKeyCiphertextBlob": .string(Base64.encode(result.privateKeyCiphertextBlob)),
-            "PublicKey": .string(Base64.encode(result.publicKey)), "KeyId": .string(result.keyArn),
-            "KeyPairSpec": .string(result.keyPairSpec), "KeyMaterialId": .string(result.keyMaterialId),
-        ]
-        if let member = Self.secretMember(&result.privateKeyPlaintext) { out["PrivateKeyPlaintext"] = member }
-        return .object(out)
+        // GenerateDataKeyPairWithoutPlaintext's output has the same members, less the private key.
+        var out = KMSShapes.GenerateDataKeyPairResponse(
+            privateKeyCiphertextBlob: result.privateKeyCiphertextBlob,
+            privateKeyPlaintext: Self.moved(&result.privateKeyPlaintext), publicKey: result.publicKey,
+            keyId: result.keyArn, keyPairSpec: result.keyPairSpec, keyMaterialId: result.keyMaterialId)
+        defer { Zeroize.optional(&out.privateKeyPlaintext) }
+        return out.jsonValue
     }
 
     // MARK: Encoding
 
-    static func metadata(_ key: KMSKey) -> JSONValue {
-        var m: [String: JSONValue] = [
-            "AWSAccountId": .string(key.accountId), "KeyId": .string(key.keyId), "Arn": .string(key.arn),
-            "CreationDate": Timestamp.epochSeconds(key.creationDate), "Enabled": .bool(key.isEnabled),
-            "Description": .string(key.description), "KeyUsage": .string(key.keyUsage.rawValue),
-            "KeyState": .string(key.keyState.rawValue), "Origin": .string(key.origin.rawValue),
-            "KeyManager": .string(key.keyManager.rawValue), "CustomerMasterKeySpec": .string(key.keySpec.rawValue),
-            "KeySpec": .string(key.keySpec.rawValue), "MultiRegion": .bool(key.multiRegion != nil),
-        ]
-        if let configuration = key.multiRegion {
-            func entry(_ region: String) -> JSONValue {
-                [
-                    "Arn": .string(KMSKey.arn(region: region, accountId: key.accountId, keyId: key.keyId)),
-                    "Region": .string(region),
-                ]
+    static func metadata(_ key: KMSKey) -> KMSShapes.KeyMetadata {
+        let multiRegion = key.multiRegion.map { configuration in
+            func entry(_ region: String) -> KMSShapes.MultiRegionKey {
+                KMSShapes.MultiRegionKey(
+                    arn: KMSKey.arn(region: region, accountId: key.accountId, keyId: key.keyId), region: region)
             }
-            m["MultiRegionConfiguration"] = [
-                "MultiRegionKeyType": .string(configuration.keyType.rawValue), "PrimaryKey": entry(configuration.primaryRegion),
-                "ReplicaKeys": .array(configuration.replicaRegions.map(entry)),
-            ]
+            return KMSShapes.MultiRegionConfiguration(
+                multiRegionKeyType: configuration.keyType.rawValue, primaryKey: entry(configuration.primaryRegion),
+                replicaKeys: configuration.replicaRegions.map(entry))
         }
-        m.merge(algorithms(key)) { a, _ in a }
-        if let date = key.deletionDate { m["DeletionDate"] = Timestamp.epochSeconds(date) }
-        if let days = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(days)) }
-        if let material = key.currentMaterial { m["CurrentKeyMaterialId"] = .string(material.materialId) }
-        if key.origin == .external {
-            if let model = key.expirationModel { m["ExpirationModel"] = .string(model) }
-            if let validTo = key.validTo { m["ValidTo"] = Timestamp.epochSeconds(validTo) }
-        }
-        return .object(m)
+        let algorithms = algorithms(key)
+        let external = key.origin == .external
+        return KMSShapes.KeyMetadata(
+            awsAccountId: key.accountId, keyId: key.keyId, arn: key.arn, creationDate: key.creationDate,
+            enabled: key.isEnabled, description: key.description, keyUsage: key.keyUsage.rawValue,
+            keyState: key.keyState.rawValue, deletionDate: key.deletionDate, validTo: external ? key.validTo : nil,
+            origin: key.origin.rawValue, expirationModel: external ? key.expirationModel : nil,
+            keyManager: key.keyManager.rawValue, customerMasterKeySpec: key.keySpec.rawValue, keySpec: key.keySpec.rawValue,
+            encryptionAlgorithms: algorithms.encryption, signingAlgorithms: algorithms.signing,
+            keyAgreementAlgorithms: algorithms.keyAgreement, multiRegion: key.multiRegion != nil,
+            multiRegionConfiguration: multiRegion, pendingDeletionWindowInDays: key.pendingDeletionWindowInDays,
+            macAlgorithms: algorithms.mac, currentKeyMaterialId: key.currentMaterial?.materialId)
     }
 
-    /// The algorithm lists DescribeKey and GetPublicKey show: only those that apply to the key.
-    static func algorithms(_ key: KMSKey) -> [String: JSONValue] {
-        var out: [String: JSONValue] = [:]
+    /// The algorithm lists DescribeKey and GetPublicKey show: only those that apply to the key
+    /// (nil, and so absent, when none does).
+    static func algorithms(
+        _ key: KMSKey
+    ) -> (
+        encryption: [String]?, signing: [String]?, mac: [String]?, keyAgreement: [String]?
+    ) {
         let spec = key.keySpec
-        let lists: [(String, [String])] = [
-            ("EncryptionAlgorithms", spec.encryptionAlgorithms(usage: key.keyUsage)),
-            ("SigningAlgorithms", spec.signingAlgorithms(usage: key.keyUsage).map(\.rawValue)),
-            ("MacAlgorithms", spec.macAlgorithms.map(\.rawValue)),
-            ("KeyAgreementAlgorithms", spec.keyAgreementAlgorithms(usage: key.keyUsage)),
-        ]
-        for (name, list) in lists where !list.isEmpty { out[name] = .array(list.map(JSONValue.string)) }
-        return out
+        func nonEmpty(_ list: [String]) -> [String]? { list.isEmpty ? nil : list }
+        return (
+            nonEmpty(spec.encryptionAlgorithms(usage: key.keyUsage)),
+            nonEmpty(spec.signingAlgorithms(usage: key.keyUsage).map(\.rawValue)), nonEmpty(spec.macAlgorithms.map(\.rawValue)),
+            nonEmpty(spec.keyAgreementAlgorithms(usage: key.keyUsage))
+        )
     }
 
-    static func grant(_ grant: KMSGrant) -> JSONValue {
-        var out: [String: JSONValue] = [
-            "KeyId": .string(grant.keyArn), "GrantId": .string(grant.grantId),
-            "CreationDate": Timestamp.epochSeconds(grant.creationDate), "GranteePrincipal": .string(grant.granteePrincipal),
-            "IssuingAccount": .string("arn:aws:iam::\(grant.accountId):root"),
-            "Operations": .array(grant.operations.map(JSONValue.string)),
-        ]
-        if let name = grant.name { out["Name"] = .string(name) }
-        if let retiring = grant.retiringPrincipal { out["RetiringPrincipal"] = .string(retiring) }
-        if let c = grant.constraints {
-            var constraints: [String: JSONValue] = [:]
-            if let subset = c.encryptionContextSubset {
-                constraints["EncryptionContextSubset"] = .object(subset.mapValues(JSONValue.string))
-            }
-            if let equals = c.encryptionContextEquals {
-                constraints["EncryptionContextEquals"] = .object(equals.mapValues(JSONValue.string))
-            }
-            out["Constraints"] = .object(constraints)
-        }
-        return .object(out)
+    static func grant(_ grant: KMSGrant) -> KMSShapes.GrantListEntry {
+        KMSShapes.GrantListEntry(
+            keyId: grant.keyArn, grantId: grant.grantId, name: grant.name, creationDate: grant.creationDate,
+            granteePrincipal: grant.granteePrincipal, retiringPrincipal: grant.retiringPrincipal,
+            issuingAccount: "arn:aws:iam::\(grant.accountId):root", operations: grant.operations,
+            constraints: grant.constraints.map {
+                KMSShapes.GrantConstraints(
+                    encryptionContextSubset: $0.encryptionContextSubset, encryptionContextEquals: $0.encryptionContextEquals)
+            })
     }
 
-    static func rotation(_ rotation: KeyRotation) -> JSONValue {
+    static func rotation(_ rotation: KeyRotation) -> KMSShapes.RotationsListEntry {
         let material = rotation.material
         let state = material.pendingRotation == true ? "PENDING_ROTATION" : rotation.isCurrent ? "CURRENT" : "NON_CURRENT"
-        var entry: [String: JSONValue] = [
-            "KeyId": .string(rotation.keyId), "KeyMaterialId": .string(material.materialId),
-            "KeyMaterialState": .string(state),
-        ]
-        if let type = material.rotationType {
-            entry["RotationType"] = .string(type.rawValue)
-            entry["RotationDate"] = Timestamp.epochSeconds(material.createdAt)
-        }
-        if let importState = material.importState { entry["ImportState"] = .string(importState.rawValue) }
-        if let model = material.expirationModel { entry["ExpirationModel"] = .string(model) }
-        if let validTo = material.validTo { entry["ValidTo"] = Timestamp.epochSeconds(validTo) }
-        if let description = material.description { entry["KeyMaterialDescription"] = .string(description) }
-        return .object(entry)
-    }
-
-    static func page<T>(_ page: Page<T>, member: String, _ encode: (T) -> JSONValue) -> JSONValue {
-        var out: [String: JSONValue] = [member: .array(page.items.map(encode)), "Truncated": .bool(page.truncated)]
-        if let next = page.nextMarker { out["NextMarker"] = .string(next) }
-        return .object(out)
+        return KMSShapes.RotationsListEntry(
+            keyId: rotation.keyId, keyMaterialId: material.materialId, keyMaterialDescription: material.description,
+            importState: material.importState?.rawValue, keyMaterialState: state, expirationModel: material.expirationModel,
+            validTo: material.validTo, rotationDate: material.rotationType != nil ? material.createdAt : nil,
+            rotationType: material.rotationType?.rawValue)
     }
 
     // MARK: Decoding
 
     static func tags(_ tags: [KMSShapes.Tag]?) -> [Tag] {
         (tags ?? []).map { Tag(key: $0.tagKey, value: $0.tagValue) }
+    }
+
+    /// A secret moved out of `secret` (left empty) into a response, so that the response holds
+    /// the buffer's only reference and scrubbing the response's member scrubs the buffer itself.
+    static func moved(_ secret: inout [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        swap(&out, &secret)
+        return out
+    }
+
+    static func moved(_ secret: inout [UInt8]?) -> [UInt8]? {
+        var out: [UInt8]? = nil
+        swap(&out, &secret)
+        return out
     }
 
     /// A secret response member (a data key, a private key) as base64; the secret's own buffer

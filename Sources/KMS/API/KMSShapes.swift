@@ -2,8 +2,8 @@
 import AWSProtocol
 import Foundation
 
-/// KMS's request shapes for the operations Rampart serves, their enums, and the
-/// service's error codes with their HTTP statuses, from the botocore model.
+/// KMS's request and response shapes for the operations Rampart serves, their enums,
+/// and the service's error codes with their HTTP statuses, from the botocore model.
 enum KMSShapes {
     /// The operations these shapes were generated for: those the operation table names.
     static let servedOperations: Set<String> = ["CancelKeyDeletion", "CreateAlias", "CreateGrant", "CreateKey", "Decrypt", "DeleteAlias", "DeleteImportedKeyMaterial", "DeriveSharedSecret", "DescribeKey", "DisableKey", "DisableKeyRotation", "EnableKey", "EnableKeyRotation", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext", "GenerateMac", "GenerateRandom", "GetKeyLastUsage", "GetKeyPolicy", "GetKeyRotationStatus", "GetParametersForImport", "GetPublicKey", "ImportKeyMaterial", "ListAliases", "ListGrants", "ListKeyPolicies", "ListKeyRotations", "ListKeys", "ListResourceTags", "ListRetirableGrants", "PutKeyPolicy", "ReEncrypt", "ReplicateKey", "RetireGrant", "RevokeGrant", "RotateKeyOnDemand", "ScheduleKeyDeletion", "Sign", "TagResource", "UntagResource", "UpdateAlias", "UpdateKeyDescription", "UpdatePrimaryRegion", "Verify", "VerifyMac"]
@@ -420,7 +420,7 @@ enum KMSShapes {
     }
 
     /// A structure the inputs reach.
-    struct GrantConstraints: Sendable {
+    struct GrantConstraints: OutputShape {
         var encryptionContextSubset: [String: String]?
         var encryptionContextEquals: [String: String]?
 
@@ -428,6 +428,28 @@ enum KMSShapes {
             encryptionContextSubset = ShapeValue.map(m["EncryptionContextSubset"]) { ShapeValue.string($0) }
             encryptionContextEquals = ShapeValue.map(m["EncryptionContextEquals"]) { ShapeValue.string($0) }
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(encryptionContextSubset: [String: String]? = nil, encryptionContextEquals: [String: String]? = nil) {
+            self.encryptionContextSubset = encryptionContextSubset
+            self.encryptionContextEquals = encryptionContextEquals
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.encryptionContextSubset { m["EncryptionContextSubset"] = .object(v.mapValues { .string($0) }) }
+            if let v = self.encryptionContextEquals { m["EncryptionContextEquals"] = .object(v.mapValues { .string($0) }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of ImportKeyMaterial.
@@ -720,7 +742,7 @@ enum KMSShapes {
     }
 
     /// A structure the inputs reach.
-    struct Tag: Sendable {
+    struct Tag: OutputShape {
         var tagKey: String
         var tagValue: String
 
@@ -728,6 +750,28 @@ enum KMSShapes {
             tagKey = ShapeValue.string(m["TagKey"]) ?? ""
             tagValue = ShapeValue.string(m["TagValue"]) ?? ""
         }
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.init(members: [:])
+            rendered = json
+        }
+
+        init(tagKey: String, tagValue: String) {
+            self.tagKey = tagKey
+            self.tagValue = tagValue
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            m["TagKey"] = .string(self.tagKey)
+            m["TagValue"] = .string(self.tagValue)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     /// The input of TagResource.
@@ -836,6 +880,1156 @@ enum KMSShapes {
             signingAlgorithm = ShapeValue.enumeration(m["SigningAlgorithm"], SigningAlgorithmSpec.self) ?? .rsassaPssSha256
             grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
             dryRun = ShapeValue.bool(m["DryRun"])
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct AliasListEntry: OutputShape {
+        var aliasName: String?
+        var aliasArn: String?
+        var targetKeyId: String?
+        var creationDate: Date?
+        var lastUpdatedDate: Date?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(aliasName: String? = nil, aliasArn: String? = nil, targetKeyId: String? = nil, creationDate: Date? = nil, lastUpdatedDate: Date? = nil) {
+            self.aliasName = aliasName
+            self.aliasArn = aliasArn
+            self.targetKeyId = targetKeyId
+            self.creationDate = creationDate
+            self.lastUpdatedDate = lastUpdatedDate
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 5)
+            if let v = self.aliasName { m["AliasName"] = .string(v) }
+            if let v = self.aliasArn { m["AliasArn"] = .string(v) }
+            if let v = self.targetKeyId { m["TargetKeyId"] = .string(v) }
+            if let v = self.creationDate { m["CreationDate"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.lastUpdatedDate { m["LastUpdatedDate"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of CancelKeyDeletion.
+    struct CancelKeyDeletionResponse: OutputShape {
+        var keyId: String?
+
+        init(keyId: String? = nil) {
+            self.keyId = keyId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of CreateGrant.
+    struct CreateGrantResponse: OutputShape {
+        var grantToken: String?
+        var grantId: String?
+
+        init(grantToken: String? = nil, grantId: String? = nil) {
+            self.grantToken = grantToken
+            self.grantId = grantId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.grantToken { m["GrantToken"] = .string(v) }
+            if let v = self.grantId { m["GrantId"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of CreateKey.
+    struct CreateKeyResponse: OutputShape {
+        var keyMetadata: KeyMetadata?
+
+        init(keyMetadata: KeyMetadata? = nil) {
+            self.keyMetadata = keyMetadata
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.keyMetadata { m["KeyMetadata"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// The output of Decrypt.
+    struct DecryptResponse: OutputShape {
+        var keyId: String?
+        var plaintext: [UInt8]?
+        var encryptionAlgorithm: String?
+        var ciphertextForRecipient: [UInt8]?
+        var keyMaterialId: String?
+
+        init(keyId: String? = nil, plaintext: [UInt8]? = nil, encryptionAlgorithm: String? = nil, ciphertextForRecipient: [UInt8]? = nil, keyMaterialId: String? = nil) {
+            self.keyId = keyId
+            self.plaintext = plaintext
+            self.encryptionAlgorithm = encryptionAlgorithm
+            self.ciphertextForRecipient = ciphertextForRecipient
+            self.keyMaterialId = keyMaterialId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 5)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.plaintext { m["Plaintext"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.encryptionAlgorithm { m["EncryptionAlgorithm"] = .string(v) }
+            if let v = self.ciphertextForRecipient { m["CiphertextForRecipient"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.keyMaterialId { m["KeyMaterialId"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of DeleteImportedKeyMaterial.
+    struct DeleteImportedKeyMaterialResponse: OutputShape {
+        var keyId: String?
+        var keyMaterialId: String?
+
+        init(keyId: String? = nil, keyMaterialId: String? = nil) {
+            self.keyId = keyId
+            self.keyMaterialId = keyMaterialId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.keyMaterialId { m["KeyMaterialId"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of DeriveSharedSecret.
+    struct DeriveSharedSecretResponse: OutputShape {
+        var keyId: String?
+        var sharedSecret: [UInt8]?
+        var ciphertextForRecipient: [UInt8]?
+        var keyAgreementAlgorithm: String?
+        var keyOrigin: String?
+
+        init(keyId: String? = nil, sharedSecret: [UInt8]? = nil, ciphertextForRecipient: [UInt8]? = nil, keyAgreementAlgorithm: String? = nil, keyOrigin: String? = nil) {
+            self.keyId = keyId
+            self.sharedSecret = sharedSecret
+            self.ciphertextForRecipient = ciphertextForRecipient
+            self.keyAgreementAlgorithm = keyAgreementAlgorithm
+            self.keyOrigin = keyOrigin
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 5)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.sharedSecret { m["SharedSecret"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.ciphertextForRecipient { m["CiphertextForRecipient"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.keyAgreementAlgorithm { m["KeyAgreementAlgorithm"] = .string(v) }
+            if let v = self.keyOrigin { m["KeyOrigin"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of DescribeKey.
+    struct DescribeKeyResponse: OutputShape {
+        var keyMetadata: KeyMetadata?
+
+        init(keyMetadata: KeyMetadata? = nil) {
+            self.keyMetadata = keyMetadata
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.keyMetadata { m["KeyMetadata"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// The output of Encrypt.
+    struct EncryptResponse: OutputShape {
+        var ciphertextBlob: [UInt8]?
+        var keyId: String?
+        var encryptionAlgorithm: String?
+
+        init(ciphertextBlob: [UInt8]? = nil, keyId: String? = nil, encryptionAlgorithm: String? = nil) {
+            self.ciphertextBlob = ciphertextBlob
+            self.keyId = keyId
+            self.encryptionAlgorithm = encryptionAlgorithm
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.ciphertextBlob { m["CiphertextBlob"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.encryptionAlgorithm { m["EncryptionAlgorithm"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GenerateDataKeyPair.
+    struct GenerateDataKeyPairResponse: OutputShape {
+        var privateKeyCiphertextBlob: [UInt8]?
+        var privateKeyPlaintext: [UInt8]?
+        var publicKey: [UInt8]?
+        var keyId: String?
+        var keyPairSpec: String?
+        var ciphertextForRecipient: [UInt8]?
+        var keyMaterialId: String?
+
+        init(privateKeyCiphertextBlob: [UInt8]? = nil, privateKeyPlaintext: [UInt8]? = nil, publicKey: [UInt8]? = nil, keyId: String? = nil, keyPairSpec: String? = nil, ciphertextForRecipient: [UInt8]? = nil, keyMaterialId: String? = nil) {
+            self.privateKeyCiphertextBlob = privateKeyCiphertextBlob
+            self.privateKeyPlaintext = privateKeyPlaintext
+            self.publicKey = publicKey
+            self.keyId = keyId
+            self.keyPairSpec = keyPairSpec
+            self.ciphertextForRecipient = ciphertextForRecipient
+            self.keyMaterialId = keyMaterialId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 7)
+            if let v = self.privateKeyCiphertextBlob { m["PrivateKeyCiphertextBlob"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.privateKeyPlaintext { m["PrivateKeyPlaintext"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.publicKey { m["PublicKey"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.keyPairSpec { m["KeyPairSpec"] = .string(v) }
+            if let v = self.ciphertextForRecipient { m["CiphertextForRecipient"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.keyMaterialId { m["KeyMaterialId"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GenerateDataKeyPairWithoutPlaintext.
+    struct GenerateDataKeyPairWithoutPlaintextResponse: OutputShape {
+        var privateKeyCiphertextBlob: [UInt8]?
+        var publicKey: [UInt8]?
+        var keyId: String?
+        var keyPairSpec: String?
+        var keyMaterialId: String?
+
+        init(privateKeyCiphertextBlob: [UInt8]? = nil, publicKey: [UInt8]? = nil, keyId: String? = nil, keyPairSpec: String? = nil, keyMaterialId: String? = nil) {
+            self.privateKeyCiphertextBlob = privateKeyCiphertextBlob
+            self.publicKey = publicKey
+            self.keyId = keyId
+            self.keyPairSpec = keyPairSpec
+            self.keyMaterialId = keyMaterialId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 5)
+            if let v = self.privateKeyCiphertextBlob { m["PrivateKeyCiphertextBlob"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.publicKey { m["PublicKey"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.keyPairSpec { m["KeyPairSpec"] = .string(v) }
+            if let v = self.keyMaterialId { m["KeyMaterialId"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GenerateDataKey.
+    struct GenerateDataKeyResponse: OutputShape {
+        var ciphertextBlob: [UInt8]?
+        var plaintext: [UInt8]?
+        var keyId: String?
+        var ciphertextForRecipient: [UInt8]?
+        var keyMaterialId: String?
+
+        init(ciphertextBlob: [UInt8]? = nil, plaintext: [UInt8]? = nil, keyId: String? = nil, ciphertextForRecipient: [UInt8]? = nil, keyMaterialId: String? = nil) {
+            self.ciphertextBlob = ciphertextBlob
+            self.plaintext = plaintext
+            self.keyId = keyId
+            self.ciphertextForRecipient = ciphertextForRecipient
+            self.keyMaterialId = keyMaterialId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 5)
+            if let v = self.ciphertextBlob { m["CiphertextBlob"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.plaintext { m["Plaintext"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.ciphertextForRecipient { m["CiphertextForRecipient"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.keyMaterialId { m["KeyMaterialId"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GenerateDataKeyWithoutPlaintext.
+    struct GenerateDataKeyWithoutPlaintextResponse: OutputShape {
+        var ciphertextBlob: [UInt8]?
+        var keyId: String?
+        var keyMaterialId: String?
+
+        init(ciphertextBlob: [UInt8]? = nil, keyId: String? = nil, keyMaterialId: String? = nil) {
+            self.ciphertextBlob = ciphertextBlob
+            self.keyId = keyId
+            self.keyMaterialId = keyMaterialId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.ciphertextBlob { m["CiphertextBlob"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.keyMaterialId { m["KeyMaterialId"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GenerateMac.
+    struct GenerateMacResponse: OutputShape {
+        var mac: [UInt8]?
+        var macAlgorithm: String?
+        var keyId: String?
+
+        init(mac: [UInt8]? = nil, macAlgorithm: String? = nil, keyId: String? = nil) {
+            self.mac = mac
+            self.macAlgorithm = macAlgorithm
+            self.keyId = keyId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.mac { m["Mac"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.macAlgorithm { m["MacAlgorithm"] = .string(v) }
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GenerateRandom.
+    struct GenerateRandomResponse: OutputShape {
+        var plaintext: [UInt8]?
+        var ciphertextForRecipient: [UInt8]?
+
+        init(plaintext: [UInt8]? = nil, ciphertextForRecipient: [UInt8]? = nil) {
+            self.plaintext = plaintext
+            self.ciphertextForRecipient = ciphertextForRecipient
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.plaintext { m["Plaintext"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.ciphertextForRecipient { m["CiphertextForRecipient"] = .string(AWSProtocol.Base64.encode(v)) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetKeyLastUsage.
+    struct GetKeyLastUsageResponse: OutputShape {
+        var keyId: String?
+        var keyLastUsage: KeyLastUsageData?
+        var trackingStartDate: Date?
+        var keyCreationDate: Date?
+
+        init(keyId: String? = nil, keyLastUsage: KeyLastUsageData? = nil, trackingStartDate: Date? = nil, keyCreationDate: Date? = nil) {
+            self.keyId = keyId
+            self.keyLastUsage = keyLastUsage
+            self.trackingStartDate = trackingStartDate
+            self.keyCreationDate = keyCreationDate
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 4)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.keyLastUsage { m["KeyLastUsage"] = v.jsonValue }
+            if let v = self.trackingStartDate { m["TrackingStartDate"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.keyCreationDate { m["KeyCreationDate"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetKeyPolicy.
+    struct GetKeyPolicyResponse: OutputShape {
+        var policy: String?
+        var policyName: String?
+
+        init(policy: String? = nil, policyName: String? = nil) {
+            self.policy = policy
+            self.policyName = policyName
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.policy { m["Policy"] = .string(v) }
+            if let v = self.policyName { m["PolicyName"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetKeyRotationStatus.
+    struct GetKeyRotationStatusResponse: OutputShape {
+        var keyRotationEnabled: Bool?
+        var keyId: String?
+        var rotationPeriodInDays: Int?
+        var nextRotationDate: Date?
+        var onDemandRotationStartDate: Date?
+
+        init(keyRotationEnabled: Bool? = nil, keyId: String? = nil, rotationPeriodInDays: Int? = nil, nextRotationDate: Date? = nil, onDemandRotationStartDate: Date? = nil) {
+            self.keyRotationEnabled = keyRotationEnabled
+            self.keyId = keyId
+            self.rotationPeriodInDays = rotationPeriodInDays
+            self.nextRotationDate = nextRotationDate
+            self.onDemandRotationStartDate = onDemandRotationStartDate
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 5)
+            if let v = self.keyRotationEnabled { m["KeyRotationEnabled"] = .bool(v) }
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.rotationPeriodInDays { m["RotationPeriodInDays"] = .int(Int64(v)) }
+            if let v = self.nextRotationDate { m["NextRotationDate"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.onDemandRotationStartDate { m["OnDemandRotationStartDate"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetParametersForImport.
+    struct GetParametersForImportResponse: OutputShape {
+        var keyId: String?
+        var importToken: [UInt8]?
+        var publicKey: [UInt8]?
+        var parametersValidTo: Date?
+
+        init(keyId: String? = nil, importToken: [UInt8]? = nil, publicKey: [UInt8]? = nil, parametersValidTo: Date? = nil) {
+            self.keyId = keyId
+            self.importToken = importToken
+            self.publicKey = publicKey
+            self.parametersValidTo = parametersValidTo
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 4)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.importToken { m["ImportToken"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.publicKey { m["PublicKey"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.parametersValidTo { m["ParametersValidTo"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of GetPublicKey.
+    struct GetPublicKeyResponse: OutputShape {
+        var keyId: String?
+        var publicKey: [UInt8]?
+        var customerMasterKeySpec: String?
+        var keySpec: String?
+        var keyUsage: String?
+        var encryptionAlgorithms: [String]?
+        var signingAlgorithms: [String]?
+        var keyAgreementAlgorithms: [String]?
+
+        init(keyId: String? = nil, publicKey: [UInt8]? = nil, customerMasterKeySpec: String? = nil, keySpec: String? = nil, keyUsage: String? = nil, encryptionAlgorithms: [String]? = nil, signingAlgorithms: [String]? = nil, keyAgreementAlgorithms: [String]? = nil) {
+            self.keyId = keyId
+            self.publicKey = publicKey
+            self.customerMasterKeySpec = customerMasterKeySpec
+            self.keySpec = keySpec
+            self.keyUsage = keyUsage
+            self.encryptionAlgorithms = encryptionAlgorithms
+            self.signingAlgorithms = signingAlgorithms
+            self.keyAgreementAlgorithms = keyAgreementAlgorithms
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 8)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.publicKey { m["PublicKey"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.customerMasterKeySpec { m["CustomerMasterKeySpec"] = .string(v) }
+            if let v = self.keySpec { m["KeySpec"] = .string(v) }
+            if let v = self.keyUsage { m["KeyUsage"] = .string(v) }
+            if let v = self.encryptionAlgorithms { m["EncryptionAlgorithms"] = .array(v.map { .string($0) }) }
+            if let v = self.signingAlgorithms { m["SigningAlgorithms"] = .array(v.map { .string($0) }) }
+            if let v = self.keyAgreementAlgorithms { m["KeyAgreementAlgorithms"] = .array(v.map { .string($0) }) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct GrantListEntry: OutputShape {
+        var keyId: String?
+        var grantId: String?
+        var name: String?
+        var creationDate: Date?
+        var granteePrincipal: String?
+        var retiringPrincipal: String?
+        var issuingAccount: String?
+        var operations: [String]?
+        var constraints: GrantConstraints?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(keyId: String? = nil, grantId: String? = nil, name: String? = nil, creationDate: Date? = nil, granteePrincipal: String? = nil, retiringPrincipal: String? = nil, issuingAccount: String? = nil, operations: [String]? = nil, constraints: GrantConstraints? = nil) {
+            self.keyId = keyId
+            self.grantId = grantId
+            self.name = name
+            self.creationDate = creationDate
+            self.granteePrincipal = granteePrincipal
+            self.retiringPrincipal = retiringPrincipal
+            self.issuingAccount = issuingAccount
+            self.operations = operations
+            self.constraints = constraints
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 9)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.grantId { m["GrantId"] = .string(v) }
+            if let v = self.name { m["Name"] = .string(v) }
+            if let v = self.creationDate { m["CreationDate"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.granteePrincipal { m["GranteePrincipal"] = .string(v) }
+            if let v = self.retiringPrincipal { m["RetiringPrincipal"] = .string(v) }
+            if let v = self.issuingAccount { m["IssuingAccount"] = .string(v) }
+            if let v = self.operations { m["Operations"] = .array(v.map { .string($0) }) }
+            if let v = self.constraints { m["Constraints"] = v.jsonValue }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of ImportKeyMaterial.
+    struct ImportKeyMaterialResponse: OutputShape {
+        var keyId: String?
+        var keyMaterialId: String?
+
+        init(keyId: String? = nil, keyMaterialId: String? = nil) {
+            self.keyId = keyId
+            self.keyMaterialId = keyMaterialId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.keyMaterialId { m["KeyMaterialId"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct KeyLastUsageData: OutputShape {
+        var operation: String?
+        var timestamp: Date?
+        var cloudTrailEventId: String?
+        var kmsRequestId: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(operation: String? = nil, timestamp: Date? = nil, cloudTrailEventId: String? = nil, kmsRequestId: String? = nil) {
+            self.operation = operation
+            self.timestamp = timestamp
+            self.cloudTrailEventId = cloudTrailEventId
+            self.kmsRequestId = kmsRequestId
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 4)
+            if let v = self.operation { m["Operation"] = .string(v) }
+            if let v = self.timestamp { m["Timestamp"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.cloudTrailEventId { m["CloudTrailEventId"] = .string(v) }
+            if let v = self.kmsRequestId { m["KmsRequestId"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct KeyListEntry: OutputShape {
+        var keyId: String?
+        var keyArn: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(keyId: String? = nil, keyArn: String? = nil) {
+            self.keyId = keyId
+            self.keyArn = keyArn
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.keyArn { m["KeyArn"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct KeyMetadata: OutputShape {
+        var awsAccountId: String?
+        var keyId: String
+        var arn: String?
+        var creationDate: Date?
+        var enabled: Bool?
+        var description: String?
+        var keyUsage: String?
+        var keyState: String?
+        var deletionDate: Date?
+        var validTo: Date?
+        var origin: String?
+        var customKeyStoreId: String?
+        var cloudHsmClusterId: String?
+        var expirationModel: String?
+        var keyManager: String?
+        var customerMasterKeySpec: String?
+        var keySpec: String?
+        var encryptionAlgorithms: [String]?
+        var signingAlgorithms: [String]?
+        var keyAgreementAlgorithms: [String]?
+        var multiRegion: Bool?
+        var multiRegionConfiguration: MultiRegionConfiguration?
+        var pendingDeletionWindowInDays: Int?
+        var macAlgorithms: [String]?
+        var xksKeyConfiguration: XksKeyConfigurationType?
+        var currentKeyMaterialId: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.keyId = ""
+            rendered = json
+        }
+
+        init(awsAccountId: String? = nil, keyId: String, arn: String? = nil, creationDate: Date? = nil, enabled: Bool? = nil, description: String? = nil, keyUsage: String? = nil, keyState: String? = nil, deletionDate: Date? = nil, validTo: Date? = nil, origin: String? = nil, customKeyStoreId: String? = nil, cloudHsmClusterId: String? = nil, expirationModel: String? = nil, keyManager: String? = nil, customerMasterKeySpec: String? = nil, keySpec: String? = nil, encryptionAlgorithms: [String]? = nil, signingAlgorithms: [String]? = nil, keyAgreementAlgorithms: [String]? = nil, multiRegion: Bool? = nil, multiRegionConfiguration: MultiRegionConfiguration? = nil, pendingDeletionWindowInDays: Int? = nil, macAlgorithms: [String]? = nil, xksKeyConfiguration: XksKeyConfigurationType? = nil, currentKeyMaterialId: String? = nil) {
+            self.awsAccountId = awsAccountId
+            self.keyId = keyId
+            self.arn = arn
+            self.creationDate = creationDate
+            self.enabled = enabled
+            self.description = description
+            self.keyUsage = keyUsage
+            self.keyState = keyState
+            self.deletionDate = deletionDate
+            self.validTo = validTo
+            self.origin = origin
+            self.customKeyStoreId = customKeyStoreId
+            self.cloudHsmClusterId = cloudHsmClusterId
+            self.expirationModel = expirationModel
+            self.keyManager = keyManager
+            self.customerMasterKeySpec = customerMasterKeySpec
+            self.keySpec = keySpec
+            self.encryptionAlgorithms = encryptionAlgorithms
+            self.signingAlgorithms = signingAlgorithms
+            self.keyAgreementAlgorithms = keyAgreementAlgorithms
+            self.multiRegion = multiRegion
+            self.multiRegionConfiguration = multiRegionConfiguration
+            self.pendingDeletionWindowInDays = pendingDeletionWindowInDays
+            self.macAlgorithms = macAlgorithms
+            self.xksKeyConfiguration = xksKeyConfiguration
+            self.currentKeyMaterialId = currentKeyMaterialId
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 26)
+            if let v = self.awsAccountId { m["AWSAccountId"] = .string(v) }
+            m["KeyId"] = .string(self.keyId)
+            if let v = self.arn { m["Arn"] = .string(v) }
+            if let v = self.creationDate { m["CreationDate"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.enabled { m["Enabled"] = .bool(v) }
+            if let v = self.description { m["Description"] = .string(v) }
+            if let v = self.keyUsage { m["KeyUsage"] = .string(v) }
+            if let v = self.keyState { m["KeyState"] = .string(v) }
+            if let v = self.deletionDate { m["DeletionDate"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.validTo { m["ValidTo"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.origin { m["Origin"] = .string(v) }
+            if let v = self.customKeyStoreId { m["CustomKeyStoreId"] = .string(v) }
+            if let v = self.cloudHsmClusterId { m["CloudHsmClusterId"] = .string(v) }
+            if let v = self.expirationModel { m["ExpirationModel"] = .string(v) }
+            if let v = self.keyManager { m["KeyManager"] = .string(v) }
+            if let v = self.customerMasterKeySpec { m["CustomerMasterKeySpec"] = .string(v) }
+            if let v = self.keySpec { m["KeySpec"] = .string(v) }
+            if let v = self.encryptionAlgorithms { m["EncryptionAlgorithms"] = .array(v.map { .string($0) }) }
+            if let v = self.signingAlgorithms { m["SigningAlgorithms"] = .array(v.map { .string($0) }) }
+            if let v = self.keyAgreementAlgorithms { m["KeyAgreementAlgorithms"] = .array(v.map { .string($0) }) }
+            if let v = self.multiRegion { m["MultiRegion"] = .bool(v) }
+            if let v = self.multiRegionConfiguration { m["MultiRegionConfiguration"] = v.jsonValue }
+            if let v = self.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(v)) }
+            if let v = self.macAlgorithms { m["MacAlgorithms"] = .array(v.map { .string($0) }) }
+            if let v = self.xksKeyConfiguration { m["XksKeyConfiguration"] = v.jsonValue }
+            if let v = self.currentKeyMaterialId { m["CurrentKeyMaterialId"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of ListAliases.
+    struct ListAliasesResponse: OutputShape {
+        var aliases: [AliasListEntry]?
+        var nextMarker: String?
+        var truncated: Bool?
+
+        init(aliases: [AliasListEntry]? = nil, nextMarker: String? = nil, truncated: Bool? = nil) {
+            self.aliases = aliases
+            self.nextMarker = nextMarker
+            self.truncated = truncated
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.aliases { m["Aliases"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextMarker { m["NextMarker"] = .string(v) }
+            if let v = self.truncated { m["Truncated"] = .bool(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListRetirableGrants.
+    struct ListGrantsResponse: OutputShape {
+        var grants: [GrantListEntry]?
+        var nextMarker: String?
+        var truncated: Bool?
+
+        init(grants: [GrantListEntry]? = nil, nextMarker: String? = nil, truncated: Bool? = nil) {
+            self.grants = grants
+            self.nextMarker = nextMarker
+            self.truncated = truncated
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.grants { m["Grants"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextMarker { m["NextMarker"] = .string(v) }
+            if let v = self.truncated { m["Truncated"] = .bool(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListKeyPolicies.
+    struct ListKeyPoliciesResponse: OutputShape {
+        var policyNames: [String]?
+        var nextMarker: String?
+        var truncated: Bool?
+
+        init(policyNames: [String]? = nil, nextMarker: String? = nil, truncated: Bool? = nil) {
+            self.policyNames = policyNames
+            self.nextMarker = nextMarker
+            self.truncated = truncated
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.policyNames { m["PolicyNames"] = .array(v.map { .string($0) }) }
+            if let v = self.nextMarker { m["NextMarker"] = .string(v) }
+            if let v = self.truncated { m["Truncated"] = .bool(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListKeyRotations.
+    struct ListKeyRotationsResponse: OutputShape {
+        var rotations: [RotationsListEntry]?
+        var nextMarker: String?
+        var truncated: Bool?
+
+        init(rotations: [RotationsListEntry]? = nil, nextMarker: String? = nil, truncated: Bool? = nil) {
+            self.rotations = rotations
+            self.nextMarker = nextMarker
+            self.truncated = truncated
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.rotations { m["Rotations"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextMarker { m["NextMarker"] = .string(v) }
+            if let v = self.truncated { m["Truncated"] = .bool(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListKeys.
+    struct ListKeysResponse: OutputShape {
+        var keys: [KeyListEntry]?
+        var nextMarker: String?
+        var truncated: Bool?
+
+        init(keys: [KeyListEntry]? = nil, nextMarker: String? = nil, truncated: Bool? = nil) {
+            self.keys = keys
+            self.nextMarker = nextMarker
+            self.truncated = truncated
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.keys { m["Keys"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextMarker { m["NextMarker"] = .string(v) }
+            if let v = self.truncated { m["Truncated"] = .bool(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListResourceTags.
+    struct ListResourceTagsResponse: OutputShape {
+        var tags: [Tag]?
+        var nextMarker: String?
+        var truncated: Bool?
+
+        init(tags: [Tag]? = nil, nextMarker: String? = nil, truncated: Bool? = nil) {
+            self.tags = tags
+            self.nextMarker = nextMarker
+            self.truncated = truncated
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.tags { m["Tags"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextMarker { m["NextMarker"] = .string(v) }
+            if let v = self.truncated { m["Truncated"] = .bool(v) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct MultiRegionConfiguration: OutputShape {
+        var multiRegionKeyType: String?
+        var primaryKey: MultiRegionKey?
+        var replicaKeys: [MultiRegionKey]?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(multiRegionKeyType: String? = nil, primaryKey: MultiRegionKey? = nil, replicaKeys: [MultiRegionKey]? = nil) {
+            self.multiRegionKeyType = multiRegionKeyType
+            self.primaryKey = primaryKey
+            self.replicaKeys = replicaKeys
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.multiRegionKeyType { m["MultiRegionKeyType"] = .string(v) }
+            if let v = self.primaryKey { m["PrimaryKey"] = v.jsonValue }
+            if let v = self.replicaKeys { m["ReplicaKeys"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct MultiRegionKey: OutputShape {
+        var arn: String?
+        var region: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(arn: String? = nil, region: String? = nil) {
+            self.arn = arn
+            self.region = region
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.arn { m["Arn"] = .string(v) }
+            if let v = self.region { m["Region"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of ReEncrypt.
+    struct ReEncryptResponse: OutputShape {
+        var ciphertextBlob: [UInt8]?
+        var sourceKeyId: String?
+        var keyId: String?
+        var sourceEncryptionAlgorithm: String?
+        var destinationEncryptionAlgorithm: String?
+        var sourceKeyMaterialId: String?
+        var destinationKeyMaterialId: String?
+
+        init(ciphertextBlob: [UInt8]? = nil, sourceKeyId: String? = nil, keyId: String? = nil, sourceEncryptionAlgorithm: String? = nil, destinationEncryptionAlgorithm: String? = nil, sourceKeyMaterialId: String? = nil, destinationKeyMaterialId: String? = nil) {
+            self.ciphertextBlob = ciphertextBlob
+            self.sourceKeyId = sourceKeyId
+            self.keyId = keyId
+            self.sourceEncryptionAlgorithm = sourceEncryptionAlgorithm
+            self.destinationEncryptionAlgorithm = destinationEncryptionAlgorithm
+            self.sourceKeyMaterialId = sourceKeyMaterialId
+            self.destinationKeyMaterialId = destinationKeyMaterialId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 7)
+            if let v = self.ciphertextBlob { m["CiphertextBlob"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.sourceKeyId { m["SourceKeyId"] = .string(v) }
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.sourceEncryptionAlgorithm { m["SourceEncryptionAlgorithm"] = .string(v) }
+            if let v = self.destinationEncryptionAlgorithm { m["DestinationEncryptionAlgorithm"] = .string(v) }
+            if let v = self.sourceKeyMaterialId { m["SourceKeyMaterialId"] = .string(v) }
+            if let v = self.destinationKeyMaterialId { m["DestinationKeyMaterialId"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ReplicateKey.
+    struct ReplicateKeyResponse: OutputShape {
+        var replicaKeyMetadata: KeyMetadata?
+        var replicaPolicy: String?
+        var replicaTags: [Tag]?
+
+        init(replicaKeyMetadata: KeyMetadata? = nil, replicaPolicy: String? = nil, replicaTags: [Tag]? = nil) {
+            self.replicaKeyMetadata = replicaKeyMetadata
+            self.replicaPolicy = replicaPolicy
+            self.replicaTags = replicaTags
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.replicaKeyMetadata { m["ReplicaKeyMetadata"] = v.jsonValue }
+            if let v = self.replicaPolicy { m["ReplicaPolicy"] = .string(v) }
+            if let v = self.replicaTags { m["ReplicaTags"] = .array(v.map { $0.jsonValue }) }
+            return .object(m)
+        }
+    }
+
+    /// The output of RotateKeyOnDemand.
+    struct RotateKeyOnDemandResponse: OutputShape {
+        var keyId: String?
+
+        init(keyId: String? = nil) {
+            self.keyId = keyId
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct RotationsListEntry: OutputShape {
+        var keyId: String?
+        var keyMaterialId: String?
+        var keyMaterialDescription: String?
+        var importState: String?
+        var keyMaterialState: String?
+        var expirationModel: String?
+        var validTo: Date?
+        var rotationDate: Date?
+        var rotationType: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(keyId: String? = nil, keyMaterialId: String? = nil, keyMaterialDescription: String? = nil, importState: String? = nil, keyMaterialState: String? = nil, expirationModel: String? = nil, validTo: Date? = nil, rotationDate: Date? = nil, rotationType: String? = nil) {
+            self.keyId = keyId
+            self.keyMaterialId = keyMaterialId
+            self.keyMaterialDescription = keyMaterialDescription
+            self.importState = importState
+            self.keyMaterialState = keyMaterialState
+            self.expirationModel = expirationModel
+            self.validTo = validTo
+            self.rotationDate = rotationDate
+            self.rotationType = rotationType
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 9)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.keyMaterialId { m["KeyMaterialId"] = .string(v) }
+            if let v = self.keyMaterialDescription { m["KeyMaterialDescription"] = .string(v) }
+            if let v = self.importState { m["ImportState"] = .string(v) }
+            if let v = self.keyMaterialState { m["KeyMaterialState"] = .string(v) }
+            if let v = self.expirationModel { m["ExpirationModel"] = .string(v) }
+            if let v = self.validTo { m["ValidTo"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.rotationDate { m["RotationDate"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.rotationType { m["RotationType"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of ScheduleKeyDeletion.
+    struct ScheduleKeyDeletionResponse: OutputShape {
+        var keyId: String?
+        var deletionDate: Date?
+        var keyState: String?
+        var pendingWindowInDays: Int?
+
+        init(keyId: String? = nil, deletionDate: Date? = nil, keyState: String? = nil, pendingWindowInDays: Int? = nil) {
+            self.keyId = keyId
+            self.deletionDate = deletionDate
+            self.keyState = keyState
+            self.pendingWindowInDays = pendingWindowInDays
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 4)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.deletionDate { m["DeletionDate"] = AWSProtocol.Timestamp.epochSeconds(v) }
+            if let v = self.keyState { m["KeyState"] = .string(v) }
+            if let v = self.pendingWindowInDays { m["PendingWindowInDays"] = .int(Int64(v)) }
+            return .object(m)
+        }
+    }
+
+    /// The output of Sign.
+    struct SignResponse: OutputShape {
+        var keyId: String?
+        var signature: [UInt8]?
+        var signingAlgorithm: String?
+
+        init(keyId: String? = nil, signature: [UInt8]? = nil, signingAlgorithm: String? = nil) {
+            self.keyId = keyId
+            self.signature = signature
+            self.signingAlgorithm = signingAlgorithm
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.signature { m["Signature"] = .string(AWSProtocol.Base64.encode(v)) }
+            if let v = self.signingAlgorithm { m["SigningAlgorithm"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of VerifyMac.
+    struct VerifyMacResponse: OutputShape {
+        var keyId: String?
+        var macValid: Bool?
+        var macAlgorithm: String?
+
+        init(keyId: String? = nil, macValid: Bool? = nil, macAlgorithm: String? = nil) {
+            self.keyId = keyId
+            self.macValid = macValid
+            self.macAlgorithm = macAlgorithm
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.macValid { m["MacValid"] = .bool(v) }
+            if let v = self.macAlgorithm { m["MacAlgorithm"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of Verify.
+    struct VerifyResponse: OutputShape {
+        var keyId: String?
+        var signatureValid: Bool?
+        var signingAlgorithm: String?
+
+        init(keyId: String? = nil, signatureValid: Bool? = nil, signingAlgorithm: String? = nil) {
+            self.keyId = keyId
+            self.signatureValid = signatureValid
+            self.signingAlgorithm = signingAlgorithm
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.keyId { m["KeyId"] = .string(v) }
+            if let v = self.signatureValid { m["SignatureValid"] = .bool(v) }
+            if let v = self.signingAlgorithm { m["SigningAlgorithm"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct XksKeyConfigurationType: OutputShape {
+        var id: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(id: String? = nil) {
+            self.id = id
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.id { m["Id"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The input members the service reads for every operation of the model (served or not)
+    /// before the operation's own request, or as sent: for authorization and grant tokens, and
+    /// for enum values a typed request would drop, to name them in an error. Each is read only
+    /// where the operation's input has it; strings and enums are as sent.
+    struct OperationMembers: Sendable {
+        var grantTokens: [String]?
+
+        init(operation: String, input: RequestInput) {
+            let m = input.members
+            switch operation {
+            case "CreateGrant":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "Decrypt":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "DeriveSharedSecret":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "DescribeKey":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "Encrypt":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "GenerateDataKey":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "GenerateDataKeyPair":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "GenerateDataKeyPairWithoutPlaintext":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "GenerateDataKeyWithoutPlaintext":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "GenerateMac":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "GetPublicKey":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "ReEncrypt":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "Sign":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "Verify":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            case "VerifyMac":
+                grantTokens = ShapeValue.list(m["GrantTokens"]) { ShapeValue.string($0) }
+            default: break
+            }
         }
     }
 
