@@ -2,8 +2,8 @@
 import AWSProtocol
 import Foundation
 
-/// CloudWatchLogs's request shapes for the operations Rampart serves, their enums, and the
-/// service's error codes with their HTTP statuses, from the botocore model.
+/// CloudWatchLogs's request and response shapes for the operations Rampart serves, their enums,
+/// and the service's error codes with their HTTP statuses, from the botocore model.
 enum CloudWatchLogsShapes {
     /// The operations these shapes were generated for: those the operation table names.
     static let servedOperations: Set<String> = ["CreateLogGroup", "CreateLogStream", "DeleteLogGroup", "DeleteLogStream", "DeleteRetentionPolicy", "DescribeLogGroups", "DescribeLogStreams", "FilterLogEvents", "GetLogEvents", "ListTagsForResource", "ListTagsLogGroup", "PutLogEvents", "PutRetentionPolicy", "TagLogGroup", "TagResource", "UntagLogGroup", "UntagResource"]
@@ -307,6 +307,388 @@ enum CloudWatchLogsShapes {
             resourceArn = ShapeValue.string(m["resourceArn"]) ?? ""
             tagKeys = ShapeValue.list(m["tagKeys"]) { ShapeValue.string($0) } ?? []
         }
+    }
+
+    /// The output of DescribeLogGroups.
+    struct DescribeLogGroupsResponse: OutputShape {
+        var logGroups: [LogGroup]?
+        var nextToken: String?
+
+        init(logGroups: [LogGroup]? = nil, nextToken: String? = nil) {
+            self.logGroups = logGroups
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.logGroups { m["logGroups"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextToken { m["nextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of DescribeLogStreams.
+    struct DescribeLogStreamsResponse: OutputShape {
+        var logStreams: [LogStream]?
+        var nextToken: String?
+
+        init(logStreams: [LogStream]? = nil, nextToken: String? = nil) {
+            self.logStreams = logStreams
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.logStreams { m["logStreams"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextToken { m["nextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of FilterLogEvents.
+    struct FilterLogEventsResponse: OutputShape {
+        var events: [FilteredLogEvent]?
+        var searchedLogStreams: [SearchedLogStream]?
+        var nextToken: String?
+
+        init(events: [FilteredLogEvent]? = nil, searchedLogStreams: [SearchedLogStream]? = nil, nextToken: String? = nil) {
+            self.events = events
+            self.searchedLogStreams = searchedLogStreams
+            self.nextToken = nextToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.events { m["events"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.searchedLogStreams { m["searchedLogStreams"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextToken { m["nextToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct FilteredLogEvent: OutputShape {
+        var logStreamName: String?
+        var timestamp: Int?
+        var message: String?
+        var ingestionTime: Int?
+        var eventId: String?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(logStreamName: String? = nil, timestamp: Int? = nil, message: String? = nil, ingestionTime: Int? = nil, eventId: String? = nil) {
+            self.logStreamName = logStreamName
+            self.timestamp = timestamp
+            self.message = message
+            self.ingestionTime = ingestionTime
+            self.eventId = eventId
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 5)
+            if let v = self.logStreamName { m["logStreamName"] = .string(v) }
+            if let v = self.timestamp { m["timestamp"] = .int(Int64(v)) }
+            if let v = self.message { m["message"] = .string(v) }
+            if let v = self.ingestionTime { m["ingestionTime"] = .int(Int64(v)) }
+            if let v = self.eventId { m["eventId"] = .string(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of GetLogEvents.
+    struct GetLogEventsResponse: OutputShape {
+        var events: [OutputLogEvent]?
+        var nextForwardToken: String?
+        var nextBackwardToken: String?
+
+        init(events: [OutputLogEvent]? = nil, nextForwardToken: String? = nil, nextBackwardToken: String? = nil) {
+            self.events = events
+            self.nextForwardToken = nextForwardToken
+            self.nextBackwardToken = nextBackwardToken
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.events { m["events"] = .array(v.map { $0.jsonValue }) }
+            if let v = self.nextForwardToken { m["nextForwardToken"] = .string(v) }
+            if let v = self.nextBackwardToken { m["nextBackwardToken"] = .string(v) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListTagsForResource.
+    struct ListTagsForResourceResponse: OutputShape {
+        var tags: [String: String]?
+
+        init(tags: [String: String]? = nil) {
+            self.tags = tags
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.tags { m["tags"] = .object(v.mapValues { .string($0) }) }
+            return .object(m)
+        }
+    }
+
+    /// The output of ListTagsLogGroup.
+    struct ListTagsLogGroupResponse: OutputShape {
+        var tags: [String: String]?
+
+        init(tags: [String: String]? = nil) {
+            self.tags = tags
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 1)
+            if let v = self.tags { m["tags"] = .object(v.mapValues { .string($0) }) }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct LogGroup: OutputShape {
+        var logGroupName: String?
+        var creationTime: Int?
+        var retentionInDays: Int?
+        var metricFilterCount: Int?
+        var arn: String?
+        var storedBytes: Int?
+        var kmsKeyId: String?
+        var dataProtectionStatus: String?
+        var inheritedProperties: [String]?
+        var logGroupClass: String?
+        var logGroupArn: String?
+        var deletionProtectionEnabled: Bool?
+        var bearerTokenAuthenticationEnabled: Bool?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(logGroupName: String? = nil, creationTime: Int? = nil, retentionInDays: Int? = nil, metricFilterCount: Int? = nil, arn: String? = nil, storedBytes: Int? = nil, kmsKeyId: String? = nil, dataProtectionStatus: String? = nil, inheritedProperties: [String]? = nil, logGroupClass: String? = nil, logGroupArn: String? = nil, deletionProtectionEnabled: Bool? = nil, bearerTokenAuthenticationEnabled: Bool? = nil) {
+            self.logGroupName = logGroupName
+            self.creationTime = creationTime
+            self.retentionInDays = retentionInDays
+            self.metricFilterCount = metricFilterCount
+            self.arn = arn
+            self.storedBytes = storedBytes
+            self.kmsKeyId = kmsKeyId
+            self.dataProtectionStatus = dataProtectionStatus
+            self.inheritedProperties = inheritedProperties
+            self.logGroupClass = logGroupClass
+            self.logGroupArn = logGroupArn
+            self.deletionProtectionEnabled = deletionProtectionEnabled
+            self.bearerTokenAuthenticationEnabled = bearerTokenAuthenticationEnabled
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 13)
+            if let v = self.logGroupName { m["logGroupName"] = .string(v) }
+            if let v = self.creationTime { m["creationTime"] = .int(Int64(v)) }
+            if let v = self.retentionInDays { m["retentionInDays"] = .int(Int64(v)) }
+            if let v = self.metricFilterCount { m["metricFilterCount"] = .int(Int64(v)) }
+            if let v = self.arn { m["arn"] = .string(v) }
+            if let v = self.storedBytes { m["storedBytes"] = .int(Int64(v)) }
+            if let v = self.kmsKeyId { m["kmsKeyId"] = .string(v) }
+            if let v = self.dataProtectionStatus { m["dataProtectionStatus"] = .string(v) }
+            if let v = self.inheritedProperties { m["inheritedProperties"] = .array(v.map { .string($0) }) }
+            if let v = self.logGroupClass { m["logGroupClass"] = .string(v) }
+            if let v = self.logGroupArn { m["logGroupArn"] = .string(v) }
+            if let v = self.deletionProtectionEnabled { m["deletionProtectionEnabled"] = .bool(v) }
+            if let v = self.bearerTokenAuthenticationEnabled { m["bearerTokenAuthenticationEnabled"] = .bool(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct LogStream: OutputShape {
+        var logStreamName: String?
+        var creationTime: Int?
+        var firstEventTimestamp: Int?
+        var lastEventTimestamp: Int?
+        var lastIngestionTime: Int?
+        var uploadSequenceToken: String?
+        var arn: String?
+        var storedBytes: Int?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(logStreamName: String? = nil, creationTime: Int? = nil, firstEventTimestamp: Int? = nil, lastEventTimestamp: Int? = nil, lastIngestionTime: Int? = nil, uploadSequenceToken: String? = nil, arn: String? = nil, storedBytes: Int? = nil) {
+            self.logStreamName = logStreamName
+            self.creationTime = creationTime
+            self.firstEventTimestamp = firstEventTimestamp
+            self.lastEventTimestamp = lastEventTimestamp
+            self.lastIngestionTime = lastIngestionTime
+            self.uploadSequenceToken = uploadSequenceToken
+            self.arn = arn
+            self.storedBytes = storedBytes
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 8)
+            if let v = self.logStreamName { m["logStreamName"] = .string(v) }
+            if let v = self.creationTime { m["creationTime"] = .int(Int64(v)) }
+            if let v = self.firstEventTimestamp { m["firstEventTimestamp"] = .int(Int64(v)) }
+            if let v = self.lastEventTimestamp { m["lastEventTimestamp"] = .int(Int64(v)) }
+            if let v = self.lastIngestionTime { m["lastIngestionTime"] = .int(Int64(v)) }
+            if let v = self.uploadSequenceToken { m["uploadSequenceToken"] = .string(v) }
+            if let v = self.arn { m["arn"] = .string(v) }
+            if let v = self.storedBytes { m["storedBytes"] = .int(Int64(v)) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct OutputLogEvent: OutputShape {
+        var timestamp: Int?
+        var message: String?
+        var ingestionTime: Int?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(timestamp: Int? = nil, message: String? = nil, ingestionTime: Int? = nil) {
+            self.timestamp = timestamp
+            self.message = message
+            self.ingestionTime = ingestionTime
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.timestamp { m["timestamp"] = .int(Int64(v)) }
+            if let v = self.message { m["message"] = .string(v) }
+            if let v = self.ingestionTime { m["ingestionTime"] = .int(Int64(v)) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// The output of PutLogEvents.
+    struct PutLogEventsResponse: OutputShape {
+        var nextSequenceToken: String?
+        var rejectedLogEventsInfo: RejectedLogEventsInfo?
+        var rejectedEntityInfo: RejectedEntityInfo?
+
+        init(nextSequenceToken: String? = nil, rejectedLogEventsInfo: RejectedLogEventsInfo? = nil, rejectedEntityInfo: RejectedEntityInfo? = nil) {
+            self.nextSequenceToken = nextSequenceToken
+            self.rejectedLogEventsInfo = rejectedLogEventsInfo
+            self.rejectedEntityInfo = rejectedEntityInfo
+        }
+
+        var jsonValue: JSONValue {
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.nextSequenceToken { m["nextSequenceToken"] = .string(v) }
+            if let v = self.rejectedLogEventsInfo { m["rejectedLogEventsInfo"] = v.jsonValue }
+            if let v = self.rejectedEntityInfo { m["rejectedEntityInfo"] = v.jsonValue }
+            return .object(m)
+        }
+    }
+
+    /// A structure the outputs reach.
+    struct RejectedEntityInfo: OutputShape {
+        var errorType: String
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            self.errorType = ""
+            rendered = json
+        }
+
+        init(errorType: String) {
+            self.errorType = errorType
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 1)
+            m["errorType"] = .string(self.errorType)
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct RejectedLogEventsInfo: OutputShape {
+        var tooNewLogEventStartIndex: Int?
+        var tooOldLogEventEndIndex: Int?
+        var expiredLogEventEndIndex: Int?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(tooNewLogEventStartIndex: Int? = nil, tooOldLogEventEndIndex: Int? = nil, expiredLogEventEndIndex: Int? = nil) {
+            self.tooNewLogEventStartIndex = tooNewLogEventStartIndex
+            self.tooOldLogEventEndIndex = tooOldLogEventEndIndex
+            self.expiredLogEventEndIndex = expiredLogEventEndIndex
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 3)
+            if let v = self.tooNewLogEventStartIndex { m["tooNewLogEventStartIndex"] = .int(Int64(v)) }
+            if let v = self.tooOldLogEventEndIndex { m["tooOldLogEventEndIndex"] = .int(Int64(v)) }
+            if let v = self.expiredLogEventEndIndex { m["expiredLogEventEndIndex"] = .int(Int64(v)) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
+    }
+
+    /// A structure the outputs reach.
+    struct SearchedLogStream: OutputShape {
+        var logStreamName: String?
+        var searchedCompletely: Bool?
+
+        /// A value a service renders by hand from a domain type, members by their model
+        /// names: not checked by the compiler, for nested values a service keeps as JSON.
+        init(rendered json: JSONValue) {
+            rendered = json
+        }
+
+        init(logStreamName: String? = nil, searchedCompletely: Bool? = nil) {
+            self.logStreamName = logStreamName
+            self.searchedCompletely = searchedCompletely
+        }
+
+        var jsonValue: JSONValue {
+            if let rendered { return rendered }
+            var m = [String: JSONValue](minimumCapacity: 2)
+            if let v = self.logStreamName { m["logStreamName"] = .string(v) }
+            if let v = self.searchedCompletely { m["searchedCompletely"] = .bool(v) }
+            return .object(m)
+        }
+
+        private var rendered: JSONValue? = nil
     }
 
     enum LogGroupClass: String, Sendable, CaseIterable {

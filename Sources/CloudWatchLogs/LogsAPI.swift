@@ -88,7 +88,7 @@ struct LogsAPI: OperationHandler {
         case "ListTagsForResource":
             let name = try groupName(arn: Shapes.ListTagsForResourceRequest(input).resourceArn, caller)
             try check(caller, operation, group: name)
-            return ["tags": Self.tags(try await existingGroup(name, caller).tags)]
+            return Shapes.ListTagsForResourceResponse(tags: try await existingGroup(name, caller).tags).jsonValue
         case "TagLogGroup":
             let request = Shapes.TagLogGroupRequest(input)
             try check(caller, operation, group: request.logGroupName)
@@ -107,7 +107,7 @@ struct LogsAPI: OperationHandler {
         case "ListTagsLogGroup":
             let name = Shapes.ListTagsLogGroupRequest(input).logGroupName
             try check(caller, operation, group: name)
-            return ["tags": Self.tags(try await existingGroup(name, caller).tags)]
+            return Shapes.ListTagsLogGroupResponse(tags: try await existingGroup(name, caller).tags).jsonValue
         default:
             throw .logsUnsupported("The operation \(operation)")
         }
@@ -181,8 +181,6 @@ struct LogsAPI: OperationHandler {
         }
     }
 
-    static func tags(_ tags: [String: String]) -> JSONValue { .object(tags.mapValues { .string($0) }) }
-
     // MARK: Groups
 
     private func createLogGroup(_ request: Shapes.CreateLogGroupRequest, _ caller: Caller) async throws(AWSError) -> JSONValue {
@@ -244,20 +242,15 @@ struct LogsAPI: OperationHandler {
             }
             if batch.count < 200 { break }
         }
-        var out: [String: JSONValue] = ["logGroups": .array(page.map(Self.json))]
-        if more, let last = page.last { out["nextToken"] = .string(Base64.encode(Array(last.name.utf8))) }
-        return .object(out)
+        let token = more ? page.last.map { Base64.encode(Array($0.name.utf8)) } : nil
+        return Shapes.DescribeLogGroupsResponse(logGroups: page.map(Self.shape), nextToken: token).jsonValue
     }
 
-    static func json(_ group: LogGroup) -> JSONValue {
-        var out: [String: JSONValue] = [
-            "logGroupName": .string(group.name), "creationTime": .int(group.createdAt), "metricFilterCount": 0,
-            "arn": .string(group.arn), "logGroupArn": .string(group.logGroupArn), "storedBytes": 0,
-            "logGroupClass": .string(group.logGroupClass),
-        ]
-        if let days = group.retentionDays { out["retentionInDays"] = .int(Int64(days)) }
-        if let key = group.kmsKeyId { out["kmsKeyId"] = .string(key) }
-        return .object(out)
+    static func shape(_ group: LogGroup) -> Shapes.LogGroup {
+        Shapes.LogGroup(
+            logGroupName: group.name, creationTime: Int(group.createdAt), retentionInDays: group.retentionDays,
+            metricFilterCount: 0, arn: group.arn, storedBytes: 0, kmsKeyId: group.kmsKeyId,
+            logGroupClass: group.logGroupClass, logGroupArn: group.logGroupArn)
     }
 
     // MARK: Streams
@@ -296,21 +289,17 @@ struct LogsAPI: OperationHandler {
         let limit = request.limit ?? 50
         let page = streams[start..<min(streams.count, start + limit)]
         let groupArn = LogGroup.arn(accountId: caller.accountId, region: caller.region, name: name)
-        var out: [String: JSONValue] = [
-            "logStreams": .array(
-                page.map { stream in
-                    var s: [String: JSONValue] = [
-                        "logStreamName": .string(stream.name), "creationTime": .int(stream.createdAt),
-                        "arn": .string("\(groupArn):log-stream:\(stream.name)"), "storedBytes": .int(stream.storedBytes),
-                    ]
-                    if let t = stream.firstEventAt { s["firstEventTimestamp"] = .int(t) }
-                    if let t = stream.lastEventAt { s["lastEventTimestamp"] = .int(t) }
-                    if let t = stream.lastIngestionAt { s["lastIngestionTime"] = .int(t) }
-                    return .object(s)
-                })
-        ]
-        if start + limit < streams.count { out["nextToken"] = .string(Self.offsetToken(start + limit)) }
-        return .object(out)
+        return Shapes.DescribeLogStreamsResponse(
+            logStreams: page.map { stream in
+                Shapes.LogStream(
+                    logStreamName: stream.name, creationTime: Int(stream.createdAt),
+                    firstEventTimestamp: stream.firstEventAt.map { Int($0) },
+                    lastEventTimestamp: stream.lastEventAt.map { Int($0) },
+                    lastIngestionTime: stream.lastIngestionAt.map { Int($0) }, arn: "\(groupArn):log-stream:\(stream.name)",
+                    storedBytes: Int(stream.storedBytes))
+            },
+            nextToken: start + limit < streams.count ? Self.offsetToken(start + limit) : nil
+        ).jsonValue
     }
 
     static func offsetToken(_ offset: Int) -> String { Base64.encode(Array("o:\(offset)".utf8)) }
@@ -340,11 +329,13 @@ struct LogsAPI: OperationHandler {
         case .noStream: throw .logStreamNotFound()
         case .done, .exists: break
         }
-        var rejected: [String: JSONValue] = [:]
-        if let i = acceptance.tooNewStart { rejected["tooNewLogEventStartIndex"] = .int(Int64(i)) }
-        if let i = acceptance.tooOldEnd { rejected["tooOldLogEventEndIndex"] = .int(Int64(i)) }
-        if let i = acceptance.expiredEnd { rejected["expiredLogEventEndIndex"] = .int(Int64(i)) }
-        return rejected.isEmpty ? [:] : ["rejectedLogEventsInfo": .object(rejected)]
+        let refused = acceptance.tooNewStart != nil || acceptance.tooOldEnd != nil || acceptance.expiredEnd != nil
+        return Shapes.PutLogEventsResponse(
+            rejectedLogEventsInfo: refused
+                ? Shapes.RejectedLogEventsInfo(
+                    tooNewLogEventStartIndex: acceptance.tooNewStart, tooOldLogEventEndIndex: acceptance.tooOldEnd,
+                    expiredLogEventEndIndex: acceptance.expiredEnd) : nil
+        ).jsonValue
     }
 
     /// The oldest time a group's events are still kept at (its retention), if it has one.
@@ -396,14 +387,13 @@ struct LogsAPI: OperationHandler {
         let last = kept.last.map { LogStore.Position(timestamp: $0.timestamp, stream: "", sequence: $0.sequence) }
         let forwardToken = last.map { LogRules.token(true, $0) } ?? request.nextToken.flatMap { $0.hasPrefix("f/") ? $0 : nil }
         let backwardToken = first.map { LogRules.token(false, $0) } ?? request.nextToken.flatMap { $0.hasPrefix("b/") ? $0 : nil }
-        return [
-            "events": .array(
-                kept.map {
-                    ["timestamp": .int($0.timestamp), "message": .string($0.message), "ingestionTime": .int($0.ingestionTime)]
-                }),
-            "nextForwardToken": .string(forwardToken ?? LogRules.token(true, edge)),
-            "nextBackwardToken": .string(backwardToken ?? LogRules.token(false, edge)),
-        ]
+        return Shapes.GetLogEventsResponse(
+            events: kept.map {
+                Shapes.OutputLogEvent(timestamp: Int($0.timestamp), message: $0.message, ingestionTime: Int($0.ingestionTime))
+            },
+            nextForwardToken: forwardToken ?? LogRules.token(true, edge),
+            nextBackwardToken: backwardToken ?? LogRules.token(false, edge)
+        ).jsonValue
     }
 
     private func filterLogEvents(
@@ -466,18 +456,15 @@ struct LogsAPI: OperationHandler {
             }
             if matched.count == limit { more = true }
         }
-        var out: [String: JSONValue] = [
-            "events": .array(
-                matched.map {
-                    [
-                        "logStreamName": .string($0.stream), "timestamp": .int($0.timestamp), "message": .string($0.message),
-                        "ingestionTime": .int($0.ingestionTime), "eventId": .string(Self.eventId($0)),
-                    ]
-                }),
-            "searchedLogStreams": [],
-        ]
-        if more, let position { out["nextToken"] = .string(Self.filterToken(position)) }
-        return .object(out)
+        return Shapes.FilterLogEventsResponse(
+            events: matched.map {
+                Shapes.FilteredLogEvent(
+                    logStreamName: $0.stream, timestamp: Int($0.timestamp), message: $0.message,
+                    ingestionTime: Int($0.ingestionTime), eventId: Self.eventId($0))
+            },
+            searchedLogStreams: [],
+            nextToken: more ? position.map(Self.filterToken) : nil
+        ).jsonValue
     }
 
     /// An event's id: unique in its group (time, stream, place in the stream), digits as AWS's.
