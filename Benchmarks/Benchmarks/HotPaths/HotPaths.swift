@@ -3,7 +3,7 @@ import Benchmark
 import Crypto
 import EventPatterns
 import Foundation
-import KMS
+import KMSCiphertext
 import Policy
 
 /// The pieces every request goes through, measured alone with their allocations: SigV4
