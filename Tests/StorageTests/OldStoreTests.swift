@@ -12,6 +12,7 @@ import KeyVault
 import Logging
 import RampartCore
 import RampartTestSupport
+import SQLKit
 import Storage
 import Testing
 
