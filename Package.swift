@@ -12,8 +12,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "rampart", targets: ["rampart"]),
-        // For the benchmark package (Benchmarks/), which measures the hot pieces directly.
-        .library(name: "RampartHotPaths", targets: ["AWSProtocol", "Policy", "KMS", "EventPatterns"]),
+        // For the benchmark and fuzzing packages (Benchmarks/, Fuzz/), which measure and fuzz the hot
+        // pieces directly: small pure modules only, so that the fuzzers never build the services.
+        .library(name: "RampartHotPaths", targets: ["AWSProtocol", "Policy", "KMSCiphertext", "EventPatterns"]),
+        // For the micro-benchmarks only (they build beside the release build and reuse its modules):
+        // KMS's answers to Encrypt, Decrypt and GenerateDataKey, measured typed and untyped.
+        .library(name: "RampartKMSAnswers", targets: ["KMS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -50,14 +54,39 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
-        // Persistence: one SQL layer (SQLKit), SQLite now; implements the services' store protocols.
+        // Persistence without a domain: one SQL layer (SQLKit), SQLite now; the schema steps, the
+        // document and table stores. Each domain's own store is a small module over it
+        // (`KMSStorage`, `IdentityStorage`, `AuditStorage`), so the pure cores stay free of SQL.
         .target(
             name: "Storage",
             dependencies: [
-                "Audit", "Identity", "KMS", "KeyVault", "RampartCore",
+                "RampartCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // The SQL stores of the domains that came before module schemas, each over `Storage`.
+        .target(
+            name: "KMSStorage",
+            dependencies: ["KMS", "Storage", .product(name: "SQLKit", package: "sql-kit")],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IdentityStorage",
+            dependencies: ["Identity", "Storage", .product(name: "SQLKit", package: "sql-kit")],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AuditStorage",
+            dependencies: [
+                "AWSProtocol", "Audit", "Storage",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["README.md"],
             swiftSettings: swiftSettings
@@ -116,11 +145,19 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // KMS's ciphertext format and encryption context, pure: what Decrypt reads from a caller.
+        .target(
+            name: "KMSCiphertext",
+            dependencies: ["AWSProtocol", "RampartCore", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // The key service.
         .target(
             name: "KMS",
             dependencies: [
-                "AccessControl", "AWSProtocol", "KeyCrypto", "KeyVault", "Identity", "Policy", "RampartCore", "ServiceKit",
+                "AccessControl", "AWSProtocol", "KeyCrypto", "KeyVault", "Identity", "KMSCiphertext", "Policy", "RampartCore",
+                "ServiceKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -208,8 +245,9 @@ let package = Package(
         .target(
             name: "RampartServer",
             dependencies: [
-                "AccessControl", "AWSProtocol", "Audit", "CloudTrail", "CloudWatchLogs", "EventBridge", "IAM", "Identity", "KMS", "KeyVault",
-                "Policy", "ServiceKit", "SNS", "SQS", "STS", "Storage", "RampartCore", "CMalloc",
+                "AccessControl", "AWSProtocol", "Audit", "AuditStorage", "CloudTrail", "CloudWatchLogs", "EventBridge", "IAM",
+                "Identity", "IdentityStorage", "KMS", "KMSStorage", "KeyVault", "Policy", "ServiceKit", "SNS", "SQS", "STS",
+                "Storage", "RampartCore", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -229,7 +267,7 @@ let package = Package(
         .executableTarget(
             name: "rampart",
             dependencies: [
-                "RampartServer", "AWSProtocol", "Audit", "Identity", "KeyVault", "Storage", "RampartCore",
+                "RampartServer", "AWSProtocol", "Audit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -312,15 +350,24 @@ let package = Package(
         ),
         .testTarget(
             name: "KMSTests",
-            dependencies: ["KMS", "RampartTestSupport", "ServiceKit"],
+            dependencies: ["KMS", "KMSCiphertext", "RampartTestSupport", "ServiceKit"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KMSCiphertextTests",
+            dependencies: ["KMSCiphertext", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Audit", "KMS", "AWSProtocol", "RampartCore", "RampartTestSupport",
+                "Storage", "Audit", "AuditStorage", "Identity", "IdentityStorage", "KMS", "KMSCiphertext", "KMSStorage",
+                "AWSProtocol", "KeyVault", "RampartCore", "RampartTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
+            // A store written by an older Rampart (`OldStoreTests`).
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

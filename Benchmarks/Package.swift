@@ -29,6 +29,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "RampartHotPaths", package: "rampart"),
+                .product(name: "RampartKMSAnswers", package: "rampart"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/HotPaths",

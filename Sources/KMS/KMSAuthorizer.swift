@@ -1,5 +1,6 @@
 public import AWSProtocol
 public import Identity
+public import KMSCiphertext
 
 /// What a KMS call asks permission for.
 public struct KMSAccessRequest: Sendable {

@@ -1,5 +1,6 @@
 public import Foundation
 import Identity
+import IdentityStorage
 import KeyVault
 public import Logging
 import RampartCore

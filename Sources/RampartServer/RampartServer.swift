@@ -1,13 +1,16 @@
 import AWSProtocol
 import AccessControl
 import Audit
+import AuditStorage
 import CMalloc
 public import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Identity
+import IdentityStorage
 import KMS
+import KMSStorage
 import KeyVault
 public import Logging
 public import NIOCore
@@ -73,7 +76,7 @@ public enum RampartServer {
         let serviceClock = AdjustableClock(base: wallClock)
         let identityStore = SQLIdentityStore(database: db)
         let identity = IdentityService(store: identityStore, vault: vault, clock: serviceClock)
-        let trail = AuditTrail(
+        let trail = try AuditTrail(
             store: SQLAuditStore(database: db), logger: logger, retentionDays: options.trailRetentionDays,
             now: { serviceClock.now })
         Authorization.use(clock: serviceClock)

@@ -1,4 +1,5 @@
 public import Audit
+import AuditStorage
 public import Foundation
 import KeyVault
 public import Logging

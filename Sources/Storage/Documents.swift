@@ -1,10 +1,10 @@
 import Foundation
-import SQLKit
+package import SQLKit
 
 /// Records kept as one JSON document per row (keys, grants, users, IAM entities, trails).
-enum Documents {
+package enum Documents {
     /// The JSON text of `value`, keys sorted so that equal records store equal text.
-    static func text<T: Encodable>(_ value: T) throws -> String {
+    package static func text<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
@@ -13,7 +13,7 @@ enum Documents {
 
 extension SQLRow {
     /// The row's `document` column, decoded.
-    func document<T: Decodable>(_ type: T.Type) throws -> T {
+    package func document<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(try decode(column: "document", as: String.self).utf8))
     }
 }

@@ -1,10 +1,9 @@
-import Audit
 import Foundation
 public import Logging
 public import RampartCore
 public import SQLKit
 import SQLiteKit
-import SQLiteNIO
+package import SQLiteNIO
 import Synchronization
 
 /// The one database a Rampart node keeps: SQLite in the data folder (PostgreSQL later), reached
@@ -13,13 +12,19 @@ import Synchronization
 ///
 /// Writes are serialized and each `transaction` commits before it returns; with WAL and
 /// `synchronous=FULL` an acknowledged change survives `kill -9` and power loss.
+///
+/// It knows no domain: the services' stores (`KMSStorage`, `IdentityStorage`, `AuditStorage`)
+/// are built on it, and what one of them writes in every transaction (the trail's record of a
+/// change) it adds through a `TransactionHook`.
 public final class RampartDatabase: Sendable {
     public static let fileName = "rampart.sqlite"
 
+    /// The database file.
+    package let path: String
     /// The connection every write goes through, one transaction at a time.
     private let connection: SQLiteConnection
     /// The writer's SQLKit view, for work inside `transaction` (and migrations).
-    let writeSQL: any SQLDatabase
+    package let writeSQL: any SQLDatabase
     /// A connection of its own for reads outside a transaction: with WAL it sees only committed
     /// data, so a read never sees another call's writes before they commit (on the writer's
     /// connection it would see a transaction in flight).
@@ -27,12 +32,11 @@ public final class RampartDatabase: Sendable {
     /// The SQLKit view for reads, for stores.
     public let sql: any SQLDatabase
     private let writeLock = AsyncLock()
-    /// The ids of audit caller parts already stored, shared by both connections' writes.
-    let auditCallerIds = AuditCallerIds()
-    /// The trail's group commits, on a connection of their own; set once the schema is current.
-    private let auditWriter = Mutex<AuditBatchWriter?>(nil)
+    /// The store modules' hooks, one per type, in the order they were made.
+    private let hooks = Mutex<[(type: ObjectIdentifier, hook: any TransactionHook)]>([])
 
-    private init(connection: SQLiteConnection, readConnection: SQLiteConnection) {
+    private init(path: String, connection: SQLiteConnection, readConnection: SQLiteConnection) {
+        self.path = path
         self.connection = connection
         self.writeSQL = connection.sql()
         self.readConnection = readConnection
@@ -51,7 +55,7 @@ public final class RampartDatabase: Sendable {
             try? await connection.close()
             throw error
         }
-        let db = RampartDatabase(connection: connection, readConnection: readConnection)
+        let db = RampartDatabase(path: path, connection: connection, readConnection: readConnection)
         do {
             try await db.writeSQL.raw("PRAGMA journal_mode=WAL").run()
             try await db.writeSQL.raw("PRAGMA synchronous=FULL").run()
@@ -62,8 +66,6 @@ public final class RampartDatabase: Sendable {
             try await db.writeSQL.raw("PRAGMA wal_autocheckpoint=4000").run()
             try await db.sql.raw("PRAGMA busy_timeout=10000").run()
             try await Migrations.run(on: db, modules: modules)
-            let writer = try AuditBatchWriter(path: path)
-            db.auditWriter.withLock { $0 = writer }
         } catch {
             try? await readConnection.close()
             try? await connection.close()
@@ -75,33 +77,52 @@ public final class RampartDatabase: Sendable {
     }
 
     /// Runs `body` in one transaction, serialized with every other write of this process;
-    /// commits on return, rolls back on a throw. A change made on behalf of a call carries the
-    /// call's audit record (`PendingAuditRecord.current`) in the same transaction.
+    /// commits on return, rolls back on a throw. What the hooks add for the call that runs it
+    /// (with `AuditStorage`: the call's audit record) is written in the same transaction.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let pending = PendingAuditRecord.current
-        let record = pending?.take().map(SQLAuditStore.Row.init)
+        let hooks = self.hooks.withLock { $0 }
+        // Taken before the lock, so that preparing them (serializing a record) is not done under it.
+        let riders = hooks.compactMap { $0.hook.rider() }
         return try await writeLock.withLock {
             try await writeSQL.raw("BEGIN IMMEDIATE").run()
             do {
                 let result = try await body(writeSQL)
-                if let record { try await SQLAuditStore.insert([record], into: self) }
+                for rider in riders { try await rider.write(in: self) }
                 try await writeSQL.raw("COMMIT").run()
-                if record != nil { pending?.committed() }
+                for rider in riders { rider.committed() }
                 return result
             } catch {
                 try? await writeSQL.raw("ROLLBACK").run()
-                auditCallerIds.forget()
-                if record != nil { pending?.rolledBack() }
+                for entry in hooks { entry.hook.rolledBack() }
+                for rider in riders { rider.rolledBack() }
                 throw error
             }
         }
+    }
+
+    /// The database's one hook of type `H`, made by `make` the first time a store asks for it;
+    /// from then on every transaction consults it, and it is closed with the database.
+    package func hook<H: TransactionHook>(_ make: () throws -> H) throws -> H {
+        try hooks.withLock { hooks in
+            if let found = hooks.first(where: { $0.type == ObjectIdentifier(H.self) })?.hook as? H { return found }
+            let hook = try make()
+            hooks.append((ObjectIdentifier(H.self), hook))
+            return hook
+        }
+    }
+
+    /// Runs `body` with the write lock held, for a store that writes through a connection of its
+    /// own (the trail's group commits): serialized with every transaction, so SQLite's busy
+    /// handler never waits.
+    package func withWriteLock<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+        try await writeLock.withLock { try await body() }
     }
 
     /// Inserts `rows` (each one value per column) with a statement per `perStatement` rows,
     /// binding SQLite values directly: SQLKit's binds go through `Encodable`, and for the audit
     /// trail's thousands of rows a second that cost more than SQLite's own work. Call it only
     /// within `transaction`.
-    func insert(into table: String, columns: [String], rows: [[SQLiteData]], perStatement: Int) async throws {
+    package func insert(into table: String, columns: [String], rows: [[SQLiteData]], perStatement: Int) async throws {
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
         var start = 0
@@ -114,12 +135,6 @@ public final class RampartDatabase: Sendable {
             try await connection.query(statement, binds) { _ in }
             start = end
         }
-    }
-
-    /// Appends audit events in a transaction of their own, serialized with every other write.
-    func appendAudit(_ batch: AuditEventBatch) async throws {
-        guard let writer = auditWriter.withLock({ $0 }) else { throw StorageError("the database is closed") }
-        try await writeLock.withLock { try await writer.append(batch, callerIds: auditCallerIds) }
     }
 
     /// Runs `PRAGMA integrity_check`; true when SQLite finds nothing wrong.
@@ -141,12 +156,9 @@ public final class RampartDatabase: Sendable {
         }
     }
 
-    /// Checkpoints the WAL and closes the connection.
+    /// Closes the hooks, checkpoints the WAL and closes the connections.
     public func close() async throws {
-        await auditWriter.withLock { w -> AuditBatchWriter? in
-            defer { w = nil }
-            return w
-        }?.close()
+        for entry in hooks.withLock({ $0 }) { await entry.hook.close() }
         try? await readConnection.close()
         try? await writeSQL.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
         try await connection.close()

@@ -3,10 +3,10 @@ import VaporCSQLite
 /// A SQLite connection used through SQLite's own API, for the one write path where binding
 /// through SQLiteNIO costs more than SQLite's work: the trail's group commit. Not thread-safe:
 /// its owner uses it from one thread at a time.
-final class SQLiteHandle {
+package final class SQLiteHandle {
     private var db: OpaquePointer?
 
-    init(path: String) throws {
+    package init(path: String) throws {
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         let code = sqlite_nio_sqlite3_open_v2(path, &db, flags, nil)
         guard code == SQLITE_OK else {
@@ -21,12 +21,12 @@ final class SQLiteHandle {
     }
 
     /// Runs SQL that returns no rows.
-    func execute(_ sql: String) throws {
+    package func execute(_ sql: String) throws {
         let code = sqlite_nio_sqlite3_exec(db, sql, nil, nil, nil)
         guard code == SQLITE_OK else { throw error(code) }
     }
 
-    func prepare(_ sql: String) throws -> Statement {
+    package func prepare(_ sql: String) throws -> Statement {
         var statement: OpaquePointer?
         let code = sqlite_nio_sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else { throw error(code) }
@@ -38,7 +38,7 @@ final class SQLiteHandle {
     }
 
     /// A prepared statement, reused: bind, `step`, and it is reset for the next use.
-    final class Statement {
+    package final class Statement {
         private let handle: OpaquePointer
         private unowned let connection: SQLiteHandle
 
@@ -52,7 +52,7 @@ final class SQLiteHandle {
         }
 
         /// Binds parameter `index` (from 1) to UTF-8 bytes as text, copied by SQLite; nil binds NULL.
-        func bind(_ index: Int32, text bytes: UnsafeRawBufferPointer?) {
+        package func bind(_ index: Int32, text bytes: UnsafeRawBufferPointer?) {
             guard let bytes else { return bindNull(index) }
             bindText(index, bytes)
         }
@@ -67,23 +67,23 @@ final class SQLiteHandle {
             }
         }
 
-        func bind(_ index: Int32, _ value: Int64?) {
+        package func bind(_ index: Int32, _ value: Int64?) {
             guard let value else { return bindNull(index) }
             sqlite_nio_sqlite3_bind_int64(handle, index, value)
         }
 
-        func bind(_ index: Int32, _ value: Double) {
+        package func bind(_ index: Int32, _ value: Double) {
             sqlite_nio_sqlite3_bind_double(handle, index, value)
         }
 
-        func bindNull(_ index: Int32) {
+        package func bindNull(_ index: Int32) {
             sqlite_nio_sqlite3_bind_null(handle, index)
         }
 
         /// Runs the statement to its first row, or to its end; returns the first column of that
         /// row as an integer, nil when there is none. Resets the statement either way.
         @discardableResult
-        func step() throws -> Int64? {
+        package func step() throws -> Int64? {
             defer {
                 sqlite_nio_sqlite3_reset(handle)
                 sqlite_nio_sqlite3_clear_bindings(handle)

@@ -2,6 +2,7 @@ import AWSProtocol
 import Crypto
 import Identity
 import KMS
+import KMSCiphertext
 import RampartCore
 import RampartTestSupport
 import Testing

@@ -2,6 +2,7 @@ import AWSProtocol
 import Foundation
 import Identity
 import KMS
+import KMSCiphertext
 import RampartCore
 import RampartTestSupport
 import Testing

@@ -2,6 +2,7 @@ import AWSProtocol
 import Crypto
 import Foundation
 import Identity
+import KMSCiphertext
 import RampartCore
 import RampartTestSupport
 import Testing

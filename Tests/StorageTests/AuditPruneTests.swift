@@ -1,5 +1,6 @@
 import AWSProtocol
 import Audit
+import AuditStorage
 import Foundation
 import Storage
 import Testing
@@ -21,7 +22,7 @@ struct AuditPruneTests {
 
     @Test func oldEventsGoInChunksAndNewOnesStay() async throws {
         let db = try await AuditTransactionTests.database()
-        let store = SQLAuditStore(database: db)
+        let store = try SQLAuditStore(database: db)
         // More old events than one prune chunk, so pruning takes several transactions.
         let old = (0..<12_000).map { Self.event($0, at: 1_000 + Double($0)) }
         let recent = (12_000..<12_010).map { Self.event($0, at: 100_000) }
@@ -48,7 +49,7 @@ struct AuditPruneTests {
 
     @Test func pruningWalksEventsInTheOrderTheyWereStored() async throws {
         let db = try await AuditTransactionTests.database()
-        let store = SQLAuditStore(database: db)
+        let store = try SQLAuditStore(database: db)
         // A batch stored late (after a storage outage) holds events older than one stored before it.
         try await store.append([Self.event(1, at: 1_000), Self.event(2, at: 5_000)])
         try await store.append([Self.event(3, at: 2_000), Self.event(4, at: 9_000)])

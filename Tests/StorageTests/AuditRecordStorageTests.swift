@@ -1,5 +1,6 @@
 import AWSProtocol
 import Audit
+import AuditStorage
 import Foundation
 import SQLKit
 import Storage
@@ -26,7 +27,7 @@ struct AuditRecordStorageTests {
 
     @Test func theRecordReadBackIsTheRecordBuilt() async throws {
         let db = try await AuditTransactionTests.database()
-        let store = SQLAuditStore(database: db)
+        let store = try SQLAuditStore(database: db)
         let built = [
             CloudTrailEvent(Self.call(requestId: "r-1", userAgent: "cli/1"), eventId: "e-1"),
             CloudTrailEvent(Self.call(requestId: "r-2", userAgent: "cli/1", error: true), eventId: "e-2"),
@@ -55,7 +56,7 @@ struct AuditRecordStorageTests {
 
     @Test func aCallerIsStoredOnceForAllItsCalls() async throws {
         let db = try await AuditTransactionTests.database()
-        let store = SQLAuditStore(database: db)
+        let store = try SQLAuditStore(database: db)
         let events = (0..<50).map { i in
             CloudTrailEvent(
                 Self.call(requestId: "r-\(i)", userAgent: i < 40 ? "cli/1" : "sdk/2"), eventId: String(format: "e-%02d", i))
@@ -72,7 +73,7 @@ struct AuditRecordStorageTests {
 
     @Test func aWholeRecordStoredBeforeTheSplitStillReads() async throws {
         let db = try await AuditTransactionTests.database()
-        let store = SQLAuditStore(database: db)
+        let store = try SQLAuditStore(database: db)
         let whole = #"{"awsRegion":"us-east-1","eventID":"old-1","eventName":"DisableKey","userAgent":"cli/0"}"#
         try await db.sql.raw(
             """

@@ -1,7 +1,9 @@
 import AWSProtocol
 import Audit
+import AuditStorage
 import Foundation
 import KMS
+import KMSStorage
 import Logging
 import Storage
 import Testing
@@ -41,7 +43,7 @@ struct AuditTransactionTests {
     @Test func theRecordRidesTheChange() async throws {
         let db = try await Self.database()
         let keys = SQLKeyStore(database: db)
-        let audit = SQLAuditStore(database: db)
+        let audit = try SQLAuditStore(database: db)
         let pending = PendingAuditRecord(CloudTrailEvent(Self.event("CreateAlias"), eventId: "e-1"))
         var batch = KeyStoreBatch()
         batch.putAliases = [Self.alias("alias/a")]
@@ -59,7 +61,7 @@ struct AuditTransactionTests {
 
     @Test func aRolledBackChangeTakesItsRecordWithIt() async throws {
         let db = try await Self.database()
-        let audit = SQLAuditStore(database: db)
+        let audit = try SQLAuditStore(database: db)
         let pending = PendingAuditRecord(CloudTrailEvent(Self.event("DisableKey"), eventId: "e-2"))
         await #expect(throws: Refused.self) {
             try await PendingAuditRecord.$current.withValue(pending) {
@@ -77,7 +79,7 @@ struct AuditTransactionTests {
 
     @Test func theOutcomeAmendsTheCommittedRecord() async throws {
         let db = try await Self.database()
-        let audit = SQLAuditStore(database: db)
+        let audit = try SQLAuditStore(database: db)
         let trail = AuditTrail(store: audit, logger: Logger(label: "test"))
         let pending = PendingAuditRecord(CloudTrailEvent(Self.event("CreateKey"), eventId: "e-3"))
         try await PendingAuditRecord.$current.withValue(pending) { try await db.setMeta("m", [1]) }
@@ -96,7 +98,7 @@ struct AuditTransactionTests {
 
     @Test func aCallThatChangedNothingIsRecordedByItself() async throws {
         let db = try await Self.database()
-        let audit = SQLAuditStore(database: db)
+        let audit = try SQLAuditStore(database: db)
         let trail = AuditTrail(store: audit, logger: Logger(label: "test"))
         let pending = PendingAuditRecord(CloudTrailEvent(Self.event("DisableKey"), eventId: "e-4"))
         var refused = Self.event("DisableKey")

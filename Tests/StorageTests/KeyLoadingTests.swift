@@ -1,6 +1,8 @@
 import AWSProtocol
 import Foundation
 import KMS
+import KMSCiphertext
+import KMSStorage
 import Logging
 import RampartCore
 import RampartTestSupport

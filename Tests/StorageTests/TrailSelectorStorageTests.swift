@@ -1,4 +1,5 @@
 import Audit
+import AuditStorage
 import Foundation
 import Logging
 import Storage
@@ -30,7 +31,7 @@ struct TrailSelectorStorageTests {
     @Test("selectors are kept apart from the trail's document: logging changes leave them as they were")
     func stored() async throws {
         let db = try await AuditTransactionTests.database()
-        let store = SQLAuditStore(database: db)
+        let store = try SQLAuditStore(database: db)
         var t = Self.trail("t1")
         try await store.putTrail(t)
         #expect(try await store.trails(accountId: "111111111111").first?.eventSelectors == nil)
@@ -47,7 +48,7 @@ struct TrailSelectorStorageTests {
     @Test("a data event is selected only by a logging trail of its region, and changes are seen once announced")
     func selection() async throws {
         let db = try await AuditTransactionTests.database()
-        let store = SQLAuditStore(database: db)
+        let store = try SQLAuditStore(database: db)
         let trail = AuditTrail(store: store, logger: Logger(label: "test"))
         func selected(_ region: String = "us-east-1") async -> Bool {
             await trail.selectsDataEvent(Self.send, accountId: "111111111111", region: region)

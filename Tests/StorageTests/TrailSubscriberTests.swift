@@ -1,5 +1,6 @@
 import AWSProtocol
 import Audit
+import AuditStorage
 import Foundation
 import Logging
 import Storage
@@ -39,7 +40,7 @@ struct TrailSubscriberTests {
     func commitOrderAndCursor() async throws {
         let path = try ModuleStorageTests.path()
         var db = try await RampartDatabase.open(path: path, logger: Logger(label: "t"))
-        var trail = AuditTrail(store: SQLAuditStore(database: db), logger: Logger(label: "t"))
+        var trail = try AuditTrail(store: SQLAuditStore(database: db), logger: Logger(label: "t"))
         // Before the subscriber first runs: not delivered (it starts at the newest record).
         await trail.record(CloudTrailEvent(Self.call("Before"), eventId: "e-0"), durable: true)
         let subscriber = CollectingSubscriber()
@@ -59,7 +60,7 @@ struct TrailSubscriberTests {
         // server's subscriber of the same name resumes after e-4, and takes what came since.
         try await db.close()
         db = try await RampartDatabase.open(path: path, logger: Logger(label: "t"))
-        trail = AuditTrail(store: SQLAuditStore(database: db), logger: Logger(label: "t"))
+        trail = try AuditTrail(store: SQLAuditStore(database: db), logger: Logger(label: "t"))
         await trail.record(CloudTrailEvent(Self.call("After"), eventId: "e-5"), durable: true)
         let again = CollectingSubscriber()
         trail.subscribe(again)
@@ -71,7 +72,7 @@ struct TrailSubscriberTests {
     @Test("A change's record is delivered only once its outcome is recorded")
     func waitsForTheOutcome() async throws {
         let db = try await RampartDatabase.open(path: try ModuleStorageTests.path(), logger: Logger(label: "t"))
-        let store = SQLAuditStore(database: db)
+        let store = try SQLAuditStore(database: db)
         let trail = AuditTrail(store: store, logger: Logger(label: "t"))
         let subscriber = CollectingSubscriber()
         trail.subscribe(subscriber)
@@ -129,7 +130,7 @@ struct TrailSubscriberTests {
     @Test("A subscriber that fails gets the same records again")
     func retriesAfterAFailure() async throws {
         let db = try await RampartDatabase.open(path: try ModuleStorageTests.path(), logger: Logger(label: "t"))
-        let trail = AuditTrail(store: SQLAuditStore(database: db), logger: Logger(label: "t"))
+        let trail = try AuditTrail(store: SQLAuditStore(database: db), logger: Logger(label: "t"))
         let subscriber = CollectingSubscriber()
         trail.subscribe(subscriber)
         await trail.deliver()

@@ -4,6 +4,7 @@ import Crypto
 import EventPatterns
 import Foundation
 @_spi(Benchmarks) import KMS
+import KMSCiphertext
 import Policy
 
 /// The pieces every request goes through, measured alone with their allocations: SigV4

@@ -1,6 +1,6 @@
 import AWSProtocol
 import Foundation
-import KMS
+import KMSCiphertext
 import Policy
 
 /// The parsers that see untrusted bytes. Each takes the fuzzer's input and must never trap,

@@ -1,6 +1,7 @@
 import AWSProtocol
 import Foundation
 import Identity
+import KMSCiphertext
 import KeyVault
 import ServiceKit
 

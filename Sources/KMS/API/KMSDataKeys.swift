@@ -1,5 +1,6 @@
 public import AWSProtocol
 public import Identity
+import KMSCiphertext
 public import ServiceKit
 
 /// KMS as the other services of this server use it to encrypt under a customer's key (SNS's

@@ -1,4 +1,5 @@
 public import Foundation
+public import KMSCiphertext
 
 /// A grant: permission for a grantee principal to use one key for the listed operations,
 /// optionally only with certain encryption contexts.

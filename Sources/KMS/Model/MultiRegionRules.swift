@@ -1,21 +1,18 @@
 public import AWSProtocol
+import KMSCiphertext
 
 /// The rules of multi-Region keys, pure: what their key ids look like, which regions a replica
 /// may go to, what ReplicateKey and UpdatePrimaryRegion refuse, and where related keys are.
 public enum MultiRegionRules {
-    /// `mrk-` and 32 hexadecimal digits, as AWS's multi-Region key ids.
+    /// `mrk-` and 32 hexadecimal digits, as AWS's multi-Region key ids (`MultiRegionKeyId`, which
+    /// the ciphertext format shares).
     public static func isMultiRegionKeyId(_ text: String) -> Bool {
-        let utf8 = text.utf8
-        return utf8.count == 36 && text.hasPrefix("mrk-") && utf8.dropFirst(4).allSatisfy(isHexDigit)
+        MultiRegionKeyId.isValid(text)
     }
 
     /// A new multi-Region key id from 16 random bytes.
     public static func keyId(randomBytes: [UInt8]) -> String {
-        "mrk-" + Hex.encode(randomBytes)
-    }
-
-    static func isHexDigit(_ c: UInt8) -> Bool {
-        (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+        MultiRegionKeyId.make(randomBytes: randomBytes)
     }
 
     /// A region name as the model's RegionType has it: `^([a-z]+-){2,3}\d+$`.

@@ -2,6 +2,7 @@ public import AWSProtocol
 import Crypto
 import Foundation
 public import Identity
+public import KMSCiphertext
 import KeyCrypto
 import KeyVault
 import RampartCore

@@ -1,5 +1,6 @@
 public import AWSProtocol
 public import Identity
+public import KMSCiphertext
 import KeyCrypto
 import KeyVault
 

@@ -2,6 +2,7 @@ import AWSProtocol
 import Crypto
 import Foundation
 public import Identity
+import KMSCiphertext
 public import KeyVault
 public import Logging
 public import RampartCore

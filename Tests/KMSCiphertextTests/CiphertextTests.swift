@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import KMS
+import KMSCiphertext
 import Testing
 
 @Suite("Ciphertext format and encryption context")

@@ -80,7 +80,7 @@ public struct SymmetricCiphertext: Sendable, Equatable {
         let tag = Array(blob[(blob.count - tagSize)...])
         let keyId: String
         if blob[0] == multiRegionVersion {
-            keyId = MultiRegionRules.keyId(randomBytes: uuidBytes)
+            keyId = MultiRegionKeyId.make(randomBytes: uuidBytes)
         } else {
             keyId = uuidBytes.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }.uuidString.lowercased()
         }
@@ -106,7 +106,7 @@ public struct SymmetricCiphertext: Sendable, Equatable {
         if let uuid = UUID(uuidString: keyId) {
             keyBytes = withUnsafeBytes(of: uuid.uuid) { Array($0) }
             headerVersion = version
-        } else if MultiRegionRules.isMultiRegionKeyId(keyId), let bytes = Hex.decode(String(keyId.dropFirst(4))) {
+        } else if MultiRegionKeyId.isValid(keyId), let bytes = Hex.decode(String(keyId.dropFirst(4))) {
             keyBytes = bytes
             headerVersion = multiRegionVersion
         } else {

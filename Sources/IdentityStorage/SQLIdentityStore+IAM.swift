@@ -1,6 +1,7 @@
 import Foundation
 public import Identity
 import SQLKit
+import Storage
 
 /// IAM users, access keys and inline policies on the shared SQL database.
 extension SQLIdentityStore {

@@ -3,21 +3,30 @@ public import Audit
 public import Foundation
 import SQLKit
 import SQLiteNIO
+public import Storage
 import Synchronization
 
 /// `AuditStore` on the shared SQL database: one row per event (the record as JSON, and its first
 /// resource) and one per further resource, so that every LookupEvents attribute is an indexed,
 /// portable query.
+///
+/// The first one made on a database installs its `AuditHook`: from then on every transaction of
+/// that database carries the call's pending record (`PendingAuditRecord.current`), so a change
+/// commits with its record. Make it before any service that writes on a call's behalf.
 public struct SQLAuditStore: AuditStore {
     private let db: RampartDatabase
+    private let hook: AuditHook
 
-    public init(database: RampartDatabase) {
+    /// The trail's store on `database`; the first one opens the group-commit connection, and
+    /// throws if it cannot.
+    public init(database: RampartDatabase) throws {
         self.db = database
+        self.hook = try database.hook { try AuditHook(path: database.path) }
     }
 
     public func append(_ batch: AuditEventBatch) async throws {
         guard !batch.isEmpty else { return }
-        try await db.appendAudit(batch)
+        try await db.withWriteLock { try await hook.writer().append(batch, callerIds: hook.callerIds) }
     }
 
     public func amend(_ event: CloudTrailEvent) async throws {
@@ -25,7 +34,7 @@ public struct SQLAuditStore: AuditStore {
         try await PendingAuditRecord.$current.withValue(nil) {
             try await db.transaction { sql in
                 let first = event.resources.first
-                let callerId = try await Self.callerId(of: row, in: db)
+                let callerId = try await Self.callerId(of: row, in: db, callerIds: hook.callerIds)
                 try await sql.raw(
                     """
                     UPDATE audit_events SET record = \(bind: row.callText), caller_id = \(bind: callerId),
@@ -67,11 +76,11 @@ public struct SQLAuditStore: AuditStore {
 
     /// Inserts `rows` within the caller's transaction, hundreds per statement: a group commit of
     /// thousands of records is a few statements (each a trip to the database thread).
-    static func insert(_ rows: [Row], into db: RampartDatabase) async throws {
+    static func insert(_ rows: [Row], into db: RampartDatabase, callerIds: AuditCallerIds) async throws {
         var values: [[SQLiteData]] = []
         values.reserveCapacity(rows.count)
         for row in rows {
-            let callerId = try await callerId(of: row, in: db)
+            let callerId = try await callerId(of: row, in: db, callerIds: callerIds)
             values.append(row.values + [callerId.map { .integer(Int($0)) } ?? .null])
         }
         try await db.insert(into: "audit_events", columns: eventColumns, rows: values, perStatement: 500)
@@ -80,18 +89,18 @@ public struct SQLAuditStore: AuditStore {
 
     /// The id of the row's caller part, stored now if it is new; nil for an event whose
     /// record is whole. Call it only within a transaction.
-    static func callerId(of row: Row, in db: RampartDatabase) async throws -> Int64? {
+    static func callerId(of row: Row, in db: RampartDatabase, callerIds: AuditCallerIds) async throws -> Int64? {
         let part = row.event.callerJSON
         guard !part.isEmpty else { return nil }
         let key = AuditCallerPart(bytes: part)
-        if let known = db.auditCallerIds.id(of: key) { return known }
+        if let known = callerIds.id(of: key) { return known }
         let text = String(decoding: part, as: UTF8.self)
         try await db.writeSQL.raw("INSERT INTO audit_callers (part) VALUES (\(bind: text)) ON CONFLICT (part) DO NOTHING").run()
         guard let found = try await db.writeSQL.raw("SELECT id FROM audit_callers WHERE part = \(bind: text)").first() else {
             throw StorageError("an audit caller part was not stored")
         }
         let id = try found.decode(column: "id", as: Int64.self)
-        db.auditCallerIds.remember(id, for: key)
+        callerIds.remember(id, for: key)
         return id
     }
 

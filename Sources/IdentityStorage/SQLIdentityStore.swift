@@ -1,6 +1,7 @@
 import Foundation
 public import Identity
 import SQLKit
+public import Storage
 
 /// `IdentityStore` on the shared SQL database.
 public struct SQLIdentityStore: IdentityStore {

@@ -1,6 +1,7 @@
 import Foundation
 public import KMS
 import SQLKit
+public import Storage
 
 /// `KeyStore` on the shared SQL database: each key one JSON document, each sealed material a
 /// row of its own, each alias a row. Rows name keys by slot (`KMSKey.slot`): the key id, with

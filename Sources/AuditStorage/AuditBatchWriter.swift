@@ -1,6 +1,7 @@
 import Audit
 import Foundation
 import NIOPosix
+import Storage
 
 /// The trail's group commit: appends events on a connection of its own, on a thread of its own,
 /// with prepared statements kept for the connection's life, binding each value straight from

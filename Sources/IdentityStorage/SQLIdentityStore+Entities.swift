@@ -1,6 +1,7 @@
 import Foundation
 public import Identity
 import SQLKit
+import Storage
 
 /// Groups, roles, managed policies and STS sessions: one JSON document per entity.
 extension SQLIdentityStore {
