@@ -101,7 +101,7 @@ struct TrailSubscriberTests {
     @Test("A subscriber that wants no read-only records gets changes only, and moves past the rest")
     func changesOnly() async throws {
         let db = try await RampartDatabase.open(path: try ModuleStorageTests.path(), logger: Logger(label: "t"))
-        let trail = AuditTrail(store: SQLAuditStore(database: db), logger: Logger(label: "t"))
+        let trail = try AuditTrail(store: SQLAuditStore(database: db), logger: Logger(label: "t"))
         let subscriber = CollectingSubscriber()
         subscriber.readOnly.withLock { $0 = false }
         trail.subscribe(subscriber)
