@@ -280,7 +280,14 @@ public final class AuditTrail: Service, Sendable {
                 await cancelWhenGracefulShutdown { try? await Task.sleep(for: self.interval) }
                 await flush()
                 await deliver()
-                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                if Task.isShuttingDownGracefully || Task.isCancelled {
+                    // The stop may have come while this round flushed or delivered, after records
+                    // taken since its flush began: one more flush writes them (the listener has
+                    // stopped by now, so nothing comes after it).
+                    await flush()
+                    await deliver()
+                    return
+                }
                 await pruneIfDue()
             }
         }
