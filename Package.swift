@@ -241,11 +241,25 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // AWS Lambda (REST-JSON): functions, versions, aliases, permissions, Invoke, the queue of
+        // asynchronous invocations; runs code through FunctionRuntime under --enable-functions.
+        .target(
+            name: "Lambda",
+            dependencies: [
+                "AccessControl", "AWSProtocol", "Identity", "Policy", "RampartCore", "ServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // HTTP edge.
         .target(
             name: "RampartServer",
             dependencies: [
                 "AccessControl", "AWSProtocol", "Audit", "AuditStorage", "CloudTrail", "CloudWatchLogs", "EventBridge", "IAM",
+                "Lambda",
                 "Identity", "IdentityStorage", "KMS", "KMSStorage", "KeyVault", "Policy", "ServiceKit", "SNS", "SQS", "STS",
                 "Storage", "RampartCore", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),

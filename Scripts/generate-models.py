@@ -34,6 +34,7 @@ SERVICES = {  # botocore name: version, Swift name, the module folder, the file 
     "events": ("2015-10-07", "EventBridge", "Sources/EventBridge", "Sources/EventBridge/EventBridgeOperations.swift"),
     "sns": ("2010-03-31", "SNS", "Sources/SNS", "Sources/SNS/SNSOperations.swift"),
     "logs": ("2014-03-28", "CloudWatchLogs", "Sources/CloudWatchLogs", "Sources/CloudWatchLogs/LogsOperations.swift"),
+    "lambda": ("2015-03-31", "Lambda", "Sources/Lambda", "Sources/Lambda/LambdaOperations.swift"),
 }
 # The input members a service reads for every operation of its model (served or not) before the
 # operation's typed request, or as sent: authorization's resources and condition keys (IAM,
@@ -90,6 +91,16 @@ def overlaid(model, overlay):
     return model
 
 
+def rest_traits(s, t):
+    """A REST structure's bindings: where each member travels (`uri`, `querystring`, `header`,
+    `headers`, `statusCode`) and by which name, and the member that is the whole body (`payload`)."""
+    locations = {m: [v["location"], v.get("locationName", m)] for m, v in s.get("members", {}).items() if "location" in v}
+    if locations:
+        t["locations"] = locations
+    if "payload" in s:
+        t["payload"] = s["payload"]
+
+
 def trim(model, served_operations, query):
     """The model cut to what the server reads: every operation's input for validation and, for
     AWS Query services (`query`), the names their requests' parameters take and the served
@@ -97,6 +108,7 @@ def trim(model, served_operations, query):
     result wrapper), so the edge reads the requests and writes the answers from it."""
     shapes = model["shapes"]
     out_shapes, ops = {}, {}
+    rest = model["metadata"]["protocol"] == "rest-json"
 
     def wire_names(s, t):
         """A structure's members' Query names and flattening: the member's `locationName`, else
@@ -122,6 +134,8 @@ def trim(model, served_operations, query):
             t["flattened"] = True
         if s["type"] == "structure":
             t["members"] = {m: v["shape"] for m, v in s.get("members", {}).items()}
+            if rest:
+                rest_traits(s, t)
             if query:  # SQS's `MessageAttribute.N.Name`, `Tag.N.Key`
                 wire_names(s, t)
             out_shapes[name] = t
@@ -171,6 +185,11 @@ def trim(model, served_operations, query):
         if ops[op]["input"]:
             visit(ops[op]["input"])
         output = o.get("output", {})
+        if rest:  # REST-JSON: the route, the answer's status, and how the answer is bound
+            ops[op]["http"] = {k: o["http"][k] for k in ("method", "requestUri", "responseCode") if k in o["http"]}
+            if op in served_operations and output.get("shape"):
+                ops[op]["output"] = output["shape"]
+                visit(output["shape"])
         if query and op in served_operations:
             if output.get("shape"):
                 ops[op]["output"] = output["shape"]

@@ -23,6 +23,7 @@ public protocol TableRow: Sendable {
     func integer(_ column: String) throws -> Int64?
     func double(_ column: String) throws -> Double?
     func text(_ column: String) throws -> String?
+    func blob(_ column: String) throws -> [UInt8]?
 }
 
 /// Work inside one transaction of a module's tables.

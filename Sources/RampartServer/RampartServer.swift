@@ -40,6 +40,9 @@ public struct ServerOptions: Sendable {
     public var idleTimeout: TimeAmount = .seconds(60)
     /// A file that a test subscriber appends every trail record to (tests of the subscriber hook).
     public var devTrailSubscriberFile: String?
+    /// Whether Lambda functions run here (`--enable-functions`), and on which Python.
+    public var enableFunctions = false
+    public var functionsPython = "python3"
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -92,6 +95,9 @@ public enum RampartServer {
         if options.devClock {
             logger.warning("the development clock is on: any root caller can move time forward")
         }
+        if options.enableFunctions {
+            logger.notice("functions run here (--enable-functions): each account's uploaded code runs as a child process")
+        }
         if !options.audit {
             logger.warning("the trail is off (--no-audit): no call is recorded; use it only to measure what the trail costs")
         }
@@ -100,7 +106,11 @@ public enum RampartServer {
         let digest = try await TrailFiles.signingKey(vault: vault, db: db)
         let context = ServiceContext(
             vault: vault, clock: serviceClock, identity: identity, iam: iam, trail: trail,
-            documents: SQLDocumentStore(database: db), tables: SQLTableStore(database: db), logger: logger)
+            documents: SQLDocumentStore(database: db), tables: SQLTableStore(database: db), logger: logger,
+            functions: FunctionHosting(
+                enabled: options.enableFunctions, python: options.functionsPython,
+                endpoint: "\(secure ? "https" : "http")://\(Self.callbackHost(options.host)):\(options.port)",
+                scratchDirectory: options.dataDirectory.appendingPathComponent("functions")))
         let services = Services.all(
             context, kms: kms, digestKey: (digest.publicKeyDER, digest.fingerprint), devClock: options.devClock)
         // The services' own tables, before the first call.
@@ -186,6 +196,15 @@ public enum RampartServer {
             services: Services.all(context, kms: kms, digestKey: digestKey, devClock: devClock), identity: identity,
             iam: iam, trail: trail, wallClock: wallClock, serviceClock: serviceClock, maxBodySize: maxBodySize,
             secure: secure, tlsSessions: tlsSessions, recordCalls: recordCalls, logger: logger)
+    }
+
+    /// The host functions call this server back on: a wildcard listen address is reached on loopback.
+    static func callbackHost(_ host: String) -> String {
+        switch host {
+        case "0.0.0.0", "": "127.0.0.1"
+        case "::": "[::1]"
+        default: host.contains(":") ? "[\(host)]" : host
+        }
     }
 
     static func tlsConfiguration(certificate: String, key: String) throws -> TLSConfiguration {

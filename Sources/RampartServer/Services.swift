@@ -4,6 +4,7 @@ import CloudWatchLogs
 import EventBridge
 import IAM
 import KMS
+import Lambda
 import RampartCore
 import SNS
 import SQS
@@ -33,6 +34,7 @@ enum Services {
             sweeps.append(events.sweep)
         }
         if let logs = LogsModule.descriptor(context) { services.append(logs) }
+        if let lambda = LambdaModule.descriptor(context) { services.append(lambda) }
         if devClock { services.append(DevAPI.descriptor(clock: context.clock, sweeps: sweeps)) }
         return services
     }

@@ -117,6 +117,15 @@ public protocol DataKeyProvider: Sendable {
         ciphertextBlob: [UInt8], caller: Caller, encryptionContext: [String: String]
     ) async throws(AWSError)
         -> [UInt8]
+    /// The ARN of the account's AWS managed key for `service` (`alias/aws/lambda`), made on
+    /// first use as AWS does.
+    func awsManagedKey(service: String, accountId: String, region: String) async throws(AWSError) -> String
+    /// The plaintext of a data key the service made earlier, opened by the service itself with
+    /// no caller (a function's environment at a cold start): the grant AWS's services hold on a
+    /// key. The key's state still decides: disabled or deleted keys refuse.
+    func decryptForService(
+        ciphertextBlob: [UInt8], encryptionContext: [String: String], accountId: String, region: String
+    ) async throws(AWSError) -> [UInt8]
 }
 
 /// An event a service raises by itself, as AWS's services send to EventBridge (`source`

@@ -1,4 +1,5 @@
 public import Audit
+public import Foundation
 public import Identity
 public import KeyVault
 public import Logging
@@ -23,12 +24,15 @@ public struct ServiceContext: Sendable {
     /// shared by all the services of a server.
     public var integrations: Integrations
     public var logger: Logger
+    /// Whether functions run here, and how.
+    public var functions: FunctionHosting
 
     public init(
         vault: KeyVault, clock: AdjustableClock, identity: IdentityService, iam: IAMService, trail: AuditTrail?,
         documents: any DocumentStore, tables: (any TableStore)? = nil, integrations: Integrations = Integrations(),
-        logger: Logger
+        logger: Logger, functions: FunctionHosting = .disabled
     ) {
+        self.functions = functions
         self.vault = vault
         self.clock = clock
         self.identity = identity
@@ -39,4 +43,26 @@ public struct ServiceContext: Sendable {
         self.integrations = integrations
         self.logger = logger
     }
+}
+
+/// Whether and how this server runs function code (`rampart serve --enable-functions`): running
+/// uploaded code is the operator's decision, off by default.
+public struct FunctionHosting: Sendable {
+    public var enabled: Bool
+    /// The Python that runs Python functions (through AWS's `awslambdaric`).
+    public var python: String
+    /// The endpoint functions call back (`AWS_ENDPOINT_URL`): this server.
+    public var endpoint: String
+    /// Where environments keep their unpacked code and scratch space.
+    public var scratchDirectory: URL
+
+    public init(enabled: Bool, python: String = "python3", endpoint: String, scratchDirectory: URL) {
+        self.enabled = enabled
+        self.python = python
+        self.endpoint = endpoint
+        self.scratchDirectory = scratchDirectory
+    }
+
+    public static let disabled = FunctionHosting(
+        enabled: false, endpoint: "http://127.0.0.1:4566", scratchDirectory: URL(fileURLWithPath: NSTemporaryDirectory()))
 }

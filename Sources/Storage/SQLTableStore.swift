@@ -1,3 +1,4 @@
+import Foundation
 public import RampartCore
 import SQLKit
 
@@ -36,6 +37,7 @@ public struct SQLTableStore: TableStore {
         func integer(_ column: String) throws -> Int64? { try row.decode(column: column, as: Int64?.self) }
         func double(_ column: String) throws -> Double? { try row.decode(column: column, as: Double?.self) }
         func text(_ column: String) throws -> String? { try row.decode(column: column, as: String?.self) }
+        func blob(_ column: String) throws -> [UInt8]? { try row.decode(column: column, as: Data?.self).map { Array($0) } }
     }
 
     /// The statement with each `?` outside a quoted literal replaced by its bind.
@@ -57,7 +59,7 @@ public struct SQLTableStore: TableStore {
             case .integer(let v): query.appendInterpolation(bind: v)
             case .double(let v): query.appendInterpolation(bind: v)
             case .text(let v): query.appendInterpolation(bind: v)
-            case .blob(let v): query.appendInterpolation(bind: v)
+            case .blob(let v): query.appendInterpolation(bind: Data(v))
             }
         }
         query.appendLiteral(literal)

@@ -32,6 +32,14 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("trail-retention-days"), help: "How many days of audit events LookupEvents keeps (AWS: 90).")
     var trailRetentionDays: Int = 90
 
+    @Flag(
+        name: .customLong("enable-functions"),
+        help: "Run Lambda functions' code (child processes under the caller's account; see README's trust model).")
+    var enableFunctions = false
+
+    @Option(name: .customLong("functions-python"), help: "The Python that runs Python functions (with awslambdaric).")
+    var functionsPython: String = "python3"
+
     /// For benchmarks only: hidden from help, and `serve` warns at start.
     @Flag(
         name: .customLong("no-audit"),
@@ -73,6 +81,8 @@ struct Serve: AsyncParsableCommand {
         options.trailRetentionDays = trailRetentionDays
         options.audit = !noAudit
         options.devTrailSubscriberFile = devTrailSubscriber
+        options.enableFunctions = enableFunctions
+        options.functionsPython = functionsPython
         do {
             try await RampartServer.run(options, logger: Logger(label: "rampart"))
         } catch let error as RampartError {

@@ -31,6 +31,24 @@ public struct ServiceModel: Sendable {
         public var keyName: String?
         public var valueName: String?
         public var timestampFormat: String?
+        /// REST services: where members travel other than the JSON body, by member name.
+        public var locations: [String: MemberLocation] = [:]
+        /// REST services: the member that is the whole body (a blob sent as is, or a structure).
+        public var payload: String?
+    }
+
+    /// Where a REST member travels (`uri`, `querystring`, `header`, `headers`, `statusCode`) and
+    /// its name there (`X-Amz-Invocation-Type`, `MaxItems`).
+    public struct MemberLocation: Sendable, Equatable {
+        public var location: String
+        public var name: String
+    }
+
+    /// A REST operation's route and the status of its answer.
+    public struct HTTPBinding: Sendable {
+        public var method: String
+        public var requestURI: String
+        public var responseCode: Int
     }
 
     public let shapes: [String: Shape]
@@ -42,6 +60,8 @@ public struct ServiceModel: Sendable {
     public let outputs: [String: String]
     /// Operation name to the element wrapping its Query result (`<Operation>Result`).
     public let resultWrappers: [String: String]
+    /// REST services: each operation's method, URI template and answer status.
+    public let http: [String: HTTPBinding]
     /// Whether the front end refuses strings outside a shape's enum (most services). SQS's does
     /// not: it names an unknown attribute itself (`InvalidAttributeName`).
     public var checksEnums = true
@@ -71,13 +91,25 @@ public struct ServiceModel: Sendable {
             shape.keyName = s["keyName"]?.stringValue
             shape.valueName = s["valueName"]?.stringValue
             shape.timestampFormat = s["timestampFormat"]?.stringValue
+            for (member, place) in s["locations"]?.objectValue ?? [:] {
+                guard let pair = place.arrayValue, pair.count == 2, let location = pair[0].stringValue,
+                    let name = pair[1].stringValue
+                else { continue }
+                shape.locations[member] = MemberLocation(location: location, name: name)
+            }
+            shape.payload = s["payload"]?.stringValue
             shapes[name] = shape
         }
         self.shapes = shapes
         var operations: [String: String?] = [:]
         var outputs: [String: String] = [:]
         var resultWrappers: [String: String] = [:]
+        var http: [String: HTTPBinding] = [:]
         for (name, o) in root["operations"]?.objectValue ?? [:] {
+            if let h = o["http"], let method = h["method"]?.stringValue, let uri = h["requestUri"]?.stringValue {
+                http[name] = HTTPBinding(
+                    method: method, requestURI: uri, responseCode: h["responseCode"]?.intValue.map(Int.init) ?? 200)
+            }
             operations[name] = o["input"]?.stringValue
             outputs[name] = o["output"]?.stringValue
             resultWrappers[name] = o["resultWrapper"]?.stringValue
@@ -85,6 +117,7 @@ public struct ServiceModel: Sendable {
         self.operations = operations
         self.outputs = outputs
         self.resultWrappers = resultWrappers
+        self.http = http
         self.errorStatus = (root["errors"]?.objectValue ?? [:]).compactMapValues { $0.intValue.map(Int.init) }
     }
 }

@@ -35,4 +35,15 @@ public struct KMSDataKeys: DataKeyProvider {
             dryRun: false, caller: caller
         ).plaintext
     }
+
+    public func awsManagedKey(service: String, accountId: String, region: String) async throws(AWSError) -> String {
+        try await kms.awsManagedKey(service: service, accountId: accountId, region: region)
+    }
+
+    public func decryptForService(
+        ciphertextBlob: [UInt8], encryptionContext: [String: String], accountId: String, region: String
+    ) async throws(AWSError) -> [UInt8] {
+        try kms.decryptForService(
+            ciphertext: ciphertextBlob, context: EncryptionContext(encryptionContext), accountId: accountId, region: region)
+    }
 }

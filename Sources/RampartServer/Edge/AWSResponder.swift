@@ -414,14 +414,17 @@ struct AWSResponder: HTTPResponder {
             return wire.refuse(error, requestId: requestId, summary: &summary)
         }
         summary.operation = route.operation
-        let parsed = Self.jsonBody(incoming.body)
-        var document = parsed.0
-        let parseError = parsed.1
-        // Members bound from the URI join the body's, as the model's `location: uri` says.
-        if case .object(var members)? = document {
-            for (name, value) in bound { members[name] = .string(value) }
-            document = .object(members)
-        }
+        let model = entry.descriptor.model
+        // A raw payload (Lambda's Invoke) is the body as sent; otherwise the body is JSON.
+        let raw = RESTBinding.takesRawBody(model, operation: route.operation)
+        let (body, parseError) = raw ? (nil, nil) : Self.jsonBody(incoming.body)
+        let headers = request.headers
+        let document: JSONValue? =
+            parseError != nil
+            ? nil
+            : RESTBinding.input(
+                model, operation: route.operation, body: body, rawBody: raw ? incoming.body : [], uri: bound, query: query,
+                header: { name in HTTPField.Name(name).flatMap { headers[$0] } })
         return await perform(
             entry, operation: route.operation, traits: traits, wire: wire, caller: caller, document: document,
             requestId: requestId, tls: incoming.tls, host: incoming.host, pathParameters: bound, summary: &summary

@@ -77,6 +77,15 @@ enum WireProtocol: Sendable {
                     operation: operation, result: value, requestId: requestId)
                 return Self.response(status: 200, contentType: "text/xml", body: body, requestId: requestId)
             }
+            if case .restJSON = self {
+                let answer = RESTBinding.answer(model, operation: operation, result: value)
+                var response = Self.response(
+                    status: answer.status, contentType: answer.contentType, body: answer.body, requestId: requestId)
+                for (name, value) in answer.headers {
+                    if let field = HTTPField.Name(name) { response.headers[field] = value }
+                }
+                return response
+            }
             let type =
                 switch self {
                 case .restJSON: "application/json"
