@@ -342,6 +342,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LambdaTests",
+            dependencies: ["Lambda", "AWSProtocol"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "CloudWatchLogsTests",
             dependencies: ["CloudWatchLogs", "AWSProtocol", "RampartCore"],
             swiftSettings: swiftSettings

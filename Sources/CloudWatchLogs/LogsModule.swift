@@ -14,6 +14,7 @@ public enum LogsModule {
     public static func descriptor(_ context: ServiceContext) -> ServiceDescriptor? {
         guard let tables = context.tables else { return nil }
         let store = LogStore(tables: tables)
+        context.integrations.register(logs: ServiceLogSink(store: store, clock: context.clock))
         return ServiceDescriptor(
             signingName: "logs", wire: .json(targetPrefix: "Logs_20140328"), model: .cloudWatchLogs,
             operations: LogsOperations.table,

@@ -14,6 +14,7 @@ public final class Integrations: Sendable {
     private let sinks = Mutex<[String: any MessageSink]>([:])
     private let keys = Mutex<(any DataKeyProvider)?>(nil)
     private let events = Mutex<[any ServiceEventSink]>([])
+    private let logs = Mutex<(any LogEventSink)?>(nil)
 
     public init() {}
 
@@ -37,6 +38,13 @@ public final class Integrations: Sendable {
     }
 
     public var dataKeys: (any DataKeyProvider)? { keys.withLock { $0 } }
+
+    /// Registers CloudWatch Logs, for services that write logs (functions' output).
+    public func register(logs sink: any LogEventSink) {
+        logs.withLock { $0 = sink }
+    }
+
+    public var logEvents: (any LogEventSink)? { logs.withLock { $0 } }
 
     /// Registers a receiver of the services' own events (EventBridge's default buses).
     public func register(events sink: any ServiceEventSink) {
@@ -156,4 +164,12 @@ public struct ServiceEvent: Sendable {
 /// Receives the services' own events (EventBridge).
 public protocol ServiceEventSink: Sendable {
     func receive(_ event: ServiceEvent) async
+}
+
+/// CloudWatch Logs as other services write to it: events appended to a stream of a group, both
+/// made when missing (as Lambda's service role does for `/aws/lambda/NAME`).
+public protocol LogEventSink: Sendable {
+    func append(
+        accountId: String, region: String, group: String, stream: String, events: [(timestamp: Int64, message: String)]
+    ) async throws
 }

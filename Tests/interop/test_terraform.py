@@ -44,6 +44,7 @@ class Terraform:
                 sns = "{server.endpoint}"
                 events = "{server.endpoint}"
                 logs = "{server.endpoint}"
+                lambda = "{server.endpoint}"
               }}
             }}
         """) + textwrap.dedent(resources))

@@ -846,6 +846,84 @@ def messaging_cycle(server, folder, with_events=True):
         assert client(server, "logs").describe_log_groups(logGroupNamePrefix="/tf/")["logGroups"] == []
 
 
+LAMBDA = """
+    resource "aws_iam_role" "fn" {
+      name = "tf-fn"
+      assume_role_policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
+      })
+    }
+    resource "aws_cloudwatch_log_group" "fn" {
+      name              = "/aws/lambda/tf-echo"
+      retention_in_days = 7
+    }
+    resource "aws_sqs_queue" "failures" {
+      name = "tf-fn-failures"
+    }
+    resource "aws_lambda_function" "echo" {
+      function_name    = "tf-echo"
+      role             = aws_iam_role.fn.arn
+      runtime          = "python3.12"
+      handler          = "h.handler"
+      filename         = "@ZIP@"
+      source_code_hash = filebase64sha256("@ZIP@")
+      timeout          = 10
+      memory_size      = 256
+      publish          = true
+      environment {
+        variables = { COLOR = "blue" }
+      }
+      tags       = { team = "security" }
+      depends_on = [aws_cloudwatch_log_group.fn]
+    }
+    resource "aws_lambda_alias" "live" {
+      name             = "live"
+      function_name    = aws_lambda_function.echo.function_name
+      function_version = aws_lambda_function.echo.version
+    }
+    resource "aws_lambda_permission" "events" {
+      statement_id  = "events"
+      action        = "lambda:InvokeFunction"
+      function_name = aws_lambda_function.echo.function_name
+      principal     = "events.amazonaws.com"
+      source_arn    = "arn:aws:events:us-east-1:@ACCOUNT@:rule/tf-rule"
+    }
+    resource "aws_lambda_function_event_invoke_config" "echo" {
+      function_name                = aws_lambda_function.echo.function_name
+      maximum_retry_attempts       = 1
+      maximum_event_age_in_seconds = 300
+      destination_config {
+        on_failure {
+          destination = aws_sqs_queue.failures.arn
+        }
+      }
+    }
+"""
+
+
+def lambda_cycle(server, folder):
+    """A function from a zip file with its role, log group, alias, permission and event-invoke
+    configuration."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("h.py", "def handler(event, context):\n    return event\n")
+    (folder / "fn.zip").write_bytes(buf.getvalue())
+    tf = Config(server, folder, hcl(LAMBDA, ZIP=folder / "fn.zip"))
+    tf.apply_then_plan_is_empty()
+    lam = client(server, "lambda")
+    config = lam.get_function(FunctionName="tf-echo")
+    assert config["Configuration"]["Environment"]["Variables"] == {"COLOR": "blue"}
+    assert config["Tags"] == {"team": "security"} and config["Configuration"]["MemorySize"] == 256
+    assert lam.get_alias(FunctionName="tf-echo", Name="live")["FunctionVersion"] == "1"
+    assert json.loads(lam.get_policy(FunctionName="tf-echo")["Policy"])["Statement"][0]["Sid"] == "events"
+    assert lam.get_function_event_invoke_config(FunctionName="tf-echo")["MaximumRetryAttempts"] == 1
+    tf.destroy()
+    assert lam.list_functions()["Functions"] == []
+
+
 class KnownGap(Exception):
     """A Terraform run failed the way a strict xfail below expects; any other failure stays an
     AssertionError and fails the test."""
@@ -871,6 +949,7 @@ CYCLES = {
     "test_iam_user_force_destroy": force_destroy_cycle,
     "test_the_provider_refuses_newer_key_specs": newer_specs_cycle,
     "test_messaging_resources": messaging_cycle,
+    "test_lambda_resources": lambda_cycle,
 }
 
 
@@ -914,3 +993,7 @@ def test_iam_user_force_destroy(cycles):
 
 def test_messaging_resources(cycles):
     cycles["test_messaging_resources"].result()
+
+
+def test_lambda_resources(cycles):
+    cycles["test_lambda_resources"].result()
