@@ -307,12 +307,13 @@ final class ExecutionEnvironment: Sendable {
     }
 
     private func sampleMemory(_ requestId: String) {
-        guard let (process, limit) = state.withLock({ state -> (ChildProcess, Int)? in
-            guard let process = state.process, !state.reaped, let current = state.current,
-                current.invocation.requestId == requestId, current.ending == nil
-            else { return nil }
-            return (process, current.memoryLimitBytes)
-        })
+        guard
+            let (process, limit) = state.withLock({ state -> (ChildProcess, Int)? in
+                guard let process = state.process, !state.reaped, let current = state.current,
+                    current.invocation.requestId == requestId, current.ending == nil
+                else { return nil }
+                return (process, current.memoryLimitBytes)
+            })
         else { return }
         let resident = process.residentBytes()
         state.withLock { state in

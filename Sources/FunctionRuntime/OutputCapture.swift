@@ -12,7 +12,13 @@ struct OutputCapture: Sendable {
     let limit: Int
     private(set) var events: [FunctionLogEvent] = []
     private var capturedBytes = 0
-    private var droppedBytes = 0
+    private var droppedBytes = 0 {
+        didSet {
+            if oldValue == 0 && droppedBytes > 0 { truncationIndex = events.count }
+        }
+    }
+    /// Where the line saying what was dropped goes: where the dropping began, before later platform lines.
+    private var truncationIndex: Int?
     private var partialLines: [[UInt8]] = [[], []]
 
     init(limit: Int) {
@@ -65,10 +71,11 @@ struct OutputCapture: Sendable {
             emitPartial(stream: stream, timestamp: timestamp)
         }
         if droppedBytes > 0 {
-            appendPlatformLine(
-                "Rampart: this invocation's output passed the log limit of \(limit) bytes; "
-                    + "\(droppedBytes) more bytes were dropped.",
-                timestamp: timestamp)
+            let note = FunctionLogEvent(
+                timestamp: events[..<(truncationIndex ?? events.count)].last?.timestamp ?? timestamp,
+                message: "Rampart: this invocation's output passed the log limit of \(limit) bytes; "
+                    + "\(droppedBytes) more bytes were dropped.")
+            events.insert(note, at: min(truncationIndex ?? events.count, events.count))
         }
         defer { self = OutputCapture(limit: limit) }
         return events

@@ -144,7 +144,8 @@ final class RuntimeAPIHandler: ChannelInboundHandler {
         headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
         let keepAlive = request.isKeepAlive
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
             promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         if keepAlive {
