@@ -330,6 +330,14 @@ struct FunctionRunnerTests {
               BODY="$(curl -sS -D "$HEADERS" "$API/invocation/next")"
               ID=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$HEADERS" | cut -d: -f2 | tr -d '[:space:]')
               echo "bootstrap handled $ID"
+              # An unknown request id is refused as AWS does, with a Content-Type.
+              curl -sS -o /dev/null -w 'bogus %{http_code} %{content_type}\n' -X POST "$API/invocation/bogus/response" -d '{}'
+              if [ "$BODY" = '{"big":true}' ]; then
+                # Over 1 MB, curl asks for "100 Continue" first.
+                yes z | head -n 2000000 | tr -d '[:space:]' > "$TMPDIR/big"
+                curl -sS -X POST "$API/invocation/$ID/response" --data-binary "@$TMPDIR/big" > /dev/null
+                continue
+              fi
               curl -sS -X POST "$API/invocation/$ID/response" -H 'Content-Type: application/json' -d "$BODY" > /dev/null
             done
             """
@@ -340,6 +348,9 @@ struct FunctionRunnerTests {
         let requestId = UUID().uuidString.lowercased()
         let outcome = try await invoke(spec, ["hello": "world"], requestId: requestId)
         let second = try await invoke(spec, ["again": 2])
+        let started = ContinuousClock.now
+        let big = try await invoke(spec, ["big": true])
+        let bigElapsed = ContinuousClock.now - started
         let missing = FunctionEnvironmentSpec(
             functionName: "no-bootstrap", runtime: "provided.al2", handler: "x",
             codeDirectory: try code(["readme.txt": "no bootstrap here"]), configurationKey: UUID().uuidString)
@@ -350,6 +361,13 @@ struct FunctionRunnerTests {
         #expect(messages(outcome).contains("bootstrap handled \(requestId)"))
         #expect(second.initDurationMs == nil)
         #expect(invalid.errorType == "Runtime.InvalidEntrypoint")
+        #expect(messages(outcome).contains("bogus 400 application/json"), "\(messages(outcome))")
+        if case .success(let body) = big.result {
+            #expect(body.count == 2_000_000 && body.allSatisfy { $0 == UInt8(ascii: "z") })
+        } else {
+            Issue.record("expected the 2 MB response, got \(big.errorType ?? "?")")
+        }
+        #expect(bigElapsed < .milliseconds(900), "curl waited for 100 Continue")
     }
 
     @Test func concurrentInvocationsGetTwoEnvironments() async throws {
