@@ -123,14 +123,21 @@ struct ChildProcess: Sendable {
     func residentBytes() -> Int {
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
         var total = 0
+        for member in processTree() {
+            guard let statm = Self.readSmallFile("/proc/\(member)/statm") else { continue }
+            let fields = statm.split(separator: " ")
+            if fields.count > 1, let pages = Int(fields[1]) { total += pages * pageSize }
+        }
+        return total
+    }
+
+    /// The pids of the process and its descendants.
+    func processTree() -> [pid_t] {
         var pending: [pid_t] = [pid]
-        var seen: Set<pid_t> = []
+        var seen: [pid_t] = []
         while let next = pending.popLast(), seen.count < 4096 {
-            guard seen.insert(next).inserted else { continue }
-            if let statm = Self.readSmallFile("/proc/\(next)/statm") {
-                let fields = statm.split(separator: " ")
-                if fields.count > 1, let pages = Int(fields[1]) { total += pages * pageSize }
-            }
+            guard !seen.contains(next) else { continue }
+            seen.append(next)
             guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(next)/task") else {
                 continue
             }
@@ -139,10 +146,39 @@ struct ChildProcess: Sendable {
                 pending.append(contentsOf: children.split(separator: " ").compactMap { pid_t($0) })
             }
         }
-        return total
+        return seen
     }
 
-    private static func readSmallFile(_ path: String) -> String? {
+    /// Whether the loopback TCP connection from `clientPort` to `serverPort` was opened by this process or
+    /// one of its descendants: its socket's inode, from /proc/net/tcp, is among their descriptors.
+    func ownsLoopbackConnection(clientPort: Int, serverPort: Int) -> Bool {
+        guard let table = Self.readSmallFile("/proc/net/tcp", limit: 64 << 20) else { return false }
+        let local = String(format: "0100007F:%04X", clientPort)
+        let remote = String(format: "0100007F:%04X", serverPort)
+        var inode: String?
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            guard fields.count > 9, fields[1] == local, fields[2] == remote else { continue }
+            inode = String(fields[9])
+        }
+        guard let inode, inode != "0" else { return false }
+        let target = "socket:[\(inode)]"
+        for member in processTree() {
+            guard let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(member)/fd") else {
+                continue
+            }
+            for descriptor in descriptors {
+                var buffer = [CChar](repeating: 0, count: 64)
+                let count = readlink("/proc/\(member)/fd/\(descriptor)", &buffer, buffer.count - 1)
+                guard count > 0 else { continue }
+                let link = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                if link == target { return true }
+            }
+        }
+        return false
+    }
+
+    private static func readSmallFile(_ path: String, limit: Int = 1 << 20) -> String? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -153,7 +189,7 @@ struct ChildProcess: Sendable {
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
             bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > 1 << 20 { break }
+            if bytes.count > limit { break }
         }
         return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }

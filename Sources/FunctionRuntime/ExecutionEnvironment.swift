@@ -337,6 +337,19 @@ final class ExecutionEnvironment: Sendable {
         if let next { promise.succeed(next) }
     }
 
+    /// Whether a connection to the Runtime API comes from this environment's own processes: another
+    /// environment's function could otherwise find the port and take this one's invocations.
+    func acceptsConnection(clientPort: Int, serverPort: Int) -> Bool {
+        // The process may connect before `launch` has recorded it, right after posix_spawn returns.
+        for _ in 0..<1000 {
+            let (process, gone) = state.withLock { ($0.process, $0.reaped || $0.terminated) }
+            if gone { return false }
+            if let process { return process.ownsLoopbackConnection(clientPort: clientPort, serverPort: serverPort) }
+            usleep(1000)
+        }
+        return false
+    }
+
     /// The runtime's connection closed while it waited for an invocation.
     func cancelNext(waiterID: Int) {
         let promise = state.withLock { state -> EventLoopPromise<NextInvocation>? in

@@ -25,7 +25,19 @@ final class RuntimeAPIHandler: ChannelInboundHandler {
         self.environment = environment
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        guard let clientPort = context.remoteAddress?.port, let serverPort = context.localAddress?.port,
+            environment.acceptsConnection(clientPort: clientPort, serverPort: serverPort)
+        else {
+            active = false
+            context.close(promise: nil)
+            return
+        }
+        context.fireChannelActive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard active else { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head

@@ -409,6 +409,50 @@ struct FunctionRunnerTests {
         #expect(try stream.wholeMatch(in: cold.logStreamName) != nil, "\(cold.logStreamName)")
     }
 
+    @Test func runtimeAPIRefusesOtherProcesses() async throws {
+        let spec = try pythonSpec()
+        let first = try await invoke(spec, ["action": "echo"])
+        let environment = try #require(try json(first)["environment"] as? [String: String])
+        let address = try #require(environment["AWS_LAMBDA_RUNTIME_API"])
+        let port = try #require(UInt16(address.split(separator: ":").last ?? ""))
+        // The test process is not the environment's: even a request that would get a 400 at once gets nothing.
+        let answer = Self.rawRequest(
+            port: port,
+            "POST /2018-06-01/runtime/invocation/bogus/response HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+        let second = try await invoke(spec, ["action": "echo"])
+        await finish()
+        #expect(answer.isEmpty, "\(answer)")
+        #expect(try json(second)["pid"] as? Int == json(first)["pid"] as? Int)
+    }
+
+    /// Sends `request` to 127.0.0.1:`port` and returns what comes back until the connection closes (2 s at most).
+    static func rawRequest(port: UInt16, _ request: String) -> String {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return "socket failed" }
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return "connect failed" }
+        _ = request.utf8CString.withUnsafeBufferPointer { send(descriptor, $0.baseAddress, $0.count - 1, 0) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            received += buffer[0..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
     @Test func idleEnvironmentsAreRetired() async throws {
         let spec = try pythonSpec()
         let outcome = try await invoke(spec, ["action": "echo"])
