@@ -453,6 +453,32 @@ struct FunctionRunnerTests {
         return String(decoding: received, as: UTF8.self)
     }
 
+    @Test func busyEnvironmentRetiredWhenItsInvocationEnds() async throws {
+        let spec = try pythonSpec()
+        async let running = invoke(spec, ["action": "sleep", "seconds": 1])
+        try await Task.sleep(for: .milliseconds(500))
+        await runner.retire(functionName: spec.functionName)
+        let outcome = try await running
+        let count = await runner.environmentCount
+        await finish()
+        // AWS lets an invocation that began before an update finish.
+        #expect(try json(outcome)["pid"] is Int)
+        #expect(count == 0)
+    }
+
+    @Test func shutdownEndsInvocationsInFlight() async throws {
+        let spec = try pythonSpec()
+        async let running = invoke(spec, ["action": "sleep", "seconds": 10])
+        try await Task.sleep(for: .milliseconds(800))
+        let started = ContinuousClock.now
+        await runner.shutdown()
+        let outcome = try await running
+        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(outcome.errorType == "Runtime.ExitError")
+        await #expect(throws: FunctionRuntimeError.shutDown) { try await invoke(spec, ["action": "echo"]) }
+        await finish()
+    }
+
     @Test func idleEnvironmentsAreRetired() async throws {
         let spec = try pythonSpec()
         let outcome = try await invoke(spec, ["action": "echo"])
