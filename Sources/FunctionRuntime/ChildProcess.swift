@@ -114,9 +114,15 @@ struct ChildProcess: Sendable {
         return ExitStatus(waitStatus: status)
     }
 
-    /// SIGKILL to every process of the group, forked children included.
+    /// SIGKILL to every process of the group, forked children included, and to the descendants that
+    /// left it (`setsid`, `setpgid`) while they are still in the process's tree.
     func killGroup() {
+        // The tree first: once the leader dies its children are handed to init, out of reach.
+        let members = processTree()
         kill(-pid, SIGKILL)
+        for member in members where member != pid {
+            kill(member, SIGKILL)
+        }
     }
 
     /// Resident memory of the process and its descendants, in bytes.

@@ -40,7 +40,8 @@ struct FunctionRunnerTests {
                 return "done"
             if action == "fork":
                 child = subprocess.Popen(["sleep", "1000"])
-                return {"child": child.pid, "pid": os.getpid()}
+                escaped = subprocess.Popen(["sleep", "1001"], start_new_session=True)
+                return {"child": child.pid, "escaped": escaped.pid, "pid": os.getpid()}
             if action == "memory":
                 data = b"x" * (event["mb"] << 20)
                 time.sleep(5)
@@ -276,12 +277,14 @@ struct FunctionRunnerTests {
         let answer = try json(outcome)
         let child = try #require(answer["child"] as? Int)
         let parent = try #require(answer["pid"] as? Int)
+        let escaped = try #require(answer["escaped"] as? Int)
         #expect(!processIsGone(Int32(child)))
+        #expect(!processIsGone(Int32(escaped)))
         await runner.retire(functionName: spec.functionName)
         let count = await runner.environmentCount
         var gone = false
         for _ in 0..<40 where !gone {
-            gone = processIsGone(Int32(child)) && processIsGone(Int32(parent))
+            gone = processIsGone(Int32(child)) && processIsGone(Int32(parent)) && processIsGone(Int32(escaped))
             if !gone { try await Task.sleep(for: .milliseconds(50)) }
         }
         await finish()
