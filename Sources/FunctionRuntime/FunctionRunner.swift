@@ -44,8 +44,11 @@ public actor FunctionRunner {
     private let logger: Logger
     private var idle: [String: [IdleEnvironment]] = [:]
     private var busy: [String: ExecutionEnvironment] = [:]
-    /// Busy environments to retire as soon as their invocation ends (code updated, function deleted).
-    private var doomed: Set<String> = []
+    /// The retirements made while invocations ran: an environment checked out (or being started)
+    /// before one that matches it is retired when its invocation ends (code updated, function deleted).
+    private var retirements: [(epoch: Int, matches: @Sendable (FunctionEnvironmentSpec) -> Bool)] = []
+    private var epoch = 0
+    private var invocationsInFlight = 0
     private var resolvedPython: [String: String] = [:]
     private var isShutDown = false
 
@@ -72,6 +75,12 @@ public actor FunctionRunner {
         environment: @Sendable () async throws -> [String: String]
     ) async throws -> InvocationOutcome {
         var retried = false
+        let startEpoch = epoch
+        invocationsInFlight += 1
+        defer {
+            invocationsInFlight -= 1
+            if invocationsInFlight == 0 { retirements = [] }
+        }
         while true {
             guard !isShutDown else { throw FunctionRuntimeError.shutDown }
             let executionEnvironment: ExecutionEnvironment
@@ -87,12 +96,13 @@ public actor FunctionRunner {
             // A warm environment that died while idle never saw this invocation: try once in a fresh one.
             if !record.wasColdStart, !record.handedOver, !retried, case .exited = record.ending {
                 retried = true
-                await checkIn(executionEnvironment, reusable: false)
+                await checkIn(executionEnvironment, reusable: false, startEpoch: startEpoch)
                 continue
             }
             await executionEnvironment.drainOutput()
             let outcome = Self.outcome(spec, invocation, record, executionEnvironment)
-            await checkIn(executionEnvironment, reusable: record.ending.leavesEnvironmentReusable)
+            await checkIn(
+                executionEnvironment, reusable: record.ending.leavesEnvironmentReusable, startEpoch: startEpoch)
             return outcome
         }
     }
@@ -120,6 +130,12 @@ public actor FunctionRunner {
     /// Drops the environments made for one configuration.
     public func retire(configurationKey: String) async {
         await retire { $0.configurationKey == configurationKey }
+    }
+
+    /// Drops the environments whose configuration key starts with `configurationKeyPrefix` (for a caller
+    /// whose keys begin with the function's ARN, say).
+    public func retire(configurationKeyPrefix: String) async {
+        await retire { $0.configurationKey.hasPrefix(configurationKeyPrefix) }
     }
 
     /// Kills every process group and removes every scratch folder; later invocations throw.
@@ -272,25 +288,24 @@ public actor FunctionRunner {
         return python
     }
 
-    private func checkIn(_ environment: ExecutionEnvironment, reusable: Bool) async {
+    private func checkIn(_ environment: ExecutionEnvironment, reusable: Bool, startEpoch: Int) async {
         busy[environment.id] = nil
-        if reusable, !isShutDown, !doomed.contains(environment.id), environment.isUsable {
+        let retired = retirements.contains { $0.epoch > startEpoch && $0.matches(environment.spec) }
+        if reusable, !isShutDown, !retired, environment.isUsable {
             idle[environment.spec.configurationKey, default: []].append(
                 IdleEnvironment(environment: environment, since: Date()))
         } else {
-            doomed.remove(environment.id)
             await environment.terminate()
         }
     }
 
-    private func retire(where matches: (FunctionEnvironmentSpec) -> Bool) async {
+    private func retire(where matches: @escaping @Sendable (FunctionEnvironmentSpec) -> Bool) async {
+        epoch += 1
+        if invocationsInFlight > 0 { retirements.append((epoch, matches)) }
         var retiring: [ExecutionEnvironment] = []
         for (key, environments) in idle where environments.contains(where: { matches($0.environment.spec) }) {
             retiring += environments.map(\.environment)
             idle[key] = nil
-        }
-        for (id, environment) in busy where matches(environment.spec) {
-            doomed.insert(id)
         }
         await terminate(retiring)
     }
