@@ -241,12 +241,24 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // Lambda function code run for real: child processes speaking AWS's Lambda Runtime API.
+        .target(
+            name: "FunctionRuntime",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // AWS Lambda (REST-JSON): functions, versions, aliases, permissions, Invoke, the queue of
         // asynchronous invocations; runs code through FunctionRuntime under --enable-functions.
         .target(
             name: "Lambda",
             dependencies: [
-                "AccessControl", "AWSProtocol", "Identity", "Policy", "RampartCore", "ServiceKit",
+                "AccessControl", "AWSProtocol", "FunctionRuntime", "Identity", "Policy", "RampartCore", "ServiceKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -386,6 +398,11 @@ let package = Package(
             ],
             // A store written by an older Rampart (`OldStoreTests`).
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FunctionRuntimeTests",
+            dependencies: ["FunctionRuntime", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
