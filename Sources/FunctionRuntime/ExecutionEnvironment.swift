@@ -216,6 +216,8 @@ final class ExecutionEnvironment: Sendable {
         let ending = await withCheckedContinuation { (continuation: CheckedContinuation<InvocationEnding, Never>) in
             submit(invocation, timeoutSeconds: timeoutSeconds, memoryLimitBytes: memoryLimitBytes, continuation)
         }
+        // One sample at the end too: a run shorter than the sampling period is measured all the same.
+        let lastSample = state.withLock { $0.reaped ? nil : $0.process }?.residentBytes() ?? 0
         return state.withLock { state in
             let current = state.current!
             state.current = nil
@@ -229,7 +231,7 @@ final class ExecutionEnvironment: Sendable {
             return InvocationRecord(
                 ending: ending, wasColdStart: current.wasColdStart, handedOver: current.handedOverAt != nil,
                 durationMs: Self.milliseconds(end - start), initDurationMs: initDuration,
-                maxResidentBytes: current.maxResidentBytes)
+                maxResidentBytes: max(current.maxResidentBytes, lastSample))
         }
     }
 

@@ -40,13 +40,13 @@ final class AsyncInvocations: Sendable, Service, MessageSink {
 
     var nowMillis: Int64 { Int64(clock.now.timeIntervalSince1970 * 1000) }
 
-    func enqueue(_ function: StoredFunction, qualifier: String, payload: [UInt8], requestId: String) async throws(AWSError) {
+    func enqueue(_ function: StoredFunction, qualifier: String?, payload: [UInt8], requestId: String) async throws(AWSError) {
         let now = nowMillis
         do {
             try await store.enqueue(
                 FunctionStore.QueuedInvocation(
                     id: requestId, accountId: function.accountId, region: function.region, functionName: function.name,
-                    qualifier: qualifier, payload: payload, enqueuedAt: now, attempts: 0, nextAt: now))
+                    qualifier: qualifier ?? "", payload: payload, enqueuedAt: now, attempts: 0, nextAt: now))
         } catch {
             throw .lambdaService("The invocation could not be queued; retry later.")
         }
@@ -82,7 +82,7 @@ final class AsyncInvocations: Sendable, Service, MessageSink {
             payload = Self.snsEvent(envelope: message.body, topicArn: sender.sourceArn ?? "", region: region)
         }
         do {
-            try await enqueue(function, qualifier: parsed.qualifier ?? "$LATEST", payload: payload, requestId: UUIDText.random())
+            try await enqueue(function, qualifier: parsed.qualifier, payload: payload, requestId: UUIDText.random())
         } catch {
             throw DeliveryFailure(code: error.code, message: error.message, retryable: true)
         }
@@ -141,11 +141,11 @@ final class AsyncInvocations: Sendable, Service, MessageSink {
         } catch {
             return  // the store is away: the next round tries again
         }
-        let config = function.eventInvokeConfigs[q.qualifier] ?? function.eventInvokeConfigs["$LATEST"]
+        let config = function.eventInvokeConfigs[q.version] ?? function.eventInvokeConfigs["$LATEST"]
         let maxRetries = config?.maximumRetryAttempts ?? 2
         let maxAge = Int64(config?.maximumEventAgeInSeconds ?? 21_600) * 1000
-        let arn = FunctionNames.arn(accountId: q.accountId, region: q.region, name: q.functionName, qualifier: q.qualifier)
-        guard let version = function.version(q.qualifier) else {
+        let arn = FunctionNames.arn(accountId: q.accountId, region: q.region, name: q.functionName, qualifier: q.named)
+        guard let version = function.version(q.named) else {
             try? await store.finish(id: q.id)
             return
         }
@@ -182,7 +182,7 @@ final class AsyncInvocations: Sendable, Service, MessageSink {
         result: ExecutionResult?, condition: String
     ) async {
         let success = condition == "Success"
-        let destination = success ? config?.onSuccess : (config?.onFailure ?? function.version(q.qualifier)?.deadLetterTarget)
+        let destination = success ? config?.onSuccess : (config?.onFailure ?? function.version(q.named)?.deadLetterTarget)
         if let destination, let sink = integrations.sink(for: destination), let executor {
             let record: [UInt8]
             if !success && config?.onFailure == nil {
@@ -193,7 +193,7 @@ final class AsyncInvocations: Sendable, Service, MessageSink {
                     now: clock.now)
             }
             do {
-                let sender = try await executor.roleCaller(function, function.version(q.qualifier) ?? function.latest)
+                let sender = try await executor.roleCaller(function, function.version(q.named) ?? function.latest)
                 try await sink.deliver(
                     DeliveredMessage(body: String(decoding: record, as: UTF8.self)), to: destination, from: sender)
             } catch {
@@ -217,7 +217,7 @@ final class AsyncInvocations: Sendable, Service, MessageSink {
             "requestContext": [
                 "requestId": .string(q.id),
                 "functionArn": .string(
-                    FunctionNames.arn(accountId: q.accountId, region: q.region, name: q.functionName, qualifier: q.qualifier)),
+                    FunctionNames.arn(accountId: q.accountId, region: q.region, name: q.functionName, qualifier: q.version)),
                 "condition": .string(condition),
                 "approximateInvokeCount": .int(Int64(attempts)),
             ],
@@ -230,4 +230,11 @@ final class AsyncInvocations: Sendable, Service, MessageSink {
         }
         return JSONValue.object(record).serialized()
     }
+}
+
+extension FunctionStore.QueuedInvocation {
+    /// The qualifier the invocation named (nil: the function itself, unqualified).
+    var named: String? { qualifier.isEmpty ? nil : qualifier }
+    /// The version or alias it runs: `$LATEST` when it named none.
+    var version: String { qualifier.isEmpty ? "$LATEST" : qualifier }
 }

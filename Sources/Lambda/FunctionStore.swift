@@ -146,6 +146,7 @@ struct FunctionStore: Sendable {
         var accountId: String
         var region: String
         var functionName: String
+        /// The version or alias named, or empty when the function was invoked unqualified.
         var qualifier: String
         var payload: [UInt8]
         var enqueuedAt: Int64
@@ -177,7 +178,7 @@ struct FunctionStore: Sendable {
         ).map { row in
             QueuedInvocation(
                 id: try row.text("id") ?? "", accountId: try row.text("account_id") ?? "", region: try row.text("region") ?? "",
-                functionName: try row.text("function_name") ?? "", qualifier: try row.text("qualifier") ?? "$LATEST",
+                functionName: try row.text("function_name") ?? "", qualifier: try row.text("qualifier") ?? "",
                 payload: try row.blob("payload") ?? [], enqueuedAt: try row.integer("enqueued_at") ?? 0,
                 attempts: Int(try row.integer("attempts") ?? 0), nextAt: try row.integer("next_at") ?? 0)
         }

@@ -24,7 +24,7 @@ extension LambdaAPI {
         case "Event":
             guard executor != nil else { throw .functionsDisabled() }
             try await invocations.enqueue(
-                function, qualifier: qualifier ?? "$LATEST", payload: payload.isEmpty ? Array("{}".utf8) : payload,
+                function, qualifier: qualifier, payload: payload.isEmpty ? Array("{}".utf8) : payload,
                 requestId: requestId)
             return .rest(status: 202, headers: [], body: [], contentType: "application/json")
         default:
