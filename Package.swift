@@ -355,7 +355,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LambdaTests",
-            dependencies: ["Lambda", "AWSProtocol"],
+            dependencies: ["Lambda", "AWSProtocol", "ServiceKit"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CloudWatchLogsTests",

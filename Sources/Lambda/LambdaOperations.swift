@@ -25,6 +25,23 @@ enum LambdaOperations {
         var traits = listed.traits
         traits["Invoke"]?.action = "lambda:InvokeFunction"
         traits["InvokeAsync"]?.action = "lambda:InvokeFunction"
+        for (operation, http) in ServiceModel.lambda.http where operation != "Invoke" {
+            traits[operation]?.eventName = eventName(operation, requestURI: http.requestURI)
+        }
         return OperationTable(traits)
     }()
+
+    /// Operations whose records AWS names with a `v2` after the API version.
+    static let secondVersions: Set = [
+        "GetFunction", "GetFunctionConfiguration", "UpdateFunctionCode", "UpdateFunctionConfiguration", "AddPermission",
+        "RemovePermission", "GetPolicy", "TagResource", "UntagResource",
+    ]
+
+    /// The `eventName` CloudTrail gives a Lambda call: the operation followed by the API version
+    /// of its URI (`/2015-03-31/functions` → `CreateFunction20150331`), and `v2` for some.
+    static func eventName(_ operation: String, requestURI: String) -> String {
+        let version = requestURI.split(separator: "/").first.map { $0.filter(\.isNumber) } ?? ""
+        guard version.count == 8 else { return operation }
+        return operation + version + (secondVersions.contains(operation) ? "v2" : "")
+    }
 }

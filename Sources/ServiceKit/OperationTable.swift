@@ -26,6 +26,9 @@ public struct OperationTraits: Sendable, Hashable {
     /// Response members a record may carry as `responseElements` (never a secret).
     public var recordedResponse: Set<String>
     public var responseElements: ResponseElementsForm
+    /// The record's `eventName` when AWS's differs from the operation's (Lambda's carry the API
+    /// version: `CreateFunction20150331`).
+    public var eventName: String?
 
     public init(
         action: String, readOnly: Bool, category: EventCategory = .management, recordedResponse: Set<String> = [],

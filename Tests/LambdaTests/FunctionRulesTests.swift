@@ -1,5 +1,6 @@
 import AWSProtocol
 import Foundation
+import ServiceKit
 import Testing
 
 @testable import Lambda
@@ -118,5 +119,17 @@ struct FunctionRulesTests {
         #expect(record["requestPayload"]?["a"]?.intValue == 1)
         #expect(record["responseContext"]?["functionError"]?.stringValue == "Unhandled")
         #expect(record["responsePayload"]?["errorType"]?.stringValue == "ValueError")
+    }
+}
+
+@Suite("Lambda's records")
+struct LambdaRecordTests {
+    @Test func eventNamesCarryTheAPIVersion() {
+        #expect(LambdaOperations.table["CreateFunction"]?.eventName == "CreateFunction20150331")
+        #expect(LambdaOperations.table["UpdateFunctionCode"]?.eventName == "UpdateFunctionCode20150331v2")
+        #expect(LambdaOperations.table["TagResource"]?.eventName == "TagResource20170331v2")
+        #expect(LambdaOperations.table["Invoke"]?.eventName == nil)
+        #expect(LambdaOperations.table["Invoke"]?.action == "lambda:InvokeFunction")
+        #expect(LambdaOperations.table["Invoke"]?.category == .data)
     }
 }

@@ -521,7 +521,7 @@ def test_trail_records_lambda_calls(fn_server, lam, role):
     ct = fn_server.client("cloudtrail")
     deadline = time.time() + 20
     while time.time() < deadline:
-        events = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateFunction"}])["Events"]
+        events = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateFunction20150331"}])["Events"]
         mine = [e for e in events if name in e["CloudTrailEvent"]]
         if mine:
             break

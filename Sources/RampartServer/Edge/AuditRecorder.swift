@@ -99,7 +99,7 @@ final class AuditRecorder: Sendable {
             noted: [])
         let resources = call.auditing?.resources(context) ?? []
         let event = SelectableEvent(
-            isDataEvent: true, eventSource: "\(call.service).amazonaws.com", eventName: call.operation,
+            isDataEvent: true, eventSource: "\(call.service).amazonaws.com", eventName: call.traits.eventName ?? call.operation,
             readOnly: call.traits.readOnly, resources: resources.map { (type: $0.type, arn: $0.name) },
             userIdentityArn: call.caller.principal.arn)
         return await trail.selectsDataEvent(event, accountId: accountId, region: call.caller.region)
@@ -196,7 +196,8 @@ final class AuditRecorder: Sendable {
             parameters = hadParameters || !members.isEmpty ? members : nil
         }
         var audited = AuditedCall(
-            service: call.service, eventName: operation, identity: Self.identity(caller), accountId: caller.accountId,
+            service: call.service, eventName: call.traits.eventName ?? operation, identity: Self.identity(caller),
+            accountId: caller.accountId,
             region: caller.region, sourceIPAddress: caller.sourceIPAddress, userAgent: caller.userAgent,
             requestId: call.requestId, eventTime: call.time, readOnly: call.traits.readOnly,
             requestParameters: parameters.flatMap { $0.isEmpty ? nil : .object($0) },
