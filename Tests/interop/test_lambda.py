@@ -529,3 +529,32 @@ def test_trail_records_lambda_calls(fn_server, lam, role):
     record = json.loads(mine[0]["CloudTrailEvent"])
     assert record["eventSource"] == "lambda.amazonaws.com"
     assert "hunter2-secret" not in mine[0]["CloudTrailEvent"] and "zipFile" not in json.dumps(record["requestParameters"])
+
+
+def test_queued_invocations_survive_kill_9():
+    """An Event invocation acknowledged with 202 runs even if the server is killed before it
+    could: it waits (throttled by a reserved concurrency of 0) across a kill -9 and a restart."""
+    import signal
+    s = Server(extra_args=["--enable-functions"])
+    try:
+        lam = s.client("lambda", read_timeout=60)
+        arn = s.client("iam").create_role(RoleName="durable", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+        create(lam, arn, "durable", "echo")
+        lam.put_function_concurrency(FunctionName="durable", ReservedConcurrentExecutions=0)
+        assert lam.invoke(FunctionName="durable", InvocationType="Event", Payload=b'{"kept": 1}')["StatusCode"] == 202
+        s.proc.send_signal(signal.SIGKILL)
+        s.proc.wait()
+        s.start_again()
+        lam = s.client("lambda", read_timeout=60)
+        lam.delete_function_concurrency(FunctionName="durable")
+        logs = s.client("logs")
+        deadline, text = time.time() + 60, ""
+        while time.time() < deadline and "'kept': 1" not in text:
+            time.sleep(0.5)
+            try:
+                text = "".join(e["message"] for e in logs.filter_log_events(logGroupName="/aws/lambda/durable")["events"])
+            except botocore.exceptions.ClientError:
+                pass
+        assert "'kept': 1" in text
+    finally:
+        s.cleanup()
