@@ -6,15 +6,7 @@ import Foundation
 /// and the service's error codes with their HTTP statuses, from the botocore model.
 enum LambdaShapes {
     /// The operations these shapes were generated for: those the operation table names.
-    static let servedOperations: Set<String> = [
-        "AddPermission", "CreateAlias", "CreateFunction", "DeleteAlias", "DeleteFunction", "DeleteFunctionConcurrency",
-        "DeleteFunctionEventInvokeConfig", "GetAccountSettings", "GetAlias", "GetFunction", "GetFunctionCodeSigningConfig",
-        "GetFunctionConcurrency", "GetFunctionConfiguration", "GetFunctionEventInvokeConfig", "GetFunctionRecursionConfig",
-        "GetPolicy", "GetRuntimeManagementConfig", "Invoke", "InvokeAsync", "ListAliases", "ListFunctionEventInvokeConfigs",
-        "ListFunctions", "ListTags", "ListVersionsByFunction", "PublishVersion", "PutFunctionConcurrency",
-        "PutFunctionEventInvokeConfig", "RemovePermission", "TagResource", "UntagResource", "UpdateAlias", "UpdateFunctionCode",
-        "UpdateFunctionConfiguration", "UpdateFunctionEventInvokeConfig",
-    ]
+    static let servedOperations: Set<String> = ["AddPermission", "CreateAlias", "CreateFunction", "DeleteAlias", "DeleteFunction", "DeleteFunctionConcurrency", "DeleteFunctionEventInvokeConfig", "GetAccountSettings", "GetAlias", "GetFunction", "GetFunctionCodeSigningConfig", "GetFunctionConcurrency", "GetFunctionConfiguration", "GetFunctionEventInvokeConfig", "GetFunctionRecursionConfig", "GetPolicy", "GetRuntimeManagementConfig", "Invoke", "InvokeAsync", "ListAliases", "ListFunctionEventInvokeConfigs", "ListFunctions", "ListTags", "ListVersionsByFunction", "PublishVersion", "PutFunctionConcurrency", "PutFunctionEventInvokeConfig", "RemovePermission", "TagResource", "UntagResource", "UpdateAlias", "UpdateFunctionCode", "UpdateFunctionConfiguration", "UpdateFunctionEventInvokeConfig"]
 
     /// The input of AddPermission.
     struct AddPermissionRequest: Sendable {
@@ -83,10 +75,7 @@ enum LambdaShapes {
         var lambdaManagedInstancesCapacityProviderConfig: LambdaManagedInstancesCapacityProviderConfig
 
         init(members m: [String: JSONValue]) {
-            lambdaManagedInstancesCapacityProviderConfig =
-                ShapeValue.structure(
-                    m["LambdaManagedInstancesCapacityProviderConfig"], LambdaManagedInstancesCapacityProviderConfig.init(members:)
-                ) ?? LambdaManagedInstancesCapacityProviderConfig(members: [:])
+            lambdaManagedInstancesCapacityProviderConfig = ShapeValue.structure(m["LambdaManagedInstancesCapacityProviderConfig"], LambdaManagedInstancesCapacityProviderConfig.init(members:)) ?? LambdaManagedInstancesCapacityProviderConfig(members: [:])
         }
 
         /// A value a service renders by hand from a domain type, members by their model
@@ -180,9 +169,7 @@ enum LambdaShapes {
             tracingConfig = ShapeValue.structure(m["TracingConfig"], TracingConfig.init(members:))
             tags = ShapeValue.map(m["Tags"]) { ShapeValue.string($0) }
             layers = ShapeValue.list(m["Layers"]) { ShapeValue.string($0) }
-            fileSystemConfigs = ShapeValue.list(m["FileSystemConfigs"]) {
-                ShapeValue.structure($0, FileSystemConfig.init(members:))
-            }
+            fileSystemConfigs = ShapeValue.list(m["FileSystemConfigs"]) { ShapeValue.structure($0, FileSystemConfig.init(members:)) }
             imageConfig = ShapeValue.structure(m["ImageConfig"], ImageConfig.init(members:))
             codeSigningConfigArn = ShapeValue.string(m["CodeSigningConfigArn"])
             architectures = ShapeValue.list(m["Architectures"]) { ShapeValue.enumeration($0, Architecture.self) }
@@ -644,10 +631,7 @@ enum LambdaShapes {
             rendered = json
         }
 
-        init(
-            capacityProviderArn: String, perExecutionEnvironmentMaxConcurrency: Int? = nil,
-            executionEnvironmentMemoryGiBPerVCpu: Double? = nil
-        ) {
+        init(capacityProviderArn: String, perExecutionEnvironmentMaxConcurrency: Int? = nil, executionEnvironmentMemoryGiBPerVCpu: Double? = nil) {
             self.capacityProviderArn = capacityProviderArn
             self.perExecutionEnvironmentMaxConcurrency = perExecutionEnvironmentMaxConcurrency
             self.executionEnvironmentMemoryGiBPerVCpu = executionEnvironmentMemoryGiBPerVCpu
@@ -761,10 +745,7 @@ enum LambdaShapes {
             rendered = json
         }
 
-        init(
-            logFormat: LogFormat? = nil, applicationLogLevel: ApplicationLogLevel? = nil, systemLogLevel: SystemLogLevel? = nil,
-            logGroup: String? = nil
-        ) {
+        init(logFormat: LogFormat? = nil, applicationLogLevel: ApplicationLogLevel? = nil, systemLogLevel: SystemLogLevel? = nil, logGroup: String? = nil) {
             self.logFormat = logFormat
             self.applicationLogLevel = applicationLogLevel
             self.systemLogLevel = systemLogLevel
@@ -1078,9 +1059,7 @@ enum LambdaShapes {
             tracingConfig = ShapeValue.structure(m["TracingConfig"], TracingConfig.init(members:))
             revisionId = ShapeValue.string(m["RevisionId"])
             layers = ShapeValue.list(m["Layers"]) { ShapeValue.string($0) }
-            fileSystemConfigs = ShapeValue.list(m["FileSystemConfigs"]) {
-                ShapeValue.structure($0, FileSystemConfig.init(members:))
-            }
+            fileSystemConfigs = ShapeValue.list(m["FileSystemConfigs"]) { ShapeValue.structure($0, FileSystemConfig.init(members:)) }
             imageConfig = ShapeValue.structure(m["ImageConfig"], ImageConfig.init(members:))
             ephemeralStorage = ShapeValue.structure(m["EphemeralStorage"], EphemeralStorage.init(members:))
             snapStart = ShapeValue.structure(m["SnapStart"], SnapStart.init(members:))
@@ -1136,10 +1115,7 @@ enum LambdaShapes {
             rendered = json
         }
 
-        init(
-            totalCodeSize: Int? = nil, codeSizeUnzipped: Int? = nil, codeSizeZipped: Int? = nil, concurrentExecutions: Int? = nil,
-            unreservedConcurrentExecutions: Int? = nil
-        ) {
+        init(totalCodeSize: Int? = nil, codeSizeUnzipped: Int? = nil, codeSizeZipped: Int? = nil, concurrentExecutions: Int? = nil, unreservedConcurrentExecutions: Int? = nil) {
             self.totalCodeSize = totalCodeSize
             self.codeSizeUnzipped = codeSizeUnzipped
             self.codeSizeZipped = codeSizeZipped
@@ -1212,10 +1188,7 @@ enum LambdaShapes {
         var routingConfig: AliasRoutingConfiguration?
         var revisionId: String?
 
-        init(
-            aliasArn: String? = nil, name: String? = nil, functionVersion: String? = nil, description: String? = nil,
-            routingConfig: AliasRoutingConfiguration? = nil, revisionId: String? = nil
-        ) {
+        init(aliasArn: String? = nil, name: String? = nil, functionVersion: String? = nil, description: String? = nil, routingConfig: AliasRoutingConfiguration? = nil, revisionId: String? = nil) {
             self.aliasArn = aliasArn
             self.name = name
             self.functionVersion = functionVersion
@@ -1343,10 +1316,7 @@ enum LambdaShapes {
             rendered = json
         }
 
-        init(
-            repositoryType: String? = nil, location: String? = nil, imageUri: String? = nil, resolvedImageUri: String? = nil,
-            sourceKMSKeyArn: String? = nil
-        ) {
+        init(repositoryType: String? = nil, location: String? = nil, imageUri: String? = nil, resolvedImageUri: String? = nil, sourceKMSKeyArn: String? = nil) {
             self.repositoryType = repositoryType
             self.location = location
             self.imageUri = imageUri
@@ -1411,21 +1381,7 @@ enum LambdaShapes {
         var durableConfig: DurableConfig?
         var tenancyConfig: TenancyConfig?
 
-        init(
-            functionName: String? = nil, functionArn: String? = nil, runtime: String? = nil, role: String? = nil,
-            handler: String? = nil, codeSize: Int? = nil, description: String? = nil, timeout: Int? = nil, memorySize: Int? = nil,
-            lastModified: String? = nil, codeSha256: String? = nil, version: String? = nil, vpcConfig: VpcConfigResponse? = nil,
-            deadLetterConfig: DeadLetterConfig? = nil, environment: EnvironmentResponse? = nil, kmsKeyArn: String? = nil,
-            tracingConfig: TracingConfigResponse? = nil, masterArn: String? = nil, revisionId: String? = nil,
-            layers: [Layer]? = nil, state: String? = nil, stateReason: String? = nil, stateReasonCode: String? = nil,
-            lastUpdateStatus: String? = nil, lastUpdateStatusReason: String? = nil, lastUpdateStatusReasonCode: String? = nil,
-            fileSystemConfigs: [FileSystemConfig]? = nil, packageType: String? = nil,
-            imageConfigResponse: ImageConfigResponse? = nil, signingProfileVersionArn: String? = nil,
-            signingJobArn: String? = nil, architectures: [String]? = nil, ephemeralStorage: EphemeralStorage? = nil,
-            snapStart: SnapStartResponse? = nil, runtimeVersionConfig: RuntimeVersionConfig? = nil,
-            loggingConfig: LoggingConfig? = nil, capacityProviderConfig: CapacityProviderConfig? = nil,
-            configSha256: String? = nil, durableConfig: DurableConfig? = nil, tenancyConfig: TenancyConfig? = nil
-        ) {
+        init(functionName: String? = nil, functionArn: String? = nil, runtime: String? = nil, role: String? = nil, handler: String? = nil, codeSize: Int? = nil, description: String? = nil, timeout: Int? = nil, memorySize: Int? = nil, lastModified: String? = nil, codeSha256: String? = nil, version: String? = nil, vpcConfig: VpcConfigResponse? = nil, deadLetterConfig: DeadLetterConfig? = nil, environment: EnvironmentResponse? = nil, kmsKeyArn: String? = nil, tracingConfig: TracingConfigResponse? = nil, masterArn: String? = nil, revisionId: String? = nil, layers: [Layer]? = nil, state: String? = nil, stateReason: String? = nil, stateReasonCode: String? = nil, lastUpdateStatus: String? = nil, lastUpdateStatusReason: String? = nil, lastUpdateStatusReasonCode: String? = nil, fileSystemConfigs: [FileSystemConfig]? = nil, packageType: String? = nil, imageConfigResponse: ImageConfigResponse? = nil, signingProfileVersionArn: String? = nil, signingJobArn: String? = nil, architectures: [String]? = nil, ephemeralStorage: EphemeralStorage? = nil, snapStart: SnapStartResponse? = nil, runtimeVersionConfig: RuntimeVersionConfig? = nil, loggingConfig: LoggingConfig? = nil, capacityProviderConfig: CapacityProviderConfig? = nil, configSha256: String? = nil, durableConfig: DurableConfig? = nil, tenancyConfig: TenancyConfig? = nil) {
             self.functionName = functionName
             self.functionArn = functionArn
             self.runtime = runtime
@@ -1522,10 +1478,7 @@ enum LambdaShapes {
         var maximumEventAgeInSeconds: Int?
         var destinationConfig: DestinationConfig?
 
-        init(
-            lastModified: Date? = nil, functionArn: String? = nil, maximumRetryAttempts: Int? = nil,
-            maximumEventAgeInSeconds: Int? = nil, destinationConfig: DestinationConfig? = nil
-        ) {
+        init(lastModified: Date? = nil, functionArn: String? = nil, maximumRetryAttempts: Int? = nil, maximumEventAgeInSeconds: Int? = nil, destinationConfig: DestinationConfig? = nil) {
             self.lastModified = lastModified
             self.functionArn = functionArn
             self.maximumRetryAttempts = maximumRetryAttempts
@@ -1618,10 +1571,7 @@ enum LambdaShapes {
         var tagsError: TagsError?
         var concurrency: Concurrency?
 
-        init(
-            configuration: FunctionConfiguration? = nil, code: FunctionCodeLocation? = nil, tags: [String: String]? = nil,
-            tagsError: TagsError? = nil, concurrency: Concurrency? = nil
-        ) {
+        init(configuration: FunctionConfiguration? = nil, code: FunctionCodeLocation? = nil, tags: [String: String]? = nil, tagsError: TagsError? = nil, concurrency: Concurrency? = nil) {
             self.configuration = configuration
             self.code = code
             self.tags = tags
@@ -1742,10 +1692,7 @@ enum LambdaShapes {
         var executedVersion: String?
         var durableExecutionArn: String?
 
-        init(
-            statusCode: Int? = nil, functionError: String? = nil, logResult: String? = nil, payload: [UInt8]? = nil,
-            executedVersion: String? = nil, durableExecutionArn: String? = nil
-        ) {
+        init(statusCode: Int? = nil, functionError: String? = nil, logResult: String? = nil, payload: [UInt8]? = nil, executedVersion: String? = nil, durableExecutionArn: String? = nil) {
             self.statusCode = statusCode
             self.functionError = functionError
             self.logResult = logResult
@@ -2048,10 +1995,7 @@ enum LambdaShapes {
             rendered = json
         }
 
-        init(
-            subnetIds: [String]? = nil, securityGroupIds: [String]? = nil, vpcId: String? = nil,
-            ipv6AllowedForDualStack: Bool? = nil
-        ) {
+        init(subnetIds: [String]? = nil, securityGroupIds: [String]? = nil, vpcId: String? = nil, ipv6AllowedForDualStack: Bool? = nil) {
             self.subnetIds = subnetIds
             self.securityGroupIds = securityGroupIds
             self.vpcId = vpcId
@@ -2204,8 +2148,7 @@ enum LambdaShapes {
         case efsMountFailureException = "EFSMountFailureException"
         case efsMountTimeoutException = "EFSMountTimeoutException"
         case eniLimitReachedException = "ENILimitReachedException"
-        case functionVersionsPerCapacityProviderLimitExceededException =
-            "FunctionVersionsPerCapacityProviderLimitExceededException"
+        case functionVersionsPerCapacityProviderLimitExceededException = "FunctionVersionsPerCapacityProviderLimitExceededException"
         case invalidCodeSignatureException = "InvalidCodeSignatureException"
         case invalidParameterValueException = "InvalidParameterValueException"
         case invalidRequestContentException = "InvalidRequestContentException"
@@ -2241,18 +2184,10 @@ enum LambdaShapes {
 
         var httpStatus: Int {
             switch self {
-            case .callbackTimeoutException, .capacityProviderLimitExceededException, .codeStorageExceededException,
-                .codeVerificationFailedException, .functionVersionsPerCapacityProviderLimitExceededException,
-                .invalidCodeSignatureException, .invalidParameterValueException, .invalidRequestContentException,
-                .noPublishedVersionException, .policyLengthExceededException, .recursiveInvocationException,
-                .resourceInUseException, .snapStartException:
-                400
+            case .callbackTimeoutException, .capacityProviderLimitExceededException, .codeStorageExceededException, .codeVerificationFailedException, .functionVersionsPerCapacityProviderLimitExceededException, .invalidCodeSignatureException, .invalidParameterValueException, .invalidRequestContentException, .noPublishedVersionException, .policyLengthExceededException, .recursiveInvocationException, .resourceInUseException, .snapStartException: 400
             case .efsMountFailureException, .s3FilesMountFailureException: 403
-            case .codeSigningConfigNotFoundException, .provisionedConcurrencyConfigNotFoundException, .resourceNotFoundException:
-                404
-            case .efsMountConnectivityException, .efsMountTimeoutException, .s3FilesMountConnectivityException,
-                .s3FilesMountTimeoutException, .snapStartTimeoutException:
-                408
+            case .codeSigningConfigNotFoundException, .provisionedConcurrencyConfigNotFoundException, .resourceNotFoundException: 404
+            case .efsMountConnectivityException, .efsMountTimeoutException, .s3FilesMountConnectivityException, .s3FilesMountTimeoutException, .snapStartTimeoutException: 408
             case .durableExecutionAlreadyStartedException, .resourceConflictException, .snapStartNotReadyException: 409
             case .efsioException: 410
             case .preconditionFailedException: 412
@@ -2260,11 +2195,7 @@ enum LambdaShapes {
             case .unsupportedMediaTypeException: 415
             case .tooManyRequestsException: 429
             case .serviceException: 500
-            case .ec2AccessDeniedException, .ec2ThrottledException, .ec2UnexpectedException, .eniLimitReachedException,
-                .invalidRuntimeException, .invalidSecurityGroupIDException, .invalidSubnetIDException, .invalidZipFileException,
-                .kmsAccessDeniedException, .kmsDisabledException, .kmsInvalidStateException, .kmsNotFoundException,
-                .resourceNotReadyException, .subnetIPAddressLimitReachedException:
-                502
+            case .ec2AccessDeniedException, .ec2ThrottledException, .ec2UnexpectedException, .eniLimitReachedException, .invalidRuntimeException, .invalidSecurityGroupIDException, .invalidSubnetIDException, .invalidZipFileException, .kmsAccessDeniedException, .kmsDisabledException, .kmsInvalidStateException, .kmsNotFoundException, .resourceNotReadyException, .subnetIPAddressLimitReachedException: 502
             }
         }
     }
