@@ -60,22 +60,41 @@ enum FunctionRules {
     }
 
     /// The zip a request carries, checked as AWS checks it before anything runs.
-    static func zip(_ zipFile: [UInt8]?, s3Bucket: String?) throws(AWSError) -> [UInt8] {
+    static func zip(_ zipFile: [UInt8]?, s3Bucket: String?, limit: Int = maxZipBytes) throws(AWSError) -> [UInt8] {
         guard let zip = zipFile else {
             if s3Bucket != nil {
-                throw .lambdaInvalidParameter("S3 is not served by Rampart: send the deployment package as ZipFile.")
+                throw .lambdaInvalidParameter(
+                    "S3 is not served by Rampart: send the deployment package as ZipFile, or name a package in the server's --functions-code-dir with S3Bucket \"local\".")
             }
             throw .lambdaInvalidParameter("Please provide a source for function code.")
         }
-        guard zip.count <= maxZipBytes else {
+        guard zip.count <= limit else {
             throw AWSError(
                 code: "RequestEntityTooLargeException",
-                message: "Request must be smaller than \(maxZipBytes) bytes for the CreateFunction operation", httpStatus: 413)
+                message: "Request must be smaller than \(limit) bytes for the CreateFunction operation", httpStatus: 413)
         }
         guard zip.count >= 22, zip.starts(with: [0x50, 0x4B, 0x03, 0x04]) || zip.starts(with: [0x50, 0x4B, 0x05, 0x06]) else {
             throw .lambdaInvalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.")
         }
         return zip
+    }
+
+    /// A package named by path: `S3Bucket` `local` and `S3Key` a relative path inside the
+    /// operator's package folder, up to 250 MB (AWS's limit for a package's code).
+    static let localBucket = "local"
+    static let maxLocalPackageBytes = 250 * 1024 * 1024
+
+    static func localPackagePath(_ key: String, in folder: URL) throws(AWSError) -> URL {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: true)
+        guard !key.hasPrefix("/"), !parts.isEmpty, !parts.contains(where: { $0 == ".." || $0 == "." }) else {
+            throw .lambdaInvalidParameter("S3Key must be a relative path inside the server's package folder: \(key)")
+        }
+        let root = folder.standardizedFileURL.resolvingSymlinksInPath()
+        let file = parts.reduce(root) { $0.appendingPathComponent(String($1)) }.resolvingSymlinksInPath()
+        guard file.path.hasPrefix(root.path + "/") else {
+            throw .lambdaInvalidParameter("S3Key must be a relative path inside the server's package folder: \(key)")
+        }
+        return file
     }
 
     /// `CodeSha256`: the base64 SHA-256 of the zip, as AWS reports it.

@@ -17,6 +17,8 @@ struct LambdaAPI: OperationHandler {
     let roles: RoleCheck
     let executor: (any FunctionExecutor)?
     let invocations: AsyncInvocations
+    /// The operator's folder of packages named by path (`--functions-code-dir`), if any.
+    var packages: URL? = nil
 
     typealias Shapes = LambdaShapes
 
@@ -103,7 +105,7 @@ struct LambdaAPI: OperationHandler {
             throw .lambdaInvalidParameter("PackageType Image is not supported by this Rampart build yet.")
         }
         try FunctionRules.checkRuntime(r.runtime?.rawValue, handler: r.handler)
-        let zip = try FunctionRules.zip(r.code.zipFile, s3Bucket: r.code.s3Bucket)
+        let zip = try code(zipFile: r.code.zipFile, s3Bucket: r.code.s3Bucket, s3Key: r.code.s3Key)
         try FunctionRules.checkLimits(timeout: r.timeout, memorySize: r.memorySize)
         try await roles.check(r.role, caller: caller)
         if let tags = r.tags { try FunctionRules.checkTags(tags) }
@@ -176,7 +178,7 @@ struct LambdaAPI: OperationHandler {
         -> Shapes.FunctionConfiguration
     {
         let (function, _) = try await find(r.functionName, nil, caller, "UpdateFunctionCode", unqualified: true)
-        let zip = try FunctionRules.zip(r.zipFile, s3Bucket: r.s3Bucket)
+        let zip = try code(zipFile: r.zipFile, s3Bucket: r.s3Bucket, s3Key: r.s3Key)
         if r.dryRun == true {
             var version = function.latest
             version.codeSha256 = FunctionRules.codeSha256(zip)
@@ -291,6 +293,24 @@ struct LambdaAPI: OperationHandler {
     }
 
     // MARK: Shared
+
+    /// The package a request carries, or names in the operator's package folder.
+    func code(zipFile: [UInt8]?, s3Bucket: String?, s3Key: String?) throws(AWSError) -> [UInt8] {
+        guard zipFile == nil, s3Bucket == FunctionRules.localBucket, let packages, let key = s3Key else {
+            return try FunctionRules.zip(zipFile, s3Bucket: s3Bucket)
+        }
+        let file = try FunctionRules.localPackagePath(key, in: packages)
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil
+        guard let size else { throw .lambdaInvalidParameter("No package at \(key) in the server's package folder.") }
+        guard size <= FunctionRules.maxLocalPackageBytes else {
+            throw .lambdaInvalidParameter(
+                "Unzipped size must be smaller than \(FunctionRules.maxLocalPackageBytes) bytes")
+        }
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw .lambdaInvalidParameter("No package at \(key) in the server's package folder.")
+        }
+        return try FunctionRules.zip(Array(data), s3Bucket: nil, limit: FunctionRules.maxLocalPackageBytes)
+    }
 
     /// The function and version a `FunctionName` (and `Qualifier`) names, once `caller` may act
     /// on it with `operation`'s action.

@@ -23,7 +23,8 @@ public enum LambdaModule {
         let model = ServiceModel.lambda
         let api = LambdaAPI(
             store: store, clock: context.clock, environment: FunctionEnvironment(integrations: context.integrations),
-            roles: RoleCheck(iam: context.iam), executor: running, invocations: invocations)
+            roles: RoleCheck(iam: context.iam), executor: running, invocations: invocations,
+            packages: context.functions.packageDirectory)
         return ServiceDescriptor(
             signingName: "lambda",
             wire: .restJSON(routes: RESTBinding.routes(model, operations: LambdaOperations.table.names)), model: model,

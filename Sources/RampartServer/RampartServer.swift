@@ -43,6 +43,8 @@ public struct ServerOptions: Sendable {
     /// Whether Lambda functions run here (`--enable-functions`), and on which Python.
     public var enableFunctions = false
     public var functionsPython = "python3"
+    /// The folder of deployment packages functions may be created from by path (`--functions-code-dir`).
+    public var functionsCodeDirectory: String?
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -110,7 +112,8 @@ public enum RampartServer {
             functions: FunctionHosting(
                 enabled: options.enableFunctions, python: options.functionsPython,
                 endpoint: "\(secure ? "https" : "http")://\(Self.callbackHost(options.host)):\(options.port)",
-                scratchDirectory: options.dataDirectory.appendingPathComponent("functions")))
+                scratchDirectory: options.dataDirectory.appendingPathComponent("functions"),
+                packageDirectory: options.functionsCodeDirectory.map { URL(fileURLWithPath: $0) }))
         let services = Services.all(
             context, kms: kms, digestKey: (digest.publicKeyDER, digest.fingerprint), devClock: options.devClock)
         // The services' own tables, before the first call.

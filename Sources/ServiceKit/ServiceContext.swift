@@ -55,9 +55,15 @@ public struct FunctionHosting: Sendable {
     public var endpoint: String
     /// Where environments keep their unpacked code and scratch space.
     public var scratchDirectory: URL
+    /// A folder of deployment packages that functions may be created from by path (`S3Bucket`
+    /// `local`, `S3Key` a path inside it), for packages larger than a request may carry; nil: none.
+    public var packageDirectory: URL?
 
-    public init(enabled: Bool, python: String = "python3", endpoint: String, scratchDirectory: URL) {
+    public init(
+        enabled: Bool, python: String = "python3", endpoint: String, scratchDirectory: URL, packageDirectory: URL? = nil
+    ) {
         self.enabled = enabled
+        self.packageDirectory = packageDirectory
         self.python = python
         self.endpoint = endpoint
         self.scratchDirectory = scratchDirectory

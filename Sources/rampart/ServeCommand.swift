@@ -40,6 +40,13 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("functions-python"), help: "The Python that runs Python functions (with awslambdaric).")
     var functionsPython: String = "python3"
 
+    @Option(
+        name: .customLong("functions-code-dir"),
+        help: ArgumentHelp(
+            "A folder of deployment packages that CreateFunction and UpdateFunctionCode may name instead of sending "
+                + "the zip (S3Bucket \"local\", S3Key a path inside it), for packages past the 50 MB of a request."))
+    var functionsCodeDirectory: String?
+
     /// For benchmarks only: hidden from help, and `serve` warns at start.
     @Flag(
         name: .customLong("no-audit"),
@@ -83,6 +90,7 @@ struct Serve: AsyncParsableCommand {
         options.devTrailSubscriberFile = devTrailSubscriber
         options.enableFunctions = enableFunctions
         options.functionsPython = functionsPython
+        options.functionsCodeDirectory = functionsCodeDirectory
         do {
             try await RampartServer.run(options, logger: Logger(label: "rampart"))
         } catch let error as RampartError {

@@ -472,8 +472,9 @@ def test_event_survives_kill_9(fresh_server):
 
 
 def test_unreachable_target_is_retried_then_dead_lettered_by_age(fresh_server):
-    """A target no service here takes yet (a Lambda function) is retried within its RetryPolicy;
-    past MaximumEventAgeInSeconds on the service clock, the event goes to the dead-letter queue."""
+    """A target that cannot take the event for now (a function on a server that does not run
+    functions: Lambda answers a retryable failure) is retried within its RetryPolicy; past
+    MaximumEventAgeInSeconds on the service clock, the event goes to the dead-letter queue."""
     server = fresh_server  # its own server: it moves the service clock
     events = server.client("events")
     sqs = server.client("sqs")
@@ -481,7 +482,19 @@ def test_unreachable_target_is_retried_then_dead_lettered_by_age(fresh_server):
     rname = name()
     rule_arn = events.put_rule(Name=rname, EventPattern=json.dumps({"source": [src]}))["RuleArn"]
     dlq_url, dlq_arn = queue(sqs, [rule_arn])
-    function = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name('f')}"
+    import io
+    import zipfile
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    role = server.client("iam").create_role(RoleName=name("r"), AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("h.py", "def handler(event, context):\n    return event\n")
+    lam = server.client("lambda")
+    function = lam.create_function(FunctionName=name("f"), Runtime="python3.12", Role=role, Handler="h.handler",
+                                   Code={"ZipFile": code.getvalue()})["FunctionArn"]
+    lam.add_permission(FunctionName=function, StatementId="events", Action="lambda:InvokeFunction",
+                       Principal="events.amazonaws.com", SourceArn=rule_arn)
     events.put_targets(Rule=rname, Targets=[{"Id": "f", "Arn": function, "InputPath": "$.detail",
                                              "RetryPolicy": {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 60},
                                              "DeadLetterConfig": {"Arn": dlq_arn}}])

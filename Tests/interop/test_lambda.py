@@ -503,6 +503,32 @@ done
     assert body == {"shell": {"x": 1}}
 
 
+def test_packages_by_path_from_the_operators_folder(tmp_path):
+    """With --functions-code-dir, S3Bucket "local" names a package in that folder (for packages
+    past a request's 50 MB); nothing outside it can be named."""
+    packages = tmp_path / "packages"
+    (packages / "team").mkdir(parents=True)
+    (packages / "team" / "echo.zip").write_bytes(zipped({"h.py": HANDLERS}))
+    (tmp_path / "outside.zip").write_bytes(zipped({"h.py": HANDLERS}))
+    s = Server(extra_args=["--enable-functions", "--functions-code-dir", str(packages)])
+    try:
+        lam = s.client("lambda", read_timeout=60)
+        role = s.client("iam").create_role(RoleName="pkg", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+        base = dict(Runtime="python3.11", Role=role, Handler="h.echo")
+        out = lam.create_function(FunctionName="by-path", Code={"S3Bucket": "local", "S3Key": "team/echo.zip"}, **base)
+        assert out["CodeSize"] == len(zipped({"h.py": HANDLERS}))
+        _, body = call(lam, "by-path", {"p": 1})
+        assert body["echo"] == {"p": 1}
+        for key in ("../outside.zip", str(tmp_path / "outside.zip"), "team/missing.zip", "team/../../outside.zip"):
+            fails("InvalidParameterValueException", lam.create_function, FunctionName="nope",
+                  Code={"S3Bucket": "local", "S3Key": key}, **base)
+        fails("InvalidParameterValueException", lam.create_function, FunctionName="nope",
+              Code={"S3Bucket": "a-real-bucket", "S3Key": "team/echo.zip"}, **base)
+        lam.update_function_code(FunctionName="by-path", S3Bucket="local", S3Key="team/echo.zip")
+    finally:
+        s.cleanup()
+
+
 def test_cli_invoke(fn_server, role, tmp_path):
     name = uid("cli-")
     (tmp_path / "code.zip").write_bytes(zipped({"h.py": HANDLERS}))
