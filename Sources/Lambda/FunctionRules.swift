@@ -64,7 +64,8 @@ enum FunctionRules {
         guard let zip = zipFile else {
             if s3Bucket != nil {
                 throw .lambdaInvalidParameter(
-                    "S3 is not served by Rampart: send the deployment package as ZipFile, or name a package in the server's --functions-code-dir with S3Bucket \"local\".")
+                    "S3 is not served by Rampart: send the deployment package as ZipFile, or name a package in the server's --functions-code-dir with S3Bucket \"local\"."
+                )
             }
             throw .lambdaInvalidParameter("Please provide a source for function code.")
         }
