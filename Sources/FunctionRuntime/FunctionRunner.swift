@@ -21,13 +21,23 @@ public actor FunctionRunner {
         public var idleSeconds: Int
         /// Log bytes kept per invocation; the rest is dropped, with one line saying so.
         public var maxLogBytesPerInvocation: Int
+        /// Bubblewrap (`bwrap`), when the processes are to run inside it: the file system read-only,
+        /// `hiddenPaths` and `/tmp` replaced by empty ones, only the environment's own code
+        /// (read-only) and scratch folder (writable) visible inside them. nil: plain processes.
+        public var sandbox: String?
+        /// Folders no function may see (the server's data folder), when `sandbox` is set.
+        public var hiddenPaths: [URL]
 
         public init(
             python: String = "python3",
             workRoot: URL,
             idleSeconds: Int = 300,
-            maxLogBytesPerInvocation: Int = 4 << 20
+            maxLogBytesPerInvocation: Int = 4 << 20,
+            sandbox: String? = nil,
+            hiddenPaths: [URL] = []
         ) {
+            self.sandbox = sandbox
+            self.hiddenPaths = hiddenPaths
             self.python = python
             self.workRoot = workRoot
             self.idleSeconds = idleSeconds
@@ -216,8 +226,17 @@ public actor FunctionRunner {
                 processEnvironment["PYTHONPATH"] = [taskRoot, variables["PYTHONPATH"]].compactMap { $0 }
                     .joined(separator: ":")
             }
+            var (program, programArguments) = (executable, arguments)
+            if let bwrap = configuration.sandbox {
+                (program, programArguments) = (
+                    bwrap,
+                    Self.sandboxArguments(
+                        code: spec.codeDirectory, scratch: directory, hidden: configuration.hiddenPaths)
+                        + [executable] + arguments
+                )
+            }
             try await executionEnvironment.launch(
-                executable: executable, arguments: arguments, environment: processEnvironment,
+                executable: program, arguments: programArguments, environment: processEnvironment,
                 initStartLine: "INIT_START Runtime Version: \(Self.runtimeVersion(spec.runtime))")
         } catch {
             busy[executionEnvironment.id] = nil
@@ -230,6 +249,19 @@ public actor FunctionRunner {
             throw FunctionRuntimeError.shutDown
         }
         return .environment(executionEnvironment)
+    }
+
+    /// Bubblewrap's arguments: everything read-only, `/tmp` and the hidden folders empty, then the
+    /// environment's code (read-only) and scratch folder (writable) where they were; the process
+    /// dies with the runner and shares no IPC or host name with it.
+    static func sandboxArguments(code: URL, scratch: URL, hidden: [URL]) -> [String] {
+        var arguments = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        for folder in hidden { arguments += ["--tmpfs", folder.path] }
+        arguments += [
+            "--ro-bind", code.path, code.path, "--bind", scratch.path, scratch.path, "--chdir", code.path,
+            "--die-with-parent", "--unshare-ipc", "--unshare-uts", "--",
+        ]
+        return arguments
     }
 
     /// The program to start and its arguments; a nil program means the code has no valid entrypoint,

@@ -48,7 +48,8 @@ final class FunctionHost: FunctionExecutor, Service {
         self.runner = FunctionRunner(
             configuration: .init(
                 python: context.functions.python,
-                workRoot: context.functions.scratchDirectory.appendingPathComponent("environments")),
+                workRoot: context.functions.scratchDirectory.appendingPathComponent("environments"),
+                sandbox: Self.bubblewrap, hiddenPaths: context.functions.hiddenDirectories),
             logger: context.logger)
         self.sts = STSService(store: context.identity.store, vault: context.vault, clock: context.clock, iam: context.iam)
         self.iam = context.iam
@@ -60,7 +61,20 @@ final class FunctionHost: FunctionExecutor, Service {
     }
 
     static func make(_ context: ServiceContext, store: FunctionStore) -> FunctionHost? {
-        context.functions.enabled ? FunctionHost(context: context, store: store) : nil
+        guard context.functions.enabled else { return nil }
+        if let bwrap = bubblewrap {
+            context.logger.notice("functions run inside bubblewrap", metadata: ["bwrap": .string(bwrap)])
+        } else {
+            context.logger.warning(
+                "bubblewrap (bwrap) is not installed: functions run as plain processes of this server's user and can read what it can"
+            )
+        }
+        return FunctionHost(context: context, store: store)
+    }
+
+    /// Bubblewrap, where installed (Debian's `bubblewrap`): every function then runs inside it.
+    static let bubblewrap: String? = ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
     }
 
     func execute(

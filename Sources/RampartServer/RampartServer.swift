@@ -113,7 +113,8 @@ public enum RampartServer {
                 enabled: options.enableFunctions, python: options.functionsPython,
                 endpoint: "\(secure ? "https" : "http")://\(Self.callbackHost(options.host)):\(options.port)",
                 scratchDirectory: options.dataDirectory.appendingPathComponent("functions"),
-                packageDirectory: options.functionsCodeDirectory.map { URL(fileURLWithPath: $0) }))
+                packageDirectory: options.functionsCodeDirectory.map { URL(fileURLWithPath: $0) },
+                hiddenDirectories: [options.dataDirectory]))
         let services = Services.all(
             context, kms: kms, digestKey: (digest.publicKeyDER, digest.fingerprint), devClock: options.devClock)
         // The services' own tables, before the first call.

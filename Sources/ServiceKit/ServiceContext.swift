@@ -58,10 +58,15 @@ public struct FunctionHosting: Sendable {
     /// A folder of deployment packages that functions may be created from by path (`S3Bucket`
     /// `local`, `S3Key` a path inside it), for packages larger than a request may carry; nil: none.
     public var packageDirectory: URL?
+    /// Folders functions must not see (the data folder): hidden from them when bubblewrap is
+    /// installed, which then runs every function.
+    public var hiddenDirectories: [URL] = []
 
     public init(
-        enabled: Bool, python: String = "python3", endpoint: String, scratchDirectory: URL, packageDirectory: URL? = nil
+        enabled: Bool, python: String = "python3", endpoint: String, scratchDirectory: URL, packageDirectory: URL? = nil,
+        hiddenDirectories: [URL] = []
     ) {
+        self.hiddenDirectories = hiddenDirectories
         self.enabled = enabled
         self.packageDirectory = packageDirectory
         self.python = python

@@ -93,6 +93,16 @@ def fork(event, context):
 
 def pid(event, context):
     return os.getpid()
+
+def peek(event, context):
+    found = {}
+    for path in event["paths"]:
+        try:
+            with open(path, "rb") as f:
+                found[path] = len(f.read())
+        except OSError as e:
+            found[path] = type(e).__name__
+    return found
 '''
 
 
@@ -376,6 +386,21 @@ def test_environment_and_role_credentials(fn_server, lam, role):
     create(lam, role, name, "whoami")
     _, arn = call(lam, name)
     assert arn.startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/fn-role/{name}")
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/bwrap"), reason="bubblewrap is not installed")
+def test_functions_cannot_read_the_servers_data_folder(fn_server, lam, role):
+    """With bubblewrap installed, a function sees neither the root key nor the store, nor the
+    code and scratch space of other functions; its own code and scratch folder work."""
+    name = uid("peek-")
+    create(lam, role, name, "peek")
+    data = fn_server.data
+    _, found = call(lam, name, {"paths": [str(data / "root.key"), str(data / "rampart.sqlite"),
+                                          str(data / "credentials"), "h.py"]})
+    assert found[str(data / "root.key")] == "FileNotFoundError", found
+    assert found[str(data / "rampart.sqlite")] == "FileNotFoundError", found
+    assert found[str(data / "credentials")] == "FileNotFoundError", found
+    assert isinstance(found["h.py"], int)  # its own code
 
 
 def test_environment_is_encrypted_under_the_functions_key(fn_server, lam, role):
