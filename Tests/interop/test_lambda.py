@@ -609,3 +609,35 @@ def test_queued_invocations_survive_kill_9():
         assert "'kept': 1" in text
     finally:
         s.cleanup()
+
+
+FUNCTION_OPERATIONS = [
+    ("get_function", {}), ("get_function_configuration", {}), ("delete_function", {}),
+    ("update_function_code", {"ZipFile": zipped({"h.py": HANDLERS})}), ("update_function_configuration", {"Timeout": 5}),
+    ("publish_version", {}), ("list_versions_by_function", {}), ("list_aliases", {}),
+    ("create_alias", {"Name": "a", "FunctionVersion": "$LATEST"}), ("get_alias", {"Name": "a"}),
+    ("invoke", {"Payload": b"{}"}), ("get_policy", {}),
+    ("add_permission", {"StatementId": "s", "Action": "lambda:InvokeFunction", "Principal": "sns.amazonaws.com"}),
+    ("remove_permission", {"StatementId": "s"}), ("put_function_event_invoke_config", {"MaximumRetryAttempts": 1}),
+    ("get_function_event_invoke_config", {}), ("list_function_event_invoke_configs", {}),
+    ("put_function_concurrency", {"ReservedConcurrentExecutions": 1}), ("get_function_concurrency", {}),
+    ("delete_function_concurrency", {}), ("get_function_code_signing_config", {}), ("get_runtime_management_config", {}),
+]
+
+
+@pytest.mark.parametrize("operation,extra", FUNCTION_OPERATIONS, ids=[o for o, _ in FUNCTION_OPERATIONS])
+def test_every_operation_on_a_missing_or_malformed_function(lam, operation, extra):
+    fails("ResourceNotFoundException", getattr(lam, operation), FunctionName=uid("missing-"), **extra)
+    fails("ValidationException", getattr(lam, operation), FunctionName="not a name!", **extra)
+    fails("ValidationException", getattr(lam, operation), FunctionName="x" * 300, **extra)
+
+
+def test_account_settings_and_the_reads_terraform_makes(lam, role):
+    name = uid("reads-")
+    create(lam, role, name, "echo")
+    settings = lam.get_account_settings()
+    assert settings["AccountLimit"]["ConcurrentExecutions"] == 1000
+    assert settings["AccountUsage"]["FunctionCount"] >= 1
+    assert lam.get_runtime_management_config(FunctionName=name)["UpdateRuntimeOn"] == "Auto"
+    assert lam.get_function_recursion_config(FunctionName=name)["RecursiveLoop"] == "Terminate"
+    assert lam.get_function_code_signing_config(FunctionName=name)["FunctionName"] == name
