@@ -64,7 +64,7 @@ struct EventBridgeAPI: OperationHandler {
                 current = $0
             }
             return Shapes.ListTagsForResourceResponse(tags: Self.tagList(current)).jsonValue
-        case "PutTargets": return try await putTargets(Shapes.PutTargetsRequest(input), input: input, caller)
+        case "PutTargets": return try await putTargets(Shapes.PutTargetsRequest(input), caller)
         case "RemoveTargets": return try await removeTargets(Shapes.RemoveTargetsRequest(input), caller)
         case "ListTargetsByRule": return try await listTargets(Shapes.ListTargetsByRuleRequest(input), caller)
         case "PutEvents": return try await putEvents(Shapes.PutEventsRequest(input), caller)
@@ -471,24 +471,21 @@ struct EventBridgeAPI: OperationHandler {
     // MARK: Targets
 
     private func putTargets(
-        _ request: Shapes.PutTargetsRequest, input: RequestInput, _ caller: Caller
+        _ request: Shapes.PutTargetsRequest, _ caller: Caller
     )
         async throws(AWSError) -> JSONValue
     {
         let bus = try await authorizedBusForRule(request.eventBusName, caller, "PutTargets", rule: request.rule)
-        let documents = input.members["Targets"]?.arrayValue ?? []
         var accepted: [StoredTarget] = []
         var failed: [Shapes.PutTargetsResultEntry] = []
-        for (index, target) in request.targets.enumerated() {
+        for target in request.targets {
             if let problem = Self.problem(with: target) {
                 failed.append(
                     Shapes.PutTargetsResultEntry(targetId: target.id, errorCode: "ValidationException", errorMessage: problem))
                 continue
             }
-            // Kept as sent, limited to the Target shape's own members.
-            let members = (index < documents.count ? documents[index].objectValue : nil) ?? [:]
-            let document = JSONValue.object(members.filter { Self.targetMembers.contains($0.key) }).jsonString
-            accepted.append(StoredTarget(id: target.id, arn: target.arn, document: document))
+            // Kept as the typed target writes itself: the Target shape's own members, as sent.
+            accepted.append(StoredTarget(id: target.id, arn: target.arn, document: target.jsonValue.jsonString))
         }
         let chosen = accepted
         try await service.locked { () async throws(AWSError) in
@@ -506,12 +503,6 @@ struct EventBridgeAPI: OperationHandler {
         }
         return Shapes.PutTargetsResponse(failedEntryCount: failed.count, failedEntries: failed).jsonValue
     }
-
-    static let targetMembers: Set<String> = [
-        "Id", "Arn", "RoleArn", "Input", "InputPath", "InputTransformer", "KinesisParameters", "RunCommandParameters",
-        "EcsParameters", "BatchParameters", "SqsParameters", "HttpParameters", "RedshiftDataParameters",
-        "SageMakerPipelineParameters", "DeadLetterConfig", "RetryPolicy", "AppSyncParameters",
-    ]
 
     /// Why EventBridge refuses one target of a PutTargets call, or nil.
     static func problem(with target: EventBridgeShapes.Target) -> String? {

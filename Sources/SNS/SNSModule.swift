@@ -48,15 +48,16 @@ public enum SNSModule {
             },
             AnonymousRoute(path: "/", action: "ConfirmSubscription", operation: "ConfirmSubscription") {
                 request async throws(AWSError) -> Reply in
-                guard let topicArn = request.parameters["TopicArn"], let token = request.parameters["Token"] else {
-                    throw .invalidParameter("Token")
-                }
-                let subscription = try await service.confirm(topicArn: topicArn, token: token, authenticated: false)
+                let input = SNSShapes.ConfirmSubscriptionInput(members: request.members)
+                guard !input.topicArn.isEmpty, !input.token.isEmpty else { throw .invalidParameter("Token") }
+                let subscription = try await service.confirm(
+                    topicArn: input.topicArn, token: input.token, authenticated: false)
                 return .output(SNSShapes.ConfirmSubscriptionResponse(subscriptionArn: subscription.arn))
             },
             AnonymousRoute(path: "/", action: "Unsubscribe", operation: "Unsubscribe") {
                 request async throws(AWSError) -> Reply in
-                guard let arn = request.parameters["SubscriptionArn"] else { throw .invalidParameter("SubscriptionArn") }
+                let arn = SNSShapes.UnsubscribeInput(members: request.members).subscriptionArn
+                guard !arn.isEmpty else { throw .invalidParameter("SubscriptionArn") }
                 let (subscription, topic) = try await service.subscription(arn: arn)
                 guard subscription.authenticateOnUnsubscribe != true else {
                     throw .authorizationError("Unsubscribe requires authentication for this subscription")

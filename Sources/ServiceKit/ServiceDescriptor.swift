@@ -96,6 +96,9 @@ public struct AnonymousRequest: Sendable {
     public var endpoint: String
     public var requestId: String
 
+    /// The parameters as an operation's input members, for the service's typed input shapes.
+    public var members: [String: JSONValue] { parameters.mapValues { .string($0) } }
+
     public init(path: String, parameters: [String: String], endpoint: String, requestId: String) {
         self.path = path
         self.parameters = parameters

@@ -31,9 +31,19 @@ struct DevAPI: OperationHandler {
             throw .accessDenied("Only an account's root may move the development clock.")
         }
         if call.operation == "AdvanceClock" {
-            clock.advance(by: TimeInterval(call.input.int("Seconds") ?? 0))
+            clock.advance(by: TimeInterval(AdvanceClockRequest(call.input).seconds))
             for sweep in sweeps { await sweep() }
         }
         return .json(["Now": Timestamp.epochSeconds(clock.now), "OffsetSeconds": .double(clock.offsetSeconds)])
+    }
+}
+
+/// AdvanceClock's input, typed as the generated shapes are (the dev API's model is written by
+/// hand above, so is this).
+struct AdvanceClockRequest {
+    var seconds: Int
+
+    init(_ input: RequestInput) {
+        seconds = ShapeValue.int(input.members["Seconds"]) ?? 0
     }
 }
