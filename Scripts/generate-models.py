@@ -39,7 +39,8 @@ SERVICES = {  # botocore name: version, Swift name, the module folder, the file 
 # The input members a service reads for every operation of its model (served or not) before the
 # operation's typed request, or as sent: authorization's resources and condition keys (IAM,
 # CloudTrail), grant tokens (KMS), enum values a typed request would drop (SQS's attribute
-# names, refused by name). `<Name>Shapes.OperationMembers`.
+# names, refused by name), the function an operation names (Lambda: the handler's families of
+# operations and the records' resources). `<Name>Shapes.OperationMembers`.
 OPERATION_MEMBERS = {
     "kms": ["GrantTokens"],
     "iam": [
@@ -48,6 +49,7 @@ OPERATION_MEMBERS = {
     ],
     "cloudtrail": ["Name", "TrailName"],
     "sqs": ["AttributeNames", "MessageSystemAttributeNames"],
+    "lambda": ["FunctionName", "Qualifier", "Resource"],
 }
 KEEP = ("type", "required", "min", "max", "enum", "sensitive", "pattern")
 

@@ -23,6 +23,19 @@ enum InvocationEnding: Sendable, Equatable {
     case timedOut
     case outOfMemory
 
+    /// The case's name, for log lines (never the bytes it carries).
+    var name: String {
+        switch self {
+        case .response: "response"
+        case .error: "error"
+        case .responseTooLarge: "responseTooLarge"
+        case .initError: "initError"
+        case .exited: "exited"
+        case .timedOut: "timedOut"
+        case .outOfMemory: "outOfMemory"
+        }
+    }
+
     /// The environment may take another invocation after this.
     var leavesEnvironmentReusable: Bool {
         switch self {
@@ -303,7 +316,8 @@ final class ExecutionEnvironment: Sendable {
             return resume
         }
         if let (continuation, ending) = resume {
-            logger.debug("invocation stopped", metadata: ["requestId": "\(requestId)", "ending": "\(ending)"])
+            // The ending's name only: its payload is the function's answer, never logged.
+            logger.debug("invocation stopped", metadata: ["requestId": "\(requestId)", "ending": "\(ending.name)"])
             continuation.resume(returning: ending)
         }
     }

@@ -1,9 +1,7 @@
 import AWSProtocol
-import AccessControl
 import Foundation
 import Identity
 import Logging
-import Policy
 import RampartCore
 import ServiceKit
 import ServiceLifecycle
@@ -68,11 +66,8 @@ final class AsyncInvocations: Sendable, Service, MessageSink {
         guard let function, function.version(parsed.qualifier) != nil else {
             throw DeliveryFailure(code: "ResourceNotFoundException", message: "Function not found: \(arn)")
         }
-        if let denial = Authorization.authorize(
-            sender, action: "lambda:InvokeFunction", resource: arn, resourceAccount: accountId,
-            resourcePolicy: FunctionPolicy.document(function), rule: .optional)
-        {
-            throw DeliveryFailure(code: "AccessDeniedException", message: denial.message)
+        if let denial = FunctionPolicy.authorize(sender, "lambda:InvokeFunction", resource: arn, function: function) {
+            throw DeliveryFailure(code: denial.code, message: denial.message)
         }
         guard executor != nil else {
             throw DeliveryFailure(code: "ServiceException", message: "This server does not run functions.", retryable: true)

@@ -254,19 +254,10 @@ final class FunctionHost: FunctionExecutor, Service {
             let (credentials, principal, _) = try await sts.assumeRole(
                 caller: lambda, roleArn: version.role, sessionName: function.name, durationSeconds: 3600,
                 sessionPolicy: nil, validatePolicy: Authorization.validateIdentityPolicy,
-                authorize: { role in
-                    guard let role else { return .accessDenied("The role defined for the function cannot be assumed by Lambda.") }
-                    let result = Authorization.evaluate(
-                        lambda, action: "sts:AssumeRole", resource: role.arn, resourceAccount: role.accountId,
-                        resourcePolicy: role.assumeRolePolicy, rule: .optional)
-                    return result.isAllowed
-                        ? nil : .accessDenied("The role defined for the function cannot be assumed by Lambda.")
-                })
+                authorize: { role in RoleCheck.refusal(lambda, role) })
             return (credentials, principal)
         } catch {
-            throw AWSError(
-                code: "InvalidParameterValueException",
-                message: "The role defined for the function cannot be assumed by Lambda.", httpStatus: 400)
+            throw RoleCheck.cannotAssume()
         }
     }
 }

@@ -1,4 +1,7 @@
 import AWSProtocol
+import AccessControl
+import Identity
+import Policy
 
 /// A function's resource policy, as AddPermission writes its statements and GetPolicy shows
 /// them: who may invoke (or otherwise act on) the function, on what conditions.
@@ -54,5 +57,21 @@ enum FunctionPolicy {
 
     static func sid(of statement: String) -> String? {
         (try? JSONParser.parse(Array(statement.utf8)))?["Sid"]?.stringValue
+    }
+
+    /// Decides `caller`'s `action` on a function (`resource`: its ARN, qualified or not) as AWS
+    /// does: within the function's account its policies or the function's policy, across accounts
+    /// both, a service principal only through the function's policy. Lambda's `AccessDeniedException`
+    /// (403) when refused. With no function (it does not exist), the caller's policies alone.
+    static func authorize(
+        _ caller: Caller, _ action: String, resource: String, function: StoredFunction?
+    ) -> AWSError? {
+        let account = function?.accountId ?? (ARN(resource)?.accountId).flatMap { $0.isEmpty ? nil : $0 } ?? caller.accountId
+        guard
+            let denial = Authorization.authorize(
+                caller, action: action, resource: resource, resourceAccount: account,
+                resourcePolicy: function.flatMap(document), rule: .optional)
+        else { return nil }
+        return AWSError(code: "AccessDeniedException", message: denial.message, httpStatus: 403)
     }
 }

@@ -11,7 +11,7 @@ extension LambdaAPI {
         let type = r.invocationType?.rawValue ?? "RequestResponse"
         let payload = r.payload ?? []
         let limit = type == "Event" ? FunctionRules.maxAsyncPayload : FunctionRules.maxSyncPayload
-        guard payload.count <= limit else { throw .requestTooLarge(limit: limit) }
+        guard payload.count <= limit else { throw .invokePayloadTooLarge(limit: limit) }
         if !payload.isEmpty, (try? JSONParser.parse(payload)) == nil {
             throw .invalidRequestContent("Could not parse request body into json: Unexpected character.")
         }

@@ -58,9 +58,9 @@ extension LambdaAPI {
     }
 
     func eventInvokeConfig(_ operation: String, _ input: RequestInput, _ caller: Caller) async throws(AWSError) -> Reply {
-        let members = input.members
-        let functionName = members["FunctionName"]?.stringValue ?? ""
-        let qualifierSent = members["Qualifier"]?.stringValue
+        let members = Shapes.OperationMembers(operation: operation, input: input)
+        let functionName = members.functionName ?? ""
+        let qualifierSent = members.qualifier
         if operation == "ListFunctionEventInvokeConfigs" {
             let r = Shapes.ListFunctionEventInvokeConfigsRequest(input)
             let (function, _) = try await find(functionName, nil, caller, operation, unqualified: true)
@@ -140,7 +140,7 @@ extension LambdaAPI {
     }
 
     func concurrency(_ operation: String, _ input: RequestInput, _ caller: Caller) async throws(AWSError) -> Reply {
-        let functionName = input.members["FunctionName"]?.stringValue ?? ""
+        let functionName = Shapes.OperationMembers(operation: operation, input: input).functionName ?? ""
         let (function, _) = try await find(functionName, nil, caller, operation, unqualified: true)
         switch operation {
         case "PutFunctionConcurrency":
@@ -165,7 +165,7 @@ extension LambdaAPI {
     }
 
     func tags(_ operation: String, _ input: RequestInput, _ caller: Caller) async throws(AWSError) -> Reply {
-        let resource = input.members["Resource"]?.stringValue ?? ""
+        let resource = Shapes.OperationMembers(operation: operation, input: input).resource ?? ""
         guard let parsed = FunctionNames.parse(resource), parsed.accountId != nil, parsed.qualifier == nil else {
             throw .lambdaInvalidParameter(
                 "The resource ARN \(resource) is not valid: tags are set on a function's unqualified ARN.")

@@ -1,9 +1,7 @@
 import AWSProtocol
-import AccessControl
 import Crypto
 import Foundation
 import Identity
-import Policy
 import RampartCore
 import ServiceKit
 
@@ -342,13 +340,7 @@ struct LambdaAPI: OperationHandler {
     /// Authorizes as AWS does: the caller's policies within the account, the function's
     /// resource policy as well (and alone for other accounts).
     func authorize(_ caller: Caller, _ action: String, resource: String, function: StoredFunction? = nil) throws(AWSError) {
-        let account = function?.accountId ?? (ARN(resource)?.accountId).flatMap { $0.isEmpty ? nil : $0 } ?? caller.accountId
-        if let denial = Authorization.authorize(
-            caller, action: action, resource: resource, resourceAccount: account,
-            resourcePolicy: function.flatMap(FunctionPolicy.document), rule: .optional)
-        {
-            throw AWSError(code: "AccessDeniedException", message: denial.message, httpStatus: 403)
-        }
+        if let denial = FunctionPolicy.authorize(caller, action, resource: resource, function: function) { throw denial }
     }
 
     func checkAccount(_ parsed: FunctionNames.Parsed, _ caller: Caller) throws(AWSError) {

@@ -32,7 +32,7 @@ extension AWSError {
         AWSError(Code.tooManyRequestsException, message: message)
     }
 
-    static func requestTooLarge(limit: Int) -> AWSError {
+    static func invokePayloadTooLarge(limit: Int) -> AWSError {
         AWSError(
             Code.requestTooLargeException,
             message: "Request must be smaller than \(limit) bytes for the InvokeFunction operation")

@@ -2015,6 +2015,151 @@ enum LambdaShapes {
         private var rendered: JSONValue? = nil
     }
 
+    /// The input members the service reads for every operation of the model (served or not)
+    /// before the operation's own request, or as sent: for authorization and grant tokens, and
+    /// for enum values a typed request would drop, to name them in an error. Each is read only
+    /// where the operation's input has it; strings and enums are as sent.
+    struct OperationMembers: Sendable {
+        var functionName: String?
+        var qualifier: String?
+        var resource: String?
+
+        init(operation: String, input: RequestInput) {
+            let m = input.members
+            switch operation {
+            case "AddPermission":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "CreateAlias":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "CreateEventSourceMapping":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "CreateFunction":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "CreateFunctionUrlConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "DeleteAlias":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "DeleteFunction":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "DeleteFunctionCodeSigningConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "DeleteFunctionConcurrency":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "DeleteFunctionEventInvokeConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "DeleteFunctionUrlConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "DeleteProvisionedConcurrencyConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "GetAlias":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "GetFunction":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "GetFunctionCodeSigningConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "GetFunctionConcurrency":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "GetFunctionConfiguration":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "GetFunctionEventInvokeConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "GetFunctionRecursionConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "GetFunctionScalingConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "GetFunctionUrlConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "GetPolicy":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "GetProvisionedConcurrencyConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "GetRuntimeManagementConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "Invoke":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "InvokeAsync":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "InvokeWithResponseStream":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "ListAliases":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "ListDurableExecutionsByFunction":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "ListEventSourceMappings":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "ListFunctionEventInvokeConfigs":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "ListFunctionUrlConfigs":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "ListProvisionedConcurrencyConfigs":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "ListTags":
+                resource = ShapeValue.string(m["Resource"])
+            case "ListVersionsByFunction":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "PublishVersion":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "PutFunctionCodeSigningConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "PutFunctionConcurrency":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "PutFunctionEventInvokeConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "PutFunctionRecursionConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "PutFunctionScalingConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "PutProvisionedConcurrencyConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "PutRuntimeManagementConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "RemovePermission":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "TagResource":
+                resource = ShapeValue.string(m["Resource"])
+            case "UntagResource":
+                resource = ShapeValue.string(m["Resource"])
+            case "UpdateAlias":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "UpdateEventSourceMapping":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "UpdateFunctionCode":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "UpdateFunctionConfiguration":
+                functionName = ShapeValue.string(m["FunctionName"])
+            case "UpdateFunctionEventInvokeConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            case "UpdateFunctionUrlConfig":
+                functionName = ShapeValue.string(m["FunctionName"])
+                qualifier = ShapeValue.string(m["Qualifier"])
+            default: break
+            }
+        }
+    }
+
     enum ApplicationLogLevel: String, Sendable, CaseIterable {
         case trace = "TRACE"
         case debug = "DEBUG"

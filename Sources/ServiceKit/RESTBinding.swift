@@ -65,11 +65,6 @@ public enum RESTBinding {
             default: continue
             }
         }
-        // A model without `locations` (hand-written ones) binds URI members by their own names.
-        let claimed = Set(shape.locations.values.filter { $0.location == "uri" }.map(\.name))
-        for (name, value) in bound where !claimed.contains(name) && shape.members[name] != nil {
-            members[name] = .string(value)
-        }
         return .object(members)
     }
 

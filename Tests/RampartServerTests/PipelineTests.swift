@@ -58,7 +58,8 @@ struct PipelineTests {
     static let restModel = try! ServiceModel(
         json: #"""
             {"operations":{"GetThing":{"input":"GetThingRequest"},"Missing":{"input":null}},
-             "shapes":{"GetThingRequest":{"type":"structure","required":["Name"],"members":{"Name":"Name","Depth":"Depth"}},
+             "shapes":{"GetThingRequest":{"type":"structure","required":["Name"],"members":{"Name":"Name","Depth":"Depth"},
+                                           "locations":{"Name":["uri","Name"]}},
                        "Name":{"type":"string","min":1,"max":64},"Depth":{"type":"integer","min":0,"max":9}},"errors":{}}
             """#)
     static let ec2Model = try! ServiceModel(

@@ -72,12 +72,13 @@ enum WireProtocol: Sendable {
     func success(_ reply: Reply, operation: String, model: ServiceModel, requestId: String) -> Response {
         switch reply {
         case .json(let value):
-            if case .query(let xmlns, _) = self {
+            switch self {
+            case .query(let xmlns, _):
                 let body = QueryResponseEncoder(model: model, xmlns: xmlns).encode(
                     operation: operation, result: value, requestId: requestId)
                 return Self.response(status: 200, contentType: "text/xml", body: body, requestId: requestId)
-            }
-            if case .restJSON = self {
+            case .restJSON:
+                // The model's status, header members and payload.
                 let answer = RESTBinding.answer(model, operation: operation, result: value)
                 var response = Self.response(
                     status: answer.status, contentType: answer.contentType, body: answer.body, requestId: requestId)
@@ -85,14 +86,13 @@ enum WireProtocol: Sendable {
                     if let field = HTTPField.Name(name) { response.headers[field] = value }
                 }
                 return response
+            case .json(let version, _):
+                return Self.response(
+                    status: 200, contentType: version.contentType, body: value.serialized(), requestId: requestId)
+            case .ec2:
+                return Self.response(
+                    status: 200, contentType: "application/x-amz-json-1.1", body: value.serialized(), requestId: requestId)
             }
-            let type =
-                switch self {
-                case .restJSON: "application/json"
-                case .json(let version, _): version.contentType
-                default: "application/x-amz-json-1.1"
-                }
-            return Self.response(status: 200, contentType: type, body: value.serialized(), requestId: requestId)
         case .xml(let body):
             return Self.response(status: 200, contentType: "text/xml", body: body, requestId: requestId)
         case .rest(let status, let headers, let body, let contentType):
